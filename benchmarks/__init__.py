@@ -1,0 +1,1 @@
+"""What sigbench measures: the scenario matrix, receivers and one adapter per library."""

@@ -1,0 +1,135 @@
+"""Receivers and senders: distinct objects, in each calling style and kind.
+
+A *no-op* receiver (``record=None``) is what timed loops connect; a *recording* receiver calls
+``record(index, sender, payload)`` and is what conformance connects.  Both have the same
+signature and kind, so a library treats them alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, List, Optional, Tuple
+
+Record = Callable[[int, Any, Any], None]
+
+
+class Sender:
+    """A weak-referenceable, hashable sender object."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"Sender({self.label!r})"
+
+
+class Event:
+    """The single argument of an ``event``-style receiver."""
+
+    __slots__ = ("sender", "payload")
+
+    def __init__(self, sender: Any, payload: Any) -> None:
+        self.sender = sender
+        self.payload = payload
+
+
+def _function(style: str, index: int, record: Optional[Record]) -> Callable[..., Any]:
+    # Each call defines new function objects, so every receiver is distinct.
+    if record is None:
+        if style == "kwargs":
+
+            def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
+                return None
+
+        elif style == "positional":
+
+            def receiver(sender, payload):  # type: ignore[no-untyped-def]
+                return None
+
+        else:
+
+            def receiver(event):  # type: ignore[no-untyped-def]
+                return None
+
+    elif style == "kwargs":
+
+        def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
+            record(index, sender, kwargs.get("payload"))
+
+    elif style == "positional":
+
+        def receiver(sender, payload):  # type: ignore[no-untyped-def]
+            record(index, sender, payload)
+
+    else:
+
+        def receiver(event):  # type: ignore[no-untyped-def]
+            record(index, event.sender, event.payload)
+
+    return receiver
+
+
+class KwargsReceiver:
+    def on_signal(self, sender, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+class PositionalReceiver:
+    def on_signal(self, sender, payload):  # type: ignore[no-untyped-def]
+        return None
+
+
+class EventReceiver:
+    def on_signal(self, event):  # type: ignore[no-untyped-def]
+        return None
+
+
+class _Recording:
+    def __init__(self, index: int, record: Record) -> None:
+        self.index = index
+        self.record = record
+
+
+class RecordingKwargsReceiver(_Recording):
+    def on_signal(self, sender, **kwargs):  # type: ignore[no-untyped-def]
+        self.record(self.index, sender, kwargs.get("payload"))
+
+
+class RecordingPositionalReceiver(_Recording):
+    def on_signal(self, sender, payload):  # type: ignore[no-untyped-def]
+        self.record(self.index, sender, payload)
+
+
+class RecordingEventReceiver(_Recording):
+    def on_signal(self, event):  # type: ignore[no-untyped-def]
+        self.record(self.index, event.sender, event.payload)
+
+
+_METHOD_CLASSES = {
+    "kwargs": (KwargsReceiver, RecordingKwargsReceiver),
+    "positional": (PositionalReceiver, RecordingPositionalReceiver),
+    "event": (EventReceiver, RecordingEventReceiver),
+}
+
+
+def make_receivers(
+    style: str, kind: str, count: int, record: Optional[Record] = None
+) -> Tuple[List[Callable[..., Any]], List[Any]]:
+    """``count`` distinct receivers and the objects that keep them alive.
+
+    Returns ``(callables, owners)``: for ``method`` the callables are bound methods of the
+    owners; for ``function`` the owners are the functions themselves.  Dropping both lists
+    drops the last reference the caller holds.
+    """
+    if style not in _METHOD_CLASSES:
+        raise ValueError(f"unknown receiver style {style!r}")
+    if kind == "function":
+        functions = [_function(style, index, record) for index in range(count)]
+        return functions, list(functions)
+    if kind == "method":
+        plain, recording = _METHOD_CLASSES[style]
+        if record is None:
+            owners: List[Any] = [plain() for _ in range(count)]
+        else:
+            owners = [recording(index, record) for index in range(count)]
+        return [owner.on_signal for owner in owners], owners
+    raise ValueError(f"unknown receiver kind {kind!r}")

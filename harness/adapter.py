@@ -1,0 +1,111 @@
+"""The adapter protocol: how the harness drives one signal library.
+
+An adapter maps the uniform operations (make a signal, connect, disconnect, send) onto one
+library's own public API and declares what it supports.  Adapter modules import the library
+lazily in :meth:`Adapter.load`, so the harness can list and plan them without it installed.
+
+Every operation is handed out as a ready-made callable (usually a ``functools.partial`` of the
+library's own method) so the timed loops add no adapter frames of their own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+from typing import Any, Callable, ClassVar, FrozenSet, Mapping, Optional, Tuple
+
+REFS = ("strong", "weak")
+KINDS = ("function", "method")
+# How a library calls a receiver; benchmarks.receivers builds receivers of each style.
+STYLES = ("kwargs", "positional", "event")
+
+ALL_COMBOS: FrozenSet[Tuple[str, str]] = frozenset((ref, kind) for ref in REFS for kind in KINDS)
+
+
+class Adapter:
+    """Base class for one implementation under test; subclasses override the operations."""
+
+    name: ClassVar[str]
+    #: Module imported by :meth:`load`; ``None`` for the standard library only.
+    module: ClassVar[Optional[str]] = None
+    #: Distribution whose version is reported; ``None`` reports the Python version.
+    distribution: ClassVar[Optional[str]] = None
+    install_hint: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+
+    #: How receivers are called: ``kwargs`` -> ``r(sender, **kwargs)`` with ``payload=``,
+    #: ``positional`` -> ``r(sender, payload)``, ``event`` -> ``r(event)`` (event.sender, event.payload).
+    style: ClassVar[str] = "kwargs"
+    #: Supported (ref, kind) pairs.
+    combos: ClassVar[FrozenSet[Tuple[str, str]]] = ALL_COMBOS
+    #: Can receivers be bound to one sender so that other senders do not reach them?
+    sender_filter: ClassVar[bool] = True
+    #: Is making a new signal a real operation of the library?
+    can_create: ClassVar[bool] = True
+    #: How many signals may exist at once (``None``: any number; 1 for a global registry).
+    max_signals: ClassVar[Optional[int]] = None
+    #: Why a capability is missing, keyed by ``weak``, ``strong``, ``method``, ``function``,
+    #: ``ref-kind`` (e.g. ``weak-function``), ``sender`` or ``create``.
+    reasons: ClassVar[Mapping[str, str]] = {}
+
+    # -- availability -------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Import the library; raises ImportError when it is not installed."""
+        if self.module is not None:
+            importlib.import_module(self.module)
+
+    def version(self) -> str:
+        """The installed version of the library under test."""
+        if self.distribution is None:
+            import platform
+
+            return platform.python_version()
+        return importlib.metadata.version(self.distribution)
+
+    # -- what is supported --------------------------------------------------------------
+
+    def unsupported(self, scenario: str, ref: Optional[str], kind: Optional[str]) -> Optional[str]:
+        """Why this adapter cannot run the combination, or ``None`` when it can."""
+        if scenario == "create":
+            return None if self.can_create else self._reason("create", "no signal object to create")
+        if scenario in ("send_matched", "send_unmatched") and not self.sender_filter:
+            return self._reason("sender", "receivers cannot be bound to a sender")
+        if (ref, kind) not in self.combos:
+            for key in (f"{ref}-{kind}", str(ref), str(kind)):
+                if key in self.reasons:
+                    return self.reasons[key]
+            return f"{ref} references to {kind} receivers are not supported"
+        return None
+
+    def _reason(self, key: str, default: str) -> str:
+        return self.reasons.get(key, default)
+
+    # -- operations ---------------------------------------------------------------------
+
+    def new_signal(self) -> Any:
+        """Make one new, empty signal."""
+        raise NotImplementedError
+
+    def send_signal(self) -> Any:
+        """The signal sends are timed on; by default a new one."""
+        return self.new_signal()
+
+    def wrap(self, receiver: Callable[..., Any]) -> Any:
+        """Turn a receiver into what ``connect`` takes (outside the timed region)."""
+        return receiver
+
+    def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
+        """A callable that connects one wrapped receiver; ``sender=None`` means any sender."""
+        raise NotImplementedError
+
+    def disconnector(self, signal: Any, *, sender: Any = None) -> Callable[[Any], Any]:
+        """A callable that disconnects one wrapped receiver connected with ``sender``."""
+        raise NotImplementedError
+
+    def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
+        """A callable that performs one send of ``payload`` from ``sender``."""
+        raise NotImplementedError
+
+    def reset(self, signal: Any) -> None:
+        """Release a signal after use (only adapters with global state need this)."""

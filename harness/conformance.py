@@ -1,0 +1,160 @@
+"""Prove an adapter delivers before it is timed.
+
+Checked for the exact point that will be timed (same scenario, receiver count, reference mode
+and kind): each receiver is called exactly once per send with the sender and payload; a sender
+the receivers are not bound to reaches nobody; a disconnected receiver is gone; weak receivers
+live while referenced and vanish after their last reference dies; strong ones outlive it.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from typing import Any, Iterable, List, Optional, Tuple
+
+from benchmarks.receivers import Sender, make_receivers
+from benchmarks.scenarios import Point
+from harness.adapter import Adapter
+
+
+class ConformanceError(Exception):
+    """The adapter did not deliver as required; the message says how."""
+
+
+class _Probe:
+    """Recording receivers connected to one signal, and what they were called with."""
+
+    def __init__(self, adapter: Adapter, signal: Any, point: Point, binding: str) -> None:
+        self.adapter = adapter
+        self.signal = signal
+        self.calls: List[Tuple[int, Any, Any]] = []
+        count = point.receivers
+        callables, self.owners = make_receivers(adapter.style, point.kind or "function", count, self._record)
+        self.handles = [adapter.wrap(receiver) for receiver in callables]
+        self.weak = point.ref == "weak"
+        self.senders: List[Optional[Sender]]
+        if binding == "any":
+            self.senders = [None] * count
+        elif binding == "matched":
+            shared = Sender("bound")
+            self.senders = [shared] * count
+        else:
+            self.senders = [Sender(f"bound-{index}") for index in range(count)]
+        for handle, sender in zip(self.handles, self.senders):
+            adapter.connector(signal, weak=self.weak, sender=sender)(handle)
+
+    def _record(self, index: int, sender: Any, payload: Any) -> None:
+        self.calls.append((index, sender, payload))
+
+    def send(self, sender: Any, expected: Iterable[int], what: str) -> None:
+        """Send once and check exactly ``expected`` receivers got ``sender`` and the payload."""
+        payload = object()
+        self.calls.clear()
+        try:
+            self.adapter.emitter(self.signal, sender, payload)()
+        except Exception as exc:  # noqa: BLE001 - any failure of the library is the finding
+            raise ConformanceError(f"{what}: send raised {type(exc).__name__}: {exc}") from exc
+        counts = Counter(index for index, _, _ in self.calls)
+        wanted = set(expected)
+        missing = sorted(wanted - set(counts))
+        extra = sorted(set(counts) - wanted)
+        doubled = sorted(index for index, times in counts.items() if times > 1)
+        problems = []
+        if missing:
+            problems.append(f"{len(missing)} receiver(s) not called (e.g. #{missing[0]})")
+        if extra:
+            problems.append(f"{len(extra)} receiver(s) called that should not be (e.g. #{extra[0]})")
+        if doubled:
+            problems.append(f"{len(doubled)} receiver(s) called more than once (e.g. #{doubled[0]})")
+        wrong = [index for index, got_sender, got_payload in self.calls
+                 if got_sender is not sender or got_payload is not payload]
+        if wrong:
+            problems.append(f"{len(wrong)} call(s) with the wrong sender or payload (e.g. #{wrong[0]})")
+        if problems:
+            raise ConformanceError(f"{what}: " + "; ".join(problems))
+
+
+def check_point(adapter: Adapter, point: Point) -> None:
+    """Raise ConformanceError unless ``adapter`` behaves correctly for ``point``."""
+    reason = adapter.unsupported(point.scenario, point.ref, point.kind)
+    if reason is not None:
+        raise ConformanceError(f"not applicable: {reason}")
+    if point.scenario == "create":
+        _check_create(adapter)
+    elif point.scenario == "disconnect":
+        _check_disconnect(adapter, point)
+    elif point.scenario in ("connect", "send"):
+        _check_binding(adapter, point, "any")
+    elif point.scenario == "send_matched":
+        _check_binding(adapter, point, "matched")
+    elif point.scenario == "send_unmatched":
+        _check_binding(adapter, point, "unmatched")
+    else:
+        raise ConformanceError(f"no conformance check for scenario {point.scenario!r}")
+
+
+def _check_create(adapter: Adapter) -> None:
+    first = adapter.new_signal()
+    adapter.reset(first)
+    second = adapter.new_signal()
+    try:
+        if first is second:
+            raise ConformanceError("create: new_signal returned the same object twice")
+        ref, kind = sorted(adapter.combos)[0]
+        probe = _Probe(adapter, second, Point(adapter.name, "send", 3, ref, kind), "any")
+        probe.send(Sender("create"), range(3), "create: a new signal with 3 receivers")
+    finally:
+        adapter.reset(second)
+
+
+def _check_binding(adapter: Adapter, point: Point, binding: str) -> None:
+    signal = adapter.send_signal() if point.scenario.startswith("send") else adapter.new_signal()
+    try:
+        probe = _Probe(adapter, signal, point, binding)
+        everyone = range(point.receivers)
+        stranger = Sender("stranger")
+        if binding == "any":
+            probe.send(stranger, everyone, "send")
+        elif binding == "matched":
+            probe.send(probe.senders[0], everyone, "send from the bound sender")
+            probe.send(stranger, (), "send from another sender")
+        else:
+            probe.send(stranger, (), "send from a sender no receiver is bound to")
+            if point.receivers:
+                probe.send(probe.senders[0], (0,), "send from the sender of receiver #0")
+        _check_lifetime(probe, point, binding)
+    finally:
+        adapter.reset(signal)
+
+
+def _check_lifetime(probe: _Probe, point: Point, binding: str) -> None:
+    """Weak receivers vanish with their last reference; strong ones do not."""
+    if not point.receivers:
+        return
+    sender = probe.senders[0] if binding != "any" else Sender("after")
+    expected = (0,) if binding == "unmatched" else range(point.receivers)
+    gc.collect()
+    probe.send(sender, expected, f"{point.ref} receivers after gc.collect() while still referenced")
+    probe.owners = []
+    probe.handles = []
+    gc.collect()
+    if probe.weak:
+        probe.send(sender, (), "weak receivers after their last reference was dropped")
+    else:
+        probe.send(sender, expected, "strong receivers after the caller dropped its references")
+
+
+def _check_disconnect(adapter: Adapter, point: Point) -> None:
+    signal = adapter.new_signal()
+    try:
+        probe = _Probe(adapter, signal, point, "any")
+        disconnect = adapter.disconnector(signal, sender=None)
+        half = point.receivers // 2
+        for handle in probe.handles[:half]:
+            disconnect(handle)
+        probe.send(Sender("after-half"), range(half, point.receivers), f"after disconnecting {half}")
+        for handle in probe.handles[half:]:
+            disconnect(handle)
+        probe.send(Sender("after-all"), (), "after disconnecting every receiver")
+    finally:
+        adapter.reset(signal)
