@@ -1,0 +1,192 @@
+"""Timing loops inside a worker: build the timed body, calibrate loops, warm up, take values.
+
+Standard library only: this runs in the measured interpreter.  Values are seconds per
+operation: per send, per created signal, or per receiver for connect and disconnect.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from benchmarks.receivers import Sender, make_receivers
+from benchmarks.scenarios import Point
+from harness.adapter import Adapter
+
+Body = Callable[[int], float]
+
+#: Calibration never asks for more loops than this (bounds memory of connect/disconnect setups).
+MAX_LOOPS = 10_000_000
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long and how often to time one point in one process."""
+
+    warmups: int
+    values: int
+    #: Minimum duration of one value, in seconds; calibration picks loops to reach it.
+    min_time: float
+
+
+def inner_loops(point: Point) -> int:
+    """Operations per loop: receivers for connect/disconnect, else one."""
+    return max(point.receivers, 1) if point.scenario in ("connect", "disconnect") else 1
+
+
+def _timed(run: Callable[[], float]) -> float:
+    """Run a timed region from a collected heap; the cyclic GC stays on, as in real use."""
+    gc.collect()
+    return run()
+
+
+class Bench:
+    """The timed body of one point, with what it must keep alive between calls."""
+
+    def __init__(self, adapter: Adapter, point: Point) -> None:
+        self.adapter = adapter
+        self.point = point
+        self.weak = point.ref == "weak"
+        self._signal: Any = None
+        callables, self._owners = make_receivers(
+            adapter.style, point.kind or "function", point.receivers
+        )
+        self.handles = [adapter.wrap(receiver) for receiver in callables]
+        self.body: Body = {
+            "create": self._create,
+            "connect": self._connect,
+            "disconnect": self._disconnect,
+        }.get(point.scenario, self._send)
+        if self.body == self._send:
+            self._emit = self._prepare_send()
+
+    def close(self) -> None:
+        """Release the send signal (global registries start clean for the next point)."""
+        if self._signal is not None:
+            self.adapter.reset(self._signal)
+            self._signal = None
+
+    # -- send --------------------------------------------------------------------------
+
+    def _prepare_send(self) -> Callable[[], Any]:
+        adapter, scenario = self.adapter, self.point.scenario
+        self._signal = signal = adapter.send_signal()
+        if scenario == "send":
+            bound: List[Optional[Sender]] = [None] * len(self.handles)
+            sender = Sender("sender")
+        elif scenario == "send_matched":
+            sender = Sender("bound")
+            bound = [sender] * len(self.handles)
+        else:
+            bound = [Sender(f"bound-{index}") for index in range(len(self.handles))]
+            sender = Sender("stranger")
+        self._senders = bound
+        for handle, receiver_sender in zip(self.handles, bound):
+            adapter.connector(signal, weak=self.weak, sender=receiver_sender)(handle)
+        return adapter.emitter(signal, sender, object())
+
+    def _send(self, loops: int) -> float:
+        emit = self._emit
+        iterations = range(loops)
+
+        def run() -> float:
+            start = perf_counter()
+            for _ in iterations:
+                emit()
+            return perf_counter() - start
+
+        return _timed(run)
+
+    # -- create ------------------------------------------------------------------------
+
+    def _create(self, loops: int) -> float:
+        new_signal = self.adapter.new_signal
+        iterations = range(loops)
+
+        def run() -> float:
+            start = perf_counter()
+            for _ in iterations:
+                new_signal()
+            return perf_counter() - start
+
+        return _timed(run)
+
+    # -- connect / disconnect ----------------------------------------------------------
+
+    def _groups(self, loops: int) -> List[int]:
+        """Split loops into groups of signals that may exist at once."""
+        size = self.adapter.max_signals or loops
+        return [min(size, loops - done) for done in range(0, loops, size)]
+
+    def _connect(self, loops: int) -> float:
+        adapter, handles, total = self.adapter, self.handles, 0.0
+        for count in self._groups(loops):
+            signals = [adapter.new_signal() for _ in range(count)]
+            connectors = [adapter.connector(signal, weak=self.weak) for signal in signals]
+
+            def run() -> float:
+                start = perf_counter()
+                for connect in connectors:
+                    for handle in handles:
+                        connect(handle)
+                return perf_counter() - start
+
+            total += _timed(run)
+            for signal in signals:
+                adapter.reset(signal)
+        return total
+
+    def _disconnect(self, loops: int) -> float:
+        adapter, handles, total = self.adapter, self.handles, 0.0
+        for count in self._groups(loops):
+            signals = [adapter.new_signal() for _ in range(count)]
+            for signal in signals:
+                connect = adapter.connector(signal, weak=self.weak)
+                for handle in handles:
+                    connect(handle)
+            disconnectors = [adapter.disconnector(signal) for signal in signals]
+
+            def run() -> float:
+                start = perf_counter()
+                for disconnect in disconnectors:
+                    for handle in handles:
+                        disconnect(handle)
+                return perf_counter() - start
+
+            total += _timed(run)
+            for signal in signals:
+                adapter.reset(signal)
+        return total
+
+
+def calibrate(body: Body, min_time: float) -> int:
+    """The smallest power-of-two-ish loop count whose duration reaches ``min_time``."""
+    loops = 1
+    while True:
+        elapsed = body(loops)
+        if elapsed >= min_time or loops >= MAX_LOOPS:
+            return loops
+        if elapsed <= 0:
+            loops *= 10
+        else:
+            # Aim a little past min_time, growing at most 10x per step like pyperf's doubling.
+            loops = min(max(loops * 2, math.ceil(loops * 1.2 * min_time / elapsed)), loops * 10)
+        loops = min(loops, MAX_LOOPS)
+
+
+def measure(adapter: Adapter, point: Point, timing: Timing) -> Dict[str, Any]:
+    """Calibrate, warm up and time ``point``; values are seconds per operation."""
+    bench = Bench(adapter, point)
+    try:
+        inner = inner_loops(point)
+        loops = calibrate(bench.body, timing.min_time)
+        warmups: List[Tuple[int, float]] = []
+        for _ in range(timing.warmups):
+            warmups.append((loops, bench.body(loops) / (loops * inner)))
+        values = [bench.body(loops) / (loops * inner) for _ in range(timing.values)]
+    finally:
+        bench.close()
+    return {"loops": loops, "inner_loops": inner, "warmups": warmups, "values": values}

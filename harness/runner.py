@@ -1,0 +1,267 @@
+"""Orchestration: plan points, run them in worker processes, keep every finished result.
+
+Each round starts one worker process per implementation (in a shuffled order), and each worker
+runs that implementation's points in a shuffled order, so drift on a shared machine is spread
+over everything rather than landing on one library.  A worker that crashes or hangs costs only
+the point it was on: the runner records it and starts a fresh worker for the rest.  The results
+file is rewritten atomically after every worker, so an interrupted run keeps what finished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import importlib.util
+import json
+import os
+import random
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from benchmarks.implementations import IMPLEMENTATIONS, get_adapter
+from benchmarks.scenarios import Point
+from harness.measure import Timing
+from harness.store import PointRecord, RunRecord, to_document, write_atomic
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much to measure: worker processes per point, and timing within each."""
+
+    name: str
+    processes: int
+    timing: Timing
+    description: str
+
+
+PROFILES: Dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile("quick", 3, Timing(warmups=1, values=5, min_time=0.005), "3 processes x 5 values of >=5 ms"),
+        Profile("standard", 6, Timing(warmups=2, values=10, min_time=0.01), "6 processes x 10 values of >=10 ms"),
+        Profile("rigorous", 12, Timing(warmups=3, values=20, min_time=0.02), "12 processes x 20 values of >=20 ms"),
+    )
+}
+
+Progress = Callable[[int, int, str], None]
+
+
+def availability(name: str) -> Tuple[bool, str]:
+    """Whether an implementation's library can be imported here, and its version or hint."""
+    adapter = get_adapter(name)
+    if adapter.module is not None and importlib.util.find_spec(adapter.module.split(".")[0]) is None:
+        return False, adapter.install_hint
+    try:
+        return True, adapter.version()
+    except importlib.metadata.PackageNotFoundError:
+        return False, adapter.install_hint
+
+
+def library_versions() -> Dict[str, Optional[str]]:
+    """Installed versions of every library under test and of the measuring tools."""
+    names = {get_adapter(name).distribution for name in IMPLEMENTATIONS} | {"pyperf"}
+    versions: Dict[str, Optional[str]] = {}
+    for name in sorted(n for n in names if n):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def git_commit() -> str:
+    """This checkout's commit, ``-dirty`` when it has uncommitted changes; else ``unknown``."""
+    for where in (Path.cwd(), PROJECT_ROOT):
+        try:
+            head = subprocess.run(
+                ["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+            ).stdout.strip()
+            dirty = subprocess.run(
+                ["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
+                capture_output=True, text=True, check=True,
+            ).stdout.strip()
+            return head + ("-dirty" if dirty else "")
+        except (OSError, subprocess.CalledProcessError):
+            continue
+    return "unknown"
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class Runner:
+    """Runs planned points in worker processes and keeps the results file current."""
+
+    def __init__(
+        self,
+        points: Sequence[Point],
+        profile: Profile,
+        output: Path,
+        *,
+        point_timeout: float = 120.0,
+        seed: Optional[int] = None,
+        python: str = sys.executable,
+        progress: Optional[Progress] = None,
+    ) -> None:
+        self.profile = profile
+        self.output = output
+        self.point_timeout = point_timeout
+        self.python = python
+        self.progress = progress
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
+        self.record = RunRecord(
+            profile=profile.name,
+            settings={**asdict(profile.timing), "processes": profile.processes,
+                      "point_timeout": point_timeout, "seed": self.seed},
+            commit=git_commit(),
+            started=now(),
+            libraries=library_versions(),
+        )
+        self.points = list(points)
+        self._plan()
+
+    def _plan(self) -> None:
+        """Mark unavailable and not-applicable points; they are recorded but never run."""
+        record = self.record
+        for name in sorted({p.impl for p in self.points}, key=IMPLEMENTATIONS.index):
+            available, detail = availability(name)
+            record.implementations[name] = (
+                {"available": True, "version": detail}
+                if available
+                else {"available": False, "version": None, "reason": "not installed", "install_hint": detail}
+            )
+        for point in self.points:
+            entry = record.points[point.name] = PointRecord(point)
+            impl = record.implementations[point.impl]
+            if not impl["available"]:
+                entry.status, entry.reason = "unavailable", f"{point.impl} is not installed: {impl['install_hint']}"
+                continue
+            reason = get_adapter(point.impl).unsupported(point.scenario, point.ref, point.kind)
+            if reason is not None:
+                entry.status, entry.reason = "not_applicable", reason
+
+    def runnable(self) -> List[Point]:
+        return [p for p in self.points if self.record.points[p.name].status == "ok"]
+
+    def run(self) -> RunRecord:
+        """Run every round; returns the record (also on disk at ``self.output``)."""
+        rng = random.Random(self.seed)
+        rounds = self.profile.processes
+        done = 0
+        self.save()
+        for round_index in range(rounds):
+            impls = sorted({p.impl for p in self.runnable()})
+            rng.shuffle(impls)
+            left = len(self.runnable())
+            for impl in impls:
+                points = [p for p in self.runnable() if p.impl == impl]
+                rng.shuffle(points)
+                for point in self._run_worker(impl, points):
+                    done += 1
+                    left -= 1
+                    if self.progress:
+                        total = done + left + (rounds - round_index - 1) * len(self.runnable())
+                        self.progress(done, total, point.name)
+                self.save()
+        self.record.finished = now()
+        self.save()
+        return self.record
+
+    def save(self) -> None:
+        write_atomic(self.output, to_document(self.record))
+
+    def _run_worker(self, impl: str, points: List[Point]) -> Iterator[Point]:
+        """Yield each point as its result arrives; restart the worker past a crash or hang."""
+        pending = list(points)
+        while pending:
+            for point, outcome in self._one_worker(impl, pending):
+                pending.remove(point)
+                self._take(point, outcome)
+                yield point
+
+    def _take(self, point: Point, outcome: Dict[str, Any]) -> None:
+        entry = self.record.points[point.name]
+        status = str(outcome["status"])
+        if status == "ok":
+            entry.runs.append({key: outcome[key] for key in ("values", "warmups", "loops", "inner_loops")})
+            entry.runs[-1]["date"] = now()
+            return
+        # Any failure condemns the point: values from other processes are not kept as if it worked.
+        entry.status, entry.reason, entry.runs = status, str(outcome["reason"]), []
+
+    def _one_worker(self, impl: str, pending: List[Point]) -> Iterator[Tuple[Point, Dict[str, Any]]]:
+        """Run one worker over ``pending``; yields (point, outcome), the last maybe a crash."""
+        job = {"impl": impl, "timing": asdict(self.profile.timing), "points": [p.as_dict() for p in pending]}
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+        with tempfile.TemporaryFile() as stderr:
+            process = subprocess.Popen(
+                [self.python, "-m", "harness.worker"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env, text=True,
+            )
+            lines: "queue.Queue[str]" = queue.Queue()
+            reader = threading.Thread(target=_pump, args=(process, json.dumps(job), lines), daemon=True)
+            reader.start()
+            try:
+                index = 0
+                while index < len(pending):
+                    try:
+                        line = lines.get(timeout=self.point_timeout)
+                    except queue.Empty:
+                        yield pending[index], {
+                            "status": "timeout",
+                            "reason": f"no result within {self.point_timeout:g} s; worker killed",
+                        }
+                        return
+                    if not line:
+                        code = process.wait()
+                        yield pending[index], {"status": "crashed", "reason": _crash_reason(code, stderr)}
+                        return
+                    event = json.loads(line)
+                    if event["event"] == "hello":
+                        self._hello(impl, event)
+                    elif event["event"] == "unavailable":
+                        for point in pending[index:]:
+                            yield point, {"status": "unavailable", "reason": event["reason"]}
+                        return
+                    else:
+                        yield pending[index], event
+                        index += 1
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                process.wait()
+
+    def _hello(self, impl: str, event: Dict[str, Any]) -> None:
+        self.record.implementations[impl]["version"] = event["version"]
+        if not self.record.environment:
+            self.record.environment = dict(event["environment"])
+
+
+def _pump(process: "subprocess.Popen[str]", job: str, lines: "queue.Queue[str]") -> None:
+    """Send the job, then pass every line the worker writes to ``lines``; ``""`` at its end."""
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(job)
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+    for line in process.stdout:
+        lines.put(line)
+    lines.put("")
+
+
+def _crash_reason(code: int, stderr) -> str:  # type: ignore[no-untyped-def]
+    stderr.seek(0)
+    tail = stderr.read()[-2000:].decode("utf-8", "replace").strip()
+    how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+    return f"worker {how}" + (f"; stderr: {tail[-500:]}" if tail else "")

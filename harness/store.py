@@ -1,0 +1,169 @@
+"""Results files: build the pyperf-compatible suite, write it atomically, read it back.
+
+A results file is a pyperf JSON suite (``python -m pyperf stats FILE`` works on it) with one
+extra top-level key, ``sigbench``, that pyperf ignores: schema version, profile, commit,
+environment, every library's version, and the status of every planned point (with the reason
+for points that were not measured).  Raw values live only in the pyperf part.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pyperf
+
+from benchmarks.scenarios import SCENARIOS, Point
+
+SCHEMA = 1
+#: Point statuses; only ``ok`` points have values.
+STATUSES = ("ok", "not_applicable", "unavailable", "failed", "error", "crashed", "timeout")
+
+
+class ResultsError(Exception):
+    """A results file is missing, unreadable or not what sigbench writes."""
+
+
+@dataclass
+class PointRecord:
+    """What happened to one point: its status, reason, and one run per worker process."""
+
+    point: Point
+    status: str = "ok"
+    reason: str = ""
+    runs: List[Dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class RunRecord:
+    """Everything a results file holds, as the runner accumulates it."""
+
+    profile: str
+    settings: Dict[str, Any]
+    commit: str
+    started: str
+    environment: Dict[str, Any] = field(default_factory=dict)
+    libraries: Dict[str, Optional[str]] = field(default_factory=dict)
+    implementations: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    points: Dict[str, PointRecord] = field(default_factory=dict)
+    finished: Optional[str] = None
+
+
+def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) -> Dict[str, Any]:
+    point = entry.point
+    metadata: Dict[str, Any] = {
+        "name": point.name,
+        "unit": "second",
+        "description": SCENARIOS[point.scenario].description,
+        "loops": run["loops"],
+        "inner_loops": run["inner_loops"],
+        "date": run["date"],
+        "impl": point.impl,
+        "impl_version": record.implementations[point.impl]["version"],
+        "scenario": point.scenario,
+        "op_unit": SCENARIOS[point.scenario].unit,
+        "receivers": point.receivers,
+        "sigbench_profile": record.profile,
+        "sigbench_commit": record.commit,
+        "libraries": ", ".join(
+            f"{name}={version}" for name, version in sorted(record.libraries.items()) if version
+        ),
+    }
+    if point.ref is not None:
+        metadata["ref"] = point.ref
+    if point.kind is not None:
+        metadata["kind"] = point.kind
+    metadata.update(record.environment)
+    return metadata
+
+
+def to_document(record: RunRecord) -> Dict[str, Any]:
+    """The JSON document for ``record``: a pyperf suite plus the ``sigbench`` section."""
+    benchmarks = []
+    for entry in record.points.values():
+        if entry.status != "ok" or not entry.runs:
+            continue
+        runs = [
+            pyperf.Run(
+                run["values"],
+                warmups=[tuple(w) for w in run["warmups"]],
+                metadata=_run_metadata(record, entry, run),
+                collect_metadata=False,
+            )
+            for run in entry.runs
+        ]
+        benchmarks.append(pyperf.Benchmark(runs))
+    document: Dict[str, Any] = {"version": "1.0", "benchmarks": []}
+    if benchmarks:
+        buffer = io.StringIO()
+        pyperf.BenchmarkSuite(benchmarks).dump(buffer, compact=True)
+        document = json.loads(buffer.getvalue())
+    document["sigbench"] = {
+        "schema": SCHEMA,
+        "profile": record.profile,
+        "settings": record.settings,
+        "commit": record.commit,
+        "started": record.started,
+        "finished": record.finished,
+        "environment": record.environment,
+        "libraries": record.libraries,
+        "implementations": record.implementations,
+        "points": [
+            {**entry.point.as_dict(), "name": entry.point.name, "status": entry.status,
+             "reason": entry.reason, "processes": len(entry.runs)}
+            for entry in record.points.values()
+        ],
+    }
+    return document
+
+
+def write_atomic(path: Path, document: Dict[str, Any]) -> None:
+    """Write ``document`` as JSON to ``path`` via a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, separators=(",", ":"), sort_keys=True)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_results(path: Path) -> Dict[str, Any]:
+    """Read and check a sigbench results file; ResultsError names the file and the problem."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path}: not valid JSON: {exc}") from exc
+    if not isinstance(document, dict) or not isinstance(document.get("sigbench"), dict):
+        raise ResultsError(f"{path}: not a sigbench results file (no 'sigbench' section)")
+    schema = document["sigbench"].get("schema")
+    if schema != SCHEMA:
+        raise ResultsError(f"{path}: results schema {schema!r} is not supported (expected {SCHEMA})")
+    if document.get("benchmarks"):
+        try:
+            pyperf.BenchmarkSuite.load(str(path))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ResultsError(f"{path}: invalid pyperf suite: {exc}") from exc
+    return document
+
+
+def point_values(document: Dict[str, Any]) -> Dict[str, List[float]]:
+    """Every measured point's raw values (seconds per operation), by benchmark name."""
+    values: Dict[str, List[float]] = {}
+    for bench in document.get("benchmarks", []):
+        name = bench.get("metadata", {}).get("name")
+        values[name] = [v for run in bench.get("runs", []) for v in run.get("values", [])]
+    return values
