@@ -1,0 +1,45 @@
+"""pyee.EventEmitter: listeners of one named event, called with positional arguments."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Callable, ClassVar, Mapping
+
+from harness.adapter import Adapter
+
+#: The one event name every signal uses.
+EVENT = "signal"
+
+
+class Pyee(Adapter):
+    name = "pyee"
+    module = "pyee"
+    distribution = "pyee"
+    install_hint = "pip install 'sigbench[pyee]'"
+    description = "pyee.EventEmitter().add_listener / emit / remove_listener of one event"
+    style = "positional"
+    combos = frozenset({("strong", "function"), ("strong", "method")})
+    sender_filter = False
+    reasons: ClassVar[Mapping[str, str]] = {
+        "weak": "pyee holds its listeners strongly (a dict keyed by the callable)",
+        "sender": "pyee events have no notion of a sender to bind listeners to",
+    }
+
+    def load(self) -> None:
+        global pyee
+        import pyee
+
+    def new_signal(self) -> Any:
+        return pyee.EventEmitter()
+
+    def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
+        return partial(signal.add_listener, EVENT)
+
+    def disconnector(self, signal: Any, *, sender: Any = None) -> Callable[[Any], Any]:
+        return partial(signal.remove_listener, EVENT)
+
+    def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
+        return partial(signal.emit, EVENT, sender, payload)
+
+
+ADAPTER = Pyee

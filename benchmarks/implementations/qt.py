@@ -1,0 +1,66 @@
+"""PySide6 (Qt): a QObject's ``Signal(object, object)``; connect / emit / disconnect.
+
+The "signal" handed to the harness is the emitting QObject itself, not its bound signal: a
+bound ``SignalInstance`` does not keep its QObject alive, and the harness holds the signal for
+as long as it uses it.  Qt decides the reference itself (measured with PySide6 6.12): plain
+functions are held strongly, bound methods weakly (the connection dies with the object).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from functools import partial
+from typing import Any, Callable, ClassVar, Mapping
+
+from harness.adapter import Adapter
+
+#: The distributions that may provide PySide6, tried in order for the version.
+_DISTRIBUTIONS = ("PySide6-Essentials", "PySide6_Essentials", "PySide6")
+
+
+class Qt(Adapter):
+    name = "qt"
+    module = "PySide6.QtCore"
+    distribution = "PySide6-Essentials"
+    install_hint = "pip install 'sigbench[qt]'"
+    description = "PySide6 QObject with fired = Signal(object, object): connect / emit / disconnect"
+    style = "positional"
+    combos = frozenset({("strong", "function"), ("weak", "method")})
+    sender_filter = False
+    reasons: ClassVar[Mapping[str, str]] = {
+        "weak-function": "PySide6 holds plain-function slots strongly; Qt's connect has no weak option",
+        "strong-method": "PySide6 holds bound-method slots weakly; Qt's connect has no strong option",
+        "sender": "a Qt signal has no sender argument to bind receivers to",
+    }
+
+    def load(self) -> None:
+        global _Emitter
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtCore import QObject, Signal
+
+        class _Emitter(QObject):
+            fired = Signal(object, object)
+
+    def version(self) -> str:
+        for distribution in _DISTRIBUTIONS:
+            try:
+                return importlib.metadata.version(distribution)
+            except importlib.metadata.PackageNotFoundError:
+                continue
+        raise importlib.metadata.PackageNotFoundError(self.distribution)
+
+    def new_signal(self) -> Any:
+        return _Emitter()
+
+    def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
+        return signal.fired.connect
+
+    def disconnector(self, signal: Any, *, sender: Any = None) -> Callable[[Any], Any]:
+        return signal.fired.disconnect
+
+    def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
+        return partial(signal.fired.emit, sender, payload)
+
+
+ADAPTER = Qt
