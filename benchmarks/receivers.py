@@ -25,7 +25,7 @@ class Sender:
 class Event:
     """The single argument of an ``event``-style receiver."""
 
-    __slots__ = ("sender", "payload")
+    __slots__ = ("payload", "sender")
 
     def __init__(self, sender: Any, payload: Any) -> None:
         self.sender = sender

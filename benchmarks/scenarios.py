@@ -80,7 +80,7 @@ class Point:
         }
 
     @classmethod
-    def from_dict(cls, data: Dict[str, object]) -> "Point":
+    def from_dict(cls, data: Dict[str, object]) -> Point:
         return cls(
             impl=str(data["impl"]),
             scenario=str(data["scenario"]),

@@ -99,8 +99,8 @@ class Adapter:
         """A callable that connects one wrapped receiver; ``sender=None`` means any sender."""
         raise NotImplementedError
 
-    def disconnector(self, signal: Any, *, sender: Any = None) -> Callable[[Any], Any]:
-        """A callable that disconnects one wrapped receiver connected with ``sender``."""
+    def disconnector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
+        """A callable that disconnects one wrapped receiver connected with ``weak`` and ``sender``."""
         raise NotImplementedError
 
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:

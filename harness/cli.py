@@ -20,7 +20,10 @@ RECEIVER_COUNTS = sorted({n for s in SCENARIOS.values() for n in s.receivers})
 
 
 def _choices(
-    parser: argparse.ArgumentParser, option: str, given: Optional[List[str]], valid: Sequence[T],
+    parser: argparse.ArgumentParser,
+    option: str,
+    given: Optional[List[str]],
+    valid: Sequence[T],
     convert: Callable[[str], T] = str,  # type: ignore[assignment]
 ) -> Optional[List[T]]:
     """Split repeated, comma-separated values and check each against ``valid``."""
@@ -52,19 +55,41 @@ def build_parser() -> argparse.ArgumentParser:
         description="Verify, then time, every selected point in worker processes and write a "
         "pyperf-compatible results file. Filters take repeated or comma-separated values.",
     )
-    run.add_argument("--impl", action="append", metavar="NAMES", help=f"implementations ({', '.join(IMPLEMENTATIONS)})")
-    run.add_argument("--scenario", action="append", metavar="NAMES", help=f"scenarios ({', '.join(SCENARIOS)})")
-    run.add_argument("--receivers", action="append", metavar="COUNTS",
-                     help=f"receiver counts ({', '.join(map(str, RECEIVER_COUNTS))})")
+    run.add_argument(
+        "--impl", action="append", metavar="NAMES", help=f"implementations ({', '.join(IMPLEMENTATIONS)})"
+    )
+    run.add_argument(
+        "--scenario", action="append", metavar="NAMES", help=f"scenarios ({', '.join(SCENARIOS)})"
+    )
+    run.add_argument(
+        "--receivers",
+        action="append",
+        metavar="COUNTS",
+        help=f"receiver counts ({', '.join(map(str, RECEIVER_COUNTS))})",
+    )
     run.add_argument("--ref", action="append", metavar="MODES", help=f"reference modes ({', '.join(REFS)})")
     run.add_argument("--kind", action="append", metavar="KINDS", help=f"receiver kinds ({', '.join(KINDS)})")
-    run.add_argument("--profile", default="quick", choices=list(PROFILES),
-                     help="how much to measure (default: quick): "
-                     + "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values()))
-    run.add_argument("-o", "--output", type=Path, metavar="FILE",
-                     help="results file to write (default: results/<UTC timestamp>.json); never overwritten")
-    run.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
-                     help="per-point limit before a worker is killed (default: 120)")
+    run.add_argument(
+        "--profile",
+        default="quick",
+        choices=list(PROFILES),
+        help="how much to measure (default: quick): "
+        + "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values()),
+    )
+    run.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="results file to write (default: results/<UTC timestamp>.json); never overwritten",
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="per-point limit before a worker is killed (default: 120)",
+    )
     run.add_argument("--seed", type=int, help="seed for the order of points and implementations")
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.set_defaults(parser=run)
@@ -79,8 +104,11 @@ def cmd_list() -> int:
         refs = ", ".join(f"{ref}/{kind}" for ref, kind in sorted(adapter.combos))
         state = f"{detail}" if available else f"not installed ({detail})"
         print(f"  {name:<13} {state}")
-        print(f"  {'':<13} {adapter.description}; receivers: {refs}; "
-              f"sender filter: {'yes' if adapter.sender_filter else 'no'}; create: {'yes' if adapter.can_create else 'no'}")
+        sender = "yes" if adapter.sender_filter else "no"
+        create = "yes" if adapter.can_create else "no"
+        print(
+            f"  {'':<13} {adapter.description}; receivers: {refs}; sender filter: {sender}; create: {create}"
+        )
     print("\nScenarios:")
     for scenario in SCENARIOS.values():
         counts = ", ".join(map(str, scenario.receivers)) if scenario.has_receivers else "-"
@@ -112,7 +140,7 @@ class _Progress:
 
 
 def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
@@ -134,13 +162,19 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if output.exists():
         parser.error(f"-o {output}: file exists; choose another name (results are never overwritten)")
     runner = Runner(
-        points, PROFILES[args.profile], output, point_timeout=args.timeout, seed=args.seed,
+        points,
+        PROFILES[args.profile],
+        output,
+        point_timeout=args.timeout,
+        seed=args.seed,
         progress=None if args.quiet else _Progress(),
     )
     runnable = len(runner.runnable())
-    print(f"sigbench: {len(points)} points, {runnable} to measure ({len(points) - runnable} not applicable "
-          f"or unavailable), profile {args.profile}, {runner.profile.processes} processes each -> {output}",
-          file=sys.stderr)
+    print(
+        f"sigbench: {len(points)} points, {runnable} to measure ({len(points) - runnable} not applicable "
+        f"or unavailable), profile {args.profile}, {runner.profile.processes} processes each -> {output}",
+        file=sys.stderr,
+    )
     started = time.monotonic()
     runner.run()
     print(summary_table(read_results(output)))

@@ -52,7 +52,7 @@ class _Probe:
         self.calls.clear()
         try:
             self.adapter.emitter(self.signal, sender, payload)()
-        except Exception as exc:  # noqa: BLE001 - any failure of the library is the finding
+        except Exception as exc:
             raise ConformanceError(f"{what}: send raised {type(exc).__name__}: {exc}") from exc
         counts = Counter(index for index, _, _ in self.calls)
         wanted = set(expected)
@@ -66,8 +66,11 @@ class _Probe:
             problems.append(f"{len(extra)} receiver(s) called that should not be (e.g. #{extra[0]})")
         if doubled:
             problems.append(f"{len(doubled)} receiver(s) called more than once (e.g. #{doubled[0]})")
-        wrong = [index for index, got_sender, got_payload in self.calls
-                 if got_sender is not sender or got_payload is not payload]
+        wrong = [
+            index
+            for index, got_sender, got_payload in self.calls
+            if got_sender is not sender or got_payload is not payload
+        ]
         if wrong:
             problems.append(f"{len(wrong)} call(s) with the wrong sender or payload (e.g. #{wrong[0]})")
         if problems:
@@ -148,7 +151,7 @@ def _check_disconnect(adapter: Adapter, point: Point) -> None:
     signal = adapter.new_signal()
     try:
         probe = _Probe(adapter, signal, point, "any")
-        disconnect = adapter.disconnector(signal, sender=None)
+        disconnect = adapter.disconnector(signal, weak=probe.weak)
         half = point.receivers // 2
         for handle in probe.handles[:half]:
             disconnect(handle)

@@ -37,10 +37,24 @@ def inner_loops(point: Point) -> int:
     return max(point.receivers, 1) if point.scenario in ("connect", "disconnect") else 1
 
 
-def _timed(run: Callable[[], float]) -> float:
-    """Run a timed region from a collected heap; the cyclic GC stays on, as in real use."""
+def time_repeated(call: Callable[[], Any], loops: int) -> float:
+    """Seconds for ``loops`` calls of ``call``, from a collected heap (the GC stays on, as in use)."""
     gc.collect()
-    return run()
+    iterations = range(loops)
+    start = perf_counter()
+    for _ in iterations:
+        call()
+    return perf_counter() - start
+
+
+def time_each(operations: List[Callable[[Any], Any]], handles: List[Any]) -> float:
+    """Seconds for applying every operation (one per signal) to every handle."""
+    gc.collect()
+    start = perf_counter()
+    for operation in operations:
+        for handle in handles:
+            operation(handle)
+    return perf_counter() - start
 
 
 class Bench:
@@ -51,9 +65,7 @@ class Bench:
         self.point = point
         self.weak = point.ref == "weak"
         self._signal: Any = None
-        callables, self._owners = make_receivers(
-            adapter.style, point.kind or "function", point.receivers
-        )
+        callables, self._owners = make_receivers(adapter.style, point.kind or "function", point.receivers)
         self.handles = [adapter.wrap(receiver) for receiver in callables]
         self.body: Body = {
             "create": self._create,
@@ -89,30 +101,12 @@ class Bench:
         return adapter.emitter(signal, sender, object())
 
     def _send(self, loops: int) -> float:
-        emit = self._emit
-        iterations = range(loops)
-
-        def run() -> float:
-            start = perf_counter()
-            for _ in iterations:
-                emit()
-            return perf_counter() - start
-
-        return _timed(run)
+        return time_repeated(self._emit, loops)
 
     # -- create ------------------------------------------------------------------------
 
     def _create(self, loops: int) -> float:
-        new_signal = self.adapter.new_signal
-        iterations = range(loops)
-
-        def run() -> float:
-            start = perf_counter()
-            for _ in iterations:
-                new_signal()
-            return perf_counter() - start
-
-        return _timed(run)
+        return time_repeated(self.adapter.new_signal, loops)
 
     # -- connect / disconnect ----------------------------------------------------------
 
@@ -122,41 +116,25 @@ class Bench:
         return [min(size, loops - done) for done in range(0, loops, size)]
 
     def _connect(self, loops: int) -> float:
-        adapter, handles, total = self.adapter, self.handles, 0.0
+        adapter, total = self.adapter, 0.0
         for count in self._groups(loops):
             signals = [adapter.new_signal() for _ in range(count)]
             connectors = [adapter.connector(signal, weak=self.weak) for signal in signals]
-
-            def run() -> float:
-                start = perf_counter()
-                for connect in connectors:
-                    for handle in handles:
-                        connect(handle)
-                return perf_counter() - start
-
-            total += _timed(run)
+            total += time_each(connectors, self.handles)
             for signal in signals:
                 adapter.reset(signal)
         return total
 
     def _disconnect(self, loops: int) -> float:
-        adapter, handles, total = self.adapter, self.handles, 0.0
+        adapter, total = self.adapter, 0.0
         for count in self._groups(loops):
             signals = [adapter.new_signal() for _ in range(count)]
             for signal in signals:
                 connect = adapter.connector(signal, weak=self.weak)
-                for handle in handles:
+                for handle in self.handles:
                     connect(handle)
-            disconnectors = [adapter.disconnector(signal) for signal in signals]
-
-            def run() -> float:
-                start = perf_counter()
-                for disconnect in disconnectors:
-                    for handle in handles:
-                        disconnect(handle)
-                return perf_counter() - start
-
-            total += _timed(run)
+            disconnectors = [adapter.disconnector(signal, weak=self.weak) for signal in signals]
+            total += time_each(disconnectors, self.handles)
             for signal in signals:
                 adapter.reset(signal)
         return total

@@ -14,8 +14,8 @@ import importlib.metadata
 import importlib.util
 import json
 import os
-import random
 import queue
+import random
 import subprocess
 import sys
 import tempfile
@@ -46,8 +46,12 @@ PROFILES: Dict[str, Profile] = {
     p.name: p
     for p in (
         Profile("quick", 3, Timing(warmups=1, values=5, min_time=0.005), "3 processes x 5 values of >=5 ms"),
-        Profile("standard", 6, Timing(warmups=2, values=10, min_time=0.01), "6 processes x 10 values of >=10 ms"),
-        Profile("rigorous", 12, Timing(warmups=3, values=20, min_time=0.02), "12 processes x 20 values of >=20 ms"),
+        Profile(
+            "standard", 6, Timing(warmups=2, values=10, min_time=0.01), "6 processes x 10 values of >=10 ms"
+        ),
+        Profile(
+            "rigorous", 12, Timing(warmups=3, values=20, min_time=0.02), "12 processes x 20 values of >=20 ms"
+        ),
     )
 }
 
@@ -86,7 +90,9 @@ def git_commit() -> str:
             ).stdout.strip()
             dirty = subprocess.run(
                 ["git", "-C", str(where), "status", "--porcelain", "--untracked-files=no"],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout.strip()
             return head + ("-dirty" if dirty else "")
         except (OSError, subprocess.CalledProcessError):
@@ -120,8 +126,12 @@ class Runner:
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
         self.record = RunRecord(
             profile=profile.name,
-            settings={**asdict(profile.timing), "processes": profile.processes,
-                      "point_timeout": point_timeout, "seed": self.seed},
+            settings={
+                **asdict(profile.timing),
+                "processes": profile.processes,
+                "point_timeout": point_timeout,
+                "seed": self.seed,
+            },
             commit=git_commit(),
             started=now(),
             libraries=library_versions(),
@@ -143,7 +153,10 @@ class Runner:
             entry = record.points[point.name] = PointRecord(point)
             impl = record.implementations[point.impl]
             if not impl["available"]:
-                entry.status, entry.reason = "unavailable", f"{point.impl} is not installed: {impl['install_hint']}"
+                entry.status, entry.reason = (
+                    "unavailable",
+                    f"{point.impl} is not installed: {impl['install_hint']}",
+                )
                 continue
             reason = get_adapter(point.impl).unsupported(point.scenario, point.ref, point.kind)
             if reason is not None:
@@ -206,9 +219,13 @@ class Runner:
         with tempfile.TemporaryFile() as stderr:
             process = subprocess.Popen(
                 [self.python, "-m", "harness.worker"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env, text=True,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=env,
+                text=True,
             )
-            lines: "queue.Queue[str]" = queue.Queue()
+            lines: queue.Queue[str] = queue.Queue()
             reader = threading.Thread(target=_pump, args=(process, json.dumps(job), lines), daemon=True)
             reader.start()
             try:
@@ -217,10 +234,13 @@ class Runner:
                     try:
                         line = lines.get(timeout=self.point_timeout)
                     except queue.Empty:
-                        yield pending[index], {
-                            "status": "timeout",
-                            "reason": f"no result within {self.point_timeout:g} s; worker killed",
-                        }
+                        yield (
+                            pending[index],
+                            {
+                                "status": "timeout",
+                                "reason": f"no result within {self.point_timeout:g} s; worker killed",
+                            },
+                        )
                         return
                     if not line:
                         code = process.wait()
@@ -247,7 +267,7 @@ class Runner:
             self.record.environment = dict(event["environment"])
 
 
-def _pump(process: "subprocess.Popen[str]", job: str, lines: "queue.Queue[str]") -> None:
+def _pump(process: subprocess.Popen[str], job: str, lines: queue.Queue[str]) -> None:
     """Send the job, then pass every line the worker writes to ``lines``; ``""`` at its end."""
     assert process.stdin is not None and process.stdout is not None
     try:

@@ -114,8 +114,13 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
         "libraries": record.libraries,
         "implementations": record.implementations,
         "points": [
-            {**entry.point.as_dict(), "name": entry.point.name, "status": entry.status,
-             "reason": entry.reason, "processes": len(entry.runs)}
+            {
+                **entry.point.as_dict(),
+                "name": entry.point.name,
+                "status": entry.status,
+                "reason": entry.reason,
+                "processes": len(entry.runs),
+            }
             for entry in record.points.values()
         ],
     }

@@ -32,18 +32,25 @@ def _cell(values: List[float], base: Optional[List[float]]) -> str:
 
 def summary_table(document: Dict[str, Any]) -> str:
     """A table per scenario (rows: implementations, columns: receivers) for the most
-    common reference mode and kind; cells are median ns per operation and ×ratio to baseline."""
+    common reference mode and kind; cells are median ns per operation and the ratio to baseline."""
     values = point_values(document)
     statuses = document["sigbench"]["points"]
     points = {p["name"]: Point.from_dict(p) for p in statuses if p["name"] in values}
     if not points:
         return "No point was measured."
     combos = Counter((p.ref, p.kind) for p in points.values() if p.ref)
-    ref, kind = max(combos, key=lambda c: (combos[c], c == ("strong", "function"))) if combos else (None, None)
-    lines = [f"Median ns per operation (×ratio to baseline); {ref or '-'} references, {kind or '-'} receivers."]
+    ref, kind = (
+        max(combos, key=lambda c: (combos[c], c == ("strong", "function"))) if combos else (None, None)
+    )
+    lines = [
+        f"Median ns per operation (×ratio to baseline); {ref or '-'} references, {kind or '-'} receivers."
+    ]
     for scenario in SCENARIOS.values():
-        chosen = [p for p in points.values() if p.scenario == scenario.name and p.ref in (ref, None)
-                  and p.kind in (kind, None)]
+        chosen = [
+            p
+            for p in points.values()
+            if p.scenario == scenario.name and p.ref in (ref, None) and p.kind in (kind, None)
+        ]
         if not chosen:
             continue
         counts = sorted({p.receivers for p in chosen})
@@ -65,12 +72,16 @@ def summary_table(document: Dict[str, Any]) -> str:
         widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
         lines.append("")
         for row in rows:
-            lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+            lines.append(
+                "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+            )
     skipped = Counter(p["status"] for p in statuses if p["status"] != "ok")
     if skipped:
         lines.append("")
-        lines.append("Not measured: " + ", ".join(f"{count} {status.replace('_', ' ')}"
-                                                  for status, count in sorted(skipped.items())))
+        lines.append(
+            "Not measured: "
+            + ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(skipped.items()))
+        )
         problems = [p for p in statuses if p["status"] not in ("ok", "not_applicable")]
         for p in problems[:10]:
             lines.append(f"  {p['name']}: {p['status']}: {p['reason']}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, List
+from typing import Any, Callable, ClassVar, List, Mapping
 
 from harness.adapter import Adapter
 
@@ -13,7 +13,7 @@ class Baseline(Adapter):
     style = "positional"
     combos = frozenset({("strong", "function"), ("strong", "method")})
     sender_filter = False
-    reasons = {
+    reasons: ClassVar[Mapping[str, str]] = {
         "weak": "a plain list holds its callables strongly",
         "sender": "a plain list has no notion of a sender",
     }
@@ -24,7 +24,7 @@ class Baseline(Adapter):
     def connector(self, signal: List[Any], *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.append
 
-    def disconnector(self, signal: List[Any], *, sender: Any = None) -> Callable[[Any], Any]:
+    def disconnector(self, signal: List[Any], *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.remove
 
     def emitter(self, signal: List[Any], sender: Any, payload: Any) -> Callable[[], Any]:

@@ -25,7 +25,7 @@ class Blinker(Adapter):
     def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return partial(signal.connect, sender=blinker.ANY if sender is None else sender, weak=weak)
 
-    def disconnector(self, signal: Any, *, sender: Any = None) -> Callable[[Any], Any]:
+    def disconnector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return partial(signal.disconnect, sender=blinker.ANY if sender is None else sender)
 
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:

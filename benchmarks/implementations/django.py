@@ -33,7 +33,7 @@ class Django(Adapter):
         # Django's sender=None means any sender.
         return partial(signal.connect, sender=sender, weak=weak)
 
-    def disconnector(self, signal: Any, *, sender: Any = None) -> Callable[[Any], Any]:
+    def disconnector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return partial(signal.disconnect, sender=sender)
 
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:

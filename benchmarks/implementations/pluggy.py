@@ -81,7 +81,7 @@ class Pluggy(Adapter):
     def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.register
 
-    def disconnector(self, signal: Any, *, sender: Any = None) -> Callable[[Any], Any]:
+    def disconnector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.unregister
 
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:

@@ -37,7 +37,7 @@ class Psygnal(Adapter):
     def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.connect
 
-    def disconnector(self, signal: Any, *, sender: Any = None) -> Callable[[Any], Any]:
+    def disconnector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.disconnect
 
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:

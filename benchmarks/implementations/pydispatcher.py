@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, ClassVar, Mapping, Optional
+from typing import Any, Callable, ClassVar, Mapping
 
 from harness.adapter import Adapter
 
 
 class _Signal:
-    """A unique hashable signal value that remembers how receivers were connected to it.
+    """A unique hashable value to use as a signal."""
 
-    ``dispatcher.disconnect`` must be given the ``weak`` flag used by ``connect``; with the other
-    flag it silently disconnects nothing.  ``Adapter.disconnector`` is not told the flag.
-    """
-
-    __slots__ = ("weak",)
-
-    def __init__(self) -> None:
-        self.weak: Optional[bool] = None
+    __slots__ = ("__weakref__",)
 
 
 class PyDispatcher(Adapter):
@@ -41,21 +34,17 @@ class PyDispatcher(Adapter):
         return _Signal()
 
     def connector(self, signal: _Signal, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
-        if signal.weak is not None and signal.weak != weak:
-            raise ValueError("this adapter connects receivers to one signal either all weak or all strong")
-        signal.weak = weak
         return partial(
             dispatcher.connect, signal=signal, sender=dispatcher.Any if sender is None else sender, weak=weak
         )
 
-    def disconnector(self, signal: _Signal, *, sender: Any = None) -> Callable[[Any], Any]:
-        if signal.weak is None:
-            raise RuntimeError("disconnector() before connector(): the weak flag for disconnect is unknown")
+    def disconnector(self, signal: _Signal, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
+        # disconnect must be told the weak flag connect used; with the other it silently does nothing.
         return partial(
             dispatcher.disconnect,
             signal=signal,
             sender=dispatcher.Any if sender is None else sender,
-            weak=signal.weak,
+            weak=weak,
         )
 
     def emitter(self, signal: _Signal, sender: Any, payload: Any) -> Callable[[], Any]:
@@ -77,7 +66,6 @@ class PyDispatcher(Adapter):
                 target = receiver() if weak else receiver
                 if target is not None:
                     dispatcher.disconnect(target, signal=signal, sender=sender, weak=weak)
-        signal.weak = None
         if any(signal in signals for signals in dispatcher.connections.values()):
             raise RuntimeError(f"PyDispatcher still has connections for {signal!r} after reset")
 

@@ -35,7 +35,7 @@ class Pyee(Adapter):
     def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return partial(signal.add_listener, EVENT)
 
-    def disconnector(self, signal: Any, *, sender: Any = None) -> Callable[[Any], Any]:
+    def disconnector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return partial(signal.remove_listener, EVENT)
 
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:

@@ -56,7 +56,7 @@ class Qt(Adapter):
     def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.fired.connect
 
-    def disconnector(self, signal: Any, *, sender: Any = None) -> Callable[[Any], Any]:
+    def disconnector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.fired.disconnect
 
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:

@@ -53,7 +53,7 @@ class ZopeEvent(Adapter):
     def connector(self, signal: List[Any], *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.append
 
-    def disconnector(self, signal: List[Any], *, sender: Any = None) -> Callable[[Any], Any]:
+    def disconnector(self, signal: List[Any], *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.remove
 
     def emitter(self, signal: List[Any], sender: Any, payload: Any) -> Callable[[], Any]:
