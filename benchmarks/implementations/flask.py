@@ -1,15 +1,19 @@
-"""flask.signals: Flask's blinker NamedSignals; sends are timed on Flask's own ``request_started``."""
+"""flask.signals: Flask's blinker NamedSignals; sends are timed on Flask's own ``request_started``.
+
+Flask's signals are blinker signals, so connect, disconnect and send are blinker's; what differs
+is where the signals come from: a ``flask.signals.Namespace`` (as Flask tells extensions to make
+theirs) and, for sends, Flask's built-in ``request_started`` object.
+"""
 
 from __future__ import annotations
 
 import weakref
-from functools import partial
-from typing import Any, Callable
+from typing import Any
 
-from harness.adapter import Adapter
+from benchmarks.implementations.blinker import Blinker
 
 
-class Flask(Adapter):
+class Flask(Blinker):
     name = "flask"
     module = "flask"
     distribution = "Flask"
@@ -18,6 +22,7 @@ class Flask(Adapter):
 
     def load(self) -> None:
         global flask
+        super().load()
         import flask.signals
 
     def new_signal(self) -> Any:
@@ -29,15 +34,6 @@ class Flask(Adapter):
         if signal.receivers:
             raise RuntimeError("flask.signals.request_started already has receivers connected")
         return signal
-
-    def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
-        return partial(signal.connect, sender=signal.ANY if sender is None else sender, weak=weak)
-
-    def disconnector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
-        return partial(signal.disconnect, sender=signal.ANY if sender is None else sender)
-
-    def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
-        return partial(signal.send, sender, payload=payload)
 
     def reset(self, signal: Any) -> None:
         # Flask's built-in signals are module globals: disconnect every receiver from every sender.
