@@ -213,6 +213,7 @@ class Runner:
 
     def _one_worker(self, impl: str, pending: List[Point]) -> Iterator[Tuple[Point, Dict[str, Any]]]:
         """Run one worker over ``pending``; yields (point, outcome), the last maybe a crash."""
+        pending = list(pending)  # the caller removes finished points from its own list
         job = {"impl": impl, "timing": asdict(self.profile.timing), "points": [p.as_dict() for p in pending]}
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
@@ -254,6 +255,11 @@ class Runner:
                             yield point, {"status": "unavailable", "reason": event["reason"]}
                         return
                     else:
+                        if Point.from_dict(event["point"]) != pending[index]:
+                            raise RuntimeError(
+                                f"worker for {impl} answered for {event['point']}, "
+                                f"expected {pending[index].as_dict()}"
+                            )
                         yield pending[index], event
                         index += 1
             finally:
