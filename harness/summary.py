@@ -37,7 +37,7 @@ def summary_table(document: Dict[str, Any]) -> str:
     statuses = document["sigbench"]["points"]
     points = {p["name"]: Point.from_dict(p) for p in statuses if p["name"] in values}
     if not points:
-        return "No point was measured."
+        return "\n".join(["No point was measured."] + _not_measured(statuses))
     combos = Counter((p.ref, p.kind) for p in points.values() if p.ref)
     ref, kind = (
         max(combos, key=lambda c: (combos[c], c == ("strong", "function"))) if combos else (None, None)
@@ -75,16 +75,21 @@ def summary_table(document: Dict[str, Any]) -> str:
             lines.append(
                 "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
             )
+    return "\n".join(lines + _not_measured(statuses))
+
+
+def _not_measured(statuses: List[Dict[str, Any]]) -> List[str]:
+    """Counts of points not measured, by status, and the first problems with their reasons."""
     skipped = Counter(p["status"] for p in statuses if p["status"] != "ok")
-    if skipped:
-        lines.append("")
-        lines.append(
-            "Not measured: "
-            + ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(skipped.items()))
-        )
-        problems = [p for p in statuses if p["status"] not in ("ok", "not_applicable")]
-        for p in problems[:10]:
-            lines.append(f"  {p['name']}: {p['status']}: {p['reason']}")
-        if len(problems) > 10:
-            lines.append(f"  ... and {len(problems) - 10} more (see the results file)")
-    return "\n".join(lines)
+    if not skipped:
+        return []
+    lines = [
+        "",
+        "Not measured: "
+        + ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(skipped.items())),
+    ]
+    problems = [p for p in statuses if p["status"] not in ("ok", "not_applicable")]
+    lines += [f"  {p['name']}: {p['status']}: {p['reason']}" for p in problems[:10]]
+    if len(problems) > 10:
+        lines.append(f"  ... and {len(problems) - 10} more (see the results file)")
+    return lines
