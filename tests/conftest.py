@@ -1,0 +1,127 @@
+"""Shared fixtures: loading adapters (skipping what cannot run here), worker subprocesses, profiles."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, Dict, Optional, Sequence
+
+import pytest
+
+from benchmarks.implementations import get_adapter
+from harness.adapter import Adapter
+from harness.measure import Timing
+from harness.runner import Profile, availability
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The smallest timing that still calibrates: no warmups, two values of at least 0.5 ms.
+TINY_TIMING = Timing(warmups=0, values=2, min_time=0.0005)
+
+
+def _qt_abort_reason() -> Optional[str]:
+    available, version = availability("qt")
+    if available and sys.version_info < (3, 12) and version.startswith("6.12."):
+        python = ".".join(map(str, sys.version_info[:3]))
+        return (
+            f"PySide6 {version} has a refcount bug that aborts CPython {python} (<3.12) "
+            "on emit/disconnect; an in-process abort would kill pytest"
+        )
+    return None
+
+
+@pytest.fixture(scope="session")
+def qt_abort_reason() -> Optional[str]:
+    """Why Qt would abort this interpreter in-process, or ``None`` when it is safe (or absent)."""
+    return _qt_abort_reason()
+
+
+@pytest.fixture(scope="session")
+def load_adapter() -> Callable[[str], Adapter]:
+    """A function returning the loaded adapter for a name; it skips the test when that cannot run here."""
+
+    def load(name: str) -> Adapter:
+        available, detail = availability(name)
+        if not available:
+            pytest.skip(f"{name} is not installed ({detail})")
+        if name == "qt":
+            reason = _qt_abort_reason()
+            if reason is not None:
+                pytest.skip(reason)
+        adapter = get_adapter(name)
+        adapter.load()
+        return adapter
+
+    return load
+
+
+@pytest.fixture(scope="session")
+def tiny_profile() -> Callable[[int], Profile]:
+    """A function making a tiny profile with the given number of worker processes per point."""
+
+    def make(processes: int = 1) -> Profile:
+        return Profile("tiny", processes, TINY_TIMING, f"{processes} process(es) x 2 values of >=0.5 ms")
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def run_python() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``python ARGS`` from the project root with the project importable; output as text."""
+
+    def run(
+        args: Sequence[str], *, input: Optional[str] = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        return subprocess.run(
+            [sys.executable, *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def global_registries() -> Callable[[], Dict[str, int]]:
+    """A function returning the size of every installed library's global receiver registry."""
+
+    def sizes() -> Dict[str, int]:
+        gc.collect()
+        found: Dict[str, int] = {}
+        if availability("zope_event")[0]:
+            import zope.event
+
+            found["zope.event.subscribers"] = len(zope.event.subscribers)
+        if availability("pydispatcher")[0]:
+            from pydispatch import dispatcher
+
+            found["pydispatch.dispatcher.connections"] = len(dispatcher.connections)
+        if availability("flask")[0]:
+            import flask.signals
+
+            found["flask.signals.request_started.receivers"] = len(flask.signals.request_started.receivers)
+        return found
+
+    return sizes
+
+
+@pytest.fixture(autouse=True)
+def _frozen_heap() -> None:
+    """Move everything alive before a test out of the cyclic collector's sight.
+
+    Conformance and timing call ``gc.collect()`` often (once per signal for zope.event's
+    connect loops); with pytest's objects, hundreds of collected items and every library on
+    the heap, that would dominate the run. Objects a test makes, such as the receivers whose
+    lifetime the checks watch, are collected as usual.
+    """
+    gc.collect()
+    gc.freeze()

@@ -1,0 +1,179 @@
+"""The ``sigbench`` command: listing, argument checking, and one small end-to-end run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Callable, List
+
+import pytest
+
+from benchmarks.implementations import IMPLEMENTATIONS, get_adapter
+from benchmarks.scenarios import KINDS, REFS, SCENARIOS
+from harness.cli import RECEIVER_COUNTS, _choices, build_parser, main
+from harness.runner import availability
+from harness.store import read_results
+
+VALID = {
+    "--impl": ", ".join(IMPLEMENTATIONS),
+    "--scenario": ", ".join(SCENARIOS),
+    "--receivers": ", ".join(map(str, RECEIVER_COUNTS)),
+    "--ref": ", ".join(REFS),
+    "--kind": ", ".join(KINDS),
+}
+
+
+@pytest.fixture
+def existing(tmp_path: Path) -> Path:
+    """An existing results file: also a safety net, so a run that wrongly gets past the check stops."""
+    path = tmp_path / "existing.json"
+    path.write_text('{"keep": "me"}\n', encoding="utf-8")
+    return path
+
+
+def _exits_2(argv: List[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Run ``main(argv)``, require exit status 2, and return what it wrote to stderr."""
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return captured.err
+
+
+def test_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    for name in IMPLEMENTATIONS:
+        line = next(line for line in lines if line.split()[:1] == [name])
+        available, detail = availability(name)
+        assert detail in line
+        assert ("not installed" in line) is not available
+        assert get_adapter(name).description in out
+    for scenario in SCENARIOS.values():
+        assert any(line.split()[:1] == [scenario.name] for line in lines), scenario.name
+        assert scenario.description in out
+    assert f"Reference modes: {', '.join(REFS)}; receiver kinds: {', '.join(KINDS)}" in out
+    assert "quick" in out and "standard" in out and "rigorous" in out
+
+
+@pytest.mark.parametrize(
+    "option, given, bad",
+    [
+        ("--impl", "nope", "nope"),
+        ("--impl", "baseline,nope", "nope"),
+        ("--impl", "Blinker", "Blinker"),
+        ("--scenario", "sends", "sends"),
+        ("--scenario", "send,", ""),
+        ("--receivers", "7", "7"),
+        ("--receivers", "ten", "ten"),
+        ("--receivers", "10,1e3", "1e3"),
+        ("--ref", "weakly", "weakly"),
+        ("--kind", "lambda", "lambda"),
+    ],
+)
+def test_unknown_value_exits_2_listing_the_valid_ones(
+    option: str, given: str, bad: str, existing: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _exits_2(["run", option, given, "-o", str(existing), "--quiet"], capsys)
+    assert f"{option}: unknown value {bad!r} (valid: {VALID[option]})" in err
+
+
+def test_unknown_value_in_a_repeated_option(existing: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", "--kind", "method", "--kind", "static", "-o", str(existing), "--quiet"]
+    assert "--kind: unknown value 'static'" in _exits_2(argv, capsys)
+
+
+def test_filters_selecting_nothing_exit_2(existing: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", "--scenario", "create", "--receivers", "10", "-o", str(existing)]
+    assert "the filters select no point of the scenario matrix" in _exits_2(argv, capsys)
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1"])
+def test_timeout_must_be_positive(timeout: str, existing: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["run", "--impl", "baseline", "--timeout", timeout, "-o", str(existing)]
+    assert "--timeout must be a positive number of seconds" in _exits_2(argv, capsys)
+
+
+def test_existing_output_is_never_overwritten(existing: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = (existing.read_bytes(), existing.stat().st_mtime_ns)
+    argv = ["run", "--impl", "baseline", "--scenario", "send", "--receivers", "1", "-o", str(existing)]
+    err = _exits_2(argv, capsys)
+    assert f"-o {existing}: file exists" in err
+    assert (existing.read_bytes(), existing.stat().st_mtime_ns) == before
+    assert os.listdir(existing.parent) == [existing.name]
+
+
+def test_a_command_is_required(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "COMMAND" in _exits_2([], capsys)
+
+
+def test_unknown_profile_exits_2(existing: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "invalid choice: 'tiny'" in _exits_2(["run", "--profile", "tiny", "-o", str(existing)], capsys)
+
+
+@pytest.mark.parametrize(
+    "given, valid, convert, expected",
+    [
+        (None, IMPLEMENTATIONS, str, None),
+        (["baseline,blinker"], IMPLEMENTATIONS, str, ["baseline", "blinker"]),
+        (["baseline", "blinker"], IMPLEMENTATIONS, str, ["baseline", "blinker"]),
+        (["pyee, qt", "baseline", "qt"], IMPLEMENTATIONS, str, ["pyee", "qt", "baseline"]),
+        (["10,1", "1000"], RECEIVER_COUNTS, int, [10, 1, 1000]),
+        ([" 0 "], RECEIVER_COUNTS, int, [0]),
+    ],
+)
+def test_repeated_and_comma_separated_values_are_merged(
+    given: List[str], valid: List[object], convert: Callable[[str], object], expected: List[object]
+) -> None:
+    """Order of first mention is kept and duplicates dropped, however the values were split."""
+    assert _choices(build_parser(), "--x", given, valid, convert) == expected
+
+
+def test_help_as_a_module(run_python: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    result = run_python(["-m", "harness", "--help"], timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: sigbench")
+    assert "list" in result.stdout and "run" in result.stdout
+    result = run_python(["-m", "harness", "run", "--help"], timeout=60)
+    assert result.returncode == 0, result.stderr
+    for option in ("--impl", "--scenario", "--receivers", "--ref", "--kind", "--profile", "--output"):
+        assert option in result.stdout
+
+
+@pytest.mark.slow
+def test_run_end_to_end(tmp_path: Path, run_python: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    pytest.importorskip("blinker")
+    output = tmp_path / "out.json"
+    argv = ["-m", "harness", "run", "--impl", "baseline,blinker", "--scenario", "send"]
+    result = run_python([*argv, "--receivers", "10", "-o", str(output), "--quiet"])
+    assert result.returncode == 0, result.stderr
+    assert (
+        "sigbench: 8 points, 6 to measure (2 not applicable or unavailable), profile quick" in result.stderr
+    )
+    assert "ETA" not in result.stderr  # --quiet
+    assert "send (per send)" in result.stdout
+    blinker = next(line for line in result.stdout.splitlines() if line.startswith("blinker "))
+    assert "×" in blinker
+    assert "Not measured: 2 not applicable" in result.stdout
+    assert f"Wrote {output}" in result.stdout
+    document = read_results(output)
+    points = {p["name"]: p for p in document["sigbench"]["points"]}
+    assert len(points) == 8
+    assert {p["status"] for p in points.values()} == {"ok", "not_applicable"}
+    for point in points.values():
+        assert point["processes"] == (3 if point["status"] == "ok" else 0)
+    assert document["sigbench"]["profile"] == "quick"
+
+
+@pytest.mark.slow
+def test_run_with_repeated_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("blinker")
+    output = tmp_path / "out.json"
+    argv = ["run", "--impl", "baseline", "--impl", "blinker", "--scenario", "create"]
+    assert main([*argv, "--quiet", "-o", str(output)]) == 0
+    assert "create (per signal)" in capsys.readouterr().out
+    names = [p["name"] for p in read_results(output)["sigbench"]["points"]]
+    assert sorted(names) == ["baseline-create", "blinker-create"]

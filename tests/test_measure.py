@@ -1,0 +1,181 @@
+"""Timing loops: shape of what ``measure`` returns, loop calibration, global state left clean."""
+
+from __future__ import annotations
+
+import math
+from typing import Callable, Dict, List
+
+import pytest
+
+from benchmarks.scenarios import Point
+from harness.adapter import Adapter
+from harness.measure import MAX_LOOPS, Timing, calibrate, inner_loops, measure
+
+Loader = Callable[[str], Adapter]
+TIMING = Timing(warmups=2, values=3, min_time=0.0005)
+
+
+def _check_result(result: Dict, point: Point, timing: Timing) -> None:
+    assert set(result) == {"loops", "inner_loops", "warmups", "values"}
+    assert result["inner_loops"] == inner_loops(point)
+    loops = result["loops"]
+    assert isinstance(loops, int) and 1 <= loops <= MAX_LOOPS
+    assert len(result["values"]) == timing.values
+    assert len(result["warmups"]) == timing.warmups
+    assert all(warmup_loops == loops for warmup_loops, _ in result["warmups"])
+    for value in result["values"] + [value for _, value in result["warmups"]]:
+        assert isinstance(value, float) and math.isfinite(value) and value > 0
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        Point("baseline", "create", 0),
+        Point("baseline", "connect", 10, "strong", "function"),
+        Point("baseline", "disconnect", 100, "strong", "method"),
+        Point("baseline", "send", 0, "strong", "function"),
+        Point("baseline", "send", 10, "strong", "method"),
+        Point("blinker", "create", 0),
+        Point("blinker", "connect", 1, "weak", "method"),
+        Point("blinker", "connect", 100, "strong", "function"),
+        Point("blinker", "disconnect", 10, "weak", "function"),
+        Point("blinker", "send", 10, "weak", "method"),
+        Point("blinker", "send_matched", 10, "strong", "function"),
+        Point("blinker", "send_unmatched", 100, "weak", "function"),
+    ],
+    ids=lambda p: p.name,
+)
+def test_measure_returns_what_was_asked(point: Point, load_adapter: Loader) -> None:
+    result = measure(load_adapter(point.impl), point, TIMING)
+    _check_result(result, point, TIMING)
+
+
+def test_measure_without_warmups(load_adapter: Loader) -> None:
+    timing = Timing(warmups=0, values=1, min_time=0.0001)
+    point = Point("baseline", "send", 1, "strong", "function")
+    result = measure(load_adapter("baseline"), point, timing)
+    _check_result(result, point, timing)
+    assert result["warmups"] == []
+
+
+@pytest.mark.parametrize(
+    "point, expected",
+    [
+        (Point("x", "connect", 1000, "weak", "method"), 1000),
+        (Point("x", "connect", 1, "strong", "function"), 1),
+        (Point("x", "disconnect", 10, "strong", "function"), 10),
+        (Point("x", "send", 1000, "strong", "function"), 1),
+        (Point("x", "send", 0, "strong", "function"), 1),
+        (Point("x", "send_matched", 100, "weak", "method"), 1),
+        (Point("x", "send_unmatched", 10, "weak", "method"), 1),
+        (Point("x", "create", 0), 1),
+    ],
+    ids=lambda value: value.name if isinstance(value, Point) else None,
+)
+def test_inner_loops(point: Point, expected: int) -> None:
+    """Connect and disconnect values are per receiver; the others per operation."""
+    assert inner_loops(point) == expected
+
+
+@pytest.mark.parametrize("scenario", ["connect", "disconnect", "send"])
+def test_zope_event_single_global_signal(scenario: str, load_adapter: Loader) -> None:
+    """``max_signals=1``: connect/disconnect loops go one signal at a time and leave no subscriber."""
+    adapter = load_adapter("zope_event")
+    import zope.event
+
+    assert adapter.max_signals == 1
+    point = Point("zope_event", scenario, 10, "strong", "method")
+    _check_result(measure(adapter, point, TIMING), point, TIMING)
+    assert zope.event.subscribers == []
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        Point("flask", "send", 10, "weak", "function"),
+        Point("pydispatcher", "connect", 10, "weak", "method"),
+        Point("pydispatcher", "send_unmatched", 10, "strong", "function"),
+    ],
+    ids=lambda p: p.name,
+)
+def test_measure_leaves_global_registries_empty(
+    point: Point, load_adapter: Loader, global_registries: Callable[[], Dict[str, int]]
+) -> None:
+    adapter = load_adapter(point.impl)
+    before = global_registries()
+    _check_result(measure(adapter, point, TIMING), point, TIMING)
+    assert global_registries() == before
+    assert set(before.values()) <= {0}
+
+
+class Linear:
+    """A body whose duration is ``per_loop`` seconds per loop; remembers what it was asked."""
+
+    def __init__(self, per_loop: float, free_below: int = 0) -> None:
+        self.per_loop = per_loop
+        self.free_below = free_below
+        self.asked: List[int] = []
+
+    def __call__(self, loops: int) -> float:
+        self.asked.append(loops)
+        return 0.0 if loops < self.free_below else loops * self.per_loop
+
+
+@pytest.mark.parametrize("per_loop", [2e-8, 3.7e-8, 1e-6, 2.5e-4, 0.3])
+@pytest.mark.parametrize("min_time", [0.0005, 0.01, 0.1])
+def test_calibrate_reaches_min_time_without_overshooting(per_loop: float, min_time: float) -> None:
+    body = Linear(per_loop)
+    loops = calibrate(body, min_time)
+    assert body.asked[-1] == loops
+    assert loops * per_loop >= min_time
+    needed = math.ceil(min_time / per_loop)
+    # Each step grows by at most the larger of 2x and 1.2x the estimate, so it stops short of 2x the need.
+    assert loops <= max(1, 2 * needed)
+    # Loops only grow, by at most 10x per step.
+    assert all(a < b <= 10 * a for a, b in zip(body.asked, body.asked[1:]))
+    assert body.asked[0] == 1
+
+
+def test_calibrate_returns_one_loop_when_one_is_enough() -> None:
+    body = Linear(1.0)
+    assert calibrate(body, 0.01) == 1
+    assert body.asked == [1]
+
+
+def test_calibrate_grows_tenfold_past_a_zero_reading() -> None:
+    """A clock too coarse to see a few loops reads zero: grow by 10x until it reads something."""
+    body = Linear(1e-6, free_below=1000)
+    loops = calibrate(body, 0.01)
+    assert body.asked[:4] == [1, 10, 100, 1000]
+    assert loops * 1e-6 >= 0.01
+
+
+@pytest.mark.parametrize("first", [0.0, 1e-15, 0.4])
+def test_calibrate_stops_at_max_loops(first: float) -> None:
+    """However loops grow (x10 from 1, or x10 from 3 after a first reading of 0.4 s), never past the cap."""
+    asked: List[int] = []
+
+    def body(loops: int) -> float:
+        asked.append(loops)
+        return first if loops == 1 else 1e-15 * loops
+
+    assert calibrate(body, 1.0) == MAX_LOOPS
+    assert max(asked) == MAX_LOOPS == asked[-1]
+    assert len(asked) == len(set(asked)) <= 10
+    if first == 0.4:
+        assert asked[:3] == [1, 3, 30]  # so the cap, not a power of ten, stops it
+
+
+def test_warmups_are_per_operation_like_values(load_adapter: Loader) -> None:
+    """Warmups are (loops, seconds per operation): for connect, per receiver, as the values are.
+
+    Not a speed comparison: the same operation timed twice must agree to far better than the
+    1000x a missing division by ``inner_loops`` would make.
+    """
+    point = Point("baseline", "connect", 1000, "strong", "function")
+    timing = Timing(warmups=3, values=3, min_time=0.0005)
+    result = measure(load_adapter("baseline"), point, timing)
+    _check_result(result, point, timing)
+    warmup = sorted(value for _, value in result["warmups"])[1]
+    value = sorted(result["values"])[1]
+    assert 1 / 30 < warmup / value < 30

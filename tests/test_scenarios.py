@@ -1,0 +1,156 @@
+"""The scenario matrix: its size, its filters, point names and their serialisation."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional, Sequence
+
+import pytest
+
+from benchmarks.implementations import IMPLEMENTATIONS
+from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
+
+#: 1 create + 4 counts x 4 combos for connect, disconnect, send_matched, send_unmatched + 5 x 4 for send.
+POINTS_PER_IMPL = 85
+
+
+def _expected(
+    impls: Sequence[str],
+    scenarios: Optional[Sequence[str]] = None,
+    receivers: Optional[Sequence[int]] = None,
+    refs: Optional[Sequence[str]] = None,
+    kinds: Optional[Sequence[str]] = None,
+) -> list[Point]:
+    """The full matrix narrowed by hand: what the filters of ``matrix`` must select."""
+    return [
+        p
+        for p in matrix(impls)
+        if (scenarios is None or p.scenario in scenarios)
+        and (receivers is None or p.receivers in receivers)
+        and (refs is None or p.ref is None or p.ref in refs)
+        and (kinds is None or p.kind is None or p.kind in kinds)
+    ]
+
+
+def test_matrix_size() -> None:
+    """Every scenario at every count, times every ref x kind where the scenario has receivers."""
+    by_formula = sum(
+        len(s.receivers) * (len(REFS) * len(KINDS) if s.has_receivers else 1) for s in SCENARIOS.values()
+    )
+    assert by_formula == POINTS_PER_IMPL
+    assert len(matrix(["blinker"])) == POINTS_PER_IMPL
+    assert len(matrix(IMPLEMENTATIONS)) == POINTS_PER_IMPL * len(IMPLEMENTATIONS)
+    assert matrix([]) == []
+
+
+def test_full_matrix_covers_every_combination_once() -> None:
+    points = matrix(["blinker"])
+    assert len(set(points)) == len(points)
+    for scenario in SCENARIOS.values():
+        chosen = [p for p in points if p.scenario == scenario.name]
+        assert sorted({p.receivers for p in chosen}) == sorted(scenario.receivers)
+        if scenario.has_receivers:
+            assert {(p.ref, p.kind) for p in chosen} == {(r, k) for r in REFS for k in KINDS}
+        else:
+            assert {(p.ref, p.kind) for p in chosen} == {(None, None)}
+
+
+@pytest.mark.parametrize(
+    "filters, count",
+    [
+        ({"scenarios": ["send"]}, 20),
+        ({"scenarios": ["create", "disconnect"]}, 17),
+        ({"receivers": [10]}, 20),
+        ({"receivers": [0]}, 5),  # create and send to no receiver
+        ({"refs": ["weak"]}, 43),  # create has no reference mode and stays
+        ({"kinds": ["method"]}, 43),
+        (
+            {
+                "scenarios": ["send_matched"],
+                "receivers": [1, 1000],
+                "refs": ["strong"],
+                "kinds": ["function"],
+            },
+            2,
+        ),
+    ],
+)
+def test_each_filter_narrows(filters: dict, count: int) -> None:
+    points = matrix(["blinker"], **filters)
+    assert len(points) == count
+    assert len(points) < POINTS_PER_IMPL
+    assert points == _expected(["blinker"], **filters)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"scenarios": ["send", "connect"], "receivers": [1, 100]},
+        {"receivers": [0, 10], "refs": ["strong"]},
+        {"scenarios": ["create", "send_unmatched"], "kinds": ["method"]},
+        {"refs": ["weak"], "kinds": ["function"], "receivers": [1000]},
+    ],
+)
+def test_filters_combine_as_an_intersection(filters: dict) -> None:
+    impls = ["baseline", "blinker"]
+    assert matrix(impls, **filters) == _expected(impls, **filters)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"scenarios": ["nope"]}, {"receivers": [7]}, {"scenarios": []}, {"receivers": []}],
+)
+def test_unknown_or_empty_filter_values_select_nothing(filters: dict) -> None:
+    assert matrix(["blinker"], **filters) == []
+
+
+@pytest.mark.parametrize("filters", [{"refs": ["nope"]}, {"kinds": ["nope"]}, {"refs": [], "kinds": []}])
+def test_unknown_ref_or_kind_leaves_only_points_without_one(filters: dict) -> None:
+    """No point has that ref or kind; ``create`` has neither, so it is all that is left."""
+    assert matrix(["baseline", "blinker"], **filters) == [
+        Point("baseline", "create", 0),
+        Point("blinker", "create", 0),
+    ]
+
+
+def test_point_names() -> None:
+    assert Point("blinker", "send", 10, "weak", "method").name == "blinker-send-10-weak-method"
+    assert Point("django_cached", "send_unmatched", 1000, "strong", "function").name == (
+        "django_cached-send_unmatched-1000-strong-function"
+    )
+    assert Point("pyee", "create", 0).name == "pyee-create"
+
+
+def test_every_point_name_follows_the_format() -> None:
+    for point in matrix(IMPLEMENTATIONS):
+        if point.scenario == "create":
+            assert point.name == f"{point.impl}-create"
+        else:
+            assert point.name == "-".join(
+                [point.impl, point.scenario, str(point.receivers), str(point.ref), str(point.kind)]
+            )
+
+
+def test_names_are_unique_across_all_implementations() -> None:
+    points = matrix(IMPLEMENTATIONS)
+    names = [p.name for p in points]
+    assert len(set(names)) == len(names) == POINTS_PER_IMPL * len(IMPLEMENTATIONS)
+
+
+def test_as_dict_from_dict_round_trip() -> None:
+    for point in matrix(IMPLEMENTATIONS):
+        data = point.as_dict()
+        assert set(data) == {"impl", "scenario", "receivers", "ref", "kind"}
+        assert Point.from_dict(data) == point
+        # Through JSON too: that is how points reach a worker and come back.
+        assert Point.from_dict(json.loads(json.dumps(data))) == point
+
+
+def test_from_dict_ignores_extra_keys_and_defaults_missing_ref_kind() -> None:
+    """The results file lists points with their name and status next to the point's own keys."""
+    point = Point("blinker", "send", 10, "weak", "function")
+    listed = {**point.as_dict(), "name": point.name, "status": "ok", "reason": "", "processes": 3}
+    assert Point.from_dict(listed) == point
+    assert Point.from_dict({"impl": "pyee", "scenario": "create", "receivers": "0"}) == Point(
+        "pyee", "create", 0
+    )

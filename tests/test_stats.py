@@ -1,0 +1,120 @@
+"""Statistics on synthetic data with known answers: bootstrap medians and ratios of medians."""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import pytest
+
+from harness.stats import Estimate, median_ci, ratio_ci
+
+
+def _normal(seed: int, size: int, mean: float = 10.0, sd: float = 1.0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(mean, sd, size)
+
+
+def test_median_of_a_large_normal_sample() -> None:
+    estimate = median_ci(_normal(1, 4001))
+    assert abs(estimate.value - 10.0) < 0.06
+    assert estimate.low < 10.0 < estimate.high
+    assert estimate.low <= estimate.value <= estimate.high
+    # The median's standard error is sqrt(pi/2)/sqrt(n) ~ 0.02: a 95% interval is ~0.08 wide.
+    assert 0.03 < estimate.high - estimate.low < 0.15
+
+
+def test_median_value_is_the_sample_median() -> None:
+    assert median_ci([10.0, 1.0, 2.0]).value == 2.0  # not the mean
+    assert median_ci([4.0, 1.0, 3.0, 2.0]).value == 2.5
+    assert median_ci([7.5]) == Estimate(7.5, 7.5, 7.5)
+
+
+def test_constant_data_gives_a_point_interval() -> None:
+    assert median_ci([2e-7] * 25) == Estimate(2e-7, 2e-7, 2e-7)
+
+
+def test_interval_narrows_with_more_data() -> None:
+    small = median_ci(_normal(2, 25))
+    large = median_ci(_normal(2, 2500))
+    assert large.high - large.low < (small.high - small.low) / 4
+
+
+def test_level_sets_the_width() -> None:
+    data = _normal(3, 101)
+    narrow, wide = median_ci(data, level=0.5), median_ci(data, level=0.99)
+    assert wide.low < narrow.low < narrow.high < wide.high
+
+
+def test_same_seed_same_interval() -> None:
+    data = _normal(4, 31)
+    assert median_ci(data, seed=7) == median_ci(data, seed=7)
+    assert median_ci(data) == median_ci(data)  # no seed: still reproducible
+    other = median_ci(data, seed=8)
+    assert other.value == median_ci(data, seed=7).value
+
+
+@pytest.mark.parametrize("level, low, high", [(0.95, 0.91, 0.985), (0.5, 0.40, 0.60)])
+def test_median_ci_coverage(level: float, low: float, high: float) -> None:
+    """Over many samples of a known distribution the interval covers the true median ~level of the time."""
+    trials = 400
+    hits = 0
+    for trial in range(trials):
+        estimate = median_ci(_normal(1000 + trial, 41, mean=5.0), level=level, seed=trial)
+        hits += estimate.low <= 5.0 <= estimate.high
+    assert low <= hits / trials <= high
+
+
+def test_ratio_of_a_known_double() -> None:
+    rng = np.random.default_rng(5)
+    slow = 2.0 * rng.lognormal(0.0, 0.2, 2001)  # median 2
+    fast = rng.lognormal(0.0, 0.2, 2001)  # median 1
+    estimate = ratio_ci(slow, fast)
+    assert abs(estimate.value - 2.0) < 0.05
+    assert estimate.low < 2.0 < estimate.high
+    assert estimate.value == pytest.approx(np.median(slow) / np.median(fast))
+    inverse = ratio_ci(fast, slow)
+    assert abs(inverse.value - 0.5) < 0.0125
+    assert inverse.low < 0.5 < inverse.high
+
+
+def test_ratio_of_a_sample_to_itself_is_one() -> None:
+    data = _normal(6, 51)
+    estimate = ratio_ci(data, data)
+    assert estimate.value == 1.0
+    assert estimate.low < 1.0 < estimate.high  # independent resamples of each side
+
+
+def test_ratio_of_constants_is_exact() -> None:
+    assert ratio_ci([3.0] * 10, [1.5] * 7) == Estimate(2.0, 2.0, 2.0)
+
+
+def test_ratio_ci_coverage() -> None:
+    trials = 200
+    hits = 0
+    for trial in range(trials):
+        rng = np.random.default_rng(5000 + trial)
+        estimate = ratio_ci(2.0 * rng.lognormal(0, 0.3, 41), rng.lognormal(0, 0.3, 41), seed=trial)
+        hits += estimate.low <= 2.0 <= estimate.high
+    assert 0.90 <= hits / trials <= 0.995
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: median_ci([]),
+        lambda: ratio_ci([], [1.0]),
+        lambda: ratio_ci([1.0], []),
+        lambda: ratio_ci([], []),
+    ],
+    ids=["median", "ratio-numerator", "ratio-denominator", "ratio-both"],
+)
+def test_empty_input_is_an_error(call: Callable[[], object]) -> None:
+    with pytest.raises(ValueError, match="no values"):
+        call()
+
+
+def test_relative_half_width() -> None:
+    assert Estimate(10.0, 9.0, 11.0).relative_half_width == pytest.approx(0.1)
+    assert Estimate(2.0, 2.0, 2.0).relative_half_width == 0.0
+    assert math.isnan(Estimate(0.0, -1.0, 1.0).relative_half_width)

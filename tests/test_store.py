@@ -1,0 +1,299 @@
+"""Results files: the pyperf suite plus the sigbench section, atomic writes, and careful reads."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pyperf
+import pytest
+
+from benchmarks.scenarios import SCENARIOS, Point
+from harness.store import (
+    SCHEMA,
+    STATUSES,
+    PointRecord,
+    ResultsError,
+    RunRecord,
+    point_values,
+    read_results,
+    to_document,
+    write_atomic,
+)
+from harness.worker import environment
+
+SEND = Point("blinker", "send", 10, "strong", "function")
+CONNECT = Point("blinker", "connect", 10, "weak", "method")
+CREATE = Point("blinker", "create", 0)
+ENVIRONMENT_KEYS = ("python_version", "python_implementation", "platform", "hostname", "cpu_count")
+
+
+def _run(values: List[float], loops: int, inner_loops: int) -> Dict[str, Any]:
+    return {
+        "values": values,
+        "warmups": [[loops, values[0] * 1.5]],
+        "loops": loops,
+        "inner_loops": inner_loops,
+        "date": "2024-01-02T03:04:05+00:00",
+    }
+
+
+@pytest.fixture
+def record() -> RunRecord:
+    """A run with measured points, and one of every way a point can go unmeasured."""
+    run = RunRecord(
+        profile="tiny",
+        settings={"warmups": 1, "values": 3, "min_time": 0.001, "processes": 2, "seed": 1},
+        commit="0123abc",
+        started="2024-01-02T03:00:00+00:00",
+        environment=environment(),
+        libraries={"blinker": "1.9.0", "pyperf": pyperf.__version__, "psygnal": None},
+        implementations={
+            "baseline": {"available": True, "version": "3.11.7"},
+            "blinker": {"available": True, "version": "1.9.0"},
+            "pyee": {"available": True, "version": "13.0.1"},
+            "qt": {"available": True, "version": "6.12.0"},
+            "psygnal": {
+                "available": False,
+                "version": None,
+                "reason": "not installed",
+                "install_hint": "pip",
+            },
+        },
+        finished="2024-01-02T03:05:00+00:00",
+    )
+    measured = {
+        SEND: [_run([2.0e-6, 2.1e-6, 1.9e-6], 512, 1), _run([2.2e-6, 2.0e-6, 2.05e-6], 256, 1)],
+        CONNECT: [_run([3.0e-7, 3.1e-7, 2.9e-7], 64, 10)],
+        CREATE: [_run([5.0e-7, 5.5e-7, 4.5e-7], 1024, 1)],
+    }
+    for point, runs in measured.items():
+        run.points[point.name] = PointRecord(point, runs=runs)
+    unmeasured = [
+        (Point("baseline", "send", 10, "weak", "function"), "not_applicable", "a plain list holds strongly"),
+        (Point("pyee", "send", 10, "strong", "function"), "failed", "conformance: send: 1 receiver(s)"),
+        (Point("qt", "send", 10, "strong", "function"), "crashed", "worker killed by signal 6"),
+        (Point("psygnal", "send", 10, "strong", "function"), "unavailable", "psygnal is not installed"),
+        (Point("blinker", "send", 100, "strong", "function"), "timeout", "no result within 120 s"),
+        (Point("blinker", "send", 1, "strong", "function"), "error", "RuntimeError while timing"),
+    ]
+    for point, status, reason in unmeasured:
+        run.points[point.name] = PointRecord(point, status=status, reason=reason)
+    return run
+
+
+def test_round_trip(record: RunRecord, tmp_path: Path) -> None:
+    document = to_document(record)
+    path = tmp_path / "results.json"
+    write_atomic(path, document)
+    assert read_results(path) == json.loads(json.dumps(document))
+
+
+def test_file_is_a_pyperf_suite_with_metadata(record: RunRecord, tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    write_atomic(path, to_document(record))
+    suite = pyperf.BenchmarkSuite.load(str(path))
+    assert sorted(suite.get_benchmark_names()) == sorted(p.name for p in (SEND, CONNECT, CREATE))
+    for point in (SEND, CONNECT, CREATE):
+        bench = suite.get_benchmark(point.name)
+        metadata = bench.get_metadata()
+        assert bench.get_unit() == "second"
+        assert metadata["impl"] == "blinker" and metadata["impl_version"] == "1.9.0"
+        assert metadata["scenario"] == point.scenario
+        assert metadata["op_unit"] == SCENARIOS[point.scenario].unit
+        assert metadata["receivers"] == point.receivers
+        assert metadata["sigbench_profile"] == "tiny" and metadata["sigbench_commit"] == "0123abc"
+        assert "blinker=1.9.0" in metadata["libraries"] and "psygnal" not in metadata["libraries"]
+        if point.scenario == "create":
+            assert "ref" not in metadata and "kind" not in metadata
+        else:
+            assert (metadata["ref"], metadata["kind"]) == (point.ref, point.kind)
+        expected = [v for run in record.points[point.name].runs for v in run["values"]]
+        assert list(bench.get_values()) == expected
+        runs = bench.get_runs()
+        assert len(runs) == len(record.points[point.name].runs)
+        for run, source in zip(runs, record.points[point.name].runs):
+            assert run.get_loops() == source["loops"]
+            assert run.get_inner_loops() == source["inner_loops"]
+            assert list(run.warmups) == [tuple(w) for w in source["warmups"]]
+    suite_metadata = suite.get_metadata()
+    for key in ENVIRONMENT_KEYS:
+        assert suite_metadata[key] == record.environment[key]
+
+
+def test_sigbench_section_lists_every_point(record: RunRecord) -> None:
+    section = to_document(record)["sigbench"]
+    assert section["schema"] == SCHEMA
+    assert section["profile"] == "tiny" and section["commit"] == "0123abc"
+    assert section["settings"] == record.settings
+    assert section["environment"] == record.environment
+    assert section["libraries"] == record.libraries
+    assert section["implementations"] == record.implementations
+    assert section["finished"] == record.finished
+    listed = {p["name"]: p for p in section["points"]}
+    assert set(listed) == set(record.points)
+    for name, entry in record.points.items():
+        assert listed[name]["status"] == entry.status in STATUSES
+        assert listed[name]["reason"] == entry.reason
+        assert listed[name]["processes"] == len(entry.runs)
+        assert Point.from_dict(listed[name]) == entry.point
+        if entry.status != "ok":
+            assert entry.reason  # every unmeasured point says why
+    assert listed[SEND.name]["processes"] == 2
+
+
+def test_only_measured_points_become_benchmarks(record: RunRecord) -> None:
+    record.points[SEND.name].status, record.points[SEND.name].reason = "failed", "conformance: x"
+    record.points[CREATE.name].runs = []  # planned, not run yet
+    suite = pyperf.BenchmarkSuite.loads(json.dumps(to_document(record)))
+    assert suite.get_benchmark_names() == [CONNECT.name]
+
+
+def test_no_measured_point_still_writes_a_results_file(record: RunRecord, tmp_path: Path) -> None:
+    for entry in record.points.values():
+        entry.runs = []
+    path = tmp_path / "empty.json"
+    write_atomic(path, to_document(record))
+    document = read_results(path)
+    assert document["benchmarks"] == []
+    assert len(document["sigbench"]["points"]) == len(record.points)
+
+
+def test_point_values(record: RunRecord) -> None:
+    values = point_values(to_document(record))
+    assert values == {
+        name: [v for run in record.points[name].runs for v in run["values"]]
+        for name in (SEND.name, CONNECT.name, CREATE.name)
+    }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="harness/store.py point_values reads the name from each benchmark's own metadata, but pyperf "
+    "moves metadata common to every benchmark to the suite: with one measured point the name is None",
+)
+def test_point_values_of_a_single_measured_point(record: RunRecord) -> None:
+    for name in list(record.points):
+        if name != CREATE.name:
+            del record.points[name]
+    assert point_values(to_document(record)) == {CREATE.name: [5.0e-7, 5.5e-7, 4.5e-7]}
+
+
+# -- write_atomic ---------------------------------------------------------------------------------
+
+
+def test_write_atomic_leaves_only_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "results.json"
+    write_atomic(path, {"a": 1})
+    write_atomic(path, {"a": 2})
+    assert os.listdir(path.parent) == ["results.json"]
+    assert json.loads(path.read_text(encoding="utf-8")) == {"a": 2}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="harness/store.py write_atomic renames a tempfile.mkstemp file into place, so every results "
+    "file is created 0600 whatever the umask (a plain open() under umask 022 gives 0644)",
+)
+def test_write_atomic_honours_the_umask(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "results.json", {"a": 1})
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "results.json").stat().st_mode) == 0o644
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"sigbench": {"when": object()}}, {"values": [1.0, {1, 2}]}, {1: "x", "b": "y"}],
+    ids=["object", "set", "unsortable-keys"],
+)
+def test_failed_write_keeps_the_old_file(bad: Dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    write_atomic(path, {"kept": True})
+    before = path.read_bytes()
+    with pytest.raises(TypeError):
+        write_atomic(path, bad)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["results.json"]
+
+
+def test_failed_first_write_leaves_nothing(tmp_path: Path) -> None:
+    with pytest.raises(TypeError):
+        write_atomic(tmp_path / "results.json", {"x": object()})
+    assert os.listdir(tmp_path) == []
+
+
+# -- read_results ---------------------------------------------------------------------------------
+
+
+def _written(tmp_path: Path, record: RunRecord) -> Path:
+    path = tmp_path / "good.json"
+    write_atomic(path, to_document(record))
+    return path
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("{not json", "not valid JSON"),
+        ("", "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not valid JSON"),
+        ("[1, 2, 3]", r"not a sigbench results file \(no 'sigbench' section\)"),
+        ('{"version": "1.0", "benchmarks": []}', r"no 'sigbench' section"),
+        ('{"sigbench": []}', r"no 'sigbench' section"),
+        ('{"sigbench": {"schema": 2}}', r"results schema 2 is not supported \(expected 1\)"),
+        ('{"sigbench": {}}', r"results schema None is not supported"),
+        ('{"sigbench": {"schema": "1"}}', r"results schema '1' is not supported"),
+        (
+            '{"version": "1.0", "benchmarks": [{"runs": 3}], "sigbench": {"schema": 1}}',
+            "invalid pyperf suite",
+        ),
+    ],
+    ids=[
+        "invalid",
+        "empty",
+        "binary",
+        "list",
+        "pyperf-only",
+        "section-not-a-dict",
+        "schema-2",
+        "no-schema",
+        "schema-string",
+        "bad-suite",
+    ],
+)
+def test_read_results_rejects(content: Any, problem: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(ResultsError, match=problem) as info:
+        read_results(path)
+    assert str(info.value).startswith(f"{path}: ")
+
+
+def test_read_results_rejects_a_truncated_file(record: RunRecord, tmp_path: Path) -> None:
+    good = _written(tmp_path, record)
+    text = good.read_text(encoding="utf-8")
+    for cut in (1, len(text) // 3, len(text) // 2, len(text) - 3):
+        truncated = tmp_path / f"cut-{cut}.json"
+        truncated.write_text(text[:cut], encoding="utf-8")
+        with pytest.raises(ResultsError, match=f"^{truncated}: not valid JSON"):
+            read_results(truncated)
+
+
+def test_read_results_names_a_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere" / "results.json"
+    with pytest.raises(ResultsError, match=f"^{path}: cannot read: "):
+        read_results(path)
+
+
+def test_read_results_names_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(ResultsError, match=f"^{tmp_path}: cannot read: "):
+        read_results(tmp_path)
