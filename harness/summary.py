@@ -37,7 +37,7 @@ def summary_table(document: Dict[str, Any]) -> str:
     statuses = document["sigbench"]["points"]
     points = {p["name"]: Point.from_dict(p) for p in statuses if p["name"] in values}
     if not points:
-        return "\n".join(["No point was measured."] + _not_measured(statuses))
+        return "\n".join(["No point was measured.", *_not_measured(statuses)])
     combos = Counter((p.ref, p.kind) for p in points.values() if p.ref)
     ref, kind = (
         max(combos, key=lambda c: (combos[c], c == ("strong", "function"))) if combos else (None, None)
