@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Callable, Dict, List
 
 import pytest
 
+import harness.measure
 from benchmarks.scenarios import Point
 from harness.adapter import Adapter
 from harness.measure import MAX_LOOPS, Timing, calibrate, inner_loops, measure
@@ -164,6 +166,21 @@ def test_calibrate_stops_at_max_loops(first: float) -> None:
     assert len(asked) == len(set(asked)) <= 10
     if first == 0.4:
         assert asked[:3] == [1, 3, 30]  # so the cap, not a power of ten, stops it
+
+
+def test_calibrate_stops_when_one_call_takes_too_long(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wall time of a call (setup included) stops growth even if the timed part is still short."""
+    monkeypatch.setattr(harness.measure, "MAX_BODY_SECONDS", 0.05)
+    asked: List[int] = []
+
+    def body(loops: int) -> float:
+        asked.append(loops)
+        if loops >= 100:
+            time.sleep(0.06)  # slow setup outside the timed region
+        return 1e-9 * loops
+
+    assert calibrate(body, 1.0) == 100
+    assert asked == [1, 10, 100]
 
 
 def test_warmups_are_per_operation_like_values(load_adapter: Loader) -> None:

@@ -114,9 +114,12 @@ def test_unmeasured_points_are_counted_and_problems_listed() -> None:
     assert "a plain list holds strongly" not in table  # not applicable is not a problem
 
 
-def test_nothing_measured() -> None:
+def test_nothing_measured_still_says_why() -> None:
     document = _document({}, [(_send("qt", 10), "crashed", "worker killed by signal 6")])
-    assert summary_table(document).startswith("No point was measured.")
+    table = summary_table(document)
+    assert table.startswith("No point was measured.")
+    assert "Not measured: 1 crashed" in table
+    assert "  qt-send-10-strong-function: crashed: worker killed by signal 6" in table
 
 
 @pytest.mark.parametrize(
