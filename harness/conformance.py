@@ -148,6 +148,7 @@ def _check_lifetime(probe: _Probe, point: Point, binding: str) -> None:
 
 
 def _check_disconnect(adapter: Adapter, point: Point) -> None:
+    _check_binding(adapter, point, "any")  # delivery and weak/strong lifetime, as connected here
     signal = adapter.new_signal()
     try:
         probe = _Probe(adapter, signal, point, "any")

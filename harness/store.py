@@ -132,6 +132,7 @@ def write_atomic(path: Path, document: Dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(temporary, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(document, handle, separators=(",", ":"), sort_keys=True)
             handle.write("\n")
@@ -141,6 +142,12 @@ def write_atomic(path: Path, document: Dict[str, Any]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_results(path: Path) -> Dict[str, Any]:
@@ -166,9 +173,12 @@ def read_results(path: Path) -> Dict[str, Any]:
 
 
 def point_values(document: Dict[str, Any]) -> Dict[str, List[float]]:
-    """Every measured point's raw values (seconds per operation), by benchmark name."""
-    values: Dict[str, List[float]] = {}
-    for bench in document.get("benchmarks", []):
-        name = bench.get("metadata", {}).get("name")
-        values[name] = [v for run in bench.get("runs", []) for v in run.get("values", [])]
-    return values
+    """Every measured point's raw values (seconds per operation), by benchmark name.
+
+    Read through pyperf, which keeps metadata shared by all benchmarks (even the name, when
+    there is only one) at the suite level.
+    """
+    if not document.get("benchmarks"):
+        return {}
+    suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
+    return {bench.get_name(): list(bench.get_values()) for bench in suite}

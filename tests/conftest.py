@@ -118,9 +118,8 @@ def global_registries() -> Callable[[], Dict[str, int]]:
 def _frozen_heap() -> None:
     """Move everything alive before a test out of the cyclic collector's sight.
 
-    Conformance and timing call ``gc.collect()`` often (once per signal for zope.event's
-    connect loops); with pytest's objects, hundreds of collected items and every library on
-    the heap, that would dominate the run. Objects a test makes, such as the receivers whose
+    Conformance and timing call ``gc.collect()`` often; with pytest's objects and every library
+    on the heap, that would dominate the run. Objects a test makes, such as the receivers whose
     lifetime the checks watch, are collected as usual.
     """
     gc.collect()

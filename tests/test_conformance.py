@@ -316,11 +316,6 @@ def test_failed_check_still_resets_a_global_registry(point: Point) -> None:
     assert zope.event.subscribers == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="harness/conformance.py _check_disconnect never calls _check_lifetime: the reference mode "
-    "of disconnect points is not verified, although the module promises checks for the exact point",
-)
 @pytest.mark.parametrize("kind", ["function", "method"])
 def test_strong_connection_asked_for_weak_is_caught_for_disconnect(kind: str) -> None:
     with pytest.raises(ConformanceError, match="weak receivers"):

@@ -170,11 +170,6 @@ def test_point_values(record: RunRecord) -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="harness/store.py point_values reads the name from each benchmark's own metadata, but pyperf "
-    "moves metadata common to every benchmark to the suite: with one measured point the name is None",
-)
 def test_point_values_of_a_single_measured_point(record: RunRecord) -> None:
     for name in list(record.points):
         if name != CREATE.name:
@@ -193,11 +188,6 @@ def test_write_atomic_leaves_only_the_file(tmp_path: Path) -> None:
     assert json.loads(path.read_text(encoding="utf-8")) == {"a": 2}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="harness/store.py write_atomic renames a tempfile.mkstemp file into place, so every results "
-    "file is created 0600 whatever the umask (a plain open() under umask 022 gives 0644)",
-)
 def test_write_atomic_honours_the_umask(tmp_path: Path) -> None:
     previous = os.umask(0o022)
     try:
