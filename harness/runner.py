@@ -42,16 +42,19 @@ class Profile:
     description: str
 
 
+def _profile(name: str, processes: int, warmups: int, values: int, min_ms: int) -> Profile:
+    timing = Timing(warmups=warmups, values=values, min_time=min_ms / 1000)
+    return Profile(name, processes, timing, f"{processes} processes x {values} values of >={min_ms} ms")
+
+
+# Many processes with few values each: on a shared machine the spread between processes is
+# larger than within one (pyperf's default is 20 processes x 3 values for the same reason).
 PROFILES: Dict[str, Profile] = {
     p.name: p
     for p in (
-        Profile("quick", 3, Timing(warmups=1, values=5, min_time=0.005), "3 processes x 5 values of >=5 ms"),
-        Profile(
-            "standard", 6, Timing(warmups=2, values=10, min_time=0.01), "6 processes x 10 values of >=10 ms"
-        ),
-        Profile(
-            "rigorous", 12, Timing(warmups=3, values=20, min_time=0.02), "12 processes x 20 values of >=20 ms"
-        ),
+        _profile("quick", processes=5, warmups=1, values=3, min_ms=5),
+        _profile("standard", processes=10, warmups=1, values=5, min_ms=10),
+        _profile("rigorous", processes=20, warmups=2, values=10, min_ms=20),
     )
 }
 
@@ -205,7 +208,8 @@ class Runner:
         entry = self.record.points[point.name]
         status = str(outcome["status"])
         if status == "ok":
-            entry.runs.append({key: outcome[key] for key in ("values", "warmups", "loops", "inner_loops")})
+            keys = ("values", "warmups", "loops", "inner_loops", "duration")
+            entry.runs.append({key: outcome[key] for key in keys})
             entry.runs[-1]["date"] = now()
             return
         # Any failure condemns the point: values from other processes are not kept as if it worked.
@@ -214,7 +218,11 @@ class Runner:
     def _one_worker(self, impl: str, pending: List[Point]) -> Iterator[Tuple[Point, Dict[str, Any]]]:
         """Run one worker over ``pending``; yields (point, outcome), the last maybe a crash."""
         pending = list(pending)  # the caller removes finished points from its own list
-        job = {"impl": impl, "timing": asdict(self.profile.timing), "points": [p.as_dict() for p in pending]}
+        job = {
+            "impl": impl,
+            "timing": asdict(self.profile.timing),
+            "points": [self._job_point(p) for p in pending],
+        }
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         with tempfile.TemporaryFile() as stderr:
@@ -266,6 +274,11 @@ class Runner:
                 if process.poll() is None:
                     process.kill()
                 process.wait()
+
+    def _job_point(self, point: Point) -> Dict[str, Any]:
+        """A point for a worker, with the loops the first process calibrated (as pyperf does)."""
+        runs = self.record.points[point.name].runs
+        return {**point.as_dict(), "loops": runs[0]["loops"]} if runs else point.as_dict()
 
     def _hello(self, impl: str, event: Dict[str, Any]) -> None:
         self.record.implementations[impl]["version"] = event["version"]

@@ -63,6 +63,7 @@ def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) ->
         "loops": run["loops"],
         "inner_loops": run["inner_loops"],
         "date": run["date"],
+        "duration": run["duration"],
         "impl": point.impl,
         "impl_version": record.implementations[point.impl]["version"],
         "scenario": point.scenario,

@@ -1,8 +1,9 @@
 """The worker process: load one adapter, then verify and time each point it is given.
 
-Run as ``python -m harness.worker``; reads one JSON job on stdin and writes one JSON line per
-event on stdout: ``hello`` (library version and environment), then ``point`` per point with its
-status (``ok`` with raw values, ``failed`` for conformance, ``error`` for an exception).
+Run as ``python -m harness.worker``; reads one JSON job on stdin (a point may carry the
+``loops`` an earlier process calibrated) and writes one JSON line per event on stdout:
+``hello`` (library version and environment), then ``point`` per point with its status (``ok``
+with raw values, ``failed`` for conformance, ``error`` for an exception).
 Standard library only (no pandas, no plotting), so it runs on every interpreter in the matrix.
 Anything the library prints goes to stderr, never into the result stream.
 """
@@ -76,7 +77,7 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
             result.update(status="error", reason=_describe(exc, "during conformance"))
         else:
             try:
-                result.update(status="ok", **measure(adapter, point, timing))
+                result.update(status="ok", **measure(adapter, point, timing, data.get("loops")))
             except Exception as exc:
                 result.update(status="error", reason=_describe(exc, "while timing"))
         emit(result)

@@ -12,7 +12,7 @@ import pytest
 from benchmarks.implementations import IMPLEMENTATIONS, get_adapter
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS
 from harness.cli import RECEIVER_COUNTS, _choices, build_parser, main
-from harness.runner import availability
+from harness.runner import PROFILES, availability
 from harness.store import read_results
 
 VALID = {
@@ -164,7 +164,7 @@ def test_run_end_to_end(tmp_path: Path, run_python: Callable[..., subprocess.Com
     assert len(points) == 8
     assert {p["status"] for p in points.values()} == {"ok", "not_applicable"}
     for point in points.values():
-        assert point["processes"] == (3 if point["status"] == "ok" else 0)
+        assert point["processes"] == (PROFILES["quick"].processes if point["status"] == "ok" else 0)
     assert document["sigbench"]["profile"] == "quick"
 
 

@@ -18,7 +18,9 @@ TIMING = Timing(warmups=2, values=3, min_time=0.0005)
 
 
 def _check_result(result: Dict, point: Point, timing: Timing) -> None:
-    assert set(result) == {"loops", "inner_loops", "warmups", "values"}
+    assert set(result) == {"loops", "inner_loops", "warmups", "values", "duration"}
+    timed = sum(value * result["loops"] * result["inner_loops"] for value in result["values"])
+    assert result["duration"] > timed  # the run's wall time covers at least its timed values
     assert result["inner_loops"] == inner_loops(point)
     loops = result["loops"]
     assert isinstance(loops, int) and 1 <= loops <= MAX_LOOPS

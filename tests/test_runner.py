@@ -77,6 +77,9 @@ def test_every_runnable_point_has_a_run_per_process(finished: Dict[str, Any]) ->
             assert len(run["values"]) == 2 and run["warmups"] == []
             assert run["loops"] >= 1
             assert run["inner_loops"] == inner_loops(point)
+            assert run["duration"] > 0
+        # Later processes reuse the loops the first one calibrated, so their values compare.
+        assert len({run["loops"] for run in entry.runs}) == 1
 
 
 @pytest.mark.slow

@@ -38,6 +38,7 @@ def _run(values: List[float], loops: int, inner_loops: int) -> Dict[str, Any]:
         "loops": loops,
         "inner_loops": inner_loops,
         "date": "2024-01-02T03:04:05+00:00",
+        "duration": 0.25,
     }
 
 

@@ -25,7 +25,14 @@ def _document(
         },
     )
     for point, values in measured.items():
-        run = {"values": values, "warmups": [], "loops": 8, "inner_loops": 1, "date": "2024-01-01"}
+        run = {
+            "values": values,
+            "warmups": [],
+            "loops": 8,
+            "inner_loops": 1,
+            "date": "2024-01-01",
+            "duration": 0.1,
+        }
         record.points[point.name] = PointRecord(point, runs=[run])
     for point, status, reason in unmeasured or []:
         record.points[point.name] = PointRecord(point, status=status, reason=reason)
