@@ -10,7 +10,7 @@ import gc
 import math
 from dataclasses import dataclass
 from time import perf_counter
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 from benchmarks.receivers import Sender, make_receivers
 from benchmarks.scenarios import Point
@@ -59,7 +59,11 @@ def time_each(operations: List[Callable[[Any], Any]], handles: List[Any]) -> flo
 
 
 class Bench:
-    """The timed body of one point, with what it must keep alive between calls."""
+    """The timed body of one point, with what it must keep alive between calls.
+
+    ``body(loops)`` builds its setup, times its region and returns the timed seconds; callers
+    collect garbage before each call, outside any clock.
+    """
 
     def __init__(self, adapter: Adapter, point: Point) -> None:
         self.adapter = adapter
@@ -102,13 +106,11 @@ class Bench:
         return adapter.emitter(signal, sender, object())
 
     def _send(self, loops: int) -> float:
-        gc.collect()
         return time_repeated(self._emit, loops)
 
     # -- create ------------------------------------------------------------------------
 
     def _create(self, loops: int) -> float:
-        gc.collect()
         return time_repeated(self.adapter.new_signal, loops)
 
     # -- connect / disconnect ----------------------------------------------------------
@@ -124,7 +126,6 @@ class Bench:
 
     def _connect(self, loops: int) -> float:
         adapter, total = self.adapter, 0.0
-        gc.collect()
         for count in self._groups(loops):
             signals = [adapter.new_signal() for _ in range(count)]
             connectors = [adapter.connector(signal, weak=self.weak) for signal in signals]
@@ -135,7 +136,6 @@ class Bench:
 
     def _disconnect(self, loops: int) -> float:
         adapter, total = self.adapter, 0.0
-        gc.collect()
         for count in self._groups(loops):
             signals = [adapter.new_signal() for _ in range(count)]
             for signal in signals:
@@ -157,6 +157,7 @@ def calibrate(body: Body, min_time: float) -> int:
     """
     loops = 1
     while True:
+        gc.collect()  # garbage left by earlier points is not this body's setup cost
         started = perf_counter()
         elapsed = body(loops)
         wall = perf_counter() - started
@@ -178,10 +179,13 @@ def measure(adapter: Adapter, point: Point, timing: Timing, loops: Optional[int]
         inner = inner_loops(point)
         if loops is None:
             loops = calibrate(bench.body, timing.min_time)
-        warmups: List[Tuple[int, float]] = []
-        for _ in range(timing.warmups):
-            warmups.append((loops, bench.body(loops) / (loops * inner)))
-        values = [bench.body(loops) / (loops * inner) for _ in range(timing.values)]
+
+        def value() -> float:
+            gc.collect()
+            return bench.body(loops) / (loops * inner)
+
+        warmups = [(loops, value()) for _ in range(timing.warmups)]
+        values = [value() for _ in range(timing.values)]
     finally:
         bench.close()
     return {

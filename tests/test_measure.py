@@ -11,7 +11,7 @@ import pytest
 import harness.measure
 from benchmarks.scenarios import Point
 from harness.adapter import Adapter
-from harness.measure import MAX_LOOPS, Timing, calibrate, inner_loops, measure
+from harness.measure import MAX_LOOPS, Bench, Timing, calibrate, inner_loops, measure
 
 Loader = Callable[[str], Adapter]
 TIMING = Timing(warmups=2, values=3, min_time=0.0005)
@@ -183,6 +183,24 @@ def test_calibrate_stops_when_one_call_takes_too_long(monkeypatch: pytest.Monkey
 
     assert calibrate(body, 1.0) == 100
     assert asked == [1, 10, 100]
+
+
+def test_calibrate_does_not_count_garbage_collection_as_setup(
+    monkeypatch: pytest.MonkeyPatch, load_adapter: Loader
+) -> None:
+    """Collecting garbage left by earlier points happens before the clock starts: a slow
+    collection must not stop calibration at one loop (it once gave a Qt point loops=1)."""
+    monkeypatch.setattr(harness.measure, "MAX_BODY_SECONDS", 0.05)
+
+    class SlowCollector:
+        @staticmethod
+        def collect() -> int:
+            time.sleep(0.06)
+            return 0
+
+    monkeypatch.setattr(harness.measure, "gc", SlowCollector)
+    bench = Bench(load_adapter("baseline"), Point("baseline", "send", 10, "strong", "function"))
+    assert calibrate(bench.body, 0.001) > 1
 
 
 def test_warmups_are_per_operation_like_values(load_adapter: Loader) -> None:
