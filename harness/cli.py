@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -185,9 +186,14 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "list":
-        return cmd_list()
-    return cmd_run(args.parser, args)
+    try:
+        if args.command == "list":
+            return cmd_list()
+        return cmd_run(args.parser, args)
+    except BrokenPipeError:
+        # The reader went away (``sigbench list | head``): stop quietly, as the Python docs advise.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

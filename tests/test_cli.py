@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Callable, List
 
@@ -14,6 +15,8 @@ from benchmarks.scenarios import KINDS, REFS, SCENARIOS
 from harness.cli import RECEIVER_COUNTS, _choices, build_parser, main
 from harness.runner import PROFILES, availability
 from harness.store import read_results
+
+ROOT = Path(__file__).resolve().parent.parent
 
 VALID = {
     "--impl": ", ".join(IMPLEMENTATIONS),
@@ -177,3 +180,14 @@ def test_run_with_repeated_options(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "create (per signal)" in capsys.readouterr().out
     names = [p["name"] for p in read_results(output)["sigbench"]["points"]]
     assert sorted(names) == ["baseline-create", "blinker-create"]
+
+
+def test_list_into_a_closed_pipe_exits_quietly() -> None:
+    """``sigbench list | head -0``: no BrokenPipeError traceback when the reader is gone."""
+    command = [sys.executable, "-m", "harness", "list"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # before the child has started writing
+        stderr = process.stderr.read().decode()
+    assert process.returncode != 0
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
