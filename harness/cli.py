@@ -187,9 +187,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "list":
-            return cmd_list()
-        return cmd_run(args.parser, args)
+        status = cmd_list() if args.command == "list" else cmd_run(args.parser, args)
+        sys.stdout.flush()  # a closed pipe must fail here, not in the flush at exit
+        return status
     except BrokenPipeError:
         # The reader went away (``sigbench list | head``): stop quietly, as the Python docs advise.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
