@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, TypeVar
 
-from benchmarks.implementations import IMPLEMENTATIONS, get_adapter
+from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS, matrix
 from harness.runner import PROFILES, Runner, availability
 from harness.store import read_results
@@ -57,7 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
         "pyperf-compatible results file. Filters take repeated or comma-separated values.",
     )
     run.add_argument(
-        "--impl", action="append", metavar="NAMES", help=f"implementations ({', '.join(IMPLEMENTATIONS)})"
+        "--impl",
+        action="append",
+        metavar="NAMES",
+        help=f"implementations ({', '.join(implementation_names())})",
     )
     run.add_argument(
         "--scenario", action="append", metavar="NAMES", help=f"scenarios ({', '.join(SCENARIOS)})"
@@ -99,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_list() -> int:
     print("Implementations:")
-    for name in IMPLEMENTATIONS:
+    for name in implementation_names():
         adapter = get_adapter(name)
         available, detail = availability(name)
         refs = ", ".join(f"{ref}/{kind}" for ref, kind in sorted(adapter.combos))
@@ -146,7 +149,8 @@ def _duration(seconds: float) -> str:
 
 
 def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    impls = _choices(parser, "--impl", args.impl, IMPLEMENTATIONS) or list(IMPLEMENTATIONS)
+    names = implementation_names()
+    impls = _choices(parser, "--impl", args.impl, names) or list(names)
     points = matrix(
         impls,
         scenarios=_choices(parser, "--scenario", args.scenario, list(SCENARIOS)),
@@ -184,6 +188,11 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        implementation_names()
+    except ValueError as exc:
+        print(f"sigbench: error: {exc}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -22,9 +22,9 @@ import tempfile
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from benchmarks.implementations import IMPLEMENTATIONS, get_adapter
+from benchmarks.implementations import IMPLEMENTATIONS, get_adapter, implementation_names
 from benchmarks.scenarios import Point
 from harness.measure import Timing
 from harness.store import PointRecord, RunRecord, to_document, write_atomic
@@ -145,7 +145,7 @@ class Runner:
     def _plan(self) -> None:
         """Mark unavailable and not-applicable points; they are recorded but never run."""
         record = self.record
-        for name in sorted({p.impl for p in self.points}, key=IMPLEMENTATIONS.index):
+        for name in sorted({p.impl for p in self.points}, key=implementation_names().index):
             available, detail = availability(name)
             record.implementations[name] = (
                 {"available": True, "version": detail}
@@ -299,8 +299,12 @@ def _pump(process: subprocess.Popen[str], job: str, lines: queue.Queue[str]) -> 
     lines.put("")
 
 
-def _crash_reason(code: int, stderr) -> str:  # type: ignore[no-untyped-def]
+def _crash_reason(code: int, stderr: IO[bytes]) -> str:
+    """How the worker died, with its stderr: faulthandler's report from its start (it lists the
+    most recent frame first), otherwise the tail."""
     stderr.seek(0)
-    tail = stderr.read()[-2000:].decode("utf-8", "replace").strip()
+    text = stderr.read().decode("utf-8", "replace").strip()
+    fatal = text.find("Fatal Python error")
+    excerpt = text[fatal : fatal + 600] if fatal >= 0 else text[-500:]
     how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-    return f"worker {how}" + (f"; stderr: {tail[-500:]}" if tail else "")
+    return f"worker {how}" + (f"; stderr: {excerpt}" if excerpt else "")

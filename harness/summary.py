@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Dict, List, Optional, Tuple
 
-from benchmarks.implementations import IMPLEMENTATIONS
+from benchmarks.implementations import implementation_names
 from benchmarks.scenarios import SCENARIOS, Point
 from harness.stats import median_ci, ratio_ci
 from harness.store import point_values
@@ -58,7 +58,7 @@ def summary_table(document: Dict[str, Any]) -> str:
             "" if not scenario.has_receivers else f"n={n}" for n in counts
         ]
         rows: List[Tuple[str, ...]] = [tuple(header)]
-        for impl in IMPLEMENTATIONS:
+        for impl in implementation_names():
             row = [impl]
             for n in counts:
                 point = next((p for p in chosen if p.impl == impl and p.receivers == n), None)

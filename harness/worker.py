@@ -10,6 +10,7 @@ Anything the library prints goes to stderr, never into the result stream.
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import platform
@@ -90,6 +91,7 @@ def _describe(exc: BaseException, where: str) -> str:
 
 
 def main() -> None:
+    faulthandler.enable()  # a crash leaves a Python traceback in stderr for the runner to report
     job = json.load(sys.stdin)
     # Keep the result stream clean: the library's own prints go to stderr.
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
