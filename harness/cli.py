@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Callable, List, Optional, Sequence, TypeVar
 from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS, matrix
 from harness.runner import PROFILES, Runner, availability
-from harness.store import read_results
+from harness.store import ResultsError, read_results, reserve
 from harness.summary import summary_table
 
 T = TypeVar("T")
@@ -75,7 +76,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--kind", action="append", metavar="KINDS", help=f"receiver kinds ({', '.join(KINDS)})")
     run.add_argument(
         "--profile",
-        default="quick",
         choices=list(PROFILES),
         help="how much to measure (default: quick): "
         + "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values()),
@@ -90,11 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--timeout",
         type=float,
-        default=120.0,
         metavar="SECONDS",
         help="per-point limit before a worker is killed (default: 120)",
     )
     run.add_argument("--seed", type=int, help="seed for the order of points and implementations")
+    run.add_argument(
+        "--resume",
+        type=Path,
+        metavar="FILE",
+        help="continue an interrupted run in FILE: only missing process runs are made, none twice",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.set_defaults(parser=run)
     return parser
@@ -148,40 +153,90 @@ def _duration(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
-def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    names = implementation_names()
-    impls = _choices(parser, "--impl", args.impl, names) or list(names)
-    points = matrix(
-        impls,
-        scenarios=_choices(parser, "--scenario", args.scenario, list(SCENARIOS)),
-        receivers=_choices(parser, "--receivers", args.receivers, RECEIVER_COUNTS, int),
-        refs=_choices(parser, "--ref", args.ref, REFS),
-        kinds=_choices(parser, "--kind", args.kind, KINDS),
-    )
-    if not points:
-        parser.error("the filters select no point of the scenario matrix (see 'sigbench list')")
-    if args.timeout <= 0:
-        parser.error("--timeout must be a positive number of seconds")
+def _new_output(parser: argparse.ArgumentParser, given: Optional[Path]) -> Path:
+    """Reserve the results file with an exclusive create, so two runs never share one."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    output: Path = args.output or Path("results") / f"{stamp}.json"
-    if output.exists():
-        parser.error(f"-o {output}: file exists; choose another name (results are never overwritten)")
-    runner = Runner(
-        points,
-        PROFILES[args.profile],
-        output,
-        point_timeout=args.timeout,
-        seed=args.seed,
-        progress=None if args.quiet else _Progress(),
+    candidates = (
+        [given] if given else [Path("results") / f"{stamp}{f'-{n}' if n else ''}.json" for n in range(100)]
     )
-    runnable = len(runner.runnable())
-    print(
-        f"sigbench: {len(points)} points, {runnable} to measure ({len(points) - runnable} not applicable "
-        f"or unavailable), profile {args.profile}, {runner.profile.processes} processes each -> {output}",
-        file=sys.stderr,
-    )
+    for path in candidates:
+        try:
+            if reserve(path):
+                return path
+        except OSError as exc:
+            parser.error(f"-o {path}: cannot create: {exc.strerror or exc}")
+    parser.error(f"-o {candidates[-1]}: file exists; choose another name (results are never overwritten)")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    progress = None if args.quiet else _Progress()
+    if args.resume:
+        chosen = [
+            f"--{name}"
+            for name in (
+                "impl",
+                "scenario",
+                "receivers",
+                "ref",
+                "kind",
+                "profile",
+                "output",
+                "timeout",
+                "seed",
+            )
+            if getattr(args, name) is not None
+        ]
+        if chosen:
+            parser.error(f"--resume takes its points and settings from the file; drop {', '.join(chosen)}")
+        try:
+            runner = Runner.resume(args.resume, progress=progress)
+        except (ResultsError, KeyError, ValueError) as exc:
+            parser.exit(2, f"sigbench: error: {exc}\n")
+        output = args.resume
+        remaining = sum(
+            runner.profile.processes - len(runner.record.points[p.name].runs) for p in runner.runnable()
+        )
+        print(f"sigbench: resuming {output}: {remaining} process runs to go", file=sys.stderr)
+    else:
+        names = implementation_names()
+        impls = _choices(parser, "--impl", args.impl, names) or list(names)
+        points = matrix(
+            impls,
+            scenarios=_choices(parser, "--scenario", args.scenario, list(SCENARIOS)),
+            receivers=_choices(parser, "--receivers", args.receivers, RECEIVER_COUNTS, int),
+            refs=_choices(parser, "--ref", args.ref, REFS),
+            kinds=_choices(parser, "--kind", args.kind, KINDS),
+        )
+        if not points:
+            parser.error("the filters select no point of the scenario matrix (see 'sigbench list')")
+        timeout = 120.0 if args.timeout is None else args.timeout
+        if timeout <= 0:
+            parser.error("--timeout must be a positive number of seconds")
+        output = _new_output(parser, args.output)
+        profile = PROFILES[args.profile or "quick"]
+        runner = Runner(points, profile, output, point_timeout=timeout, seed=args.seed, progress=progress)
+        runnable = len(runner.runnable())
+        print(
+            f"sigbench: {len(points)} points, {runnable} to measure ({len(points) - runnable} not applicable "
+            f"or unavailable), profile {profile.name}, {profile.processes} processes each -> {output}",
+            file=sys.stderr,
+        )
     started = time.monotonic()
-    runner.run()
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        runner.save()
+        print(
+            f"\nsigbench: interrupted; every finished point is kept in {output}.\n"
+            f"Continue with: sigbench run --resume {output}",
+            file=sys.stderr,
+        )
+        return 130
     print(summary_table(read_results(output)))
     print(f"\nWrote {output} in {_duration(time.monotonic() - started)}.")
     return 0

@@ -27,7 +27,15 @@ from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Sequence, 
 from benchmarks.implementations import IMPLEMENTATIONS, get_adapter, implementation_names
 from benchmarks.scenarios import Point
 from harness.measure import Timing
-from harness.store import PointRecord, RunRecord, to_document, write_atomic
+from harness.store import (
+    PointRecord,
+    ResultsError,
+    RunRecord,
+    read_results,
+    record_from_document,
+    to_document,
+    write_atomic,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -142,6 +150,36 @@ class Runner:
         self.points = list(points)
         self._plan()
 
+    @classmethod
+    def resume(
+        cls, output: Path, *, python: str = sys.executable, progress: Optional[Progress] = None
+    ) -> Runner:
+        """Continue an interrupted run in ``output``: only the missing process runs are made.
+
+        Refuses (ResultsError) a file measured with another interpreter or other library versions.
+        """
+        record = record_from_document(read_results(output))
+        settings = record.settings
+        timing = Timing(warmups=settings["warmups"], values=settings["values"], min_time=settings["min_time"])
+        profile = Profile(record.profile, settings["processes"], timing, "resumed")
+        runner = cls.__new__(cls)
+        runner.profile, runner.output, runner.python, runner.progress = profile, output, python, progress
+        runner.point_timeout, runner.seed = settings["point_timeout"], settings["seed"]
+        runner.record, runner.points = record, [entry.point for entry in record.points.values()]
+        here = {"python_executable": python, "libraries": library_versions()}
+        there = {
+            "python_executable": record.environment.get("python_executable", python),
+            "libraries": record.libraries,
+        }
+        for key in here:
+            if here[key] != there[key]:
+                raise ResultsError(
+                    f"{output}: cannot resume: measured with {key} {there[key]}, here {here[key]}"
+                )
+        record.resumed.append(now())
+        record.finished = None
+        return runner
+
     def _plan(self) -> None:
         """Mark unavailable and not-applicable points; they are recorded but never run."""
         record = self.record
@@ -172,14 +210,15 @@ class Runner:
         """Run every round; returns the record (also on disk at ``self.output``)."""
         rng = random.Random(self.seed)
         rounds = self.profile.processes
-        done = 0
+        done = sum(len(self.record.points[p.name].runs) for p in self.runnable())
         self.save()
         for round_index in range(rounds):
-            impls = sorted({p.impl for p in self.runnable()})
+            due = [p for p in self.runnable() if len(self.record.points[p.name].runs) <= round_index]
+            impls = sorted({p.impl for p in due})
             rng.shuffle(impls)
-            left = len(self.runnable())
+            left = len(due)
             for impl in impls:
-                points = [p for p in self.runnable() if p.impl == impl]
+                points = [p for p in due if p.impl == impl and self.record.points[p.name].status == "ok"]
                 rng.shuffle(points)
                 for point in self._run_worker(impl, points):
                     done += 1
@@ -228,6 +267,7 @@ class Runner:
         with tempfile.TemporaryFile() as stderr:
             process = subprocess.Popen(
                 [self.python, "-m", "harness.worker"],
+                start_new_session=True,  # Ctrl-C on a terminal reaches the runner, not the worker
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stderr,

@@ -52,6 +52,8 @@ class RunRecord:
     implementations: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     points: Dict[str, PointRecord] = field(default_factory=dict)
     finished: Optional[str] = None
+    #: When an interrupted run was continued with ``--resume``.
+    resumed: List[str] = field(default_factory=list)
 
 
 def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) -> Dict[str, Any]:
@@ -111,6 +113,7 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
         "commit": record.commit,
         "started": record.started,
         "finished": record.finished,
+        "resumed": record.resumed,
         "environment": record.environment,
         "libraries": record.libraries,
         "implementations": record.implementations,
@@ -143,6 +146,16 @@ def write_atomic(path: Path, document: Dict[str, Any]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def reserve(path: Path) -> bool:
+    """Create ``path`` empty if it does not exist yet (atomically); False when it does."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    except FileExistsError:
+        return False
+    return True
 
 
 def _umask() -> int:
@@ -183,3 +196,36 @@ def point_values(document: Dict[str, Any]) -> Dict[str, List[float]]:
         return {}
     suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
     return {bench.get_name(): list(bench.get_values()) for bench in suite}
+
+
+def record_from_document(document: Dict[str, Any]) -> RunRecord:
+    """Rebuild the runner's record from a results file (to resume an interrupted run)."""
+    section = document["sigbench"]
+    record = RunRecord(
+        profile=section["profile"],
+        settings=section["settings"],
+        commit=section["commit"],
+        started=section["started"],
+        environment=section["environment"],
+        libraries=section["libraries"],
+        implementations=section["implementations"],
+        finished=section.get("finished"),
+        resumed=list(section.get("resumed", [])),
+    )
+    for item in section["points"]:
+        point = Point.from_dict(item)
+        record.points[point.name] = PointRecord(point, item["status"], item["reason"])
+    if document.get("benchmarks"):
+        for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
+            record.points[bench.get_name()].runs = [
+                {
+                    "values": list(run.values),
+                    "warmups": [list(warmup) for warmup in run.warmups or ()],
+                    "loops": run.get_loops(),
+                    "inner_loops": run.get_inner_loops(),
+                    "date": run.get_metadata()["date"],
+                    "duration": run.get_metadata()["duration"],
+                }
+                for run in bench.get_runs()
+            ]
+    return record
