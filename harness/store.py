@@ -19,10 +19,10 @@ from typing import Any, Dict, List, Optional
 import pyperf
 
 from benchmarks.scenarios import SCENARIOS, Point
+from harness.schema import SCHEMA, SchemaError, check_document
 
-SCHEMA = 1
-#: Point statuses; only ``ok`` points have values.
-STATUSES = ("ok", "not_applicable", "unavailable", "failed", "error", "crashed", "timeout")
+#: Results files larger than this are refused unread (a full rigorous run is a few MiB).
+MAX_RESULTS_BYTES = 256 * 1024 * 1024
 
 
 class ResultsError(Exception):
@@ -165,25 +165,40 @@ def _umask() -> int:
 
 
 def read_results(path: Path) -> Dict[str, Any]:
-    """Read and check a sigbench results file; ResultsError names the file and the problem."""
+    """Read and check a sigbench results file; ResultsError names the file and the problem.
+
+    Plain JSON only (no pickle, no eval); NaN and Infinity are refused, and so are files over
+    ``MAX_RESULTS_BYTES``.
+    """
     try:
+        size = os.stat(path).st_size
+        if size > MAX_RESULTS_BYTES:
+            raise ResultsError(f"{path}: {size:,} bytes is over the {MAX_RESULTS_BYTES:,}-byte limit")
         with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
+            document = json.load(handle, parse_constant=_refuse_constant)
     except OSError as exc:
         raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ResultsError(f"{path}: not valid JSON: {exc}") from exc
-    if not isinstance(document, dict) or not isinstance(document.get("sigbench"), dict):
-        raise ResultsError(f"{path}: not a sigbench results file (no 'sigbench' section)")
-    schema = document["sigbench"].get("schema")
-    if schema != SCHEMA:
-        raise ResultsError(f"{path}: results schema {schema!r} is not supported (expected {SCHEMA})")
-    if document.get("benchmarks"):
+    try:
+        check_document(document)
+    except SchemaError as exc:
+        raise ResultsError(f"{path}: {exc}") from exc
+    if document["benchmarks"]:
         try:
-            pyperf.BenchmarkSuite.load(str(path))
-        except (ValueError, TypeError, KeyError) as exc:
+            suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise ResultsError(f"{path}: invalid pyperf suite: {exc}") from exc
+        for bench in suite:
+            for index, run in enumerate(bench.get_runs()):
+                metadata = run.get_metadata()
+                if not isinstance(metadata.get("date"), str) or "duration" not in metadata:
+                    raise ResultsError(f"{path}: {bench.get_name()} run {index}: no date or duration")
     return document
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number a results file may hold")
 
 
 def point_values(document: Dict[str, Any]) -> Dict[str, List[float]]:

@@ -11,6 +11,12 @@ from harness.stats import median_ci, ratio_ci
 from harness.store import point_values
 
 
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences, carriage returns,
+    newlines) shown as escapes instead of acting on the screen."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def baseline_for(point: Point) -> Point:
     """The ``baseline`` point a point's ratio is taken against.
 
@@ -89,7 +95,7 @@ def _not_measured(statuses: List[Dict[str, Any]]) -> List[str]:
         + ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(skipped.items())),
     ]
     problems = [p for p in statuses if p["status"] not in ("ok", "not_applicable")]
-    lines += [f"  {p['name']}: {p['status']}: {p['reason']}" for p in problems[:10]]
+    lines += [f"  {p['name']}: {p['status']}: {printable(p['reason'])}" for p in problems[:10]]
     if len(problems) > 10:
         lines.append(f"  ... and {len(problems) - 10} more (see the results file)")
     return lines

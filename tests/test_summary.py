@@ -16,7 +16,14 @@ def _document(
 ) -> dict:
     record = RunRecord(
         profile="tiny",
-        settings={},
+        settings={
+            "warmups": 0,
+            "values": 2,
+            "min_time": 0.001,
+            "processes": 1,
+            "seed": 1,
+            "point_timeout": 60,
+        },
         commit="abc",
         started="2024-01-01T00:00:00+00:00",
         libraries={"pyperf": "2.10.0"},

@@ -1,0 +1,233 @@
+"""Results files from elsewhere are data, never trusted: every reader check, targeted and fuzzed.
+
+Whatever a file holds, ``read_results`` either returns a document every later step can use or
+raises ``ResultsError`` naming the file; it never raises anything else, never evaluates
+anything, and never touches the file.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any, Callable, Dict, List
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import harness.store
+from benchmarks.scenarios import Point
+from harness.runner import Profile, Runner
+from harness.store import ResultsError, point_values, read_results, record_from_document, to_document
+from harness.summary import printable, summary_table
+
+ProfileMaker = Callable[[int], Profile]
+POINTS = [
+    Point("baseline", "send", 1, "strong", "function"),
+    Point("baseline", "send", 10, "weak", "function"),
+]
+
+
+@pytest.fixture(scope="module")
+def valid(tmp_path_factory: pytest.TempPathFactory, tiny_profile: ProfileMaker) -> Dict[str, Any]:
+    """A real results file: two measured points (2 processes each) and one not applicable."""
+    path = tmp_path_factory.mktemp("valid") / "valid.json"
+    points = [*POINTS, Point("baseline", "create", 0)]
+    Runner(points, tiny_profile(2), path, seed=4).run()
+    return json.loads(path.read_text())
+
+
+def _use(document: Dict[str, Any]) -> None:
+    """Everything later steps do with a document that was accepted."""
+    point_values(document)
+    to_document(record_from_document(document))
+    summary_table(document)
+
+
+def _rejects(path: Path, text: str, fragment: str) -> None:
+    path.write_text(text)
+    with pytest.raises(ResultsError) as error:
+        read_results(path)
+    assert str(error.value).startswith(f"{path}: ")
+    assert fragment in str(error.value)
+    assert path.read_text() == text  # nothing touched
+
+
+def _edit(document: Dict[str, Any], change: Callable[[Dict[str, Any]], None]) -> str:
+    changed = copy.deepcopy(document)
+    change(changed)
+    return json.dumps(changed)
+
+
+def _set(path: List[Any], value: Any) -> Callable[[Dict[str, Any]], None]:
+    def change(document: Dict[str, Any]) -> None:
+        target = document
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+def _drop(path: List[Any]) -> Callable[[Dict[str, Any]], None]:
+    def change(document: Dict[str, Any]) -> None:
+        target = document
+        for key in path[:-1]:
+            target = target[key]
+        del target[path[-1]]
+
+    return change
+
+
+VALUE = ["benchmarks", 0, "runs", 0, "values", 0]
+CASES = {
+    "negative value": (_set(VALUE, -1.0), "expected a finite number"),
+    "zero value": (_set(VALUE, 0.0), "expected a finite number"),
+    "string value": (_set(VALUE, "1e-6"), "expected int or float, got str"),
+    "boolean value": (_set(VALUE, True), "expected int or float, got bool"),
+    "huge exponent": (None, "expected a finite number"),
+    "values not a list": (_set(VALUE[:-1], {"0": 1.0}), "expected list, got dict"),
+    "missing runs": (_drop(["benchmarks", 0, "runs"]), "expected list, got NoneType"),
+    "run count": (lambda d: d["benchmarks"][0]["runs"].pop(), "1 runs, but the point says 2"),
+    "unknown benchmark": (
+        _set(["benchmarks", 0, "metadata", "name"], "baseline-send-1-strong-method"),
+        "is not a measured point",
+    ),
+    "missing status": (_drop(["sigbench", "points", 0, "status"]), "unknown status None"),
+    "unknown status": (_set(["sigbench", "points", 0, "status"], "<script>"), "unknown status '<script>'"),
+    "renamed point": (
+        _set(["sigbench", "points", 0, "name"], "../../etc/passwd"),
+        "does not name this point",
+    ),
+    "unknown scenario": (_set(["sigbench", "points", 0, "scenario"], "rm -rf"), "unknown scenario"),
+    "negative receivers": (_set(["sigbench", "points", 0, "receivers"], -1), "finite number >= 0"),
+    "bad ref": (_set(["sigbench", "points", 0, "ref"], "weakest"), "expected one of strong, weak"),
+    "processes as text": (_set(["sigbench", "settings", "processes"], "2"), "expected int, got str"),
+    "no settings": (_drop(["sigbench", "settings"]), "sigbench.settings: expected dict"),
+    "path in implementation name": (
+        _set(["sigbench", "implementations", "../evil"], {"available": True}),
+        "invalid implementation name '../evil'",
+    ),
+    "environment holds a list": (
+        _set(["sigbench", "environment", "platform"], ["x"]),
+        "expected a string or finite number",
+    ),
+    "schema from the future": (_set(["sigbench", "schema"], 2), "results schema 2 is not supported"),
+    "no sigbench section": (_drop(["sigbench"]), "not a sigbench results file"),
+    "missing measured values": (lambda d: d["benchmarks"].pop(), "no values for measured point"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_broken_field_is_named(case: str, valid: Dict[str, Any], tmp_path: Path) -> None:
+    change, fragment = CASES[case]
+    if change is None:  # 1e999 parses to infinity
+        text = json.dumps(valid).replace(repr(valid["benchmarks"][0]["runs"][0]["values"][0]), "1e999", 1)
+    else:
+        text = _edit(valid, change)
+    _rejects(tmp_path / "bad.json", text, fragment)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_json_constants_are_refused(constant: str, valid: Dict[str, Any], tmp_path: Path) -> None:
+    text = json.dumps(valid).replace(repr(valid["benchmarks"][0]["runs"][0]["values"][0]), constant, 1)
+    _rejects(tmp_path / "bad.json", text, f"{constant} is not a number a results file may hold")
+
+
+@pytest.mark.slow
+def test_the_valid_file_itself_is_accepted(valid: Dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "ok.json"
+    path.write_text(json.dumps(valid))
+    _use(read_results(path))
+
+
+@pytest.mark.slow
+def test_truncated_files_are_refused(valid: Dict[str, Any], tmp_path: Path) -> None:
+    text = json.dumps(valid)
+    for cut in (0, 1, len(text) // 3, len(text) // 2, len(text) - 1):
+        _rejects(tmp_path / "cut.json", text[:cut], "not valid JSON")
+
+
+def test_deep_nesting_and_bad_encoding_are_refused(tmp_path: Path) -> None:
+    _rejects(tmp_path / "deep.json", "[" * 200_000 + "]" * 200_000, "not valid JSON")
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"sigbench": "\xff\xfe"}')
+    with pytest.raises(ResultsError, match="not valid JSON"):
+        read_results(path)
+
+
+def test_an_enormous_file_is_refused_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(harness.store, "MAX_RESULTS_BYTES", 1000)
+    _rejects(tmp_path / "big.json", "[" + "0," * 1000 + "0]", "bytes is over the 1,000-byte limit")
+
+
+def test_terminal_output_escapes_control_characters() -> None:
+    hostile = "boom\x1b[2J\x1b]0;owned\x07\r\nnext\x00"
+    shown = printable(hostile)
+    assert all(char.isprintable() for char in shown)
+    assert shown == "boom\\x1b[2J\\x1b]0;owned\\x07\\r\\nnext\\x00"
+
+
+# -- fuzzing ---------------------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _paths(node: Any, prefix: List[Any]) -> List[List[Any]]:
+    found = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, [*prefix, key])
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, [*prefix, index])
+    return found
+
+
+def _read_or_reject(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    try:
+        document = read_results(path)
+    except ResultsError as error:
+        assert str(error).startswith(f"{path}: ")
+        return
+    _use(document)
+
+
+@pytest.mark.slow
+@FUZZ
+@given(data=st.data())
+def test_fuzz_replacing_any_field(valid: Dict[str, Any], tmp_path: Path, data: st.DataObject) -> None:
+    """Any field replaced by any JSON value (or removed): accepted and usable, or a ResultsError."""
+    paths = _paths(valid, [])
+    path = data.draw(st.sampled_from(paths))
+    remove = data.draw(st.booleans())
+    change = _drop(path) if remove else _set(path, data.draw(JSON_VALUES))
+    _read_or_reject(tmp_path / "fuzz.json", _edit(valid, change))
+
+
+@pytest.mark.slow
+@FUZZ
+@given(data=st.data())
+def test_fuzz_editing_the_bytes(valid: Dict[str, Any], tmp_path: Path, data: st.DataObject) -> None:
+    """Characters deleted, inserted or replaced anywhere in the text: never another exception."""
+    text = json.dumps(valid)
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(0, 3))
+        text = text[:at] + data.draw(st.text(max_size=3)) + text[at + cut :]
+    _read_or_reject(tmp_path / "fuzz.json", text)
