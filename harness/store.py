@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 import pyperf
+
+if TYPE_CHECKING:
+    import pandas
 
 from benchmarks.scenarios import SCENARIOS, Point
 from harness.schema import SCHEMA, SchemaError, check_document
@@ -164,37 +168,114 @@ def _umask() -> int:
     return mask
 
 
+def _load_json(path: Path) -> Any:
+    """Plain JSON from ``path`` (no pickle, no eval): NaN/Infinity refused, size limited."""
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_RESULTS_BYTES:
+            raise ResultsError(f"{path}: {size:,} bytes is over the {MAX_RESULTS_BYTES:,}-byte limit")
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle, parse_constant=_refuse_constant)
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ResultsError(f"{path}: not valid JSON: {exc}") from exc
+
+
+def _pyperf_suite(path: Path, document: Any) -> pyperf.BenchmarkSuite:
+    """The pyperf view of a document, every value a finite positive number."""
+    try:
+        suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ResultsError(f"{path}: invalid pyperf suite: {exc}") from exc
+    for bench in suite:
+        for index, run in enumerate(bench.get_runs()):
+            if not all(type(v) in (int, float) and math.isfinite(v) for v in run.values):
+                raise ResultsError(f"{path}: {bench.get_name()} run {index}: a value is not a finite number")
+    return suite
+
+
 def read_results(path: Path) -> Dict[str, Any]:
     """Read and check a sigbench results file; ResultsError names the file and the problem.
 
     Plain JSON only (no pickle, no eval); NaN and Infinity are refused, and so are files over
     ``MAX_RESULTS_BYTES``.
     """
-    try:
-        size = os.stat(path).st_size
-        if size > MAX_RESULTS_BYTES:
-            raise ResultsError(f"{path}: {size:,} bytes is over the {MAX_RESULTS_BYTES:,}-byte limit")
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle, parse_constant=_refuse_constant)
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-        raise ResultsError(f"{path}: not valid JSON: {exc}") from exc
+    document = _load_json(path)
     try:
         check_document(document)
     except SchemaError as exc:
         raise ResultsError(f"{path}: {exc}") from exc
     if document["benchmarks"]:
-        try:
-            suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise ResultsError(f"{path}: invalid pyperf suite: {exc}") from exc
-        for bench in suite:
+        for bench in _pyperf_suite(path, document):
             for index, run in enumerate(bench.get_runs()):
                 metadata = run.get_metadata()
                 if not isinstance(metadata.get("date"), str) or "duration" not in metadata:
                     raise ResultsError(f"{path}: {bench.get_name()} run {index}: no date or duration")
     return document
+
+
+#: Columns of ``load_results``: a point's parameters, its environment, one raw value a row.
+COLUMNS = (
+    "file",
+    "run_id",
+    "benchmark",
+    "impl",
+    "impl_version",
+    "scenario",
+    "receivers",
+    "ref",
+    "kind",
+    "op_unit",
+    "python",
+    "python_implementation",
+    "profile",
+    "commit",
+    "cpu_model_name",
+    "hostname",
+    "platform",
+    "process",
+    "loops",
+    "inner_loops",
+    "date",
+    "value",
+)
+#: Metadata key for each column that is not named as in the file.
+_METADATA_KEYS = {"python": "python_version", "profile": "sigbench_profile", "commit": "sigbench_commit"}
+
+
+def load_results(paths: Sequence[Path]) -> pandas.DataFrame:
+    """One row per raw value (seconds per operation) with its point's parameters and environment.
+
+    Reads sigbench results files and plain pyperf suites alike; a parameter a file does not
+    carry is a missing value, not an error.  Bad input raises ResultsError naming the file.
+    """
+    import pandas
+
+    rows = []
+    for path in map(Path, paths):
+        document = _load_json(path)
+        if isinstance(document, dict) and "sigbench" in document:
+            read_results(path)
+        if not isinstance(document, dict) or not document.get("benchmarks"):
+            raise ResultsError(f"{path}: no benchmarks: not a pyperf suite with values")
+        for bench in _pyperf_suite(path, document):
+            for process, run in enumerate(bench.get_runs()):
+                metadata = run.get_metadata()
+                base = {column: metadata.get(_METADATA_KEYS.get(column, column)) for column in COLUMNS}
+                base.update(
+                    file=str(path),
+                    run_id=path.stem,
+                    benchmark=bench.get_name(),
+                    process=process,
+                    loops=run.get_loops(),
+                    inner_loops=run.get_inner_loops(),
+                )
+                rows.extend({**base, "value": value} for value in run.values)
+    frame = pandas.DataFrame(rows, columns=list(COLUMNS))
+    for column in ("receivers", "process", "loops", "inner_loops"):
+        frame[column] = pandas.to_numeric(frame[column], errors="coerce").astype("Int64")
+    return frame
 
 
 def _refuse_constant(name: str) -> None:

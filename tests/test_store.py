@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any, Dict, List
@@ -14,9 +15,11 @@ import pytest
 from benchmarks.scenarios import SCENARIOS, Point
 from harness.schema import SCHEMA, STATUSES
 from harness.store import (
+    COLUMNS,
     PointRecord,
     ResultsError,
     RunRecord,
+    load_results,
     point_values,
     read_results,
     to_document,
@@ -294,3 +297,60 @@ def test_read_results_names_a_missing_file(tmp_path: Path) -> None:
 def test_read_results_names_a_directory(tmp_path: Path) -> None:
     with pytest.raises(ResultsError, match=f"^{tmp_path}: cannot read: "):
         read_results(tmp_path)
+
+
+# -- load_results: the tidy table ----------------------------------------------------------
+
+
+def test_load_results_has_one_row_per_raw_value(record: RunRecord, tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    write_atomic(path, to_document(record))
+    frame = load_results([path])
+    assert list(frame.columns) == list(COLUMNS)
+    measured = {name: entry for name, entry in record.points.items() if entry.status == "ok" and entry.runs}
+    assert len(frame) == sum(len(run["values"]) for entry in measured.values() for run in entry.runs)
+    for name, entry in measured.items():
+        rows = frame[frame.benchmark == name]
+        point = entry.point
+        assert set(rows.impl) == {point.impl} and set(rows.scenario) == {point.scenario}
+        assert set(rows.receivers) == {point.receivers}
+        assert sorted(rows.value) == sorted(v for run in entry.runs for v in run["values"])
+        assert sorted(set(rows.process)) == list(range(len(entry.runs)))
+        assert set(rows.profile) == {record.profile} and set(rows.commit) == {record.commit}
+        assert set(rows.run_id) == {"results"}
+
+
+def test_load_results_reads_plain_pyperf_suites_with_missing_parameters(tmp_path: Path) -> None:
+    path = tmp_path / "plain.json"
+    runs = [pyperf.Run([1e-6, 2e-6], metadata={"name": "other-bench"}, collect_metadata=False)]
+    pyperf.BenchmarkSuite([pyperf.Benchmark(runs)]).dump(str(path))
+    frame = load_results([path])
+    assert len(frame) == 2 and list(frame.value) == [1e-6, 2e-6]
+    assert frame.impl.isna().all() and frame.receivers.isna().all()  # unknown: missing, not an error
+
+
+def _suite_with(value: str) -> str:
+    """A pyperf suite's text holding one value written as ``value``."""
+    return json.dumps(
+        {"version": "1.0", "benchmarks": [{"runs": [{"values": ["V"]}], "metadata": {"name": "x"}}]}
+    ).replace('"V"', value)
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        (_suite_with("Infinity"), "Infinity is not a number"),
+        (_suite_with("1e999"), "a value is not a finite number"),
+        (_suite_with("true"), "a value is not a finite number"),
+        ('{"version": "9", "benchmarks": []}', "no benchmarks"),
+        ('{"version": "9", "benchmarks": [{"runs": []}]}', "invalid pyperf suite"),
+        ("[1, 2", "not valid JSON"),
+    ],
+    ids=["infinity", "overflow", "boolean", "empty", "bad-version", "truncated"],
+)
+def test_load_results_refuses_bad_pyperf_files(text: str, fragment: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(ResultsError, match=re.escape(fragment)) as error:
+        load_results([path])
+    assert str(error.value).startswith(f"{path}: ")
