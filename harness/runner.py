@@ -128,13 +128,19 @@ class Runner:
         seed: Optional[int] = None,
         python: str = sys.executable,
         progress: Optional[Progress] = None,
+        record: Optional[RunRecord] = None,
     ) -> None:
+        """Plan a new run of ``points``, or continue ``record`` (see ``resume``)."""
         self.profile = profile
         self.output = output
         self.point_timeout = point_timeout
         self.python = python
         self.progress = progress
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
+        self.points = list(points)
+        if record is not None:
+            self.record = record
+            return
         self.record = RunRecord(
             profile=profile.name,
             settings={
@@ -147,7 +153,6 @@ class Runner:
             started=now(),
             libraries=library_versions(),
         )
-        self.points = list(points)
         self._plan()
 
     @classmethod
@@ -159,26 +164,30 @@ class Runner:
         Refuses (ResultsError) a file measured with another interpreter or other library versions.
         """
         record = record_from_document(read_results(output))
-        settings = record.settings
-        timing = Timing(warmups=settings["warmups"], values=settings["values"], min_time=settings["min_time"])
-        profile = Profile(record.profile, settings["processes"], timing, "resumed")
-        runner = cls.__new__(cls)
-        runner.profile, runner.output, runner.python, runner.progress = profile, output, python, progress
-        runner.point_timeout, runner.seed = settings["point_timeout"], settings["seed"]
-        runner.record, runner.points = record, [entry.point for entry in record.points.values()]
-        here = {"python_executable": python, "libraries": library_versions()}
-        there = {
+        measured_with = {
             "python_executable": record.environment.get("python_executable", python),
             "libraries": record.libraries,
         }
-        for key in here:
-            if here[key] != there[key]:
+        here = {"python_executable": python, "libraries": library_versions()}
+        for key, value in here.items():
+            if value != measured_with[key]:
                 raise ResultsError(
-                    f"{output}: cannot resume: measured with {key} {there[key]}, here {here[key]}"
+                    f"{output}: cannot resume: measured with {key} {measured_with[key]}, here {value}"
                 )
+        settings = record.settings
+        timing = Timing(warmups=settings["warmups"], values=settings["values"], min_time=settings["min_time"])
         record.resumed.append(now())
         record.finished = None
-        return runner
+        return cls(
+            [entry.point for entry in record.points.values()],
+            Profile(record.profile, settings["processes"], timing, "resumed"),
+            output,
+            point_timeout=settings["point_timeout"],
+            seed=settings["seed"],
+            python=python,
+            progress=progress,
+            record=record,
+        )
 
     def _plan(self) -> None:
         """Mark unavailable and not-applicable points; they are recorded but never run."""
