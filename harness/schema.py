@@ -89,7 +89,10 @@ def check_document(document: Any) -> None:
         if _type(_type(info, dict, where).get("available"), bool, f"{where}.available"):
             _text(info.get("version"), f"{where}.version")
     points = _check_points(section.get("points"), implementations)
-    _check_benchmarks(document.get("benchmarks"), points)
+    shared = document.get("metadata")  # pyperf keeps metadata common to all benchmarks here
+    _check_benchmarks(
+        document.get("benchmarks"), points, shared.get("name") if isinstance(shared, dict) else None
+    )
 
 
 def _check_points(items: Any, implementations: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
@@ -119,14 +122,14 @@ def _check_points(items: Any, implementations: Dict[str, Any]) -> Dict[str, Dict
     return points
 
 
-def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]]) -> None:
+def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared_name: Any) -> None:
     seen: List[str] = []
     for index, bench in enumerate(_type(benchmarks, list, "benchmarks")):
         where = f"benchmarks[{index}]"
         name = _type(_type(bench, dict, where).get("metadata", {}), dict, f"{where}.metadata").get("name")
         runs = _type(bench.get("runs"), list, f"{where}.runs")
-        if name is None and len(benchmarks) == 1:
-            name = next(iter(p for p, item in points.items() if item["status"] == "ok"), None)
+        if name is None:
+            name = shared_name
         point: Optional[Dict[str, Any]] = points.get(name) if isinstance(name, str) else None
         if point is None or point["status"] != "ok" or name in seen:
             _fail(f"{where}.metadata.name", f"{name!r} is not a measured point of this run, or repeats")
