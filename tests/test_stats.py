@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, Dict, List
 
 import numpy as np
 import pytest
 
-from harness.stats import Estimate, median_ci, ratio_ci
+from harness.stats import (
+    Estimate,
+    clustered_median_ci,
+    coefficient_of_variation,
+    median_ci,
+    ratio_ci,
+    scaling_fit,
+)
 
 
 def _normal(seed: int, size: int, mean: float = 10.0, sd: float = 1.0) -> np.ndarray:
@@ -118,3 +125,89 @@ def test_relative_half_width() -> None:
     assert Estimate(10.0, 9.0, 11.0).relative_half_width == pytest.approx(0.1)
     assert Estimate(2.0, 2.0, 2.0).relative_half_width == 0.0
     assert math.isnan(Estimate(0.0, -1.0, 1.0).relative_half_width)
+
+
+# -- process-clustered intervals ----------------------------------------------------------
+
+
+def _coverage(interval: Callable[[List[List[float]]], Estimate], trials: int = 100) -> float:
+    """How often the interval covers the true median 0 when processes differ far more than values."""
+    rng = np.random.default_rng(11)
+    hits = 0
+    for _ in range(trials):
+        offsets = rng.normal(0, 1, size=5)  # five processes, each shifted
+        runs = [list(offset + rng.normal(0, 0.01, size=3)) for offset in offsets]
+        estimate = interval(runs)
+        hits += estimate.low <= 0 <= estimate.high
+    return hits / trials
+
+
+def test_clustered_interval_keeps_the_spread_between_processes() -> None:
+    clustered = _coverage(lambda runs: clustered_median_ci(runs, resamples=200, seed=1))
+    pooled = _coverage(lambda runs: median_ci([v for run in runs for v in run], resamples=200, seed=1))
+    # Pooling treats 15 values as independent and covers far too rarely (0.63 here); resampling
+    # processes first comes close to the nominal 95% (0.91; five processes are few).
+    assert pooled < 0.75
+    assert clustered > 0.85
+    assert clustered > pooled + 0.2
+
+
+def test_clustered_interval_of_identical_processes_is_a_point() -> None:
+    estimate = clustered_median_ci([[2.0, 2.0], [2.0, 2.0, 2.0]])
+    assert (estimate.value, estimate.low, estimate.high) == (2.0, 2.0, 2.0)
+
+
+def test_clustered_interval_needs_values() -> None:
+    with pytest.raises(ValueError):
+        clustered_median_ci([[], []])
+
+
+def test_coefficient_of_variation_known_answer() -> None:
+    assert coefficient_of_variation([1.0, 2.0, 3.0]) == pytest.approx(0.5)
+    assert coefficient_of_variation([4.0]) == 0.0
+
+
+# -- scaling fits -------------------------------------------------------------------------
+
+COUNTS = (0, 1, 10, 100, 1000)
+
+
+def _synthetic(cost: Callable[[int], float], noise: float = 0.0, seed: int = 3) -> Dict[int, List[float]]:
+    rng = np.random.default_rng(seed)
+    return {n: list(cost(n) * (1 + noise * rng.standard_normal(15))) for n in COUNTS}
+
+
+def test_exact_linear_cost_gives_its_fixed_cost_and_slope() -> None:
+    fit = scaling_fit(_synthetic(lambda n: 300e-9 + 50e-9 * n))
+    assert fit.fixed.value == pytest.approx(300e-9, rel=1e-6)
+    assert fit.slope.value == pytest.approx(50e-9, rel=1e-6)
+    assert fit.fixed.low == pytest.approx(fit.fixed.high, rel=1e-6)  # no noise, no width
+    assert fit.exponent is not None and 0.8 < fit.exponent.value < 1.0
+    assert not fit.superlinear
+
+
+def test_noisy_linear_cost_is_covered_and_not_flagged() -> None:
+    fit = scaling_fit(_synthetic(lambda n: 300e-9 + 50e-9 * n, noise=0.05), seed=2)
+    assert fit.slope.low <= 50e-9 <= fit.slope.high
+    assert fit.fixed.low <= 300e-9 <= fit.fixed.high
+    assert not fit.superlinear
+
+
+def test_quadratic_cost_is_flagged_superlinear() -> None:
+    fit = scaling_fit(_synthetic(lambda n: 100e-9 + 1e-9 * n * n, noise=0.05), seed=2)
+    assert fit.superlinear
+    assert fit.exponent is not None and fit.exponent.low > 1.5
+
+
+def test_constant_cost_has_no_slope() -> None:
+    fit = scaling_fit(_synthetic(lambda n: 800e-9, noise=0.02), seed=2)
+    assert fit.slope.low <= 0 <= fit.slope.high
+    assert fit.exponent is not None and abs(fit.exponent.value) < 0.05
+    assert not fit.superlinear
+
+
+def test_exponent_needs_two_large_counts() -> None:
+    fit = scaling_fit({0: [1e-7, 1.1e-7], 1: [2e-7, 2.1e-7], 10: [1e-6, 1.1e-6]})
+    assert fit.exponent is None and not fit.superlinear
+    with pytest.raises(ValueError):
+        scaling_fit({10: [1e-6]})
