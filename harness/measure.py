@@ -100,7 +100,7 @@ class Bench:
         else:
             bound = [Sender(f"bound-{index}") for index in range(len(self.handles))]
             sender = Sender("stranger")
-        self._senders = bound
+        self._senders = bound  # libraries that hold senders weakly would drop these connections
         for handle, receiver_sender in zip(self.handles, bound):
             adapter.connector(signal, weak=self.weak, sender=receiver_sender)(handle)
         return adapter.emitter(signal, sender, object())

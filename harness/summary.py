@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from typing import Any, Dict, List, Optional, Tuple
 
 from benchmarks.implementations import implementation_names
 from benchmarks.scenarios import SCENARIOS, Point
-from harness.stats import median_ci, ratio_ci
 from harness.store import point_values
 
 
@@ -29,10 +29,10 @@ def baseline_for(point: Point) -> Point:
 
 
 def _cell(values: List[float], base: Optional[List[float]]) -> str:
-    median = median_ci(values).value * 1e9
-    text = f"{median:,.0f}" if median >= 100 else f"{median:.1f}"
+    median = statistics.median(values)
+    text = f"{median * 1e9:,.0f}" if median >= 100e-9 else f"{median * 1e9:.1f}"
     if base:
-        text += f" ×{ratio_ci(values, base).value:.2f}"
+        text += f" ×{median / statistics.median(base):.2f}"
     return text
 
 
