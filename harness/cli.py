@@ -1,4 +1,4 @@
-"""The ``sigbench`` command: list implementations and scenarios, run the matrix."""
+"""The ``sigbench`` command: list implementations and scenarios, run the matrix, report results."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from typing import Callable, List, Optional, Sequence, TypeVar
 
 from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS, matrix
+from harness.report import slug, write_report
 from harness.runner import PROFILES, Runner, availability
+from harness.site import update_site
+from harness.stats import RESAMPLES
 from harness.store import ResultsError, read_results, reserve
 from harness.summary import summary_table
 
@@ -102,6 +105,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.set_defaults(parser=run)
+    report = commands.add_parser(
+        "report",
+        help="build the HTML report of results files",
+        description="Build one self-contained HTML report (leaderboard, per-scenario tables and charts "
+        "with 95% confidence intervals, scaling fits, failures, environment) from sigbench results "
+        "files or plain pyperf suites, and list it in the site index of the report's parent directory.",
+    )
+    report.add_argument(
+        "results",
+        nargs="*",
+        type=Path,
+        metavar="RESULTS",
+        help="results files (default: the newest file in results/)",
+    )
+    report.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="directory for index.html (default: reports/<run id>); "
+        "its parent's index.html lists every report",
+    )
+    report.add_argument(
+        "--resamples",
+        type=int,
+        default=RESAMPLES,
+        metavar="N",
+        help=f"bootstrap resamples per confidence interval (default: {RESAMPLES})",
+    )
+    report.set_defaults(parser=report)
     return parser
 
 
@@ -242,6 +275,43 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 0
 
 
+def _newest_results(parser: argparse.ArgumentParser) -> Path:
+    candidates = [
+        path for path in Path("results").glob("*.json") if path.is_file() and path.stat().st_size > 0
+    ]
+    if not candidates:
+        parser.exit(2, "sigbench: error: no results files in results/; run 'tox -e bench' or name files\n")
+    return max(candidates, key=lambda path: (path.stat().st_mtime, path.name))
+
+
+def cmd_report(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.resamples < 100:
+        parser.error("--resamples must be at least 100")
+    paths = args.results or [_newest_results(parser)]
+    output = args.output or Path("reports") / (
+        slug(paths[0].stem) + (f"-and-{len(paths) - 1}-more" if len(paths) > 1 else "")
+    )
+    ours = output.is_dir() and (not any(output.iterdir()) or (output / "report.json").exists())
+    if output.exists() and not ours:
+        parser.exit(2, f"sigbench: error: -o {output}: exists and is not a sigbench report; choose another\n")
+    started = time.monotonic()
+    print(f"sigbench: reporting {', '.join(map(str, paths))} -> {output}", file=sys.stderr)
+    try:
+        index = write_report(paths, output, resamples=args.resamples)
+    except ResultsError as exc:
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    except OSError as exc:
+        parser.exit(2, f"sigbench: error: -o {output}: cannot write: {exc.strerror or exc}\n")
+    site, warnings = update_site(output.resolve().parent)
+    for warning in warnings:
+        print(f"sigbench: warning: {warning}", file=sys.stderr)
+    size = index.stat().st_size
+    print(f"Wrote {index} ({size / 1024:,.0f} KiB) in {time.monotonic() - started:.1f} s.")
+    if site:
+        print(f"Site index: {site}")
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         implementation_names()
@@ -251,7 +321,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        status = cmd_list() if args.command == "list" else cmd_run(args.parser, args)
+        if args.command == "list":
+            status = cmd_list()
+        elif args.command == "report":
+            status = cmd_report(args.parser, args)
+        else:
+            status = cmd_run(args.parser, args)
         sys.stdout.flush()  # a closed pipe must fail here, not in the flush at exit
         return status
     except BrokenPipeError:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence, Tuple
+from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -34,6 +34,13 @@ def _bootstrap_medians(values: np.ndarray, rng: np.random.Generator, resamples: 
     return np.median(values[picks], axis=1)
 
 
+def interval(value: float, distribution: np.ndarray, level: float = 0.95) -> Estimate:
+    """``value`` with the percentile interval of its bootstrap ``distribution``."""
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(distribution, [tail, 100 - tail])
+    return Estimate(float(value), float(low), float(high))
+
+
 def median_ci(
     values: Sequence[float], level: float = 0.95, resamples: int = RESAMPLES, seed: Optional[int] = None
 ) -> Estimate:
@@ -41,10 +48,7 @@ def median_ci(
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         raise ValueError("no values")
-    medians = _bootstrap_medians(data, _rng(seed), resamples)
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(medians, [tail, 100 - tail])
-    return Estimate(float(np.median(data)), float(low), float(high))
+    return interval(np.median(data), _bootstrap_medians(data, _rng(seed), resamples), level)
 
 
 def ratio_ci(
@@ -61,9 +65,35 @@ def ratio_ci(
         raise ValueError("no values")
     rng = _rng(seed)
     ratios = _bootstrap_medians(top, rng, resamples) / _bootstrap_medians(bottom, rng, resamples)
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(ratios, [tail, 100 - tail])
-    return Estimate(float(np.median(top) / np.median(bottom)), float(low), float(high))
+    return interval(np.median(top) / np.median(bottom), ratios, level)
+
+
+def clustered_bootstrap(
+    runs: Sequence[Sequence[float]], resamples: int = RESAMPLES, seed: Optional[int] = None
+) -> np.ndarray:
+    """Bootstrap distribution of the median with two levels: processes, then values in each.
+
+    On a shared machine values vary more between worker processes than within one; resampling
+    processes first keeps that variation in the distribution, where pooling all values would
+    hide it.
+    """
+    groups = [np.asarray(run, dtype=float) for run in runs if len(run)]
+    if not groups:
+        raise ValueError("no values")
+    sizes = np.array([len(group) for group in groups])
+    padded = np.full((len(groups), sizes.max()), np.nan)
+    for index, group in enumerate(groups):
+        padded[index, : len(group)] = group
+    rng = _rng(seed)
+    chosen = rng.integers(0, len(groups), size=(resamples, len(groups)))
+    chosen_sizes = sizes[chosen][..., None]
+    positions = (rng.random((resamples, len(groups), sizes.max())) * chosen_sizes).astype(int)
+    samples = padded[chosen[..., None], positions].reshape(resamples, -1)
+    if (sizes == sizes[0]).all():
+        return np.median(samples, axis=1)
+    # Slots beyond the size of the process drawn into them hold no value.
+    valid = (np.arange(sizes.max()) < chosen_sizes).reshape(resamples, -1)
+    return np.nanmedian(np.where(valid, samples, np.nan), axis=1)
 
 
 def clustered_median_ci(
@@ -72,24 +102,9 @@ def clustered_median_ci(
     resamples: int = RESAMPLES,
     seed: Optional[int] = None,
 ) -> Estimate:
-    """Median of all values with a two-level bootstrap interval: processes, then values in each.
-
-    On a shared machine values vary more between worker processes than within one; resampling
-    processes first keeps that variation in the interval, where pooling all values would hide it.
-    """
-    groups = [np.asarray(run, dtype=float) for run in runs if len(run)]
-    if not groups:
-        raise ValueError("no values")
-    rng = _rng(seed)
-    medians = np.empty(resamples)
-    for index in range(resamples):
-        chosen = rng.integers(0, len(groups), size=len(groups))
-        medians[index] = np.median(
-            np.concatenate([groups[g][rng.integers(0, len(groups[g]), size=len(groups[g]))] for g in chosen])
-        )
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(medians, [tail, 100 - tail])
-    return Estimate(float(np.median(np.concatenate(groups))), float(low), float(high))
+    """Median of all values with the interval of ``clustered_bootstrap``."""
+    values = np.concatenate([np.asarray(run, dtype=float) for run in runs])
+    return interval(np.median(values), clustered_bootstrap(runs, resamples, seed), level)
 
 
 def coefficient_of_variation(values: Sequence[float]) -> float:
@@ -117,16 +132,36 @@ class ScalingFit:
 EXPONENT_FROM = 10
 
 
-def _fit(receivers: np.ndarray, medians: np.ndarray) -> Tuple[float, float, float]:
-    # Weighted by 1/median: costs span orders of magnitude, so relative residuals count.
-    slope, fixed = np.polyfit(receivers, medians, 1, w=1 / medians)
+def _fit(receivers: np.ndarray, medians: np.ndarray) -> np.ndarray:
+    """Fixed cost, slope and log-log exponent for each row of ``medians`` (rows x counts)."""
+    # Least squares weighted by 1/median (costs span orders of magnitude, so relative
+    # residuals count), solved in closed form for every row at once.
+    weights = 1 / medians**2
+    total, sum_x, sum_y = weights.sum(1), weights @ receivers, (weights * medians).sum(1)
+    sum_xx, sum_xy = weights @ receivers**2, (weights * medians) @ receivers
+    slope = (total * sum_xy - sum_x * sum_y) / (total * sum_xx - sum_x**2)
+    fixed = (sum_y - slope * sum_x) / total
     large = receivers >= EXPONENT_FROM
-    exponent = (
-        float(np.polyfit(np.log(receivers[large]), np.log(medians[large]), 1)[0])
-        if large.sum() >= 2
-        else np.nan
-    )
-    return float(fixed), float(slope), exponent
+    exponent = np.full(len(medians), np.nan)
+    if large.sum() >= 2:
+        log_x = np.log(receivers[large]) - np.log(receivers[large]).mean()
+        log_y = np.log(medians[:, large])
+        exponent = (log_y - log_y.mean(1, keepdims=True)) @ log_x / (log_x @ log_x)
+    return np.column_stack([fixed, slope, exponent])
+
+
+def fit_distributions(
+    counts: Sequence[int], medians: Sequence[float], distributions: np.ndarray, level: float = 0.95
+) -> ScalingFit:
+    """Scaling fit of ``medians`` at ``counts``, its intervals from bootstrap ``distributions``
+    of those medians (resamples x counts)."""
+    if len(counts) < 2:
+        raise ValueError("a scaling fit needs at least two receiver counts")
+    receivers = np.asarray(counts, dtype=float)
+    estimate = _fit(receivers, np.asarray(medians, dtype=float)[None, :])[0]
+    fits = _fit(receivers, np.asarray(distributions, dtype=float))
+    fixed, slope, exponent = (interval(estimate[i], fits[:, i], level) for i in range(3))
+    return ScalingFit(fixed, slope, None if np.isnan(estimate[2]) else exponent)
 
 
 def scaling_fit(
@@ -140,19 +175,7 @@ def scaling_fit(
     ``values_by_receivers`` maps each receiver count to its raw values; at least two counts.
     """
     counts = sorted(values_by_receivers)
-    if len(counts) < 2:
-        raise ValueError("a scaling fit needs at least two receiver counts")
     samples = [np.asarray(values_by_receivers[n], dtype=float) for n in counts]
-    receivers = np.asarray(counts, dtype=float)
-    estimate = _fit(receivers, np.array([np.median(s) for s in samples]))
     rng = _rng(seed)
-    fits = np.array(
-        [
-            _fit(receivers, np.array([np.median(s[rng.integers(0, len(s), size=len(s))]) for s in samples]))
-            for _ in range(resamples)
-        ]
-    )
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(fits, [tail, 100 - tail], axis=0)
-    fixed, slope, exponent = (Estimate(estimate[i], float(low[i]), float(high[i])) for i in range(3))
-    return ScalingFit(fixed, slope, None if np.isnan(estimate[2]) else exponent)
+    distributions = np.column_stack([_bootstrap_medians(s, rng, resamples) for s in samples])
+    return fit_distributions(counts, [float(np.median(s)) for s in samples], distributions, level)

@@ -15,7 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
 import pyperf
 
@@ -135,21 +135,26 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
     return document
 
 
-def write_atomic(path: Path, document: Dict[str, Any]) -> None:
-    """Write ``document`` as JSON to ``path`` via a temporary file and a rename."""
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename: readers see the old file or
+    the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(temporary, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, separators=(",", ":"), sort_keys=True)
-            handle.write("\n")
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(path: Path, document: Dict[str, Any]) -> None:
+    """Write ``document`` as JSON to ``path`` atomically."""
+    write_text_atomic(path, json.dumps(document, separators=(",", ":"), sort_keys=True) + "\n")
 
 
 def reserve(path: Path) -> bool:
@@ -207,11 +212,18 @@ def read_results(path: Path) -> Dict[str, Any]:
     except SchemaError as exc:
         raise ResultsError(f"{path}: {exc}") from exc
     if document["benchmarks"]:
+        points = {item["name"]: Point.from_dict(item) for item in document["sigbench"]["points"]}
         for bench in _pyperf_suite(path, document):
+            parameters = points[bench.get_name()].as_dict()
             for index, run in enumerate(bench.get_runs()):
+                where = f"{path}: {bench.get_name()} run {index}"
                 metadata = run.get_metadata()
                 if not isinstance(metadata.get("date"), str) or "duration" not in metadata:
-                    raise ResultsError(f"{path}: {bench.get_name()} run {index}: no date or duration")
+                    raise ResultsError(f"{where}: no date or duration")
+                for key, expected in parameters.items():
+                    found = metadata.get(key)
+                    if found != expected:
+                        raise ResultsError(f"{where}: metadata {key}={found!r}, the point's is {expected!r}")
     return document
 
 
@@ -244,28 +256,32 @@ COLUMNS = (
 _METADATA_KEYS = {"python": "python_version", "profile": "sigbench_profile", "commit": "sigbench_commit"}
 
 
-def load_results(paths: Sequence[Path]) -> pandas.DataFrame:
-    """One row per raw value (seconds per operation) with its point's parameters and environment.
+def read_document(path: Path) -> Dict[str, Any]:
+    """A checked results document: a sigbench results file, or a plain pyperf suite with values."""
+    document = _load_json(path)
+    if isinstance(document, dict) and "sigbench" in document:
+        return read_results(path)
+    if not isinstance(document, dict) or not document.get("benchmarks"):
+        raise ResultsError(f"{path}: no benchmarks: not a pyperf suite with values")
+    _pyperf_suite(path, document)
+    return document
 
-    Reads sigbench results files and plain pyperf suites alike; a parameter a file does not
-    carry is a missing value, not an error.  Bad input raises ResultsError naming the file.
-    """
+
+def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.DataFrame:
+    """The ``load_results`` table for documents already read with ``read_document``."""
     import pandas
 
     rows = []
-    for path in map(Path, paths):
-        document = _load_json(path)
-        if isinstance(document, dict) and "sigbench" in document:
-            read_results(path)
-        if not isinstance(document, dict) or not document.get("benchmarks"):
-            raise ResultsError(f"{path}: no benchmarks: not a pyperf suite with values")
-        for bench in _pyperf_suite(path, document):
+    for path, document in documents.items():
+        if not document.get("benchmarks"):
+            continue  # a sigbench run in which nothing was measured
+        for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
             for process, run in enumerate(bench.get_runs()):
                 metadata = run.get_metadata()
                 base = {column: metadata.get(_METADATA_KEYS.get(column, column)) for column in COLUMNS}
                 base.update(
                     file=str(path),
-                    run_id=path.stem,
+                    run_id=Path(path).stem,
                     benchmark=bench.get_name(),
                     process=process,
                     loops=run.get_loops(),
@@ -276,6 +292,15 @@ def load_results(paths: Sequence[Path]) -> pandas.DataFrame:
     for column in ("receivers", "process", "loops", "inner_loops"):
         frame[column] = pandas.to_numeric(frame[column], errors="coerce").astype("Int64")
     return frame
+
+
+def load_results(paths: Sequence[Path]) -> pandas.DataFrame:
+    """One row per raw value (seconds per operation) with its point's parameters and environment.
+
+    Reads sigbench results files and plain pyperf suites alike; a parameter a file does not
+    carry is a missing value, not an error.  Bad input raises ResultsError naming the file.
+    """
+    return frame_from_documents({Path(path): read_document(Path(path)) for path in paths})
 
 
 def _refuse_constant(name: str) -> None:

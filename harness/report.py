@@ -1,0 +1,469 @@
+"""``sigbench report``: one self-contained HTML page (inline CSS, SVG and script; nothing
+fetched) from results files.
+
+Every string that comes from a results file reaches the page through an escaping path: the
+Jinja template autoescapes, Styler tables are formatted with ``escape="html"``, and matplotlib
+escapes SVG text.  A Content-Security-Policy allows only the page's own script, by hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import jinja2
+import matplotlib
+import numpy as np
+import pandas
+from markupsafe import Markup
+
+from benchmarks.scenarios import KINDS, REFS, SCENARIOS
+from harness.analysis import Analysis, analyse
+from harness.charts import Series, bar_chart, colours, scaling_chart
+from harness.stats import RESAMPLES
+from harness.store import frame_from_documents, read_document, write_text_atomic
+
+#: The send size the leaderboard ranks by.
+LEADERBOARD_RECEIVERS = 10
+#: Reference mode and receiver kind every implementation supports, shown first.
+DEFAULT_COMBO = ("strong", "function")
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("harness", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_RATIO_COLOURS = matplotlib.colormaps["RdYlGn_r"]
+
+
+@dataclass
+class View:
+    """A table and its chart for one scenario in one reference mode and receiver kind."""
+
+    title: str
+    table: Markup
+    chart: Markup
+
+
+@dataclass
+class Section:
+    """One scenario's part of the report."""
+
+    slug: str
+    name: str
+    description: str
+    unit: str
+    views: List[View]
+
+
+def slug(text: str) -> str:
+    """``text`` reduced to ``[A-Za-z0-9_.-]`` (never empty, never ``.`` or ``..``): safe as an
+    element id or a file name."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "_"
+    return cleaned[:80]
+
+
+def ns(seconds: float) -> str:
+    """Seconds as nanoseconds, three significant digits below 100 ns."""
+    if pandas.isna(seconds):
+        return ""
+    value = seconds * 1e9
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _range(low: float, high: float, format: Any = ns) -> str:
+    return "" if pandas.isna(low) else f"{format(low)}–{format(high)}"
+
+
+def _ratio(value: float) -> str:
+    if pandas.isna(value):
+        return ""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _combo_title(ref: str, kind: str) -> str:
+    return f"{ref} references, {kind} receivers" if ref else "no receivers"
+
+
+def _ratio_css(ratios: pandas.DataFrame) -> pandas.DataFrame:
+    """Cell backgrounds from green (as fast as baseline) to red (100 times slower and more)."""
+
+    def css(value: Any) -> str:
+        if pandas.isna(value) or value <= 0:
+            return ""
+        red, green, blue, _ = _RATIO_COLOURS(float(np.clip(np.log10(value) / 2, 0, 1)))
+        return f"background-color: rgba({red * 255:.0f}, {green * 255:.0f}, {blue * 255:.0f}, 0.35)"
+
+    return ratios.map(css)
+
+
+def _table(frame: pandas.DataFrame, table_id: str, colour_by: Optional[pandas.DataFrame] = None) -> Markup:
+    """A sortable HTML table of ``frame`` (strings) with every cell and header escaped."""
+    styler = frame.style.set_uuid(table_id).hide(axis="index")
+    styler = styler.format(escape="html", na_rep="").format_index(escape="html", axis=1)
+    styler = styler.set_table_attributes('class="data sortable"')
+    text_columns = [c for c in ("implementation", "point", "reason", "benchmark") if c in frame.columns]
+    styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
+    if colour_by is not None:
+        styler = styler.apply(lambda _: _ratio_css(colour_by), axis=None, subset=list(colour_by.columns))
+    return Markup(styler.to_html(doctype_html=False))
+
+
+def _choose_combo(points: pandas.DataFrame) -> Tuple[str, str]:
+    combos = Counter(zip(points["ref"], points["kind"]))
+    combos.pop(("", ""), None)
+    if not combos or DEFAULT_COMBO in combos:
+        return DEFAULT_COMBO
+    return max(combos, key=lambda combo: combos[combo])
+
+
+def leaderboard(analysis: Analysis, palette: Dict[str, str]) -> Tuple[str, Markup, Markup, int]:
+    """Send to ``LEADERBOARD_RECEIVERS`` receivers: caption, table, chart and row count."""
+    points = analysis.points
+    sends = points[(points["scenario"] == "send") & (points["receivers"] == LEADERBOARD_RECEIVERS)]
+    if sends.empty:
+        return "No send to 10 receivers was measured.", Markup(""), Markup(""), 0
+    ref, kind = _choose_combo(sends)
+    chosen = sends[(sends["ref"] == ref) & (sends["kind"] == kind)].sort_values("median")
+    table = pandas.DataFrame(
+        {
+            "#": [str(i) for i in range(1, len(chosen) + 1)],
+            "implementation": chosen["label"],
+            "version": chosen["impl_version"].fillna(""),
+            "ns per send": chosen["median"].map(ns),
+            "95% CI": [_range(lo, hi) for lo, hi in zip(chosen["low"], chosen["high"])],
+            "× baseline": chosen["ratio"].map(_ratio),
+            "95% CI of ratio": [
+                _range(lo, hi, _ratio) for lo, hi in zip(chosen["ratio_low"], chosen["ratio_high"])
+            ],
+            "CV": chosen["cv"].map(lambda cv: f"{cv:.0%}"),
+            "processes × values": [f"{p} × {v // p}" for p, v in zip(chosen["processes"], chosen["values"])],
+        }
+    )
+    colour = pandas.DataFrame({"× baseline": chosen["ratio"].to_numpy()}, index=table.index)
+    caption = (
+        f"One send to {LEADERBOARD_RECEIVERS} receivers ({_combo_title(ref, kind)}), fastest first: "
+        "median ns per send with its 95% confidence interval, and the ratio to a plain list of callables."
+    )
+    has_ratio = chosen["ratio"].notna()
+    chart = Markup("")
+    if has_ratio.any():
+        with_ratio = chosen[has_ratio]
+        chart = Markup(
+            bar_chart(
+                "chart-leaderboard",
+                f"send to {LEADERBOARD_RECEIVERS} receivers: times slower than baseline (95% CI)",
+                "ratio to baseline (log scale)",
+                with_ratio["label"].tolist(),
+                with_ratio["ratio"].tolist(),
+                with_ratio["ratio_low"].tolist(),
+                with_ratio["ratio_high"].tolist(),
+                palette,
+                reference=1.0,
+            )
+        )
+    return caption, _table(table, "leaderboard", colour), chart, len(chosen)
+
+
+def _scenario_view(analysis: Analysis, scenario: str, ref: str, kind: str, palette: Dict[str, str]) -> View:
+    points = analysis.points
+    chosen = points[(points["scenario"] == scenario) & (points["ref"] == ref) & (points["kind"] == kind)]
+    unit = SCENARIOS[scenario].unit
+    chart_id = slug(f"chart-{scenario}-{ref}-{kind}")
+    if not SCENARIOS[scenario].has_receivers:
+        chosen = chosen.sort_values("median")
+        table = pandas.DataFrame(
+            {
+                "implementation": chosen["label"],
+                f"ns per {unit}": chosen["median"].map(ns),
+                "95% CI": [_range(lo, hi) for lo, hi in zip(chosen["low"], chosen["high"])],
+                "× baseline": chosen["ratio"].map(_ratio),
+            }
+        )
+        chart = bar_chart(
+            chart_id,
+            f"{scenario}: ns per {unit} (median, 95% CI)",
+            f"ns per {unit} (log scale)",
+            chosen["label"].tolist(),
+            (chosen["median"] * 1e9).tolist(),
+            (chosen["low"] * 1e9).tolist(),
+            (chosen["high"] * 1e9).tolist(),
+            palette,
+        )
+        colour = pandas.DataFrame({"× baseline": chosen["ratio"].to_numpy()}, index=table.index)
+        return View(_combo_title(ref, kind), _table(table, chart_id + "-table", colour), Markup(chart))
+    cells = chosen.assign(
+        cell=[f"{ns(m)} ({_range(lo, hi)})" for m, lo, hi in chosen[["median", "low", "high"]].to_numpy()]
+    )
+    wide = cells.pivot(index="label", columns="receivers", values="cell")
+    ratios = cells.pivot(index="label", columns="receivers", values="ratio")
+    order = cells.groupby("label")["median"].max().sort_values().index
+    wide, ratios = wide.loc[order], ratios.loc[order]
+    columns = [f"n = {n}" for n in wide.columns]
+    table = pandas.DataFrame(wide.to_numpy(), columns=columns).fillna("")
+    table.insert(0, "implementation", list(wide.index))
+    colour = pandas.DataFrame(ratios.to_numpy(dtype=float), columns=columns)
+    series = [
+        Series(
+            label,
+            group["receivers"].astype(int).tolist(),
+            (group["median"] * 1e9).tolist(),
+            (group["low"] * 1e9).tolist(),
+            (group["high"] * 1e9).tolist(),
+        )
+        for label, group in chosen.sort_values("receivers").groupby("label")
+    ]
+    chart = scaling_chart(
+        chart_id,
+        f"{scenario}, {_combo_title(ref, kind)}",
+        f"ns per {unit} (median, 95% CI band)",
+        series,
+        palette,
+    )
+    return View(_combo_title(ref, kind), _table(table, chart_id + "-table", colour), Markup(chart))
+
+
+def scenario_sections(analysis: Analysis, palette: Dict[str, str]) -> List[Section]:
+    """Per scenario: a table and a chart for each reference mode and receiver kind measured."""
+    points = analysis.points
+    sections = []
+    for scenario in SCENARIOS.values():
+        measured = points[points["scenario"] == scenario.name]
+        if measured.empty:
+            continue
+        present = set(zip(measured["ref"], measured["kind"]))
+        combos = [("", "")] if ("", "") in present else []
+        combos += sorted(
+            (c for c in present if c != ("", "")),
+            key=lambda c: (c != _choose_combo(measured), KINDS.index(c[1]), REFS.index(c[0])),
+        )
+        views = [_scenario_view(analysis, scenario.name, ref, kind, palette) for ref, kind in combos]
+        sections.append(
+            Section(
+                slug(f"scenario-{scenario.name}"),
+                scenario.name,
+                scenario.description[:1].upper() + scenario.description[1:],
+                scenario.unit,
+                views,
+            )
+        )
+    return sections
+
+
+def combo_tables(analysis: Analysis) -> List[Tuple[str, Markup]]:
+    """Per scenario at ``LEADERBOARD_RECEIVERS`` receivers: the four reference modes and
+    receiver kinds side by side, with what weak references and bound methods cost."""
+    points = analysis.points
+    tables = []
+    for scenario in (s for s in SCENARIOS.values() if s.has_receivers):
+        at_ten = points["receivers"] == LEADERBOARD_RECEIVERS
+        chosen = points[(points["scenario"] == scenario.name) & at_ten]
+        if chosen.empty:
+            continue
+        rows = []
+        for label, group in chosen.groupby("label"):
+            index = {(r, k): i for i, r, k in zip(group.index, group["ref"], group["kind"])}
+            row = {"implementation": label}
+            for ref, kind in [(r, k) for k in KINDS for r in REFS]:
+                i = index.get((ref, kind))
+                row[f"{ref} {kind}"] = ns(points.at[i, "median"]) if i is not None else ""
+            for title, top, bottom in (
+                ("weak ÷ strong (functions)", ("weak", "function"), ("strong", "function")),
+                ("weak ÷ strong (methods)", ("weak", "method"), ("strong", "method")),
+                ("method ÷ function (strong)", ("strong", "method"), ("strong", "function")),
+            ):
+                if top in index and bottom in index:
+                    ratio = analysis.ratio(index[top], index[bottom])
+                    row[title] = f"{ratio.value:.2f} ({ratio.low:.2f}–{ratio.high:.2f})"
+                else:
+                    row[title] = ""
+            rows.append(row)
+        caption = (
+            f"{scenario.name} with {LEADERBOARD_RECEIVERS} receivers: median ns per {scenario.unit} in each "
+            "mode, and ratios between modes with 95% CIs (above 1: the first mode costs more)."
+        )
+        tables.append((caption, _table(pandas.DataFrame(rows), slug(f"modes-{scenario.name}"))))
+    return tables
+
+
+def fits_table(analysis: Analysis) -> Markup:
+    """Fixed cost and per-receiver slope per series, superlinear growth marked."""
+    fits = analysis.fits.sort_values(["scenario", "label", "ref", "kind"])
+    if fits.empty:
+        return Markup("")
+    table = pandas.DataFrame(
+        {
+            "implementation": fits["label"],
+            "scenario": fits["scenario"],
+            "ref": fits["ref"],
+            "kind": fits["kind"],
+            "receivers": fits["counts"],
+            "fixed ns": fits["fixed"].map(ns),
+            "fixed 95% CI": [_range(lo, hi) for lo, hi in zip(fits["fixed_low"], fits["fixed_high"])],
+            "ns per receiver": fits["slope"].map(ns),
+            "slope 95% CI": [_range(lo, hi) for lo, hi in zip(fits["slope_low"], fits["slope_high"])],
+            "log-log exponent": fits["exponent"].map(lambda e: "" if pandas.isna(e) else f"{e:.2f}"),
+            "exponent 95% CI": [
+                _range(lo, hi, "{:.2f}".format) for lo, hi in zip(fits["exponent_low"], fits["exponent_high"])
+            ],
+            "growth": fits["superlinear"].map(lambda s: "▲ superlinear" if s else "linear or better"),
+        }
+    ).reset_index(drop=True)
+    styler = (
+        table.style.set_uuid("fits")
+        .hide(axis="index")
+        .format(escape="html")
+        .format_index(escape="html", axis=1)
+    )
+    marked = "background-color: #f8d0c8"
+    styler = styler.set_table_attributes('class="data sortable"').apply(
+        lambda row: [marked if row["growth"].startswith("▲") else "" for _ in row], axis=1
+    )
+    return Markup(styler.to_html(doctype_html=False))
+
+
+def not_measured(documents: Dict[Path, Dict[str, Any]]) -> Tuple[Markup, Markup, Dict[str, int]]:
+    """Failed points one by one; not-applicable and unavailable points grouped by reason."""
+    problems, skipped = [], []
+    counts: Counter[str] = Counter()
+    for path, document in documents.items():
+        for item in document.get("sigbench", {}).get("points", []):
+            counts[item["status"]] += 1
+            row = {"run": path.stem, "point": item["name"], "status": item["status"]}
+            row["reason"] = item["reason"]
+            if item["status"] in ("not_applicable", "unavailable"):
+                skipped.append({**row, "implementation": item["impl"]})
+            elif item["status"] != "ok":
+                problems.append(row)
+    failures = _table(pandas.DataFrame(problems), "failures") if problems else Markup("")
+    grouped = Markup("")
+    if skipped:
+        frame = pandas.DataFrame(skipped)
+        summary = (
+            frame.groupby(["implementation", "status", "reason"], sort=True)["point"]
+            .agg(["count", lambda names: ", ".join(list(names)[:3]) + (", …" if len(names) > 3 else "")])
+            .reset_index()
+        )
+        summary.columns = ["implementation", "status", "reason", "points", "for example"]
+        summary["points"] = summary["points"].astype(str)
+        grouped = _table(summary, "not-applicable")
+    return failures, grouped, dict(counts)
+
+
+def environment_table(documents: Dict[Path, Dict[str, Any]], frame: pandas.DataFrame) -> Markup:
+    """One column per results file: settings, host, interpreter and every library's version."""
+    columns: Dict[str, Dict[str, str]] = {}
+    for path, document in documents.items():
+        section = document.get("sigbench")
+        column: Dict[str, str] = {}
+        if section:
+            settings = section["settings"]
+            column["profile"] = (
+                f"{section['profile']}: {settings['processes']} processes × "
+                f"({settings['warmups']} warm-up + {settings['values']} values) "
+                f"of ≥ {settings['min_time'] * 1e3:g} ms"
+            )
+            column["started"] = section["started"]
+            column["finished"] = section["finished"] or "(interrupted)"
+            if section.get("resumed"):
+                column["resumed"] = ", ".join(section["resumed"])
+            column["sigbench commit"] = section["commit"]
+            for key, value in sorted(section["environment"].items()):
+                column[key] = str(value)
+            for name, version in sorted(section["libraries"].items(), key=lambda item: item[0].lower()):
+                column[f"library: {name}"] = version or "not installed"
+        else:
+            rows = frame[frame["file"] == str(path)]
+            for key in ("python", "platform", "cpu_model_name", "hostname"):
+                values = rows[key].dropna().unique()
+                column[key] = ", ".join(map(str, values))
+            column["format"] = "plain pyperf suite"
+        columns[path.stem] = column
+    keys = list(dict.fromkeys(key for column in columns.values() for key in column))
+    table = pandas.DataFrame({"": keys, **{run: [c.get(k, "") for k in keys] for run, c in columns.items()}})
+    return _table(table, "environment")
+
+
+def other_benchmarks(analysis: Analysis) -> Markup:
+    """Benchmarks outside the scenario matrix (from plain pyperf suites): medians only."""
+    points = analysis.points
+    other = points[~points["scenario"].isin(list(SCENARIOS))]
+    if other.empty:
+        return Markup("")
+    table = pandas.DataFrame(
+        {
+            "benchmark": other["benchmark"],
+            "ns": other["median"].map(ns),
+            "95% CI": [_range(lo, hi) for lo, hi in zip(other["low"], other["high"])],
+            "processes": other["processes"].astype(str),
+        }
+    )
+    return _table(table, "other")
+
+
+def _script_hash(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+
+
+def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict[str, Any]]:
+    """The report page for ``paths`` and a small summary of it (for the site index)."""
+    documents = {Path(path): read_document(Path(path)) for path in paths}
+    frame = frame_from_documents(documents)
+    analysis = analyse(frame, resamples)
+    palette = colours(analysis.points["label"].tolist())
+    caption, board, board_chart, board_rows = leaderboard(analysis, palette)
+    failures, skipped, counts = not_measured(documents)
+    script = _TEMPLATES.get_template("sortable.js").render()
+    sections = scenario_sections(analysis, palette)
+    starts = sorted(
+        document["sigbench"]["started"] for document in documents.values() if "sigbench" in document
+    )
+    summary = {
+        "title": "sigbench report: " + ", ".join(path.stem for path in documents),
+        "runs": [path.stem for path in documents],
+        "started": starts[-1] if starts else None,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "points": len(analysis.points),
+        "implementations": sorted(analysis.points["impl"].dropna().unique().tolist()),
+        "not_measured": {status: n for status, n in counts.items() if status != "ok"},
+    }
+    page = _TEMPLATES.get_template("report.html").render(
+        summary=summary,
+        files=len(documents),
+        values=len(frame),
+        leaderboard_caption=caption,
+        leaderboard=board,
+        leaderboard_chart=board_chart,
+        leaderboard_rows=board_rows,
+        sections=sections,
+        combos=combo_tables(analysis),
+        fits=fits_table(analysis),
+        superlinear=int(analysis.fits["superlinear"].sum()) if len(analysis.fits) else 0,
+        failures=failures,
+        skipped=skipped,
+        counts=counts,
+        environment=environment_table(documents, frame),
+        other=other_benchmarks(analysis),
+        script=Markup(script),
+        script_hash=_script_hash(script),
+        resamples=resamples,
+    )
+    return page, summary
+
+
+def write_report(paths: Sequence[Path], output: Path, resamples: int = RESAMPLES) -> Path:
+    """Render the report for ``paths`` into ``output``/index.html (and ``report.json``, its
+    summary for the site index); both written atomically."""
+    page, summary = render(paths, resamples)
+    index = output / "index.html"
+    write_text_atomic(index, page)
+    write_text_atomic(output / "report.json", json.dumps(summary, indent=1) + "\n")
+    return index
