@@ -103,8 +103,9 @@ def clustered_median_ci(
     seed: Optional[int] = None,
 ) -> Estimate:
     """Median of all values with the interval of ``clustered_bootstrap``."""
+    distribution = clustered_bootstrap(runs, resamples, seed)  # raises on no values
     values = np.concatenate([np.asarray(run, dtype=float) for run in runs])
-    return interval(np.median(values), clustered_bootstrap(runs, resamples, seed), level)
+    return interval(np.median(values), distribution, level)
 
 
 def coefficient_of_variation(values: Sequence[float]) -> float:
