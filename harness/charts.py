@@ -44,6 +44,7 @@ def _svg(figure: Figure, chart_id: str) -> str:
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     markup = buffer.getvalue()
     markup = markup[markup.index("<svg") :]
+    markup = re.sub(r"<metadata>.*?</metadata>\s*", "", markup, flags=re.S)
     # matplotlib numbers its element ids from 1 in every figure; prefix them so several charts
     # on one page never share an id.
     markup = re.sub(r'id="(?!' + re.escape(chart_id) + r'")([^"]+)"', rf'id="{chart_id}-\1"', markup)

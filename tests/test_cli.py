@@ -169,6 +169,12 @@ def test_run_end_to_end(tmp_path: Path, run_python: Callable[..., subprocess.Com
     for point in points.values():
         assert point["processes"] == (PROFILES["quick"].processes if point["status"] == "ok" else 0)
     assert document["sigbench"]["profile"] == "quick"
+    # ... and the report of that real run, as `tox -e report` makes it
+    result = run_python(["-m", "harness", "report", str(output), "-o", str(tmp_path / "site" / "run")])
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "site" / "run" / "index.html").read_text(encoding="utf-8")
+    assert html.count("<tr>") > 10 and "blinker" in html
+    assert "run/index.html" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow

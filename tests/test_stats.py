@@ -10,6 +10,7 @@ import pytest
 
 from harness.stats import (
     Estimate,
+    clustered_bootstrap,
     clustered_median_ci,
     coefficient_of_variation,
     median_ci,
@@ -211,3 +212,11 @@ def test_exponent_needs_two_large_counts() -> None:
     assert fit.exponent is None and not fit.superlinear
     with pytest.raises(ValueError):
         scaling_fit({10: [1e-6]})
+
+
+def test_clustered_bootstrap_of_unequal_processes_draws_only_real_values() -> None:
+    runs = [[1.0], [2.0, 2.0, 2.0, 2.0], [3.0, 3.0]]
+    distribution = clustered_bootstrap(runs, resamples=500, seed=3)
+    assert not np.isnan(distribution).any()
+    assert set(np.unique(distribution)) <= {1.0, 1.5, 2.0, 2.5, 3.0}
+    assert distribution.min() < 2.0 < distribution.max()  # processes really are resampled

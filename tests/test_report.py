@@ -1,0 +1,159 @@
+"""The HTML report: its sections, its self-containment, and the escaping of every string from a file."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Dict, List
+
+import pyperf
+import pytest
+
+from benchmarks.scenarios import Point
+from harness.report import _script_hash, ns, slug, write_report
+from harness.store import ResultsError
+from tests import synthetic
+
+HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
+
+
+class _Tags(HTMLParser):
+    """Counts start tags and collects text, as a browser's parser would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: Dict[str, int] = {}
+        self.text: List[str] = []
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(html: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(html)
+    return parser
+
+
+def _values() -> synthetic.Values:
+    values: synthetic.Values = {}
+    costs = (("baseline", 80e-9, 40e-9), ("blinker", 600e-9, 900e-9), ("pyee", 300e-9, 200e-9))
+    for impl, fixed, slope in costs:
+        values.update(synthetic.linear(impl, "send", fixed, slope, spread=0.05))
+        values.update(synthetic.linear(impl, "connect", 0.0, slope * 2, spread=0.05))
+    values[Point("blinker", "send", 10, "weak", "function")] = [[9e-6] * 3] * 3
+    values[Point("blinker", "create", 0)] = [[5e-7] * 3] * 3
+    return values
+
+
+UNMEASURED = [
+    (Point("baseline", "send", 10, "weak", "function"), "not_applicable", "a plain list holds strongly"),
+    (Point("baseline", "send", 100, "weak", "function"), "not_applicable", "a plain list holds strongly"),
+    (Point("pyee", "send", 10, "weak", "function"), "not_applicable", "pyee holds strongly"),
+    (Point("blinker", "send", 1, "weak", "method"), "crashed", "worker killed by signal 11 (SIGSEGV)"),
+]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> str:
+    directory = tmp_path_factory.mktemp("report")
+    path = synthetic.write(directory / "run.json", synthetic.record(_values(), UNMEASURED))
+    return write_report([path], directory / "out", resamples=200).read_text(encoding="utf-8")
+
+
+def test_leaderboard_ranks_send_to_ten_receivers(report: str) -> None:
+    table = re.search(r'<table id="T_leaderboard".*?</table>', report, re.S)
+    assert table
+    rows = re.findall(r"<tr>.*?</tr>", table.group(0).split("<tbody>")[1], re.S)
+    names = [re.findall(r"<td[^>]*>([^<]*)</td>", row)[1] for row in rows]
+    assert names == ["baseline", "pyee", "blinker"]  # fastest first
+    blinker = rows[2]
+    assert ">9,600<" in blinker  # 600 ns + 10 x 900 ns, as ns per send
+    assert ">20<" in blinker  # ratio to baseline: 9600 / 480
+
+
+def test_every_section_is_there(report: str) -> None:
+    for anchor in ("leaderboard", "scenario-create", "scenario-connect", "scenario-send", "modes", "scaling"):
+        assert f'id="{anchor}"' in report
+    for anchor in ("not-measured", "environment", "methodology"):
+        assert f'id="{anchor}"' in report
+    assert report.count('<figure class="chart"><svg') == 5  # leaderboard, create, connect, send x 2
+    assert "weak references, function receivers" in report  # the second send view
+    assert "worker killed by signal 11 (SIGSEGV)" in report  # a failure with its reason
+    assert "a plain list holds strongly" in report and "pyee holds strongly" in report
+    assert "synthetic: 3 processes" in report  # the environment names the profile
+
+
+def test_page_is_self_contained_and_its_script_is_allowed_by_hash(report: str) -> None:
+    assert not re.search(r'<link|src="|@import|url\((?!#)', report)
+    assert "https://" not in report.replace("http://www.w3.org/", "")
+    scripts = re.findall(r"<script>(.*?)</script>", report, re.S)
+    assert len(scripts) == 1
+    assert f"script-src '{_script_hash(scripts[0])}'" in report
+
+
+def test_chart_ids_are_unique_on_the_page(report: str) -> None:
+    ids = re.findall(r' id="([^"]+)"', report)
+    assert len(ids) == len(set(ids))
+
+
+def test_every_string_from_a_results_file_is_escaped(tmp_path: Path) -> None:
+    run = synthetic.record(
+        _values(),
+        [(Point("pyee", "send", 10, "weak", "function"), "not_applicable", HOSTILE)],
+        versions={"blinker": HOSTILE},
+        environment={"python_version": "3.11.7", "hostname": HOSTILE, "cpu_model_name": HOSTILE},
+    )
+    run.libraries = {"blinker": HOSTILE}
+    sigbench_file = synthetic.write(tmp_path / "hostile.json", run)
+    plain = tmp_path / "plain.json"
+    runs = [pyperf.Run([1e-6, 2e-6], metadata={"name": HOSTILE, "hostname": HOSTILE}, collect_metadata=False)]
+    pyperf.BenchmarkSuite([pyperf.Benchmark(runs)]).dump(str(plain))
+    html = write_report([sigbench_file, plain], tmp_path / "out", resamples=100).read_text(encoding="utf-8")
+    parsed = _parse(html)
+    assert parsed.tags.get("script") == 1 and "img" not in parsed.tags
+    text = "".join(parsed.text)
+    assert text.count(HOSTILE) >= 5  # shown as text: reason, version, hostname, cpu, library, name
+    assert "<script>window" not in html and 'onerror="window' not in html
+
+
+def test_nothing_measured_still_reports_the_failures(tmp_path: Path) -> None:
+    run = synthetic.record({}, [(Point("qt", "send", 10, "strong", "function"), "crashed", "signal 6")])
+    index = write_report([synthetic.write(tmp_path / "r.json", run)], tmp_path / "out", resamples=100)
+    html = index.read_text(encoding="utf-8")
+    assert "No send to 10 receivers was measured." in html and "signal 6" in html
+
+
+def test_bad_input_writes_nothing(tmp_path: Path) -> None:
+    good = synthetic.write(tmp_path / "good.json", synthetic.record(_values()))
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"benchmarks": [', encoding="utf-8")
+    with pytest.raises(ResultsError, match=re.escape(f"{bad}: not valid JSON")):
+        write_report([good, bad], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_json_summarises_the_report_for_the_site(tmp_path: Path) -> None:
+    path = synthetic.write(tmp_path / "run1.json", synthetic.record(_values(), UNMEASURED))
+    write_report([path], tmp_path / "out", resamples=100)
+    summary = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert summary["runs"] == ["run1"] and summary["points"] == len(_values())
+    assert summary["implementations"] == ["baseline", "blinker", "pyee"]
+    assert summary["not_measured"] == {"crashed": 1, "not_applicable": 3}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("../../etc/passwd", "etc_passwd"), ("..", "_"), ("", "_"), ("run 1/ü", "run_1"), ("a.b-c", "a.b-c")],
+)
+def test_slug_never_leaves_the_directory(text: str, expected: str) -> None:
+    assert slug(text) == expected
+
+
+def test_ns_formatting() -> None:
+    assert ns(8.5994e-6) == "8,599" and ns(57.79e-9) == "57.8" and ns(float("nan")) == ""

@@ -1,0 +1,81 @@
+"""The site index: every report listed newest first, broken entries skipped, foreign pages kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict
+
+from harness.site import GENERATOR, update_site
+
+
+def _report(site: Path, name: str, **fields: Any) -> None:
+    summary: Dict[str, Any] = {
+        "title": f"sigbench report: {name}",
+        "runs": [name],
+        "started": None,
+        "created": "2026-01-01T00:00:00+00:00",
+        "points": 3,
+        "implementations": ["baseline", "blinker"],
+        "not_measured": {"crashed": 1},
+        **fields,
+    }
+    (site / name).mkdir()
+    (site / name / "index.html").write_text("<p>report</p>", encoding="utf-8")
+    (site / name / "report.json").write_text(json.dumps(summary), encoding="utf-8")
+
+
+def test_lists_reports_newest_first(tmp_path: Path) -> None:
+    _report(tmp_path, "older", started="2026-01-01T00:00:00+00:00")
+    _report(tmp_path, "newer", started="2026-03-01T00:00:00+00:00")
+    _report(tmp_path, "middle", started="2026-02-01T00:00:00+00:00")
+    index, warnings = update_site(tmp_path)
+    assert index == tmp_path / "index.html" and warnings == []
+    html = index.read_text(encoding="utf-8")
+    assert GENERATOR in html
+    positions = [html.index(f'href="{name}/index.html"') for name in ("newer", "middle", "older")]
+    assert positions == sorted(positions)
+    assert "1 crashed" in html and "baseline, blinker" in html
+
+
+def test_an_empty_site_says_so(tmp_path: Path) -> None:
+    index, _ = update_site(tmp_path)
+    assert index is not None and "No report yet" in index.read_text(encoding="utf-8")
+
+
+def test_rewrites_its_own_index(tmp_path: Path) -> None:
+    update_site(tmp_path)
+    _report(tmp_path, "later")
+    index, _ = update_site(tmp_path)
+    assert index is not None and "later/index.html" in index.read_text(encoding="utf-8")
+
+
+def test_never_overwrites_an_index_it_did_not_write(tmp_path: Path) -> None:
+    foreign = tmp_path / "index.html"
+    foreign.write_text("<h1>my own page</h1>", encoding="utf-8")
+    _report(tmp_path, "run")
+    index, warnings = update_site(tmp_path)
+    assert index is None and "not written by sigbench" in warnings[0]
+    assert foreign.read_text(encoding="utf-8") == "<h1>my own page</h1>"
+
+
+def test_broken_summaries_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    _report(tmp_path, "good")
+    _report(tmp_path, "wrong-type", points="many")
+    (tmp_path / "truncated").mkdir()
+    (tmp_path / "truncated" / "report.json").write_text('{"title": ', encoding="utf-8")
+    index, warnings = update_site(tmp_path)
+    assert index is not None
+    html = index.read_text(encoding="utf-8")
+    assert "good/index.html" in html and "wrong-type" not in html and "truncated" not in html
+    assert sorted(w.split("/")[-2] for w in warnings) == ["truncated", "wrong-type"]
+
+
+def test_titles_and_names_are_escaped(tmp_path: Path) -> None:
+    _report(tmp_path, 'x"><b onmouseover=alert(1)>', title="<img src=x onerror=alert(1)>")
+    index, _ = update_site(tmp_path)
+    assert index is not None
+    html = index.read_text(encoding="utf-8")
+    assert "<b " not in html and "<img" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'href="x%22%3E%3Cb%20onmouseover%3Dalert%281%29%3E/index.html"' in html
