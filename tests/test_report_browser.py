@@ -1,0 +1,278 @@
+"""The report in a real browser: headless Chromium loads it under its Content-Security-Policy with
+no console errors, every chart renders, the leaderboard sorts (so the inline script ran), a
+full-page screenshot is written, and hostile strings from results files stay text.
+
+Needs selenium, Chromium and its chromedriver (Debian: ``apt-get install chromium
+chromium-driver``); skipped when any is missing.  Selenium Manager is never asked to fetch a
+driver: both paths are given explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pyperf
+import pytest
+
+from harness.report import write_report
+from harness.store import load_results
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results" / "20261124T043043Z.json"
+SCREENSHOT = ROOT / "build" / "screenshots" / "report.png"
+#: Taller pages are scaled down to this height: taller captures can exceed Chromium's texture limit.
+MAX_SCREENSHOT_HEIGHT = 16000
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-extensions",
+    "--window-size=1400,1000",
+)
+#: Per chart: its number of <svg> elements, rendered size and number of drawn elements.
+CHARTS_JS = """
+return Array.from(document.querySelectorAll("figure.chart")).map(function (figure) {
+  var svgs = figure.querySelectorAll("svg");
+  var box = svgs.length ? svgs[0].getBoundingClientRect() : {width: 0, height: 0};
+  return {
+    id: svgs.length ? svgs[0].id : "",
+    svgs: svgs.length,
+    width: box.width,
+    height: box.height,
+    paths: svgs.length ? svgs[0].querySelectorAll("path, line, polyline, rect, use").length : 0,
+    texts: svgs.length ? svgs[0].querySelectorAll("text").length : 0,
+  };
+});
+"""
+#: Hostile strings: each would run script or load an image if it reached the page as markup.
+REASON = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
+BENCHMARK_NAMES = ("<script>window.__pwned=3</script>", '"><img src=x onerror=window.__pwned=4>')
+HOSTNAME = '</td></tr></table><img src=x onerror="window.__pwned=5">'
+LIBRARY = '<img src=x onerror="window.__pwned=6">'
+LIBRARY_VERSION = "</title><script>window.__pwned=7</script>"
+#: File names become run names (title, columns, table cells); "/" cannot appear in one.
+SIGBENCH_FILE = '"><svg onload="window.__pwned=8">.json'
+PYPERF_FILE = "<img src=x onerror=window.__pwned=9>.json"
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    """Headless Chromium with console logging; the module is skipped without it."""
+    pytest.importorskip("selenium", reason="selenium is not installed (pip install selenium)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    browser = next(filter(None, map(shutil.which, BROWSERS)), None)
+    if browser is None:
+        pytest.skip(f"no Chromium on PATH (looked for {', '.join(BROWSERS)})")
+    chromedriver = shutil.which("chromedriver")
+    if chromedriver is None:
+        pytest.skip("no chromedriver on PATH (Debian: apt-get install chromium-driver)")
+    options = webdriver.ChromeOptions()
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.binary_location = browser
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of the committed results file (few resamples: the numbers are not checked)."""
+    return write_report([RESULTS], tmp_path_factory.mktemp("report"), resamples=200)
+
+
+def load(driver: Any, page: Path) -> List[Dict[str, Any]]:
+    """Open ``page``; the console messages it logged at level SEVERE (all of them printed)."""
+    driver.get_log("browser")  # drop what earlier pages logged
+    driver.get(page.as_uri())
+    assert driver.execute_script("return document.readyState") == "complete"
+    messages = driver.get_log("browser")
+    for message in messages:
+        print(f"console {message['level']}: {message['message']}")
+    return [message for message in messages if message["level"] == "SEVERE"]
+
+
+def test_page_loads_and_every_chart_renders(driver: Any, report: Path) -> None:
+    assert load(driver, report) == []
+    assert driver.title.startswith("sigbench report")
+    expected = report.read_text(encoding="utf-8").count('<figure class="chart">')
+    assert expected > 0
+    driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+    assert driver.execute_script("return document.querySelectorAll('details:not([open])').length") == 0
+    charts = driver.execute_script(CHARTS_JS)
+    assert len(charts) == expected
+    for chart in charts:
+        assert chart["svgs"] == 1, chart
+        assert chart["width"] > 0 and chart["height"] > 0, chart
+        assert chart["paths"] >= 20 and chart["texts"] >= 5, chart
+    drawn = sum(chart["paths"] + chart["texts"] for chart in charts)
+    print(f"{len(charts)} charts, {drawn} drawn SVG elements")
+
+
+#: Chart text that is TeX markup instead of a number, or drawn (partly) outside its chart.
+BAD_TEXT_JS = """
+var found = [];
+document.querySelectorAll("figure.chart svg").forEach(function (svg) {
+  var box = svg.getBoundingClientRect();
+  svg.querySelectorAll("text").forEach(function (text) {
+    var r = text.getBoundingClientRect(), label = text.textContent.trim();
+    var outside = Math.max(box.left - r.left, r.right - box.right, box.top - r.top, r.bottom - box.bottom);
+    if (/[$\\\\]/.test(label) || outside > 1) {
+      found.push(svg.id + ": " + label + " (" + Math.round(outside) + " px out)");
+    }
+  });
+});
+return found;
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="harness/charts.py bug: scaling charts label log-axis minor ticks with raw mathtext "
+    "('$\\mathdefault{3\\times10^{3}}$': connect and disconnect, weak references), which spills "
+    "~130 px out of the chart and pushes the y label out of sight; with 7-digit tick labels "
+    "(send, send_matched) the fixed left margin clips the y label. Remove this marker once fixed.",
+)
+def test_chart_text_is_plain_and_inside_each_chart(driver: Any, report: Path) -> None:
+    assert load(driver, report) == []
+    driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+    bad = driver.execute_script(BAD_TEXT_JS)
+    print("\n".join(bad))
+    assert bad == []
+
+
+def _implementations_at_send_10() -> List[str]:
+    frame = load_results([RESULTS])
+    chosen = frame[
+        (frame["scenario"] == "send")
+        & (frame["receivers"] == 10)
+        & (frame["ref"] == "strong")
+        & (frame["kind"] == "function")
+    ]
+    return sorted(chosen["impl"].unique())
+
+
+def _column(driver: Any, heading: str) -> List[str]:
+    return driver.execute_script(
+        """
+        var headings = Array.from(document.querySelectorAll("#T_leaderboard thead th"));
+        var column = headings.findIndex(th => th.textContent.trim() === arguments[0]);
+        return Array.from(document.querySelectorAll("#T_leaderboard tbody tr"))
+          .map(row => row.cells[column].textContent.trim());
+        """,
+        heading,
+    )
+
+
+def test_leaderboard_has_one_row_per_implementation_and_sorts(driver: Any, report: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    assert load(driver, report) == []
+    implementations = _implementations_at_send_10()
+    assert len(implementations) > 1
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#T_leaderboard tbody tr")) == len(implementations)
+    assert sorted(_column(driver, "implementation")) == implementations
+    assert _column(driver, "#") == [str(rank) for rank in range(1, len(implementations) + 1)]
+
+    def heading(text: str) -> Any:
+        (found,) = [
+            th
+            for th in driver.find_elements(By.CSS_SELECTOR, "#T_leaderboard thead th")
+            if th.text.strip() == text
+        ]
+        return found
+
+    heading("implementation").click()
+    assert _column(driver, "implementation") == sorted(implementations, key=str.lower)
+    assert heading("implementation").get_attribute("aria-sort") == "ascending"
+    heading("implementation").click()
+    assert _column(driver, "implementation") == sorted(implementations, key=str.lower, reverse=True)
+    assert heading("implementation").get_attribute("aria-sort") == "descending"
+    # Numbers sort by value, thousands separators and all: back to fastest first.
+    heading("ns per send").click()
+    assert _column(driver, "#") == [str(rank) for rank in range(1, len(implementations) + 1)]
+
+
+def _png_size(data: bytes) -> Tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_full_page_screenshot(driver: Any, report: Path) -> None:
+    import base64
+
+    assert load(driver, report) == []
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    scale = min(1.0, MAX_SCREENSHOT_HEIGHT / size["height"])
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": scale}
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
+    )
+    data = base64.b64decode(shot["data"])
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    SCREENSHOT.write_bytes(data)
+    width, height = _png_size(SCREENSHOT.read_bytes())
+    page = f"page {size['width']:.0f} x {size['height']:.0f} px, scale {scale:.2f}"
+    print(f"screenshot: {SCREENSHOT} ({width} x {height} px; {page})")
+    assert SCREENSHOT.stat().st_size > 50_000
+    assert 0 < height <= MAX_SCREENSHOT_HEIGHT + 1 and width > 0
+
+
+def _hostile_sigbench(path: Path) -> None:
+    """The committed results file with hostile strings in a reason, the environment and libraries."""
+    document = json.loads(RESULTS.read_text(encoding="utf-8"))
+    section = document["sigbench"]
+    point = next(item for item in section["points"] if item["status"] == "not_applicable")
+    point["reason"] = REASON
+    section["environment"]["hostname"] = HOSTNAME
+    section["libraries"]["blinker"] = LIBRARY_VERSION
+    section["libraries"][LIBRARY] = "1.0"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def _hostile_pyperf(path: Path) -> None:
+    """A plain pyperf suite (no sigbench section) with hostile benchmark names and hostname."""
+    runs = [
+        pyperf.Run([1e-6, 1.1e-6], metadata={"name": name, "hostname": HOSTNAME}, collect_metadata=False)
+        for name in BENCHMARK_NAMES
+    ]
+    benchmarks = [pyperf.Benchmark([run]) for run in runs]
+    pyperf.BenchmarkSuite(benchmarks).dump(str(path))
+
+
+def test_hostile_strings_stay_text_in_the_browser(driver: Any, tmp_path: Path) -> None:
+    sigbench_file, pyperf_file = tmp_path / SIGBENCH_FILE, tmp_path / PYPERF_FILE
+    _hostile_sigbench(sigbench_file)
+    _hostile_pyperf(pyperf_file)
+    page = write_report([sigbench_file, pyperf_file], tmp_path / "report", resamples=200)
+
+    assert load(driver, page) == []
+    assert driver.execute_script("return typeof window.__pwned") == "undefined"
+    assert driver.execute_script("return document.querySelectorAll('img').length") == 0
+    assert driver.execute_script("return document.querySelectorAll('script').length") == 1
+    handlers = driver.execute_script(
+        """return Array.from(document.querySelectorAll("*")).flatMap(element =>
+             Array.from(element.attributes).filter(a => a.name.startsWith("on"))
+               .map(a => element.tagName + " " + a.name));"""
+    )
+    assert handlers == []
+    text = driver.execute_script("return document.body.innerText")
+    stems = (Path(SIGBENCH_FILE).stem, Path(PYPERF_FILE).stem)
+    for hostile in (REASON, *BENCHMARK_NAMES, HOSTNAME, LIBRARY, LIBRARY_VERSION, *stems):
+        assert hostile in text
+    assert driver.title == "sigbench report: " + ", ".join(stems)
