@@ -372,7 +372,7 @@ def environment_table(documents: Dict[Path, Dict[str, Any]], frame: pandas.DataF
                 f"of ≥ {settings['min_time'] * 1e3:g} ms"
             )
             column["started"] = section["started"]
-            column["finished"] = section["finished"] or "(interrupted)"
+            column["finished"] = section.get("finished") or "(interrupted)"
             if section.get("resumed"):
                 column["resumed"] = ", ".join(section["resumed"])
             column["sigbench commit"] = section["commit"]

@@ -18,8 +18,19 @@ from hypothesis import strategies as st
 
 import harness.store
 from benchmarks.scenarios import Point
+from harness.analysis import analyse
+from harness.charts import colours
+from harness.report import combo_tables, environment_table, fits_table, leaderboard, not_measured
 from harness.runner import Profile, Runner
-from harness.store import ResultsError, point_values, read_results, record_from_document, to_document
+from harness.store import (
+    ResultsError,
+    frame_from_documents,
+    point_values,
+    read_document,
+    read_results,
+    record_from_document,
+    to_document,
+)
 from harness.summary import printable, summary_table
 
 ProfileMaker = Callable[[int], Profile]
@@ -38,11 +49,20 @@ def valid(tmp_path_factory: pytest.TempPathFactory, tiny_profile: ProfileMaker) 
     return json.loads(path.read_text())
 
 
-def _use(document: Dict[str, Any]) -> None:
-    """Everything later steps do with a document that was accepted."""
-    point_values(document)
-    to_document(record_from_document(document))
-    summary_table(document)
+def _use(document: Dict[str, Any], path: Path = Path("fuzz.json")) -> None:
+    """Everything later steps do with a document that was accepted (all but drawing charts)."""
+    if "sigbench" in document:
+        point_values(document)
+        to_document(record_from_document(document))
+        summary_table(document)
+    documents = {path: document}
+    frame = frame_from_documents(documents)
+    analysis = analyse(frame, resamples=50)
+    leaderboard(analysis, colours(list(analysis.points["label"])))
+    combo_tables(analysis)
+    fits_table(analysis)
+    not_measured(documents)
+    environment_table(documents, frame)
 
 
 def _rejects(path: Path, text: str, fragment: str) -> None:
@@ -116,6 +136,14 @@ CASES = {
     "schema from the future": (_set(["sigbench", "schema"], 2), "results schema 2 is not supported"),
     "no sigbench section": (_drop(["sigbench"]), "not a sigbench results file"),
     "missing measured values": (lambda d: d["benchmarks"].pop(), "no values for measured point"),
+    "metadata of another point": (
+        _set(["benchmarks", 0, "metadata", "receivers"], 1000),
+        "metadata receivers=1000, the point's is 1",
+    ),
+    "metadata of another implementation": (
+        _set(["benchmarks", 0, "metadata", "impl"], "<script>"),
+        "metadata impl='<script>', the point's is 'baseline'",
+    ),
 }
 
 
@@ -198,14 +226,14 @@ def _paths(node: Any, prefix: List[Any]) -> List[List[Any]]:
     return found
 
 
-def _read_or_reject(path: Path, text: str) -> None:
+def _read_or_reject(path: Path, text: str, reader: Callable[[Path], Dict[str, Any]] = read_results) -> None:
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     try:
-        document = read_results(path)
+        document = reader(path)
     except ResultsError as error:
         assert str(error).startswith(f"{path}: ")
         return
-    _use(document)
+    _use(document, path)
 
 
 @pytest.mark.slow
@@ -231,3 +259,14 @@ def test_fuzz_editing_the_bytes(valid: Dict[str, Any], tmp_path: Path, data: st.
         cut = data.draw(st.integers(0, 3))
         text = text[:at] + data.draw(st.text(max_size=3)) + text[at + cut :]
     _read_or_reject(tmp_path / "fuzz.json", text)
+
+
+@pytest.mark.slow
+@FUZZ
+@given(data=st.data())
+def test_fuzz_plain_pyperf_suites(valid: Dict[str, Any], tmp_path: Path, data: st.DataObject) -> None:
+    """The same for a plain pyperf suite (no sigbench section), read as the report reads it."""
+    plain = {key: value for key, value in valid.items() if key != "sigbench"}
+    path = data.draw(st.sampled_from(_paths(plain, [])))
+    change = _drop(path) if data.draw(st.booleans()) else _set(path, data.draw(JSON_VALUES))
+    _read_or_reject(tmp_path / "plain.json", _edit(plain, change), read_document)
