@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Dict, Sequence
 
 import matplotlib
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
 
 #: Text stays text (small, searchable, selectable); names are never parsed as mathtext.
-_RC = {"svg.fonttype": "none", "text.parse_math": False, "font.size": 9}
+_RC = {"svg.fonttype": "none", "text.parse_math": False, "font.size": 10}
 #: Plain numbers on log axes (matplotlib's default writes powers of ten as mathtext).
 _PLAIN = FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
 
@@ -37,6 +38,15 @@ def colours(labels: Sequence[str]) -> Dict[str, str]:
     return mapping
 
 
+def _plain_log_axis(axis: Axis) -> None:
+    """Ticks at 1, 2 and 5 times powers of ten, labelled as plain numbers, no minor labels (so a
+    narrow range still has labelled ticks)."""
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(_PLAIN)
+    axis.set_minor_locator(NullLocator())
+    axis.set_minor_formatter(NullFormatter())
+
+
 def _svg(figure: Figure, chart_id: str) -> str:
     """The figure as an ``<svg>`` element to inline in HTML (no XML prolog, unique ids)."""
     buffer = io.StringIO()
@@ -56,7 +66,7 @@ def scaling_chart(
 ) -> str:
     """Cost against receivers on log-log axes, one line per series with a shaded 95% CI band."""
     with matplotlib.rc_context(_RC):
-        figure = Figure(figsize=(7.5, 4.2))
+        figure = Figure(figsize=(10, 4.8), layout="constrained")
         axes = figure.add_subplot()
         for item in series:
             # log axes cannot show 0 receivers: such points sit at x = 0.5, labelled "0".
@@ -70,19 +80,16 @@ def scaling_chart(
         ticks = sorted({value if value > 0 else 0.5 for item in series for value in item.x})
         axes.set_xticks(ticks, [f"{t:g}" if t >= 1 else "0" for t in ticks])
         axes.xaxis.set_minor_locator(NullLocator())
-        axes.yaxis.set_major_formatter(_PLAIN)
+        _plain_log_axis(axes.yaxis)
         axes.set_title(title)
         axes.set_xlabel("receivers")
         axes.set_ylabel(ylabel)
         axes.grid(True, which="major", alpha=0.3)
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-        # Fixed margins: a tight bounding box would draw the figure twice.
-        longest = max((len(item.label) for item in series), default=0)
-        figure.subplots_adjust(left=0.11, bottom=0.12, top=0.93, right=max(0.5, 0.86 - 0.0105 * longest))
+        figure.legend(loc="outside right upper", frameon=False)
         return _svg(figure, chart_id)
 
 
-def bar_chart(
+def interval_chart(
     chart_id: str,
     title: str,
     xlabel: str,
@@ -93,36 +100,23 @@ def bar_chart(
     palette: Dict[str, str],
     reference: float = 0.0,
 ) -> str:
-    """Horizontal bars on a log axis with 95% CI whiskers, first label on top; an optional
-    vertical reference line (e.g. ratio 1)."""
+    """One row per label, first on top: the estimate as a dot with its 95% CI as a bar, on a log
+    axis (where bars from an axis edge would mean nothing); an optional reference line."""
     with matplotlib.rc_context(_RC):
-        figure = Figure(figsize=(7.5, 0.6 + 0.28 * max(len(labels), 1)))
+        figure = Figure(figsize=(10, 0.9 + 0.3 * max(len(labels), 1)), layout="constrained")
         axes = figure.add_subplot()
-        positions = list(range(len(labels)))[::-1]
-        errors = [
-            [max(v - lo, 0) for v, lo in zip(values, low)],
-            [max(hi - v, 0) for v, hi in zip(values, high)],
-        ]
-        axes.barh(
-            positions,
-            values,
-            xerr=errors,
-            color=[palette.get(label, "#555555") for label in labels],
-            ecolor="#333333",
-            capsize=2,
-            height=0.7,
-        )
+        for position, (label, value, lo, hi) in enumerate(zip(labels, values, low, high)):
+            row = len(labels) - 1 - position
+            colour = palette.get(label, "#555555")
+            axes.plot([lo, hi], [row, row], color=colour, linewidth=2.5, alpha=0.5, solid_capstyle="butt")
+            axes.plot([value], [row], "o", color=colour, markersize=6)
         if reference:
             axes.axvline(reference, color="#000000", linewidth=0.8, linestyle="--")
         axes.set_xscale("log")
-        axes.xaxis.set_major_formatter(_PLAIN)
-        axes.set_yticks(positions, labels)
+        _plain_log_axis(axes.xaxis)
+        axes.set_yticks(range(len(labels))[::-1], labels)
+        axes.set_ylim(-0.7, len(labels) - 0.3)
         axes.set_title(title)
         axes.set_xlabel(xlabel)
         axes.grid(True, axis="x", alpha=0.3)
-        longest = max((len(label) for label in labels), default=0)
-        height = figure.get_figheight()
-        figure.subplots_adjust(
-            left=min(0.5, 0.03 + 0.0105 * longest), right=0.97, top=1 - 0.3 / height, bottom=0.5 / height
-        )
         return _svg(figure, chart_id)

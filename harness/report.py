@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS
 from harness.analysis import Analysis, analyse
-from harness.charts import Series, bar_chart, colours, scaling_chart
+from harness.charts import Series, colours, interval_chart, scaling_chart
 from harness.stats import RESAMPLES
 from harness.store import frame_from_documents, read_document, write_text_atomic
 
@@ -42,6 +42,13 @@ _TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
 )
 _RATIO_COLOURS = matplotlib.colormaps["RdYlGn_r"]
+_MARKED = "background-color: #f8d0c8"
+_BASELINES = {
+    "create": "baseline (making an empty list)",
+    "send_matched": "baseline's plain send to as many receivers (a list cannot filter by sender)",
+    "send_unmatched": "baseline's plain send to as many receivers (a list cannot filter by sender), "
+    "so a library that skips unmatched receivers can beat it",
+}
 
 
 @dataclass
@@ -61,6 +68,8 @@ class Section:
     name: str
     description: str
     unit: str
+    #: What the colours compare with.
+    baseline: str
     views: List[View]
 
 
@@ -80,7 +89,14 @@ def ns(seconds: float) -> str:
 
 
 def _range(low: float, high: float, format: Any = ns) -> str:
-    return "" if pandas.isna(low) else f"{format(low)}–{format(high)}"
+    """``low`` en dash ``high``, or ``low to high`` when a dash could read as a minus sign."""
+    if pandas.isna(low):
+        return ""
+    return f"{format(low)}{' to ' if low < 0 or high < 0 else '–'}{format(high)}"
+
+
+def _with_range(value: float, low: float, high: float, format: Any = ns) -> str:
+    return "" if pandas.isna(value) else f"{format(value)} ({_range(low, high, format)})"
 
 
 def _ratio(value: float) -> str:
@@ -105,8 +121,14 @@ def _ratio_css(ratios: pandas.DataFrame) -> pandas.DataFrame:
     return ratios.map(css)
 
 
-def _table(frame: pandas.DataFrame, table_id: str, colour_by: Optional[pandas.DataFrame] = None) -> Markup:
-    """A sortable HTML table of ``frame`` (strings) with every cell and header escaped."""
+def _table(
+    frame: pandas.DataFrame,
+    table_id: str,
+    colour_by: Optional[pandas.DataFrame] = None,
+    marked: Optional[Sequence[bool]] = None,
+) -> Markup:
+    """A sortable HTML table of ``frame`` (strings) with every cell and header escaped, cells
+    coloured by the ratios in ``colour_by`` and ``marked`` rows highlighted."""
     styler = frame.style.set_uuid(table_id).hide(axis="index")
     styler = styler.format(escape="html", na_rep="").format_index(escape="html", axis=1)
     styler = styler.set_table_attributes('class="data sortable"')
@@ -114,7 +136,10 @@ def _table(frame: pandas.DataFrame, table_id: str, colour_by: Optional[pandas.Da
     styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
     if colour_by is not None:
         styler = styler.apply(lambda _: _ratio_css(colour_by), axis=None, subset=list(colour_by.columns))
-    return Markup(styler.to_html(doctype_html=False))
+    if marked is not None:
+        rows = pandas.Series(list(marked), index=frame.index)
+        styler = styler.apply(lambda row: [_MARKED if rows[row.name] else "" for _ in row], axis=1)
+    return Markup(f'<div class="table-scroll">{styler.to_html(doctype_html=False)}</div>')
 
 
 def _choose_combo(points: pandas.DataFrame) -> Tuple[str, str]:
@@ -158,7 +183,7 @@ def leaderboard(analysis: Analysis, palette: Dict[str, str]) -> Tuple[str, Marku
     if has_ratio.any():
         with_ratio = chosen[has_ratio]
         chart = Markup(
-            bar_chart(
+            interval_chart(
                 "chart-leaderboard",
                 f"send to {LEADERBOARD_RECEIVERS} receivers: times slower than baseline (95% CI)",
                 "ratio to baseline (log scale)",
@@ -188,7 +213,7 @@ def _scenario_view(analysis: Analysis, scenario: str, ref: str, kind: str, palet
                 "× baseline": chosen["ratio"].map(_ratio),
             }
         )
-        chart = bar_chart(
+        chart = interval_chart(
             chart_id,
             f"{scenario}: ns per {unit} (median, 95% CI)",
             f"ns per {unit} (log scale)",
@@ -252,6 +277,7 @@ def scenario_sections(analysis: Analysis, palette: Dict[str, str]) -> List[Secti
                 scenario.name,
                 scenario.description[:1].upper() + scenario.description[1:],
                 scenario.unit,
+                _BASELINES.get(scenario.name, "baseline at the same number of receivers, strong references"),
                 views,
             )
         )
@@ -294,9 +320,15 @@ def combo_tables(analysis: Analysis) -> List[Tuple[str, Markup]]:
     return tables
 
 
+def _estimates(frame: pandas.DataFrame, column: str, format: Any = ns) -> List[str]:
+    """``value (low, high)`` as text for each row, from ``column`` and its ``_low`` and ``_high``."""
+    triples = zip(frame[column], frame[f"{column}_low"], frame[f"{column}_high"])
+    return [_with_range(value, low, high, format) for value, low, high in triples]
+
+
 def fits_table(analysis: Analysis) -> Markup:
     """Fixed cost and per-receiver slope per series, superlinear growth marked."""
-    fits = analysis.fits.sort_values(["scenario", "label", "ref", "kind"])
+    fits = analysis.fits.sort_values(["scenario", "label", "ref", "kind"]).reset_index(drop=True)
     if fits.empty:
         return Markup("")
     table = pandas.DataFrame(
@@ -305,29 +337,15 @@ def fits_table(analysis: Analysis) -> Markup:
             "scenario": fits["scenario"],
             "ref": fits["ref"],
             "kind": fits["kind"],
-            "receivers": fits["counts"],
-            "fixed ns": fits["fixed"].map(ns),
-            "fixed 95% CI": [_range(lo, hi) for lo, hi in zip(fits["fixed_low"], fits["fixed_high"])],
-            "ns per receiver": fits["slope"].map(ns),
-            "slope 95% CI": [_range(lo, hi) for lo, hi in zip(fits["slope_low"], fits["slope_high"])],
-            "log-log exponent": fits["exponent"].map(lambda e: "" if pandas.isna(e) else f"{e:.2f}"),
-            "exponent 95% CI": [
-                _range(lo, hi, "{:.2f}".format) for lo, hi in zip(fits["exponent_low"], fits["exponent_high"])
-            ],
+            # a fit has two counts or more: show the range
+            "receivers": [f"{counts.split(', ')[0]}–{counts.split(', ')[-1]}" for counts in fits["counts"]],
+            "fixed ns (95% CI)": _estimates(fits, "fixed"),
+            "ns per receiver (95% CI)": _estimates(fits, "slope"),
+            "log-log exponent (95% CI)": _estimates(fits, "exponent", "{:.2f}".format),
             "growth": fits["superlinear"].map(lambda s: "▲ superlinear" if s else "linear or better"),
         }
-    ).reset_index(drop=True)
-    styler = (
-        table.style.set_uuid("fits")
-        .hide(axis="index")
-        .format(escape="html")
-        .format_index(escape="html", axis=1)
     )
-    marked = "background-color: #f8d0c8"
-    styler = styler.set_table_attributes('class="data sortable"').apply(
-        lambda row: [marked if row["growth"].startswith("▲") else "" for _ in row], axis=1
-    )
-    return Markup(styler.to_html(doctype_html=False))
+    return _table(table, "fits", marked=fits["superlinear"].tolist())
 
 
 def not_measured(documents: Dict[Path, Dict[str, Any]]) -> Tuple[Markup, Markup, Dict[str, int]]:

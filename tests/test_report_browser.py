@@ -140,13 +140,6 @@ return found;
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="harness/charts.py bug: scaling charts label log-axis minor ticks with raw mathtext "
-    "('$\\mathdefault{3\\times10^{3}}$': connect and disconnect, weak references), which spills "
-    "~130 px out of the chart and pushes the y label out of sight; with 7-digit tick labels "
-    "(send, send_matched) the fixed left margin clips the y label. Remove this marker once fixed.",
-)
 def test_chart_text_is_plain_and_inside_each_chart(driver: Any, report: Path) -> None:
     assert load(driver, report) == []
     driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
