@@ -302,7 +302,7 @@ def cmd_report(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
         parser.exit(2, f"sigbench: error: {exc}\n")
     except OSError as exc:
         parser.exit(2, f"sigbench: error: -o {output}: cannot write: {exc.strerror or exc}\n")
-    site, warnings = update_site(output.resolve().parent)
+    site, warnings = update_site(output.parent)
     for warning in warnings:
         print(f"sigbench: warning: {warning}", file=sys.stderr)
     size = index.stat().st_size
