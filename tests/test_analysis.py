@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import synthetic
 
 from benchmarks.scenarios import Point
 from harness.analysis import analyse
 from harness.store import load_results
-from tests import synthetic
 
 SEND10 = Point("blinker", "send", 10, "strong", "function")
 BASE10 = Point("baseline", "send", 10, "strong", "function")

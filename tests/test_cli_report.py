@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+import synthetic
 
 from benchmarks.scenarios import Point
 from harness.cli import main
-from tests import synthetic
 
 VALUES: synthetic.Values = {
     **synthetic.linear("baseline", "send", 80e-9, 40e-9),

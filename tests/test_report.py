@@ -10,11 +10,11 @@ from typing import Dict, List
 
 import pyperf
 import pytest
+import synthetic
 
 from benchmarks.scenarios import Point
 from harness.report import _script_hash, ns, slug, write_report
 from harness.store import ResultsError
-from tests import synthetic
 
 HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
 
