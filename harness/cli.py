@@ -17,8 +17,8 @@ from harness.report import slug, write_report
 from harness.runner import PROFILES, Runner, availability
 from harness.site import update_site
 from harness.stats import RESAMPLES
-from harness.store import ResultsError, read_results, reserve
-from harness.summary import summary_table
+from harness.store import ResultsError, read_results, reserve, write_text_atomic
+from harness.summary import summary_markdown, summary_table
 
 T = TypeVar("T")
 RECEIVER_COUNTS = sorted({n for s in SCENARIOS.values() for n in s.receivers})
@@ -135,6 +135,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"bootstrap resamples per confidence interval (default: {RESAMPLES})",
     )
     report.set_defaults(parser=report)
+    summary = commands.add_parser(
+        "summary",
+        help="print a results file's summary, as text or Markdown",
+        description="The summary 'sigbench run' prints at the end (median ns per operation and the ratio "
+        "to baseline, per scenario), for a terminal or as GitHub-flavoured Markdown for a CI job summary "
+        "or a pull-request comment.",
+    )
+    summary.add_argument("results", type=Path, metavar="RESULTS", help="a sigbench results file")
+    summary.add_argument("--format", choices=("text", "md"), default="text", help="text (default) or md")
+    summary.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    summary.set_defaults(parser=summary)
     return parser
 
 
@@ -312,6 +323,23 @@ def cmd_report(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
     return 0
 
 
+def cmd_summary(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        document = read_results(args.results)
+    except ResultsError as exc:
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    text = (summary_markdown if args.format == "md" else summary_table)(document) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_text_atomic(args.output, text)
+    except OSError as exc:
+        parser.exit(2, f"sigbench: error: -o {args.output}: cannot write: {exc.strerror or exc}\n")
+    print(f"Wrote {args.output}.", file=sys.stderr)
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         implementation_names()
@@ -325,6 +353,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             status = cmd_list()
         elif args.command == "report":
             status = cmd_report(args.parser, args)
+        elif args.command == "summary":
+            status = cmd_summary(args.parser, args)
         else:
             status = cmd_run(args.parser, args)
         sys.stdout.flush()  # a closed pipe must fail here, not in the flush at exit

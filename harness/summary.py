@@ -1,10 +1,12 @@
-"""The terminal summary of a run: ns per operation with its ratio to ``baseline``."""
+"""The summary of a run, for a terminal or as Markdown: ns per operation with its ratio to ``baseline``."""
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter
-from typing import Any, Dict, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from benchmarks.implementations import implementation_names
 from benchmarks.scenarios import SCENARIOS, Point
@@ -36,21 +38,29 @@ def _cell(values: List[float], base: Optional[List[float]]) -> str:
     return text
 
 
-def summary_table(document: Dict[str, Any]) -> str:
-    """A table per scenario (rows: implementations, columns: receivers) for the most
-    common reference mode and kind; cells are median ns per operation and the ratio to baseline."""
+@dataclass
+class Table:
+    """One scenario's summary: header and rows of cell texts (first column: implementation)."""
+
+    header: List[str]
+    rows: List[List[str]]
+
+
+def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str, Any]]]:
+    """The summary's caption, its tables (one per scenario), and every point's status."""
     values = point_values(document)
     statuses = document["sigbench"]["points"]
     points = {p["name"]: Point.from_dict(p) for p in statuses if p["name"] in values}
     if not points:
-        return "\n".join(["No point was measured.", *_not_measured(statuses)])
+        return "No point was measured.", [], statuses
     combos = Counter((p.ref, p.kind) for p in points.values() if p.ref)
     ref, kind = (
         max(combos, key=lambda c: (combos[c], c == ("strong", "function"))) if combos else (None, None)
     )
-    lines = [
+    caption = (
         f"Median ns per operation (×ratio to baseline); {ref or '-'} references, {kind or '-'} receivers."
-    ]
+    )
+    tables = []
     for scenario in SCENARIOS.values():
         chosen = [
             p
@@ -63,7 +73,7 @@ def summary_table(document: Dict[str, Any]) -> str:
         header = [f"{scenario.name} (per {scenario.unit})"] + [
             "" if not scenario.has_receivers else f"n={n}" for n in counts
         ]
-        rows: List[Tuple[str, ...]] = [tuple(header)]
+        rows: List[List[str]] = []
         for impl in implementation_names():
             row = [impl]
             for n in counts:
@@ -74,18 +84,52 @@ def summary_table(document: Dict[str, Any]) -> str:
                 base = values.get(baseline_for(point).name) if impl != "baseline" else None
                 row.append(_cell(values[point.name], base))
             if any(row[1:]):
-                rows.append(tuple(row))
-        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+                rows.append(row)
+        tables.append(Table(header, rows))
+    return caption, tables, statuses
+
+
+def summary_table(document: Dict[str, Any]) -> str:
+    """A table per scenario (rows: implementations, columns: receivers) for the most
+    common reference mode and kind; cells are median ns per operation and the ratio to baseline."""
+    caption, tables, statuses = _summary(document)
+    lines = [caption]
+    for table in tables:
+        rows = [table.header, *table.rows]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(table.header))]
         lines.append("")
         for row in rows:
             lines.append(
                 "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
             )
-    return "\n".join(lines + _not_measured(statuses))
+    return "\n".join(lines + _not_measured(statuses, printable))
 
 
-def _not_measured(statuses: List[Dict[str, Any]]) -> List[str]:
-    """Counts of points not measured, by status, and the first problems with their reasons."""
+def markdown_text(text: str) -> str:
+    """``text`` as inline Markdown that is only ever text: a code span (no link, autolink, HTML
+    or emphasis is recognised inside one) on one line, with table pipes escaped."""
+    text = printable(text).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def summary_markdown(document: Dict[str, Any]) -> str:
+    """The summary as GitHub-flavoured Markdown (a CI job summary or a pull-request comment);
+    every string from the file is a code span, so none can add a link or break a table."""
+    caption, tables, statuses = _summary(document)
+    lines = [f"**{caption}**"]
+    for table in tables:
+        rule = "|---|" + "---:|" * (len(table.header) - 1)
+        lines += ["", "| " + " | ".join(table.header) + " |", rule]
+        lines += ["| " + " | ".join([markdown_text(row[0]), *row[1:]]) + " |" for row in table.rows]
+    return "\n".join(lines + _not_measured(statuses, markdown_text, item="- "))
+
+
+def _not_measured(statuses: List[Dict[str, Any]], text: Callable[[str], str], item: str = "  ") -> List[str]:
+    """Counts of points not measured, by status, and the first problems with their reasons
+    (each line starting with ``item``), every string from the file passed through ``text``."""
     skipped = Counter(p["status"] for p in statuses if p["status"] != "ok")
     if not skipped:
         return []
@@ -95,7 +139,7 @@ def _not_measured(statuses: List[Dict[str, Any]]) -> List[str]:
         + ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(skipped.items())),
     ]
     problems = [p for p in statuses if p["status"] not in ("ok", "not_applicable")]
-    lines += [f"  {p['name']}: {p['status']}: {printable(p['reason'])}" for p in problems[:10]]
+    lines += [f"{item}{text(p['name'])}: {p['status']}: {text(p['reason'])}" for p in problems[:10]]
     if len(problems) > 10:
-        lines.append(f"  ... and {len(problems) - 10} more (see the results file)")
+        lines.append(f"{item}... and {len(problems) - 10} more (see the results file)")
     return lines

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, List
 
 import pytest
+import synthetic
 
 from benchmarks.implementations import IMPLEMENTATIONS, get_adapter
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS
@@ -197,3 +198,25 @@ def test_list_into_a_closed_pipe_exits_quietly() -> None:
         stderr = process.stderr.read().decode()
     assert process.returncode != 0
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+
+
+def test_summary_as_text_and_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    values = {
+        **synthetic.linear("baseline", "send", 80e-9, 40e-9),
+        **synthetic.linear("blinker", "send", 600e-9, 900e-9),
+    }
+    results = synthetic.write(tmp_path / "run.json", synthetic.record(values))
+    assert main(["summary", str(results)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Median ns per operation") and "blinker" in text and "×20.00" in text
+    assert main(["summary", str(results), "--format", "md", "-o", str(tmp_path / "summary.md")]) == 0
+    markdown = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "| `blinker` |" in markdown and "|---|---:|" in markdown
+    assert capsys.readouterr().err == f"Wrote {tmp_path / 'summary.md'}.\n"
+
+
+def test_summary_of_a_bad_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    assert f"{bad}: not valid JSON" in _exits_2(["summary", str(bad), "-o", str(tmp_path / "s.md")], capsys)
+    assert not (tmp_path / "s.md").exists()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Dict, List, Optional, Tuple
 
 import pytest
 
 from benchmarks.scenarios import Point
 from harness.store import PointRecord, RunRecord, to_document
-from harness.summary import baseline_for, summary_table
+from harness.summary import baseline_for, markdown_text, printable, summary_markdown, summary_table
 
 
 def _document(
@@ -149,3 +150,61 @@ def test_nothing_measured_still_says_why() -> None:
 )
 def test_baseline_for(point: Point, expected: Point) -> None:
     assert baseline_for(point) == expected
+
+
+# -- Markdown ----------------------------------------------------------------------------------
+
+HOSTILE_TEXTS = [
+    "[click](https://evil.example)",
+    "![img](https://evil.example/x.png)",
+    "https://evil.example and www.evil.example",
+    "a | b | c",
+    "`code` and ``more``",
+    "<script>alert(1)</script><img src=x onerror=alert(2)>",
+    "*bold* _em_ ~~gone~~ # heading",
+    "line\nbreak\r\n| --- |",
+    "\\| escaped pipe \\",
+    "` leading and trailing `",
+    "",
+]
+
+
+def _markdown() -> object:
+    markdown_it = pytest.importorskip("markdown_it")
+    pytest.importorskip("linkify_it")  # GitHub turns bare URLs into links: so does the test parser
+    return markdown_it.MarkdownIt("gfm-like")
+
+
+def _plain_tokens(html: str) -> None:
+    assert "<a " not in html and "<img" not in html and "<script" not in html and "<em>" not in html
+    assert "<strong>" not in html and "<s>" not in html and "<h1>" not in html
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_markdown_text_stays_text_in_one_table_cell(text: str) -> None:
+    parser = _markdown()
+    table = f"| name | n |\n|---|---:|\n| {markdown_text(text)} | 1 |\n| after | 2 |\n"
+    html = parser.render(table)  # type: ignore[attr-defined]
+    _plain_tokens(html)
+    assert html.count("<tr>") == 3 and html.count("<td") == 4  # the row still has two cells
+    code = re.search(r"<td><code>(.*?)</code></td>", html, re.S)
+    assert code is not None
+    shown = (
+        code.group(1).replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    )
+    assert shown.strip() == printable(text).strip()
+
+
+def test_markdown_summary_of_a_run_with_a_hostile_reason() -> None:
+    parser = _markdown()
+    document = _document(
+        {_send("baseline", 10): [1.0e-6, 1.0e-6], _send("blinker", 10): [2.0e-6, 2.0e-6]},
+        [(_send("qt", 10), "crashed", "[see](https://evil.example) <img src=x onerror=alert(1)> | x")],
+    )
+    markdown = summary_markdown(document)
+    html = parser.render(markdown)  # type: ignore[attr-defined]
+    caption, html = html.split("</p>", 1)
+    assert caption.startswith("<p><strong>Median ns per operation")
+    _plain_tokens(html)
+    assert "<td><code>blinker</code></td>" in html and ">1,000<" in html and ">2,000 ×2.00<" in html
+    assert "<li><code>qt-send-10-strong-function</code>: crashed: <code>[see](https://evil.example)" in html
