@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 import pandas
 
-from benchmarks.scenarios import SCENARIOS, Point
+from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point
 from harness.stats import (
     RESAMPLES,
     Estimate,
@@ -64,8 +64,7 @@ def _labels(frame: pandas.DataFrame) -> pandas.Series:
     versions = frame.groupby(impl)["impl_version"].transform("nunique")
     label = label.where(versions <= 1, label + " " + frame["impl_version"].fillna("?").astype(str))
     if frame["python"].nunique() > 1:
-        python = frame["python"].fillna("?").astype(str).str.split(" ").str[0]
-        label = label + " py" + python
+        label = label + " py" + frame["python"].fillna("?").astype(str)
     return label
 
 
@@ -73,10 +72,23 @@ def _seed(*parts: object) -> int:
     return zlib.crc32("|".join(map(str, parts)).encode())
 
 
+def _in_matrix(frame: pandas.DataFrame) -> pandas.Series:
+    """Rows whose parameters name a point of the scenario matrix (files from elsewhere, such as
+    plain pyperf suites, may carry partial or odd ones)."""
+    varying = [name for name, scenario in SCENARIOS.items() if scenario.has_receivers]
+    varies = frame["scenario"].isin(varying)
+    known = frame["scenario"].isin(list(SCENARIOS)) & frame["receivers"].notna()
+    modes = frame["ref"].isin(REFS) & frame["kind"].isin(KINDS)
+    no_modes = frame["ref"].isin([""]) & frame["kind"].isin([""])
+    return known & ((varies & modes) | (~varies & no_modes))
+
+
 def point_statistics(
     frame: pandas.DataFrame, resamples: int = RESAMPLES
 ) -> Tuple[pandas.DataFrame, Dict[int, np.ndarray]]:
     """One row per point (medians in seconds) and each row's bootstrap distribution."""
+    # "3.11.7 (64-bit)" (pyperf) and "3.11.7" (pytest-benchmark) are one interpreter
+    frame = frame.assign(python=frame["python"].astype("string").str.split(" ").str[0])
     frame = frame.assign(
         label=_labels(frame),
         cluster=pandas.factorize(frame["file"].astype(str) + "#" + frame["process"].astype(str))[0],
@@ -84,6 +96,7 @@ def point_statistics(
         kind=frame["kind"].fillna("").astype(str),
         scenario=frame["scenario"].fillna("").astype(str),
     )
+    frame.loc[~_in_matrix(frame), "scenario"] = ""  # reported as a benchmark outside the matrix
     rows: List[Dict[str, object]] = []
     distributions: Dict[int, np.ndarray] = {}
     for (label, benchmark), group in frame.groupby(POINT_KEYS, sort=True):

@@ -25,6 +25,7 @@ import pandas
 from markupsafe import Markup
 
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS
+from harness import pytest_benchmark
 from harness.analysis import Analysis, analyse
 from harness.charts import Series, colours, interval_chart, scaling_chart
 from harness.stats import RESAMPLES
@@ -403,7 +404,8 @@ def environment_table(documents: Dict[Path, Dict[str, Any]], frame: pandas.DataF
             for key in ("python", "platform", "cpu_model_name", "hostname"):
                 values = rows[key].dropna().unique()
                 column[key] = ", ".join(map(str, values))
-            column["format"] = "plain pyperf suite"
+            plain = not pytest_benchmark.is_pytest_benchmark(document)
+            column["format"] = "plain pyperf suite" if plain else "pytest-benchmark JSON"
         columns[path.stem] = column
     keys = list(dict.fromkeys(key for column in columns.values() for key in column))
     table = pandas.DataFrame({"": keys, **{run: [c.get(k, "") for k in keys] for run, c in columns.items()}})

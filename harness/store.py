@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas
 
 from benchmarks.scenarios import SCENARIOS, Point
+from harness import pytest_benchmark
 from harness.schema import SCHEMA, SchemaError, check_document
 
 #: Results files larger than this are refused unread (a full rigorous run is a few MiB).
@@ -77,10 +78,12 @@ def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) ->
         "receivers": point.receivers,
         "sigbench_profile": record.profile,
         "sigbench_commit": record.commit,
-        "libraries": ", ".join(
-            f"{name}={version}" for name, version in sorted(record.libraries.items()) if version
-        ),
     }
+    libraries = ", ".join(
+        f"{name}={version}" for name, version in sorted(record.libraries.items()) if version
+    )
+    if libraries:  # pyperf refuses empty metadata
+        metadata["libraries"] = libraries
     if point.ref is not None:
         metadata["ref"] = point.ref
     if point.kind is not None:
@@ -257,10 +260,17 @@ _METADATA_KEYS = {"python": "python_version", "profile": "sigbench_profile", "co
 
 
 def read_document(path: Path) -> Dict[str, Any]:
-    """A checked results document: a sigbench results file, or a plain pyperf suite with values."""
+    """A checked results document: a sigbench results file, a plain pyperf suite with values, or
+    pytest-benchmark's JSON with raw timings."""
     document = _load_json(path)
     if isinstance(document, dict) and "sigbench" in document:
         return read_results(path)
+    if pytest_benchmark.is_pytest_benchmark(document):
+        try:
+            pytest_benchmark.check(document)
+        except pytest_benchmark.PytestBenchmarkError as exc:
+            raise ResultsError(f"{path}: pytest-benchmark file: {exc}") from exc
+        return document
     if not isinstance(document, dict) or not document.get("benchmarks"):
         raise ResultsError(f"{path}: no benchmarks: not a pyperf suite with values")
     _pyperf_suite(path, document)
@@ -273,6 +283,9 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
 
     rows = []
     for path, document in documents.items():
+        if pytest_benchmark.is_pytest_benchmark(document):
+            rows.extend(pytest_benchmark.rows(Path(path), document))
+            continue
         if not document.get("benchmarks"):
             continue  # a sigbench run in which nothing was measured
         for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
@@ -297,8 +310,9 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
 def load_results(paths: Sequence[Path]) -> pandas.DataFrame:
     """One row per raw value (seconds per operation) with its point's parameters and environment.
 
-    Reads sigbench results files and plain pyperf suites alike; a parameter a file does not
-    carry is a missing value, not an error.  Bad input raises ResultsError naming the file.
+    Reads sigbench results files, plain pyperf suites and pytest-benchmark JSON alike; a
+    parameter a file does not carry is a missing value, not an error.  Bad input raises
+    ResultsError naming the file.
     """
     return frame_from_documents({Path(path): read_document(Path(path)) for path in paths})
 

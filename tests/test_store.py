@@ -22,6 +22,7 @@ from harness.store import (
     load_results,
     point_values,
     read_results,
+    record_from_document,
     to_document,
     write_atomic,
 )
@@ -132,6 +133,15 @@ def test_file_is_a_pyperf_suite_with_metadata(record: RunRecord, tmp_path: Path)
     suite_metadata = suite.get_metadata()
     for key in ENVIRONMENT_KEYS:
         assert suite_metadata[key] == record.environment[key]
+
+
+def test_a_run_without_library_versions_round_trips(record: RunRecord, tmp_path: Path) -> None:
+    """Found by fuzzing: an empty ``libraries`` made empty pyperf metadata, which pyperf refuses."""
+    record.libraries = {"psygnal": None}
+    path = tmp_path / "results.json"
+    write_atomic(path, to_document(record))
+    document = read_results(path)
+    assert to_document(record_from_document(document))["sigbench"]["libraries"] == {"psygnal": None}
 
 
 def test_sigbench_section_lists_every_point(record: RunRecord) -> None:

@@ -1,0 +1,146 @@
+"""pytest-benchmark's JSON (a real file written by pytest-benchmark 5.3, trimmed to 5 timings per
+benchmark) read into the tidy table, every field checked, fuzzed."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any, Callable, Dict
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harness.analysis import analyse
+from harness.store import COLUMNS, ResultsError, load_results
+
+REAL = Path(__file__).parent / "data" / "pytest-benchmark.json"
+
+
+def _document() -> Dict[str, Any]:
+    return json.loads(REAL.read_text(encoding="utf-8"))
+
+
+def test_a_real_file_becomes_rows_with_the_point_parameters() -> None:
+    frame = load_results([REAL])
+    assert list(frame.columns) == list(COLUMNS)
+    assert len(frame) == 10  # two benchmarks, five raw timings each
+    first = frame[frame.benchmark == "test_send[1]"]
+    assert list(first.value) == _document()["benchmarks"][0]["stats"]["data"]
+    row = first.iloc[0]
+    assert (row.impl, row.scenario, row.receivers, row.ref, row.kind) == (
+        "blinker",
+        "send",
+        1,
+        "strong",
+        "function",
+    )
+    assert (row.python, row.python_implementation, row.hostname) == ("3.11.7", "cpython", "ci-runner")
+    assert (row.profile, row.platform, row.loops, row.process) == (
+        "pytest-benchmark",
+        "Linux-6.18.44-fc-v669",
+        120,
+        0,
+    )
+    assert analyse(frame, resamples=100).points["median"].notna().all()
+
+
+def _set(path: list, value: Any) -> Callable[[Dict[str, Any]], None]:
+    def change(document: Dict[str, Any]) -> None:
+        target = document
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+DATA = ["benchmarks", 0, "stats", "data"]
+BAD = {
+    "no raw timings": (_set(DATA, []), "benchmarks[0].stats.data: no raw timings"),
+    "timings missing": (
+        lambda d: d["benchmarks"][0]["stats"].pop("data"),
+        "stats.data: expected list, got NoneType",
+    ),
+    "negative timing": (_set([*DATA, 2], -1.0), "stats.data[2]: not a positive time: -1.0"),
+    "boolean timing": (_set([*DATA, 0], True), "stats.data[0]: not a finite number: True"),
+    "text timing": (_set([*DATA, 0], "1e-6"), "stats.data[0]: not a finite number: '1e-6'"),
+    "huge timing": (_set([*DATA, 0], 1e308 * 10), "stats.data[0]: not a finite number: inf"),
+    "receivers as text": (
+        _set(["benchmarks", 1, "extra_info", "receivers"], "10"),
+        "extra_info.receivers: expected int",
+    ),
+    "extra_info a list": (_set(["benchmarks", 0, "extra_info"], []), "extra_info: expected dict, got list"),
+    "no benchmarks": (_set(["benchmarks"], []), "benchmarks: empty"),
+    "benchmarks not a list": (_set(["benchmarks"], {}), "benchmarks: expected list, got dict"),
+    "no name": (lambda d: d["benchmarks"][0].pop("name"), "benchmarks[0].name: expected str"),
+    "machine_info a string": (_set(["machine_info"], "x"), "machine_info: expected dict, got str"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_broken_field_is_named(case: str, tmp_path: Path) -> None:
+    change, fragment = BAD[case]
+    document = _document()
+    change(document)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document, allow_nan=True).replace("Infinity", "1e999"), encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(ResultsError) as error:
+        load_results([path])
+    message = str(error.value)
+    assert message.startswith(f"{path}: ") and fragment in message, message
+    assert path.read_bytes() == before
+
+
+def test_nan_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "nan.json"
+    path.write_text(
+        REAL.read_text(encoding="utf-8").replace('"data": [', '"data": [NaN, ', 1), encoding="utf-8"
+    )
+    with pytest.raises(ResultsError, match=re.escape("NaN is not a number a results file may hold")):
+        load_results([path])
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _paths(node: Any, prefix: list) -> list:
+    found = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, [*prefix, key])
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, [*prefix, index])
+    return found
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzz_replacing_any_field(tmp_path: Path, data: st.DataObject) -> None:
+    """Any field replaced by any JSON value: read and analysed, or a ResultsError naming the file."""
+    document = copy.deepcopy(_document())
+    path = data.draw(st.sampled_from(_paths(document, [])))
+    _set(path, data.draw(JSON_VALUES))(document)
+    target = tmp_path / "fuzz.json"
+    target.write_text(json.dumps(document), encoding="utf-8")
+    try:
+        frame = load_results([target])
+    except ResultsError as error:
+        assert str(error).startswith(f"{target}: ")
+        return
+    analyse(frame, resamples=50)
