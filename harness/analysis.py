@@ -92,9 +92,9 @@ def point_statistics(
     frame = frame.assign(
         label=_labels(frame),
         cluster=pandas.factorize(frame["file"].astype(str) + "#" + frame["process"].astype(str))[0],
-        ref=frame["ref"].fillna("").astype(str),
-        kind=frame["kind"].fillna("").astype(str),
-        scenario=frame["scenario"].fillna("").astype(str),
+        ref=frame["ref"].astype("string").fillna("").astype(str),
+        kind=frame["kind"].astype("string").fillna("").astype(str),
+        scenario=frame["scenario"].astype("string").fillna("").astype(str),
     )
     frame.loc[~_in_matrix(frame), "scenario"] = ""  # reported as a benchmark outside the matrix
     rows: List[Dict[str, object]] = []

@@ -323,6 +323,8 @@ class Runner:
                 if process.poll() is None:
                     process.kill()
                 process.wait()
+                reader.join(timeout=5)  # the worker is gone: its output ends
+                _close_pipes(process, reader)
 
     def _job_point(self, point: Point) -> Dict[str, Any]:
         """A point for a worker, with the loops the first process calibrated (as pyperf does)."""
@@ -346,6 +348,17 @@ def _pump(process: subprocess.Popen[str], job: str, lines: queue.Queue[str]) -> 
     for line in process.stdout:
         lines.put(line)
     lines.put("")
+
+
+def _close_pipes(process: subprocess.Popen[str], reader: threading.Thread) -> None:
+    """Close our ends of the worker's pipes (left to the garbage collector, each would be a
+    ResourceWarning); stdout only once the reader thread is done with it."""
+    for pipe in (process.stdin, None if reader.is_alive() else process.stdout):
+        try:
+            if pipe is not None:
+                pipe.close()
+        except OSError:  # stdin's last flush to a worker that is gone
+            pass
 
 
 def _crash_reason(code: int, stderr: IO[bytes]) -> str:
