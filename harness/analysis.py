@@ -29,7 +29,7 @@ from harness.summary import baseline_for
 POINT_KEYS = ["label", "benchmark"]
 POINT_COLUMNS = [
     *POINT_KEYS,
-    *("impl", "impl_version", "python", "scenario", "receivers", "ref", "kind", "op_unit"),
+    *("impl", "impl_version", "python", "scenario", "receivers", "ref", "kind", "op_unit", "unit"),
     *("median", "low", "high", "cv", "processes", "values"),
 ]
 FIT_COLUMNS = [
@@ -84,9 +84,15 @@ def _in_matrix(frame: pandas.DataFrame) -> pandas.Series:
 
 
 def point_statistics(
-    frame: pandas.DataFrame, resamples: int = RESAMPLES
+    frame: pandas.DataFrame, resamples: int = RESAMPLES, salt: str = ""
 ) -> Tuple[pandas.DataFrame, Dict[int, np.ndarray]]:
-    """One row per point (medians in seconds) and each row's bootstrap distribution."""
+    """One row per point (medians in seconds) and each row's bootstrap distribution.
+
+    Each point's resampling is seeded by its label, name and ``salt``: reproducible, and
+    independent between points.  Tables analysed separately and then compared must be given
+    different salts, or the same point in both would be resampled identically and their ratio
+    would look far more certain than it is.
+    """
     # "3.11.7 (64-bit)" (pyperf) and "3.11.7" (pytest-benchmark) are one interpreter
     frame = frame.assign(python=frame["python"].astype("string").str.split(" ").str[0])
     frame = frame.assign(
@@ -103,7 +109,7 @@ def point_statistics(
         values = group["value"].to_numpy()
         clusters = group["cluster"].to_numpy()
         runs = [values[clusters == c] for c in np.unique(clusters)]
-        distribution = clustered_bootstrap(runs, resamples, seed=_seed(label, benchmark))
+        distribution = clustered_bootstrap(runs, resamples, seed=_seed(salt, label, benchmark))
         estimate = interval(np.median(values), distribution)
         first = group.iloc[0]
         distributions[len(rows)] = distribution
@@ -119,6 +125,7 @@ def point_statistics(
                 "ref": first["ref"],
                 "kind": first["kind"],
                 "op_unit": first["op_unit"],
+                "unit": first["unit"],
                 "median": estimate.value,
                 "low": estimate.low,
                 "high": estimate.high,

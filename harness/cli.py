@@ -13,6 +13,7 @@ from typing import Callable, List, Optional, Sequence, TypeVar
 
 from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS, matrix
+from harness.compare import THRESHOLD, CompareError, as_markdown, as_text, compare
 from harness.report import slug, write_report
 from harness.runner import PROFILES, Runner, availability
 from harness.site import update_site
@@ -146,6 +147,34 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--format", choices=("text", "md"), default="text", help="text (default) or md")
     summary.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     summary.set_defaults(parser=summary)
+    compare = commands.add_parser(
+        "compare",
+        help="compare two results files benchmark by benchmark",
+        description="For every benchmark in both files: the ratio of the candidate's median to the base's "
+        "with a 95% bootstrap CI (worker processes resampled first), and a verdict: slower (the whole CI "
+        "above 1 + threshold), faster (below 1 / (1 + threshold)), same (within both) or inconclusive. "
+        "Benchmarks whose parameters or units differ are refused. Files measured in different jobs "
+        "drift apart on shared machines: for a CI gate, see 'sigbench gate'.",
+    )
+    compare.add_argument("base", type=Path, metavar="BASE", help="results file of the baseline")
+    compare.add_argument("candidate", type=Path, metavar="CAND", help="results file of the candidate")
+    compare.add_argument(
+        "--threshold",
+        type=float,
+        default=THRESHOLD * 100,
+        metavar="PCT",
+        help=f"equivalence threshold in percent (default: {THRESHOLD * 100:g})",
+    )
+    compare.add_argument("--format", choices=("text", "md"), default="text", help="text (default) or md")
+    compare.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    compare.add_argument(
+        "--resamples",
+        type=int,
+        default=RESAMPLES,
+        metavar="N",
+        help=f"bootstrap resamples (default: {RESAMPLES})",
+    )
+    compare.set_defaults(parser=compare)
     return parser
 
 
@@ -323,21 +352,43 @@ def cmd_report(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
     return 0
 
 
+def _emit(parser: argparse.ArgumentParser, text: str, output: Optional[Path]) -> int:
+    """``text`` to stdout, or atomically to ``output``."""
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_text_atomic(output, text)
+    except OSError as exc:
+        parser.exit(2, f"sigbench: error: -o {output}: cannot write: {exc.strerror or exc}\n")
+    print(f"Wrote {output}.", file=sys.stderr)
+    return 0
+
+
 def cmd_summary(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         document = read_results(args.results)
     except ResultsError as exc:
         parser.exit(2, f"sigbench: error: {exc}\n")
-    text = (summary_markdown if args.format == "md" else summary_table)(document) + "\n"
-    if args.output is None:
-        sys.stdout.write(text)
-        return 0
+    return _emit(
+        parser, (summary_markdown if args.format == "md" else summary_table)(document) + "\n", args.output
+    )
+
+
+def cmd_compare(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not 0 <= args.threshold < 100:
+        parser.error("--threshold must be a percentage from 0 to below 100")
+    if args.resamples < 100:
+        parser.error("--resamples must be at least 100")
+    threshold = args.threshold / 100
     try:
-        write_text_atomic(args.output, text)
-    except OSError as exc:
-        parser.exit(2, f"sigbench: error: -o {args.output}: cannot write: {exc.strerror or exc}\n")
-    print(f"Wrote {args.output}.", file=sys.stderr)
-    return 0
+        result = compare(args.base, args.candidate, threshold, args.resamples)
+    except (ResultsError, CompareError) as exc:
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    if not result[0]:
+        parser.exit(2, f"sigbench: error: {args.base} and {args.candidate} have no benchmark in common\n")
+    render = as_markdown if args.format == "md" else as_text
+    return _emit(parser, render(result, threshold) + "\n", args.output)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -355,6 +406,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             status = cmd_report(args.parser, args)
         elif args.command == "summary":
             status = cmd_summary(args.parser, args)
+        elif args.command == "compare":
+            status = cmd_compare(args.parser, args)
         else:
             status = cmd_run(args.parser, args)
         sys.stdout.flush()  # a closed pipe must fail here, not in the flush at exit

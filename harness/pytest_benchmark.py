@@ -95,6 +95,7 @@ def rows(path: Path, document: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
             "process": 0,
             "loops": iterations if isinstance(iterations, int) and not isinstance(iterations, bool) else None,
             "inner_loops": 1,
+            "unit": "second",
         }
         for value in bench["stats"]["data"]:
             yield {**base, "value": float(value)}

@@ -30,6 +30,7 @@ from harness.analysis import Analysis, analyse
 from harness.charts import Series, colours, interval_chart, scaling_chart
 from harness.stats import RESAMPLES
 from harness.store import frame_from_documents, read_document, write_text_atomic
+from harness.summary import ns
 
 #: The send size the leaderboard ranks by.
 LEADERBOARD_RECEIVERS = 10
@@ -79,14 +80,6 @@ def slug(text: str) -> str:
     element id or a file name."""
     cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "_"
     return cleaned[:80]
-
-
-def ns(seconds: float) -> str:
-    """Seconds as nanoseconds, three significant digits below 100 ns."""
-    if pandas.isna(seconds):
-        return ""
-    value = seconds * 1e9
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def _range(low: float, high: float, format: Any = ns) -> str:

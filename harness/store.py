@@ -253,6 +253,7 @@ COLUMNS = (
     "loops",
     "inner_loops",
     "date",
+    "unit",
     "value",
 )
 #: Metadata key for each column that is not named as in the file.

@@ -19,6 +19,15 @@ def printable(text: str) -> str:
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
+def ns(seconds: float) -> str:
+    """Seconds as nanoseconds: whole with thousands separators, three significant digits below
+    100 ns, empty for a missing value."""
+    if seconds != seconds:  # NaN
+        return ""
+    value = seconds * 1e9
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def baseline_for(point: Point) -> Point:
     """The ``baseline`` point a point's ratio is taken against.
 

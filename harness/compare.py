@@ -1,0 +1,152 @@
+"""``sigbench compare BASE CAND``: per benchmark, the ratio of the candidate's median to the
+baseline's with a bootstrap CI, and a verdict against an equivalence threshold.
+
+Verdicts, for a threshold t: ``slower`` when the whole CI lies above 1 + t, ``faster`` when it
+lies below 1 / (1 + t), ``same`` when it lies within both bounds, ``inconclusive`` otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import numpy as np
+import pandas
+
+from harness.analysis import point_statistics
+from harness.stats import RESAMPLES, Estimate, interval
+from harness.store import frame_from_documents, read_document
+from harness.summary import markdown_text, ns, printable
+
+VERDICTS = ("slower", "faster", "same", "inconclusive")
+#: What must agree for two benchmarks of one name to be compared.
+PARAMETERS = ("impl", "scenario", "receivers", "ref", "kind", "op_unit", "unit")
+#: Default equivalence threshold: 5%.
+THRESHOLD = 0.05
+
+
+class CompareError(ValueError):
+    """The two files cannot be compared; the message names the benchmark and what differs."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One benchmark in both files: medians (seconds) and the ratio candidate / baseline."""
+
+    benchmark: str
+    base: float
+    candidate: float
+    ratio: Estimate
+    verdict: str
+
+
+def verdict(ratio: Estimate, threshold: float) -> str:
+    """``slower``, ``faster``, ``same`` or ``inconclusive`` for a ratio's CI (see the module)."""
+    upper, lower = 1 + threshold, 1 / (1 + threshold)
+    if ratio.low > upper:
+        return "slower"
+    if ratio.high < lower:
+        return "faster"
+    if ratio.low >= lower and ratio.high <= upper:
+        return "same"
+    return "inconclusive"
+
+
+def _points(path: Path, resamples: int, salt: str) -> Tuple[pandas.DataFrame, Dict[int, np.ndarray]]:
+    frame = frame_from_documents({path: read_document(path)})
+    points, distributions = point_statistics(frame, resamples, salt)
+    repeated = points["benchmark"][points["benchmark"].duplicated()]
+    if len(repeated):
+        raise CompareError(f"{path}: benchmark {repeated.iloc[0]!r} appears more than once")
+    return points.set_index("benchmark", drop=False), distributions
+
+
+def _same(value: object, other: object) -> bool:
+    return (pandas.isna(value) and pandas.isna(other)) or value == other  # type: ignore[return-value]
+
+
+def compare(
+    base_path: Path, candidate_path: Path, threshold: float = THRESHOLD, resamples: int = RESAMPLES
+) -> Tuple[List[Comparison], List[str], List[str]]:
+    """Compare every benchmark present in both files; also return those only in one of them.
+
+    Raises ResultsError for a bad file, CompareError when a benchmark's parameters or unit differ.
+    """
+    # independent resampling of the two sides (see point_statistics)
+    base, base_distributions = _points(base_path, resamples, "base")
+    candidate, candidate_distributions = _points(candidate_path, resamples, "candidate")
+    common = [name for name in base.index if name in candidate.index]
+    comparisons = []
+    for name in common:
+        old, new = base.loc[name], candidate.loc[name]
+        for key in PARAMETERS:
+            if not _same(old[key], new[key]):
+                raise CompareError(
+                    f"{name}: {key} is {old[key]!r} in {base_path} but {new[key]!r} in {candidate_path}; "
+                    "refusing to compare different things"
+                )
+        top = candidate_distributions[candidate.index.get_loc(name)]
+        bottom = base_distributions[base.index.get_loc(name)]
+        ratio = interval(new["median"] / old["median"], top / bottom)
+        comparisons.append(Comparison(name, old["median"], new["median"], ratio, verdict(ratio, threshold)))
+    only_base = [name for name in base.index if name not in candidate.index]
+    only_candidate = [name for name in candidate.index if name not in base.index]
+    return comparisons, only_base, only_candidate
+
+
+def _rows(comparisons: List[Comparison]) -> List[List[str]]:
+    return [
+        [
+            ns(item.base),
+            ns(item.candidate),
+            f"{item.ratio.value:.3f}",
+            f"{item.ratio.low:.3f}–{item.ratio.high:.3f}",
+            item.verdict,
+        ]
+        for item in comparisons
+    ]
+
+
+HEADER = ["benchmark", "base ns", "candidate ns", "ratio", "95% CI", "verdict"]
+
+
+def _tally(comparisons: List[Comparison], threshold: float) -> str:
+    counts = {name: sum(item.verdict == name for item in comparisons) for name in VERDICTS}
+    return (
+        f"{len(comparisons)} benchmarks compared (candidate / base, threshold {threshold:.1%}): "
+        + ", ".join(f"{count} {name}" for name, count in counts.items())
+    )
+
+
+def as_text(result: Tuple[List[Comparison], List[str], List[str]], threshold: float) -> str:
+    """A terminal table, every name made printable."""
+    comparisons, only_base, only_candidate = result
+    rows = [HEADER] + [
+        [printable(item.benchmark), *cells] for item, cells in zip(comparisons, _rows(comparisons))
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    lines = [_tally(comparisons, threshold), ""]
+    for row in rows:
+        lines.append(
+            "  ".join(c.ljust(w) if i in (0, 5) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        )
+    for title, names in (("only in base", only_base), ("only in candidate", only_candidate)):
+        if names:
+            lines.append(f"\n{title}: " + ", ".join(printable(name) for name in names))
+    return "\n".join(lines)
+
+
+def as_markdown(result: Tuple[List[Comparison], List[str], List[str]], threshold: float) -> str:
+    """GitHub-flavoured Markdown: names as code spans, so none can add a link or break the table."""
+    comparisons, only_base, only_candidate = result
+    lines = [f"**{_tally(comparisons, threshold)}**", ""]
+    lines.append("| " + " | ".join(HEADER) + " |")
+    lines.append("|---|---:|---:|---:|---:|---|")
+    for item, cells in zip(comparisons, _rows(comparisons)):
+        mark = {"slower": "🔴 ", "faster": "🟢 "}.get(item.verdict, "")
+        lines.append("| " + " | ".join([markdown_text(item.benchmark), *cells[:4], mark + cells[4]]) + " |")
+    for title, names in (("Only in base", only_base), ("Only in candidate", only_candidate)):
+        if names:
+            lines.append(f"\n{title}: " + ", ".join(markdown_text(name) for name in names))
+    return "\n".join(lines)

@@ -1,0 +1,127 @@
+"""``sigbench compare``: ratios of medians with CIs and verdicts, on synthetic files with known answers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import List
+
+import pyperf
+import pytest
+import synthetic
+
+from benchmarks.scenarios import Point
+from harness.cli import main
+from harness.compare import CompareError, as_markdown, as_text, compare, verdict
+from harness.stats import Estimate
+
+SEND = Point("blinker", "send", 10, "strong", "function")
+CONNECT = Point("blinker", "connect", 10, "strong", "function")
+
+
+@pytest.mark.parametrize(
+    "low, high, expected",
+    [
+        (1.06, 1.30, "slower"),
+        (0.70, 0.90, "faster"),
+        (0.97, 1.04, "same"),
+        (1.00, 1.20, "inconclusive"),  # might be slower, might be within the threshold
+        (0.60, 1.60, "inconclusive"),
+        (1 / 1.05, 1.05, "same"),  # the bounds themselves count as within
+    ],
+)
+def test_verdicts_against_a_five_percent_threshold(low: float, high: float, expected: str) -> None:
+    assert verdict(Estimate((low + high) / 2, low, high), 0.05) == expected
+
+
+def _file(tmp_path: Path, name: str, send: float, connect: float, spread: float = 0.01) -> Path:
+    """Three processes of three values each, ``spread`` apart, around the given medians."""
+    values = {
+        point: [[median * (1 + spread * k)] * 3 for k in (-1, 0, 1)]
+        for point, median in ((SEND, send), (CONNECT, connect))
+    }
+    return synthetic.write(tmp_path / name, synthetic.record(values))
+
+
+def _verdicts(comparisons: List) -> dict:
+    return {item.benchmark: (round(item.ratio.value, 6), item.verdict) for item in comparisons}
+
+
+def test_known_slowdown_speedup_and_equality(tmp_path: Path) -> None:
+    base = _file(tmp_path, "base.json", send=10e-6, connect=2e-6)
+    candidate = _file(tmp_path, "candidate.json", send=12e-6, connect=2e-6)
+    comparisons, only_base, only_candidate = compare(base, candidate, 0.05, resamples=500)
+    assert _verdicts(comparisons) == {SEND.name: (1.2, "slower"), CONNECT.name: (1.0, "same")}
+    assert only_base == only_candidate == []
+    faster = _file(tmp_path, "faster.json", send=8e-6, connect=2e-6)
+    assert _verdicts(compare(base, faster, 0.05, resamples=500)[0])[SEND.name] == (0.8, "faster")
+
+
+def test_noisy_processes_give_an_inconclusive_verdict(tmp_path: Path) -> None:
+    """Also a regression test: both files' points once shared a bootstrap seed, so identical
+    spreads cancelled out in the ratio and this compared as "same" with a zero-width interval."""
+    base = _file(tmp_path, "base.json", send=10e-6, connect=2e-6, spread=0.3)
+    candidate = _file(tmp_path, "candidate.json", send=10.5e-6, connect=2e-6, spread=0.3)
+    comparisons, _, _ = compare(base, candidate, 0.05, resamples=500)
+    send = next(item for item in comparisons if item.benchmark == SEND.name)
+    assert send.verdict == "inconclusive" and send.ratio.low < 1 < send.ratio.high
+
+
+def test_benchmarks_in_one_file_only_are_listed(tmp_path: Path) -> None:
+    base = _file(tmp_path, "base.json", send=10e-6, connect=2e-6)
+    only_send = synthetic.write(tmp_path / "send.json", synthetic.record({SEND: [[10e-6] * 3] * 3}))
+    comparisons, only_base, only_candidate = compare(base, only_send, resamples=200)
+    assert [item.benchmark for item in comparisons] == [SEND.name]
+    assert only_base == [CONNECT.name] and only_candidate == []
+    assert f"only in base: {CONNECT.name}" in as_text((comparisons, only_base, only_candidate), 0.05)
+
+
+def _pyperf(path: Path, unit: str) -> Path:
+    run = pyperf.Run([1.0, 1.1], metadata={"name": "memory", "unit": unit}, collect_metadata=False)
+    pyperf.BenchmarkSuite([pyperf.Benchmark([run])]).dump(str(path))
+    return path
+
+
+def test_different_units_are_refused(tmp_path: Path) -> None:
+    seconds, bytes_ = _pyperf(tmp_path / "s.json", "second"), _pyperf(tmp_path / "b.json", "byte")
+    message = f"memory: unit is 'second' in {seconds} but 'byte' in {bytes_}; refusing to compare"
+    with pytest.raises(CompareError, match=re.escape(message)):
+        compare(seconds, bytes_, resamples=200)
+
+
+def test_markdown_names_cannot_break_the_table(tmp_path: Path) -> None:
+    markdown_it = pytest.importorskip("markdown_it")
+    hostile = "x | y [link](https://evil.example)"
+    paths = []
+    for name, value in (("a.json", 1e-6), ("b.json", 2e-6)):
+        run = pyperf.Run([value] * 3, metadata={"name": hostile}, collect_metadata=False)
+        pyperf.BenchmarkSuite([pyperf.Benchmark([run])]).dump(str(tmp_path / name))
+        paths.append(tmp_path / name)
+    html = (
+        markdown_it.MarkdownIt("commonmark")
+        .enable("table")
+        .render(as_markdown(compare(*paths, resamples=200), 0.05))
+    )
+    assert "<a " not in html and html.count("<td") == 6  # one row, six cells
+    assert "2.000" in html and "slower" in html
+
+
+def test_cli_markdown_to_a_file_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = _file(tmp_path, "base.json", send=10e-6, connect=2e-6)
+    candidate = _file(tmp_path, "candidate.json", send=12e-6, connect=2e-6)
+    out = tmp_path / "compare.md"
+    assert (
+        main(["compare", str(base), str(candidate), "--format", "md", "-o", str(out), "--resamples", "200"])
+        == 0
+    )
+    text = out.read_text(encoding="utf-8")
+    assert "2 benchmarks compared" in text and "1 slower" in text and "🔴 slower" in text
+    capsys.readouterr()
+    for argv, message in (
+        (["compare", str(base), str(candidate), "--threshold", "-1"], "--threshold must be a percentage"),
+        (["compare", str(base), str(tmp_path / "missing.json")], "missing.json: cannot read"),
+        (["compare", str(base), str(_pyperf(tmp_path / "p.json", "second"))], "have no benchmark in common"),
+    ):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2 and message in capsys.readouterr().err
