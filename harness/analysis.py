@@ -168,7 +168,7 @@ def scaling_fits(points: pandas.DataFrame, distributions: Dict[int, np.ndarray])
     series = points[points["scenario"].isin(varying)]
     for (label, scenario, ref, kind), group in series.groupby(["label", "scenario", "ref", "kind"]):
         group = group.sort_values("receivers")
-        if len(group) < 2:
+        if group["receivers"].nunique() < 2:  # a line needs two receiver counts
             continue
         counts = group["receivers"].astype(int).to_numpy()
         # The fit is of the whole operation's cost: a per-receiver figure times the receivers.

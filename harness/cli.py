@@ -14,8 +14,9 @@ from typing import Callable, List, Optional, Sequence, TypeVar
 from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS, matrix
 from harness.compare import THRESHOLD, CompareError, as_markdown, as_text, compare
+from harness.inventory import availability
 from harness.report import slug, write_report
-from harness.runner import PROFILES, Runner, availability
+from harness.runner import PROFILES, Runner
 from harness.site import update_site
 from harness.stats import RESAMPLES
 from harness.store import ResultsError, read_results, reserve, write_text_atomic

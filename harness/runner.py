@@ -10,8 +10,6 @@ file is rewritten atomically after every worker, so an interrupted run keeps wha
 from __future__ import annotations
 
 import datetime as dt
-import importlib.metadata
-import importlib.util
 import json
 import os
 import queue
@@ -24,8 +22,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from benchmarks.implementations import IMPLEMENTATIONS, get_adapter, implementation_names
+from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import Point
+from harness import inventory
+from harness.inventory import PROJECT_ROOT
 from harness.measure import Timing
 from harness.store import (
     PointRecord,
@@ -36,8 +36,6 @@ from harness.store import (
     to_document,
     write_atomic,
 )
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -67,29 +65,6 @@ PROFILES: Dict[str, Profile] = {
 }
 
 Progress = Callable[[int, int, str], None]
-
-
-def availability(name: str) -> Tuple[bool, str]:
-    """Whether an implementation's library can be imported here, and its version or hint."""
-    adapter = get_adapter(name)
-    if adapter.module is not None and importlib.util.find_spec(adapter.module.split(".")[0]) is None:
-        return False, adapter.install_hint
-    try:
-        return True, adapter.version()
-    except importlib.metadata.PackageNotFoundError:
-        return False, adapter.install_hint
-
-
-def library_versions() -> Dict[str, Optional[str]]:
-    """Installed versions of every library under test and of the measuring tools."""
-    names = {get_adapter(name).distribution for name in IMPLEMENTATIONS} | {"pyperf"}
-    versions: Dict[str, Optional[str]] = {}
-    for name in sorted(n for n in names if n):
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
 
 
 def git_commit() -> str:
@@ -141,6 +116,7 @@ class Runner:
         if record is not None:
             self.record = record
             return
+        self.inventory = inventory.of(python)  # what the measuring interpreter has, not ours
         self.record = RunRecord(
             profile=profile.name,
             settings={
@@ -151,7 +127,7 @@ class Runner:
             },
             commit=git_commit(),
             started=now(),
-            libraries=library_versions(),
+            libraries=self.inventory["libraries"],
         )
         self._plan()
 
@@ -168,7 +144,7 @@ class Runner:
             "python_executable": record.environment.get("python_executable", python),
             "libraries": record.libraries,
         }
-        here = {"python_executable": python, "libraries": library_versions()}
+        here = {"python_executable": python, "libraries": inventory.of(python)["libraries"]}
         for key, value in here.items():
             if value != measured_with[key]:
                 raise ResultsError(
@@ -193,7 +169,7 @@ class Runner:
         """Mark unavailable and not-applicable points; they are recorded but never run."""
         record = self.record
         for name in sorted({p.impl for p in self.points}, key=implementation_names().index):
-            available, detail = availability(name)
+            available, detail = self.inventory["availability"][name]
             record.implementations[name] = (
                 {"available": True, "version": detail}
                 if available
@@ -217,28 +193,37 @@ class Runner:
 
     def run(self) -> RunRecord:
         """Run every round; returns the record (also on disk at ``self.output``)."""
-        rng = random.Random(self.seed)
+        self.save()
+        for round_index in range(self.profile.processes):
+            self.run_round(round_index)
+        self.finish()
+        return self.record
+
+    def run_round(self, round_index: int) -> None:
+        """One worker process per implementation for the points that have fewer than
+        ``round_index + 1`` process runs, implementations and points in a shuffled order."""
+        rng = random.Random(self.seed + round_index)
         rounds = self.profile.processes
         done = sum(len(self.record.points[p.name].runs) for p in self.runnable())
-        self.save()
-        for round_index in range(rounds):
-            due = [p for p in self.runnable() if len(self.record.points[p.name].runs) <= round_index]
-            impls = sorted({p.impl for p in due})
-            rng.shuffle(impls)
-            left = len(due)
-            for impl in impls:
-                points = [p for p in due if p.impl == impl and self.record.points[p.name].status == "ok"]
-                rng.shuffle(points)
-                for point in self._run_worker(impl, points):
-                    done += 1
-                    left -= 1
-                    if self.progress:
-                        total = done + left + (rounds - round_index - 1) * len(self.runnable())
-                        self.progress(done, total, point.name)
-                self.save()
+        due = [p for p in self.runnable() if len(self.record.points[p.name].runs) <= round_index]
+        impls = sorted({p.impl for p in due})
+        rng.shuffle(impls)
+        left = len(due)
+        for impl in impls:
+            points = [p for p in due if p.impl == impl and self.record.points[p.name].status == "ok"]
+            rng.shuffle(points)
+            for point in self._run_worker(impl, points):
+                done += 1
+                left -= 1
+                if self.progress:
+                    total = done + left + (rounds - round_index - 1) * len(self.runnable())
+                    self.progress(done, total, point.name)
+            self.save()
+
+    def finish(self) -> None:
+        """Mark the run finished and save it."""
         self.record.finished = now()
         self.save()
-        return self.record
 
     def save(self) -> None:
         write_atomic(self.output, to_document(self.record))

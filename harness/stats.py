@@ -34,6 +34,7 @@ def _bootstrap_medians(values: np.ndarray, rng: np.random.Generator, resamples: 
     return np.median(values[picks], axis=1)
 
 
+@np.errstate(invalid="ignore")  # a NaN distribution (degenerate data) gives a NaN interval
 def interval(value: float, distribution: np.ndarray, level: float = 0.95) -> Estimate:
     """``value`` with the percentile interval of its bootstrap ``distribution``."""
     tail = (1 - level) / 2 * 100
@@ -108,6 +109,7 @@ def clustered_median_ci(
     return interval(np.median(values), distribution, level)
 
 
+@np.errstate(over="ignore", invalid="ignore")  # absurd values give inf or NaN, not a warning
 def coefficient_of_variation(values: Sequence[float]) -> float:
     """Standard deviation over mean."""
     data = np.asarray(values, dtype=float)
@@ -133,6 +135,7 @@ class ScalingFit:
 EXPONENT_FROM = 10
 
 
+@np.errstate(divide="ignore", invalid="ignore", over="ignore")  # degenerate data: NaN, no fit
 def _fit(receivers: np.ndarray, medians: np.ndarray) -> np.ndarray:
     """Fixed cost, slope and log-log exponent for each row of ``medians`` (rows x counts)."""
     # Least squares weighted by 1/median (costs span orders of magnitude, so relative

@@ -304,7 +304,9 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
                 rows.extend({**base, "value": value} for value in run.values)
     frame = pandas.DataFrame(rows, columns=list(COLUMNS))
     for column in ("receivers", "process", "loops", "inner_loops"):
-        frame[column] = pandas.to_numeric(frame[column], errors="coerce").astype("Int64")
+        numbers = pandas.to_numeric(frame[column], errors="coerce").astype("float64")
+        in_range = numbers.abs() < 2**53  # integers a float holds exactly; anything else is missing
+        frame[column] = numbers.where(in_range & (numbers == numbers.round())).astype("Int64")
     return frame
 
 

@@ -13,8 +13,9 @@ import pytest
 
 from benchmarks.implementations import get_adapter
 from harness.adapter import Adapter
+from harness.inventory import availability
 from harness.measure import Timing
-from harness.runner import Profile, availability
+from harness.runner import Profile
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The smallest timing that still calibrates: no warmups, two values of at least 0.5 ms.

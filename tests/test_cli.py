@@ -14,7 +14,8 @@ import synthetic
 from benchmarks.implementations import IMPLEMENTATIONS, get_adapter
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS
 from harness.cli import RECEIVER_COUNTS, _choices, build_parser, main
-from harness.runner import PROFILES, availability
+from harness.inventory import availability
+from harness.runner import PROFILES
 from harness.store import read_results
 
 ROOT = Path(__file__).resolve().parent.parent

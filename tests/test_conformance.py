@@ -15,7 +15,7 @@ from benchmarks.receivers import Event
 from benchmarks.scenarios import REFS, Point, matrix
 from harness.adapter import Adapter
 from harness.conformance import ConformanceError, check_point
-from harness.runner import availability
+from harness.inventory import availability
 
 Loader = Callable[[str], Adapter]
 
