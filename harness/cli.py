@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import Callable, List, Optional, Sequence, TypeVar
 
 from benchmarks.implementations import get_adapter, implementation_names
-from benchmarks.scenarios import KINDS, REFS, SCENARIOS, matrix
+from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
 from harness.compare import THRESHOLD, CompareError, as_markdown, as_text, compare
+from harness.envs import SpecError, parse_spec
+from harness.gate import ROUNDS, run_gate
+from harness.gate import as_markdown as gate_markdown
+from harness.gate import as_text as gate_text
 from harness.inventory import availability
 from harness.report import slug, write_report
 from harness.runner import PROFILES, Runner
@@ -49,6 +53,45 @@ def _choices(
     return chosen
 
 
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    """The filters that select points of the scenario matrix."""
+    parser.add_argument(
+        "--impl",
+        action="append",
+        metavar="NAMES",
+        help=f"implementations ({', '.join(implementation_names())})",
+    )
+    parser.add_argument(
+        "--scenario", action="append", metavar="NAMES", help=f"scenarios ({', '.join(SCENARIOS)})"
+    )
+    parser.add_argument(
+        "--receivers",
+        action="append",
+        metavar="COUNTS",
+        help=f"receiver counts ({', '.join(map(str, RECEIVER_COUNTS))})",
+    )
+    parser.add_argument(
+        "--ref", action="append", metavar="MODES", help=f"reference modes ({', '.join(REFS)})"
+    )
+    parser.add_argument(
+        "--kind", action="append", metavar="KINDS", help=f"receiver kinds ({', '.join(KINDS)})"
+    )
+
+
+def _selected_points(parser: argparse.ArgumentParser, args: argparse.Namespace) -> List[Point]:
+    names = implementation_names()
+    points = matrix(
+        _choices(parser, "--impl", args.impl, names) or list(names),
+        scenarios=_choices(parser, "--scenario", args.scenario, list(SCENARIOS)),
+        receivers=_choices(parser, "--receivers", args.receivers, RECEIVER_COUNTS, int),
+        refs=_choices(parser, "--ref", args.ref, REFS),
+        kinds=_choices(parser, "--kind", args.kind, KINDS),
+    )
+    if not points:
+        parser.error("the filters select no point of the scenario matrix (see 'sigbench list')")
+    return points
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sigbench",
@@ -62,23 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Verify, then time, every selected point in worker processes and write a "
         "pyperf-compatible results file. Filters take repeated or comma-separated values.",
     )
-    run.add_argument(
-        "--impl",
-        action="append",
-        metavar="NAMES",
-        help=f"implementations ({', '.join(implementation_names())})",
-    )
-    run.add_argument(
-        "--scenario", action="append", metavar="NAMES", help=f"scenarios ({', '.join(SCENARIOS)})"
-    )
-    run.add_argument(
-        "--receivers",
-        action="append",
-        metavar="COUNTS",
-        help=f"receiver counts ({', '.join(map(str, RECEIVER_COUNTS))})",
-    )
-    run.add_argument("--ref", action="append", metavar="MODES", help=f"reference modes ({', '.join(REFS)})")
-    run.add_argument("--kind", action="append", metavar="KINDS", help=f"receiver kinds ({', '.join(KINDS)})")
+    _add_filters(run)
     run.add_argument(
         "--profile",
         choices=list(PROFILES),
@@ -176,6 +203,41 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"bootstrap resamples (default: {RESAMPLES})",
     )
     compare.set_defaults(parser=compare)
+    gate = commands.add_parser(
+        "gate",
+        help="did a change make signal dispatch slower? measure both sides in this job and judge",
+        description="Measure the selected points for a baseline and a candidate in the same job, each in "
+        "its own isolated, cached environment and worker processes, interleaved in a random order over "
+        "rounds; judge each benchmark by its per-round log ratios (one-sided Wilcoxon signed-rank "
+        "test against the threshold) with the false discovery rate controlled across benchmarks "
+        "(Benjamini-Hochberg). Exit 0: no regression; 1: a regression; 2: usage or input error. "
+        "SPEC: current, python:/path/to/python, python3.X, ./local/source/tree, or a pip requirement "
+        "such as blinker==1.8.2.",
+    )
+    gate.add_argument("--baseline", required=True, metavar="SPEC", help="what the candidate is compared with")
+    gate.add_argument("--candidate", required=True, metavar="SPEC", help="what is judged")
+    gate.add_argument(
+        "--mode", choices=["paired"], default="paired", help="paired wall-time rounds (default)"
+    )
+    gate.add_argument(
+        "--threshold",
+        type=float,
+        default=5.0,
+        metavar="PCT",
+        help="a slowdown must exceed this, in percent, to fail the gate (default: 5)",
+    )
+    gate.add_argument(
+        "--rounds", type=int, default=ROUNDS, metavar="N", help=f"interleaved rounds (default: {ROUNDS})"
+    )
+    _add_filters(gate)
+    gate.add_argument("--format", choices=("text", "md"), default="text", help="text (default) or md")
+    gate.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="also write the Markdown summary to FILE"
+    )
+    gate.add_argument("--seed", type=int, help="seed for the order of sides and points")
+    gate.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="per-point limit")
+    gate.add_argument("--quiet", action="store_true", help="no progress output")
+    gate.set_defaults(parser=gate)
     return parser
 
 
@@ -276,17 +338,7 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         )
         print(f"sigbench: resuming {output}: {remaining} process runs to go", file=sys.stderr)
     else:
-        names = implementation_names()
-        impls = _choices(parser, "--impl", args.impl, names) or list(names)
-        points = matrix(
-            impls,
-            scenarios=_choices(parser, "--scenario", args.scenario, list(SCENARIOS)),
-            receivers=_choices(parser, "--receivers", args.receivers, RECEIVER_COUNTS, int),
-            refs=_choices(parser, "--ref", args.ref, REFS),
-            kinds=_choices(parser, "--kind", args.kind, KINDS),
-        )
-        if not points:
-            parser.error("the filters select no point of the scenario matrix (see 'sigbench list')")
+        points = _selected_points(parser, args)
         timeout = 120.0 if args.timeout is None else args.timeout
         if timeout <= 0:
             parser.error("--timeout must be a positive number of seconds")
@@ -392,6 +444,59 @@ def cmd_compare(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     return _emit(parser, render(result, threshold) + "\n", args.output)
 
 
+def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not 0 <= args.threshold < 100:
+        parser.error("--threshold must be a percentage from 0 to below 100")
+    if args.rounds < 6:
+        parser.error("--rounds must be at least 6 (fewer cannot reach significance)")
+    if args.timeout <= 0:
+        parser.error("--timeout must be a positive number of seconds")
+    points = _selected_points(parser, args)
+    try:
+        specs = {"baseline": parse_spec(args.baseline), "candidate": parse_spec(args.candidate)}
+    except SpecError as exc:
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    output = Path("results") / f"gate-{stamp}"
+    for number in range(100):
+        candidate_dir = output.with_name(f"{output.name}-{number}") if number else output
+        try:
+            candidate_dir.mkdir(parents=True)
+            output = candidate_dir
+            break
+        except FileExistsError:
+            continue
+    log = None if args.quiet else (lambda text: print(f"sigbench: {text}", file=sys.stderr))
+    progress = None if args.quiet else _Progress()
+    if log:
+        log(f"gate: {len(points)} points, {args.rounds} rounds per side, results in {output}/")
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        result = run_gate(
+            points,
+            specs,
+            output,
+            rounds=args.rounds,
+            threshold=args.threshold / 100,
+            seed=args.seed,
+            point_timeout=args.timeout,
+            log=log,
+            progress=progress,
+        )
+    except SpecError as exc:
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    except KeyboardInterrupt:
+        print(f"\nsigbench: gate interrupted; what was measured is in {output}/", file=sys.stderr)
+        return 130
+    if not result.judgements:
+        parser.exit(2, "sigbench: error: no point was measured on both sides; nothing to judge\n")
+    text = gate_markdown(result, specs) if args.format == "md" else gate_text(result, specs)
+    print(text)
+    if args.output:
+        _emit(parser, gate_markdown(result, specs) + "\n", args.output)
+    return 1 if result.regressions else 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         implementation_names()
@@ -409,6 +514,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             status = cmd_summary(args.parser, args)
         elif args.command == "compare":
             status = cmd_compare(args.parser, args)
+        elif args.command == "gate":
+            status = cmd_gate(args.parser, args)
         else:
             status = cmd_run(args.parser, args)
         sys.stdout.flush()  # a closed pipe must fail here, not in the flush at exit

@@ -52,7 +52,9 @@ def here() -> Dict[str, Any]:
 
 def of(python: str) -> Dict[str, Any]:
     """The inventory of ``python`` (this process's own when it is the running interpreter)."""
-    if os.path.realpath(python) == os.path.realpath(sys.executable):
+    # Not realpath: a virtual environment's python is a symlink to its base interpreter, but
+    # sees other packages.
+    if os.path.abspath(python) == os.path.abspath(sys.executable):
         return here()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))

@@ -183,3 +183,41 @@ def scaling_fit(
     rng = _rng(seed)
     distributions = np.column_stack([_bootstrap_medians(s, rng, resamples) for s in samples])
     return fit_distributions(counts, [float(np.median(s)) for s in samples], distributions, level)
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """Per-round log ratios of candidate to baseline: the ratio (exp of their median) with a
+    bootstrap CI, and one-sided Wilcoxon signed-rank p-values against a threshold t: that the
+    candidate is slower by more than t, and that it is faster by more than t."""
+
+    ratio: Estimate
+    p_slower: float
+    p_faster: float
+    rounds: int
+
+
+def paired_test(
+    log_ratios: Sequence[float], threshold: float, resamples: int = RESAMPLES, seed: Optional[int] = None
+) -> PairedTest:
+    """Judge per-round ``log(candidate / baseline)`` against ``threshold`` (e.g. 0.05 for 5%)."""
+    from scipy.stats import wilcoxon
+
+    data = np.asarray(log_ratios, dtype=float)
+    if data.size < 2:
+        raise ValueError("a paired test needs at least two rounds")
+    distribution = _bootstrap_medians(data, _rng(seed), resamples)
+    ratio = interval(np.exp(np.median(data)), np.exp(distribution))
+    margin = np.log1p(threshold)
+    p_slower = float(wilcoxon(data - margin, alternative="greater", zero_method="zsplit").pvalue)
+    p_faster = float(wilcoxon(data + margin, alternative="less", zero_method="zsplit").pvalue)
+    return PairedTest(ratio, p_slower, p_faster, int(data.size))
+
+
+def false_discovery_adjusted(p_values: Sequence[float]) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values: declaring those below alpha keeps the expected
+    share of false discoveries among them at alpha or less."""
+    from scipy.stats import false_discovery_control
+
+    values = np.asarray(p_values, dtype=float)
+    return false_discovery_control(values, method="bh") if values.size else values

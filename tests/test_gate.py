@@ -1,0 +1,120 @@
+"""The paired gate: spec parsing, the paired statistics on synthetic rounds, and real A/A runs."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks.scenarios import Point
+from harness.cli import main
+from harness.envs import SpecError, parse_spec
+from harness.gate import as_markdown, run_gate
+from harness.measure import Timing
+from harness.stats import false_discovery_adjusted, paired_test
+
+# -- specs ---------------------------------------------------------------------------------
+
+
+def test_specs_of_every_kind(tmp_path: Path) -> None:
+    assert parse_spec("current").kind == "current"
+    assert parse_spec(f"python:{sys.executable}").value == sys.executable
+    requirement = parse_spec("blinker==1.8.2")
+    assert (requirement.kind, requirement.value) == ("requirement", "blinker==1.8.2")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    tree = parse_spec(str(tmp_path))
+    assert (tree.kind, tree.value) == ("tree", str(tmp_path.resolve()))
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("python:/no/such/python", "no such Python interpreter"),
+        ("python3.99", "no such Python interpreter"),
+        ("./no/such/tree", "no such directory"),
+        ("blinker>=>1", "not a spec"),
+        ("", "an empty spec"),
+    ],
+)
+def test_bad_specs_are_named(text: str, message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        parse_spec(text)
+
+
+def test_a_directory_that_is_not_a_source_tree(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="not a Python source tree"):
+        parse_spec(str(tmp_path))
+
+
+# -- paired statistics on synthetic rounds ---------------------------------------------------
+
+
+def _rounds(ratio: float, noise: float, count: int = 12, seed: int = 1) -> np.ndarray:
+    return math.log(ratio) + np.random.default_rng(seed).normal(0.0, noise, count)
+
+
+def test_a_clear_ten_percent_slowdown_is_significant_against_five() -> None:
+    test = paired_test(_rounds(1.10, 0.01), 0.05)
+    assert test.p_slower < 0.001 and test.p_faster == pytest.approx(1.0, abs=1e-3)
+    assert test.ratio.low > 1.05 and abs(test.ratio.value - 1.10) < 0.02
+
+
+def test_a_slowdown_within_the_threshold_is_not() -> None:
+    test = paired_test(_rounds(1.03, 0.01), 0.05)
+    assert test.p_slower > 0.5 and test.p_faster > 0.5
+
+
+def test_a_clear_speedup_is_significant() -> None:
+    test = paired_test(_rounds(0.85, 0.02), 0.05)
+    assert test.p_faster < 0.001 and test.p_slower > 0.5
+
+
+def test_noise_false_positive_rate_stays_below_alpha() -> None:
+    """A/A on synthetic rounds: 2000 trials of pure noise, tested against a 0% threshold."""
+    trips = sum(paired_test(_rounds(1.0, 0.05, seed=trial), 0.0).p_slower < 0.05 for trial in range(2000))
+    assert trips / 2000 < 0.06
+
+
+def test_benjamini_hochberg_known_answer() -> None:
+    adjusted = false_discovery_adjusted([0.01, 0.04, 0.03, 0.5])
+    assert list(np.round(adjusted, 6)) == [0.04, 0.053333, 0.053333, 0.5]
+
+
+# -- real runs -----------------------------------------------------------------------------
+
+POINTS = [Point("baseline", "send", n, "strong", "function") for n in (1, 10, 100)]
+
+
+@pytest.mark.slow
+def test_current_against_itself_passes(tmp_path: Path) -> None:
+    specs = {"baseline": parse_spec("current"), "candidate": parse_spec("current")}
+    timing = Timing(warmups=0, values=2, min_time=0.001)
+    result = run_gate(POINTS, specs, tmp_path, rounds=6, timing=timing, seed=3)
+    assert [j.point for j in result.judgements] == POINTS
+    assert not result.regressions and result.skipped == {}
+    for judgement in result.judgements:
+        assert judgement.test.rounds == 6
+        assert 0.5 < judgement.test.ratio.value < 2.0
+    assert (tmp_path / "baseline.json").exists() and (tmp_path / "candidate.json").exists()
+    assert "PASS: `current` vs `current`: 3 benchmarks" in as_markdown(result, specs)
+
+
+@pytest.mark.slow
+def test_gate_command_exit_codes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = ["gate", "--baseline", "current", "--candidate", "current", "--impl", "baseline"]
+    argv += ["--scenario", "create", "--rounds", "6", "--quiet", "-o", "gate.md"]
+    assert main(argv) == 0
+    assert "PASS" in capsys.readouterr().out and "| `baseline-create` |" in Path("gate.md").read_text()
+    for bad, message in (
+        (["--rounds", "3"], "--rounds must be at least 6"),
+        (["--candidate", "./missing"], "no such directory"),
+    ):
+        with pytest.raises(SystemExit) as info:
+            main([*argv, *bad])
+        assert info.value.code == 2 and message in capsys.readouterr().err
