@@ -97,11 +97,13 @@ def run_gate(
             python=python,
             progress=None,
         )
-    order = random.Random(seed)
+    # Each side goes first in half the rounds (in a random order of rounds), so whatever going
+    # first or second does to a process cannot favour one side.
+    baseline_first = [True] * (rounds // 2) + [False] * (rounds - rounds // 2)
+    random.Random(seed).shuffle(baseline_first)
     total = rounds * 2
     for round_index in range(rounds):
-        sides = list(SIDES)
-        order.shuffle(sides)
+        sides = list(SIDES) if baseline_first[round_index] else list(reversed(SIDES))
         for step, side in enumerate(sides):
             runners[side].run_round(round_index)
             if progress:
