@@ -92,6 +92,37 @@ def _selected_points(parser: argparse.ArgumentParser, args: argparse.Namespace) 
     return points
 
 
+def _add_output(
+    parser: argparse.ArgumentParser, output_help: str = "write to FILE instead of stdout"
+) -> None:
+    parser.add_argument("--format", choices=("text", "md"), default="text", help="text (default) or md")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help=output_help)
+
+
+def _add_resamples(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--resamples",
+        type=int,
+        default=RESAMPLES,
+        metavar="N",
+        help=f"bootstrap resamples per confidence interval (default: {RESAMPLES})",
+    )
+
+
+def _add_threshold(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--threshold", type=float, default=THRESHOLD * 100, metavar="PCT", help=f"{what} (default: 5)"
+    )
+
+
+def _checked_statistics(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse thresholds and resample counts that make no sense."""
+    if not 0 <= getattr(args, "threshold", 0) < 100:
+        parser.error("--threshold must be a percentage from 0 to below 100")
+    if getattr(args, "resamples", RESAMPLES) < 100:
+        parser.error("--resamples must be at least 100")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sigbench",
@@ -156,13 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="directory for index.html (default: reports/<run id>); "
         "its parent's index.html lists every report",
     )
-    report.add_argument(
-        "--resamples",
-        type=int,
-        default=RESAMPLES,
-        metavar="N",
-        help=f"bootstrap resamples per confidence interval (default: {RESAMPLES})",
-    )
+    _add_resamples(report)
     report.set_defaults(parser=report)
     summary = commands.add_parser(
         "summary",
@@ -172,8 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         "or a pull-request comment.",
     )
     summary.add_argument("results", type=Path, metavar="RESULTS", help="a sigbench results file")
-    summary.add_argument("--format", choices=("text", "md"), default="text", help="text (default) or md")
-    summary.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    _add_output(summary)
     summary.set_defaults(parser=summary)
     compare = commands.add_parser(
         "compare",
@@ -186,22 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("base", type=Path, metavar="BASE", help="results file of the baseline")
     compare.add_argument("candidate", type=Path, metavar="CAND", help="results file of the candidate")
-    compare.add_argument(
-        "--threshold",
-        type=float,
-        default=THRESHOLD * 100,
-        metavar="PCT",
-        help=f"equivalence threshold in percent (default: {THRESHOLD * 100:g})",
-    )
-    compare.add_argument("--format", choices=("text", "md"), default="text", help="text (default) or md")
-    compare.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
-    compare.add_argument(
-        "--resamples",
-        type=int,
-        default=RESAMPLES,
-        metavar="N",
-        help=f"bootstrap resamples (default: {RESAMPLES})",
-    )
+    _add_threshold(compare, "equivalence threshold in percent")
+    _add_output(compare)
+    _add_resamples(compare)
     compare.set_defaults(parser=compare)
     gate = commands.add_parser(
         "gate",
@@ -219,21 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument(
         "--mode", choices=["paired"], default="paired", help="paired wall-time rounds (default)"
     )
-    gate.add_argument(
-        "--threshold",
-        type=float,
-        default=5.0,
-        metavar="PCT",
-        help="a slowdown must exceed this, in percent, to fail the gate (default: 5)",
-    )
+    _add_threshold(gate, "a slowdown must exceed this, in percent, to fail the gate")
     gate.add_argument(
         "--rounds", type=int, default=ROUNDS, metavar="N", help=f"interleaved rounds (default: {ROUNDS})"
     )
     _add_filters(gate)
-    gate.add_argument("--format", choices=("text", "md"), default="text", help="text (default) or md")
-    gate.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="also write the Markdown summary to FILE"
-    )
+    _add_output(gate, "also write the Markdown summary to FILE")
     gate.add_argument("--seed", type=int, help="seed for the order of sides and points")
     gate.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="per-point limit")
     gate.add_argument("--quiet", action="store_true", help="no progress output")
@@ -378,8 +380,7 @@ def _newest_results(parser: argparse.ArgumentParser) -> Path:
 
 
 def cmd_report(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    if args.resamples < 100:
-        parser.error("--resamples must be at least 100")
+    _checked_statistics(parser, args)
     paths = args.results or [_newest_results(parser)]
     output = args.output or Path("reports") / (
         slug(paths[0].stem) + (f"-and-{len(paths) - 1}-more" if len(paths) > 1 else "")
@@ -429,10 +430,7 @@ def cmd_summary(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
 
 
 def cmd_compare(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    if not 0 <= args.threshold < 100:
-        parser.error("--threshold must be a percentage from 0 to below 100")
-    if args.resamples < 100:
-        parser.error("--resamples must be at least 100")
+    _checked_statistics(parser, args)
     threshold = args.threshold / 100
     try:
         result = compare(args.base, args.candidate, threshold, args.resamples)
@@ -445,8 +443,7 @@ def cmd_compare(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
 
 
 def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    if not 0 <= args.threshold < 100:
-        parser.error("--threshold must be a percentage from 0 to below 100")
+    _checked_statistics(parser, args)
     if args.rounds < 6:
         parser.error("--rounds must be at least 6 (fewer cannot reach significance)")
     if args.timeout <= 0:

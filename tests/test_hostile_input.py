@@ -10,10 +10,11 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import FUZZ, JSON_VALUES, drop_at, json_paths, set_at
+from hypothesis import given
 from hypothesis import strategies as st
 
 import harness.store
@@ -80,68 +81,48 @@ def _edit(document: Dict[str, Any], change: Callable[[Dict[str, Any]], None]) ->
     return json.dumps(changed)
 
 
-def _set(path: List[Any], value: Any) -> Callable[[Dict[str, Any]], None]:
-    def change(document: Dict[str, Any]) -> None:
-        target = document
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-
-    return change
-
-
-def _drop(path: List[Any]) -> Callable[[Dict[str, Any]], None]:
-    def change(document: Dict[str, Any]) -> None:
-        target = document
-        for key in path[:-1]:
-            target = target[key]
-        del target[path[-1]]
-
-    return change
-
-
 VALUE = ["benchmarks", 0, "runs", 0, "values", 0]
 CASES = {
-    "negative value": (_set(VALUE, -1.0), "expected a finite number"),
-    "zero value": (_set(VALUE, 0.0), "expected a finite number"),
-    "string value": (_set(VALUE, "1e-6"), "expected int or float, got str"),
-    "boolean value": (_set(VALUE, True), "expected int or float, got bool"),
+    "negative value": (set_at(VALUE, -1.0), "expected a finite number"),
+    "zero value": (set_at(VALUE, 0.0), "expected a finite number"),
+    "string value": (set_at(VALUE, "1e-6"), "expected int or float, got str"),
+    "boolean value": (set_at(VALUE, True), "expected int or float, got bool"),
     "huge exponent": (None, "expected a finite number"),
-    "values not a list": (_set(VALUE[:-1], {"0": 1.0}), "expected list, got dict"),
-    "missing runs": (_drop(["benchmarks", 0, "runs"]), "expected list, got NoneType"),
+    "values not a list": (set_at(VALUE[:-1], {"0": 1.0}), "expected list, got dict"),
+    "missing runs": (drop_at(["benchmarks", 0, "runs"]), "expected list, got NoneType"),
     "run count": (lambda d: d["benchmarks"][0]["runs"].pop(), "1 runs, but the point says 2"),
     "unknown benchmark": (
-        _set(["benchmarks", 0, "metadata", "name"], "baseline-send-1-strong-method"),
+        set_at(["benchmarks", 0, "metadata", "name"], "baseline-send-1-strong-method"),
         "is not a measured point",
     ),
-    "missing status": (_drop(["sigbench", "points", 0, "status"]), "unknown status None"),
-    "unknown status": (_set(["sigbench", "points", 0, "status"], "<script>"), "unknown status '<script>'"),
+    "missing status": (drop_at(["sigbench", "points", 0, "status"]), "unknown status None"),
+    "unknown status": (set_at(["sigbench", "points", 0, "status"], "<script>"), "unknown status '<script>'"),
     "renamed point": (
-        _set(["sigbench", "points", 0, "name"], "../../etc/passwd"),
+        set_at(["sigbench", "points", 0, "name"], "../../etc/passwd"),
         "does not name this point",
     ),
-    "unknown scenario": (_set(["sigbench", "points", 0, "scenario"], "rm -rf"), "unknown scenario"),
-    "negative receivers": (_set(["sigbench", "points", 0, "receivers"], -1), "finite number >= 0"),
-    "bad ref": (_set(["sigbench", "points", 0, "ref"], "weakest"), "expected one of strong, weak"),
-    "processes as text": (_set(["sigbench", "settings", "processes"], "2"), "expected int, got str"),
-    "no settings": (_drop(["sigbench", "settings"]), "sigbench.settings: expected dict"),
+    "unknown scenario": (set_at(["sigbench", "points", 0, "scenario"], "rm -rf"), "unknown scenario"),
+    "negative receivers": (set_at(["sigbench", "points", 0, "receivers"], -1), "finite number >= 0"),
+    "bad ref": (set_at(["sigbench", "points", 0, "ref"], "weakest"), "expected one of strong, weak"),
+    "processes as text": (set_at(["sigbench", "settings", "processes"], "2"), "expected int, got str"),
+    "no settings": (drop_at(["sigbench", "settings"]), "sigbench.settings: expected dict"),
     "path in implementation name": (
-        _set(["sigbench", "implementations", "../evil"], {"available": True}),
+        set_at(["sigbench", "implementations", "../evil"], {"available": True}),
         "invalid implementation name '../evil'",
     ),
     "environment holds a list": (
-        _set(["sigbench", "environment", "platform"], ["x"]),
+        set_at(["sigbench", "environment", "platform"], ["x"]),
         "expected a string or finite number",
     ),
-    "schema from the future": (_set(["sigbench", "schema"], 2), "results schema 2 is not supported"),
-    "no sigbench section": (_drop(["sigbench"]), "not a sigbench results file"),
+    "schema from the future": (set_at(["sigbench", "schema"], 2), "results schema 2 is not supported"),
+    "no sigbench section": (drop_at(["sigbench"]), "not a sigbench results file"),
     "missing measured values": (lambda d: d["benchmarks"].pop(), "no values for measured point"),
     "metadata of another point": (
-        _set(["benchmarks", 0, "metadata", "receivers"], 1000),
+        set_at(["benchmarks", 0, "metadata", "receivers"], 1000),
         "metadata receivers=1000, the point's is 1",
     ),
     "metadata of another implementation": (
-        _set(["benchmarks", 0, "metadata", "impl"], "<script>"),
+        set_at(["benchmarks", 0, "metadata", "impl"], "<script>"),
         "metadata impl='<script>', the point's is 'baseline'",
     ),
 }
@@ -201,30 +182,6 @@ def test_terminal_output_escapes_control_characters() -> None:
 
 # -- fuzzing ---------------------------------------------------------------------------------
 
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=False)
-    | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=12,
-)
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def _paths(node: Any, prefix: List[Any]) -> List[List[Any]]:
-    found = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, [*prefix, key])
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, [*prefix, index])
-    return found
-
 
 def _read_or_reject(path: Path, text: str, reader: Callable[[Path], Dict[str, Any]] = read_results) -> None:
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
@@ -241,10 +198,10 @@ def _read_or_reject(path: Path, text: str, reader: Callable[[Path], Dict[str, An
 @given(data=st.data())
 def test_fuzz_replacing_any_field(valid: Dict[str, Any], tmp_path: Path, data: st.DataObject) -> None:
     """Any field replaced by any JSON value (or removed): accepted and usable, or a ResultsError."""
-    paths = _paths(valid, [])
+    paths = json_paths(valid)
     path = data.draw(st.sampled_from(paths))
     remove = data.draw(st.booleans())
-    change = _drop(path) if remove else _set(path, data.draw(JSON_VALUES))
+    change = drop_at(path) if remove else set_at(path, data.draw(JSON_VALUES))
     _read_or_reject(tmp_path / "fuzz.json", _edit(valid, change))
 
 
@@ -267,6 +224,6 @@ def test_fuzz_editing_the_bytes(valid: Dict[str, Any], tmp_path: Path, data: st.
 def test_fuzz_plain_pyperf_suites(valid: Dict[str, Any], tmp_path: Path, data: st.DataObject) -> None:
     """The same for a plain pyperf suite (no sigbench section), read as the report reads it."""
     plain = {key: value for key, value in valid.items() if key != "sigbench"}
-    path = data.draw(st.sampled_from(_paths(plain, [])))
-    change = _drop(path) if data.draw(st.booleans()) else _set(path, data.draw(JSON_VALUES))
+    path = data.draw(st.sampled_from(json_paths(plain)))
+    change = drop_at(path) if data.draw(st.booleans()) else set_at(path, data.draw(JSON_VALUES))
     _read_or_reject(tmp_path / "plain.json", _edit(plain, change), read_document)

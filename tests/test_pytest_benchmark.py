@@ -7,10 +7,11 @@ import copy
 import json
 import re
 from pathlib import Path
-from typing import Any, Callable, Dict
+from typing import Any, Dict
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import FUZZ, JSON_VALUES, json_paths, set_at
+from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.analysis import analyse
@@ -47,36 +48,26 @@ def test_a_real_file_becomes_rows_with_the_point_parameters() -> None:
     assert analyse(frame, resamples=100).points["median"].notna().all()
 
 
-def _set(path: list, value: Any) -> Callable[[Dict[str, Any]], None]:
-    def change(document: Dict[str, Any]) -> None:
-        target = document
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-
-    return change
-
-
 DATA = ["benchmarks", 0, "stats", "data"]
 BAD = {
-    "no raw timings": (_set(DATA, []), "benchmarks[0].stats.data: no raw timings"),
+    "no raw timings": (set_at(DATA, []), "benchmarks[0].stats.data: no raw timings"),
     "timings missing": (
         lambda d: d["benchmarks"][0]["stats"].pop("data"),
         "stats.data: expected list, got NoneType",
     ),
-    "negative timing": (_set([*DATA, 2], -1.0), "stats.data[2]: not a positive time: -1.0"),
-    "boolean timing": (_set([*DATA, 0], True), "stats.data[0]: not a finite number: True"),
-    "text timing": (_set([*DATA, 0], "1e-6"), "stats.data[0]: not a finite number: '1e-6'"),
-    "huge timing": (_set([*DATA, 0], 1e308 * 10), "stats.data[0]: not a finite number: inf"),
+    "negative timing": (set_at([*DATA, 2], -1.0), "stats.data[2]: not a positive time: -1.0"),
+    "boolean timing": (set_at([*DATA, 0], True), "stats.data[0]: not a finite number: True"),
+    "text timing": (set_at([*DATA, 0], "1e-6"), "stats.data[0]: not a finite number: '1e-6'"),
+    "huge timing": (set_at([*DATA, 0], 1e308 * 10), "stats.data[0]: not a finite number: inf"),
     "receivers as text": (
-        _set(["benchmarks", 1, "extra_info", "receivers"], "10"),
+        set_at(["benchmarks", 1, "extra_info", "receivers"], "10"),
         "extra_info.receivers: expected int",
     ),
-    "extra_info a list": (_set(["benchmarks", 0, "extra_info"], []), "extra_info: expected dict, got list"),
-    "no benchmarks": (_set(["benchmarks"], []), "benchmarks: empty"),
-    "benchmarks not a list": (_set(["benchmarks"], {}), "benchmarks: expected list, got dict"),
+    "extra_info a list": (set_at(["benchmarks", 0, "extra_info"], []), "extra_info: expected dict, got list"),
+    "no benchmarks": (set_at(["benchmarks"], []), "benchmarks: empty"),
+    "benchmarks not a list": (set_at(["benchmarks"], {}), "benchmarks: expected list, got dict"),
     "no name": (lambda d: d["benchmarks"][0].pop("name"), "benchmarks[0].name: expected str"),
-    "machine_info a string": (_set(["machine_info"], "x"), "machine_info: expected dict, got str"),
+    "machine_info a string": (set_at(["machine_info"], "x"), "machine_info: expected dict, got str"),
 }
 
 
@@ -104,38 +95,14 @@ def test_nan_is_refused(tmp_path: Path) -> None:
         load_results([path])
 
 
-JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=False)
-    | st.text(max_size=12),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-def _paths(node: Any, prefix: list) -> list:
-    found = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, [*prefix, key])
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, [*prefix, index])
-    return found
-
-
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@FUZZ
 @given(data=st.data())
 def test_fuzz_replacing_any_field(tmp_path: Path, data: st.DataObject) -> None:
     """Any field replaced by any JSON value: read and analysed, or a ResultsError naming the file."""
     document = copy.deepcopy(_document())
-    path = data.draw(st.sampled_from(_paths(document, [])))
-    _set(path, data.draw(JSON_VALUES))(document)
+    path = data.draw(st.sampled_from(json_paths(document)))
+    set_at(path, data.draw(JSON_VALUES))(document)
     target = tmp_path / "fuzz.json"
     target.write_text(json.dumps(document), encoding="utf-8")
     try:
