@@ -50,7 +50,6 @@ class GateResult:
     #: Points measured on one side only (not installed or failing on the other), with why.
     skipped: Dict[str, str]
     threshold: float
-    files: Dict[str, Path]
 
     @property
     def regressions(self) -> List[Judgement]:
@@ -146,9 +145,7 @@ def judge(base: Runner, candidate: Runner, threshold: float, alpha: float, seed:
         )
         for (point, base_median, new_median, test), p_slow, p_fast in zip(tests, slower, faster)
     ]
-    return GateResult(
-        judgements, skipped, threshold, {"baseline": base.output, "candidate": candidate.output}
-    )
+    return GateResult(judgements, skipped, threshold)
 
 
 HEADER = ["benchmark", "baseline ns", "candidate ns", "ratio", "95% CI", "p slower", "p faster", "verdict"]
