@@ -15,7 +15,7 @@ from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
 from harness.compare import THRESHOLD, CompareError, as_markdown, as_text, compare
 from harness.envs import SpecError, parse_spec
-from harness.gate import ROUNDS, run_gate
+from harness.gate import MODES, ROUNDS, THRESHOLDS, GateError, run_gate
 from harness.gate import as_markdown as gate_markdown
 from harness.gate import as_text as gate_text
 from harness.inventory import availability
@@ -225,19 +225,42 @@ def build_parser() -> argparse.ArgumentParser:
         "SPEC: current, python:/path/to/python, python3.X, ./local/source/tree, or a pip requirement "
         "such as blinker==1.8.2.",
     )
-    gate.add_argument("--baseline", required=True, metavar="SPEC", help="what the candidate is compared with")
+    gate.add_argument(
+        "--baseline",
+        required=True,
+        metavar="SPEC",
+        help="what the candidate is compared with; in instructions mode also a results file of counts",
+    )
     gate.add_argument("--candidate", required=True, metavar="SPEC", help="what is judged")
     gate.add_argument(
-        "--mode", choices=["paired"], default="paired", help="paired wall-time rounds (default)"
+        "--mode",
+        choices=MODES,
+        default="paired",
+        help="paired: interleaved wall-time rounds (default); instructions: deterministic instruction "
+        "counts under valgrind's callgrind",
     )
-    _add_threshold(gate, "a slowdown must exceed this, in percent, to fail the gate")
     gate.add_argument(
-        "--rounds", type=int, default=ROUNDS, metavar="N", help=f"interleaved rounds (default: {ROUNDS})"
+        "--threshold",
+        type=float,
+        metavar="PCT",
+        help="a slowdown must exceed this, in percent, to fail the gate (default: "
+        + ", ".join(f"{value:.0%} {mode}" for mode, value in THRESHOLDS.items())
+        + ")",
+    )
+    gate.add_argument(
+        "--rounds",
+        type=int,
+        metavar="N",
+        help="rounds (worker processes) per side (default: "
+        + ", ".join(f"{value} {mode}" for mode, value in ROUNDS.items())
+        + ")",
     )
     _add_filters(gate)
     _add_output(gate, "also write the Markdown summary to FILE")
     gate.add_argument("--seed", type=int, help="seed for the order of sides and points")
-    gate.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS", help="per-point limit")
+    gate.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="per-point limit (default: 120, instructions 600)"
+    )
     gate.add_argument("--quiet", action="store_true", help="no progress output")
     gate.set_defaults(parser=gate)
     return parser
@@ -443,9 +466,15 @@ def cmd_compare(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
 
 
 def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.threshold is None:
+        args.threshold = THRESHOLDS[args.mode] * 100
     _checked_statistics(parser, args)
-    if args.rounds < 6:
-        parser.error("--rounds must be at least 6 (fewer cannot reach significance)")
+    args.rounds = args.rounds or ROUNDS[args.mode]
+    fewest = 6 if args.mode == "paired" else 1
+    if args.rounds < fewest:
+        parser.error(f"--rounds must be at least {fewest} in {args.mode} mode")
+    if args.timeout is None:
+        args.timeout = 600.0 if args.mode == "instructions" else 120.0
     if args.timeout <= 0:
         parser.error("--timeout must be a positive number of seconds")
     points = _selected_points(parser, args)
@@ -466,13 +495,14 @@ def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     log = None if args.quiet else (lambda text: print(f"sigbench: {text}", file=sys.stderr))
     progress = None if args.quiet else _Progress()
     if log:
-        log(f"gate: {len(points)} points, {args.rounds} rounds per side, results in {output}/")
+        log(f"gate ({args.mode}): {len(points)} points, {args.rounds} rounds per side, results in {output}/")
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         result = run_gate(
             points,
             specs,
             output,
+            mode=args.mode,
             rounds=args.rounds,
             threshold=args.threshold / 100,
             seed=args.seed,
@@ -480,7 +510,9 @@ def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             log=log,
             progress=progress,
         )
-    except SpecError as exc:
+    except (SpecError, GateError) as exc:
+        if not any(output.iterdir()):
+            output.rmdir()  # nothing was measured: leave no empty directory behind
         parser.exit(2, f"sigbench: error: {exc}\n")
     except KeyboardInterrupt:
         print(f"\nsigbench: gate interrupted; what was measured is in {output}/", file=sys.stderr)

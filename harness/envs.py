@@ -33,7 +33,8 @@ class SpecError(ValueError):
 
 @dataclass(frozen=True)
 class Spec:
-    """A parsed spec: ``kind`` is current, python, tree or requirement."""
+    """A parsed spec: ``kind`` is current, python, tree, requirement, or results (a results file
+    of instruction counts, which only an instructions-mode gate takes as its baseline)."""
 
     text: str
     kind: str
@@ -55,6 +56,8 @@ def parse_spec(text: str) -> Spec:
         if not found:
             raise SpecError(f"{text}: no such Python interpreter (not a file, not on PATH)")
         return Spec(text, "python", found)
+    if text.endswith(".json") and Path(text).expanduser().is_file():
+        return Spec(text, "results", str(Path(text).expanduser().resolve()))
     if text.startswith((".", "/", "~")) or os.sep in text or Path(text).is_dir():
         tree = Path(text).expanduser().resolve()
         if not tree.is_dir():
@@ -94,6 +97,8 @@ def environment(
     """
     if spec.kind == "current":
         return sys.executable
+    if spec.kind == "results":
+        raise SpecError(f"{spec.text}: a results file has no environment to measure with")
     base = spec.value if spec.kind == "python" else sys.executable
     key = "\n".join([spec.kind, spec.value, os.path.realpath(base), *sorted(requirements)])
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", spec.text).strip("._")[:40] or "env"

@@ -1,9 +1,16 @@
-"""``sigbench gate``, paired mode: baseline and candidate measured in the same job, each in its
-own environment and worker processes, interleaved in a random order round after round; each
-benchmark judged by its per-round log ratios (Wilcoxon signed-rank against the threshold), with
-the false discovery rate controlled across benchmarks (Benjamini-Hochberg).
+"""``sigbench gate``: did a change make signal dispatch slower?
 
-Drift on a shared machine moves both sides of a round together, so it cancels in the ratio.
+Two modes, both measuring baseline and candidate each in its own environment and worker
+processes, rounds interleaved:
+
+- **paired** (wall time): sides in a random order round after round; each benchmark judged by
+  its per-round log ratios (Wilcoxon signed-rank against the threshold), with the false
+  discovery rate controlled across benchmarks (Benjamini-Hochberg).  Drift on a shared machine
+  moves both sides of a round together, so it cancels in the ratio.
+- **instructions**: instructions per operation under callgrind (``harness.instructions``),
+  deterministic, so judged directly: slower when even the smallest candidate count exceeds the
+  largest baseline count by the threshold.  The baseline may be a results file of counts made
+  earlier, when the interpreter and library versions match.
 """
 
 from __future__ import annotations
@@ -18,30 +25,51 @@ from typing import Callable, Dict, List, Optional, Sequence
 from benchmarks.scenarios import Point
 from harness import inventory
 from harness.envs import Spec, environment
+from harness.instructions import missing_tools
 from harness.measure import Timing
 from harness.runner import Profile, Progress, Runner
-from harness.stats import PairedTest, false_discovery_adjusted, paired_test
+from harness.stats import Estimate, false_discovery_adjusted, paired_test
+from harness.store import PointRecord, ResultsError, RunRecord, read_results, record_from_document
 from harness.summary import markdown_text, ns, printable
 
 SIDES = ("baseline", "candidate")
-#: Enough rounds for a one-sided Wilcoxon test to reach p = 1/4096 (Benjamini-Hochberg over
-#: many benchmarks needs small p-values).
-ROUNDS = 12
+MODES = ("paired", "instructions")
+#: Rounds per side: enough for a one-sided Wilcoxon test to reach p = 1/4096 (Benjamini-Hochberg
+#: over many benchmarks needs small p-values); for counts, two processes show they repeat.
+ROUNDS = {"paired": 12, "instructions": 2}
+#: Default threshold per mode: wall time is noisy, counts are not.
+THRESHOLDS = {"paired": 0.05, "instructions": 0.01}
+TIMINGS = {
+    "paired": Timing(warmups=1, values=3, min_time=0.005),
+    # Calibration has run the body several times already; min_time is unused when counting.
+    "instructions": Timing(warmups=0, values=3, min_time=0.0),
+}
 ALPHA = 0.05
+
+
+class GateError(ValueError):
+    """A gate that cannot be run as asked (exit 2)."""
 
 
 @dataclass(frozen=True)
 class Judgement:
-    """One benchmark's verdict: ``slower`` and ``faster`` only when significant after the
-    false-discovery-rate adjustment, otherwise ``same``."""
+    """One benchmark's verdict.  Paired: ``slower`` and ``faster`` only when significant after
+    the false-discovery-rate adjustment, else ``same``.  Instructions: ``slower``/``faster`` when
+    every pairing of counts is past the threshold, ``same`` when none is, else ``inconclusive``."""
 
     point: Point
     base: float
     candidate: float
-    test: PairedTest
-    p_slower: float
-    p_faster: float
+    #: Candidate over baseline, with its 95% CI (paired) or the range over all count pairings.
+    ratio: Estimate
     verdict: str
+    #: Paired mode: adjusted p-values.
+    p_slower: Optional[float] = None
+    p_faster: Optional[float] = None
+    #: Instructions mode: the largest relative spread of one side's repeated counts (0 = identical).
+    spread: Optional[float] = None
+    #: Instructions mode: whether every process of each side gave the very same counts.
+    repeatable: Optional[bool] = None
 
 
 @dataclass
@@ -50,6 +78,7 @@ class GateResult:
     #: Points measured on one side only (not installed or failing on the other), with why.
     skipped: Dict[str, str]
     threshold: float
+    mode: str = "paired"
 
     @property
     def regressions(self) -> List[Judgement]:
@@ -67,9 +96,10 @@ def run_gate(
     specs: Dict[str, Spec],
     output: Path,
     *,
-    rounds: int = ROUNDS,
+    mode: str = "paired",
+    rounds: Optional[int] = None,
     timing: Optional[Timing] = None,
-    threshold: float = 0.05,
+    threshold: Optional[float] = None,
     alpha: float = ALPHA,
     seed: Optional[int] = None,
     point_timeout: float = 120.0,
@@ -78,15 +108,41 @@ def run_gate(
 ) -> GateResult:
     """Measure ``points`` on both sides, interleaved, and judge every point measured on both.
 
-    Each side's results are kept as ordinary results files in ``output``.
+    Each side's results are kept as ordinary results files in ``output``; a baseline that is a
+    results file (instructions mode) is read instead of measured.  Raises GateError or SpecError
+    for a gate that cannot run.
     """
-    timing = timing or Timing(warmups=1, values=3, min_time=0.005)
+    if mode not in MODES:
+        raise GateError(f"unknown mode {mode!r} (choose from {', '.join(MODES)})")
+    rounds = rounds or ROUNDS[mode]
+    timing = timing or TIMINGS[mode]
+    threshold = THRESHOLDS[mode] if threshold is None else threshold
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
+    if mode == "instructions" and missing_tools():
+        raise GateError(f"instructions mode needs valgrind and setarch: {missing_tools()}")
+    stored = None
+    if specs["baseline"].kind == "results":
+        if mode != "instructions":
+            raise GateError(
+                f"{specs['baseline'].text}: a results file can be the baseline only in instructions mode "
+                "(paired mode measures both sides in this job; 'sigbench compare' compares two files)"
+            )
+        stored = _stored_baseline(Path(specs["baseline"].value))
+        points = [p for p in points if p.name in stored.points and stored.points[p.name].status == "ok"]
+        if not points:
+            raise GateError(f"{specs['baseline'].text}: measured none of the selected points")
+    if specs["candidate"].kind == "results":
+        raise GateError(f"{specs['candidate'].text}: the candidate must be measured, not read from a file")
     requirements = _requirements() if any(spec.kind == "python" for spec in specs.values()) else []
     runners = {}
     for side in SIDES:
+        if side == "baseline" and stored is not None:
+            continue
         python = environment(specs[side], requirements, log=log)
-        profile = Profile(f"gate-{side}", rounds, timing, f"paired gate, {side}: {specs[side].text}")
+        if stored is not None:
+            _check_same_setting(specs["baseline"].text, stored, python, {p.impl for p in points})
+        profile = Profile(f"gate-{side}", rounds, timing, f"{mode} gate, {side}: {specs[side].text}")
+        metric = "instructions" if mode == "instructions" else "time"
         runners[side] = Runner(
             points,
             profile,
@@ -94,39 +150,93 @@ def run_gate(
             point_timeout=point_timeout,
             seed=seed,
             python=python,
-            progress=None,
+            metric=metric,
         )
     # Each side goes first in half the rounds (in a random order of rounds), so whatever going
     # first or second does to a process cannot favour one side.
     baseline_first = [True] * (rounds // 2) + [False] * (rounds - rounds // 2)
     random.Random(seed).shuffle(baseline_first)
-    total = rounds * 2
+    total = rounds * len(runners)
+    step = 0
     for round_index in range(rounds):
-        sides = list(SIDES) if baseline_first[round_index] else list(reversed(SIDES))
-        for step, side in enumerate(sides):
+        order = list(SIDES) if baseline_first[round_index] else list(reversed(SIDES))
+        for side in (side for side in order if side in runners):
             runners[side].run_round(round_index)
+            step += 1
             if progress:
-                progress(round_index * 2 + step + 1, total, f"round {round_index + 1}: {side}")
+                progress(step, total, f"round {round_index + 1}: {side}")
     for runner in runners.values():
         runner.finish()
-    return judge(runners["baseline"], runners["candidate"], threshold, alpha, seed)
+    base = stored if stored is not None else runners["baseline"].record
+    candidate = runners["candidate"].record
+    if mode == "instructions":
+        return judge_counts(points, base, candidate, threshold)
+    return judge(points, base, candidate, threshold, alpha, seed)
 
 
-def judge(base: Runner, candidate: Runner, threshold: float, alpha: float, seed: int) -> GateResult:
-    """Per-round log ratios for every point both sides measured in every round."""
-    tests, skipped = [], {}
-    for point in base.points:
-        sides = (base.record.points[point.name], candidate.record.points[point.name])
-        if any(entry.status != "ok" for entry in sides):
+def _stored_baseline(path: Path) -> RunRecord:
+    try:
+        record = record_from_document(read_results(path))
+    except ResultsError as exc:
+        raise GateError(str(exc)) from exc
+    if record.settings.get("metric") != "instructions":
+        raise GateError(
+            f"{path}: holds wall times, not instruction counts; only counts can be a stored baseline"
+        )
+    return record
+
+
+def _check_same_setting(name: str, stored: RunRecord, python: str, impls: set) -> None:
+    """Counts compare across jobs only for the same interpreter and library versions."""
+    here = inventory.of(python)
+    differences = [
+        f"{key} {stored.environment.get(key)!r} there, {value!r} here"
+        for key, value in here["interpreter"].items()
+        if stored.environment.get(key) != value
+    ]
+    for impl in sorted(impls):
+        available, version = here["availability"][impl]
+        was = stored.implementations.get(impl, {}).get("version")
+        if not available or version != was:
+            differences.append(f"{impl} {was!r} there, {version if available else 'not installed'!r} here")
+    if differences:
+        raise GateError(
+            f"{name}: counts measured with another interpreter or library versions cannot be compared "
+            f"({'; '.join(differences)}); measure both sides in this job instead"
+        )
+
+
+def _both_measured(
+    points: Sequence[Point], base: RunRecord, candidate: RunRecord
+) -> tuple[List[tuple[Point, PointRecord, PointRecord]], Dict[str, str]]:
+    """Points with values on both sides, and why the others were not judged."""
+    pairs, skipped = [], {}
+    for point in points:
+        sides = (base.points[point.name], candidate.points[point.name])
+        if any(entry.status != "ok" or not entry.runs for entry in sides):
             if not all(entry.status == "not_applicable" for entry in sides):
-                skipped[point.name] = "; ".join(
-                    f"{side}: {entry.status} {entry.reason}".strip()
-                    for side, entry in zip(SIDES, sides)
-                    if entry.status != "ok"
+                skipped[point.name] = (
+                    "; ".join(
+                        f"{side}: {entry.status} {entry.reason}".strip()
+                        for side, entry in zip(SIDES, sides)
+                        if entry.status != "ok"
+                    )
+                    or "not measured"
                 )
             continue
-        old = [statistics.median(run["values"]) for run in sides[0].runs]
-        new = [statistics.median(run["values"]) for run in sides[1].runs]
+        pairs.append((point, *sides))
+    return pairs, skipped
+
+
+def judge(
+    points: Sequence[Point], base: RunRecord, candidate: RunRecord, threshold: float, alpha: float, seed: int
+) -> GateResult:
+    """Paired mode: per-round log ratios for every point both sides measured."""
+    pairs, skipped = _both_measured(points, base, candidate)
+    tests = []
+    for point, old_entry, new_entry in pairs:
+        old = [statistics.median(run["values"]) for run in old_entry.runs]
+        new = [statistics.median(run["values"]) for run in new_entry.runs]
         ratios = [math.log(b / a) for a, b in zip(old, new)]
         tests.append(
             (point, statistics.median(old), statistics.median(new), paired_test(ratios, threshold, seed=seed))
@@ -138,50 +248,124 @@ def judge(base: Runner, candidate: Runner, threshold: float, alpha: float, seed:
             point,
             base_median,
             new_median,
-            test,
-            float(p_slow),
-            float(p_fast),
+            test.ratio,
             "slower" if p_slow < alpha else "faster" if p_fast < alpha else "same",
+            p_slower=float(p_slow),
+            p_faster=float(p_fast),
         )
         for (point, base_median, new_median, test), p_slow, p_fast in zip(tests, slower, faster)
     ]
-    return GateResult(judgements, skipped, threshold)
+    return GateResult(judgements, skipped, threshold, "paired")
 
 
-HEADER = ["benchmark", "baseline ns", "candidate ns", "ratio", "95% CI", "p slower", "p faster", "verdict"]
+def judge_counts(
+    points: Sequence[Point], base: RunRecord, candidate: RunRecord, threshold: float
+) -> GateResult:
+    """Instructions mode: counts are deterministic, so no test is needed, only the range of
+    ratios over every pairing of a baseline count with a candidate count."""
+    pairs, skipped = _both_measured(points, base, candidate)
+    judgements = []
+    for point, old_entry, new_entry in pairs:
+        old = [value for run in old_entry.runs for value in run["values"]]
+        new = [value for run in new_entry.runs for value in run["values"]]
+        ratio = Estimate(
+            statistics.median(new) / statistics.median(old), min(new) / max(old), max(new) / min(old)
+        )
+        if ratio.low > 1 + threshold:
+            verdict = "slower"
+        elif ratio.high < 1 / (1 + threshold):
+            verdict = "faster"
+        elif ratio.high <= 1 + threshold and ratio.low >= 1 / (1 + threshold):
+            verdict = "same"
+        else:
+            verdict = "inconclusive"
+        judgements.append(
+            Judgement(
+                point,
+                statistics.median(old),
+                statistics.median(new),
+                ratio,
+                verdict,
+                spread=max((max(v) - min(v)) / statistics.median(v) for v in (old, new)),
+                repeatable=all(_repeats(entry) for entry in (old_entry, new_entry)),
+            )
+        )
+    return GateResult(judgements, skipped, threshold, "instructions")
+
+
+def _repeats(entry: PointRecord) -> bool:
+    """Whether every process gave exactly the counts the first one did."""
+    return all(run["values"] == entry.runs[0]["values"] for run in entry.runs)
+
+
+HEADERS = {
+    "paired": [
+        "benchmark",
+        "baseline ns",
+        "candidate ns",
+        "ratio",
+        "95% CI",
+        "p slower",
+        "p faster",
+        "verdict",
+    ],
+    "instructions": [
+        "benchmark",
+        "baseline instructions",
+        "candidate instructions",
+        "ratio",
+        "range",
+        "spread",
+        "processes",
+        "verdict",
+    ],
+}
 
 
 def _cells(judgement: Judgement) -> List[str]:
-    test = judgement.test
+    """Every column after the benchmark's name."""
+    ratio = judgement.ratio
+    if judgement.spread is None:
+        size, digits = ns, 3
+        details = [f"{judgement.p_slower:.3g}", f"{judgement.p_faster:.3g}"]
+    else:  # counts: small differences are real, so show them
+        size, digits = "{:,.1f}".format, 4
+        details = [f"{judgement.spread:.3%}", "identical" if judgement.repeatable else "differ"]
     return [
-        ns(judgement.base),
-        ns(judgement.candidate),
-        f"{test.ratio.value:.3f}",
-        f"{test.ratio.low:.3f}–{test.ratio.high:.3f}",
-        f"{judgement.p_slower:.3g}",
-        f"{judgement.p_faster:.3g}",
+        size(judgement.base),
+        size(judgement.candidate),
+        f"{ratio.value:.{digits}f}",
+        f"{ratio.low:.{digits}f}–{ratio.high:.{digits}f}",
+        *details,
         judgement.verdict,
     ]
 
 
 def _headline(result: GateResult, specs: Dict[str, Spec], name: Callable[[str], str]) -> str:
     judged = result.judgements
-    counts = {v: sum(j.verdict == v for j in judged) for v in ("slower", "faster", "same")}
+    verdicts = ("slower", "faster", "same", "inconclusive")
+    counts = {v: sum(j.verdict == v for j in judged) for v in verdicts}
     state = "FAIL" if counts["slower"] else "PASS"
+    if result.mode == "instructions":
+        identical = sum(bool(j.repeatable) for j in judged)
+        how = f"callgrind counts; {identical} of {len(judged)} identical in every process"
+    else:
+        how = f"Benjamini-Hochberg adjusted p < {ALPHA}"
+    tally = ", ".join(f"{counts[v]} {v}" for v in verdicts if counts[v] or v != "inconclusive")
     return (
         f"{state}: {name(specs['candidate'].text)} vs {name(specs['baseline'].text)}: "
-        f"{len(judged)} benchmarks, "
-        f"{counts['slower']} slower, {counts['faster']} faster, {counts['same']} same "
-        f"(threshold {result.threshold:.1%}, Benjamini-Hochberg adjusted p < {ALPHA})"
+        f"{len(judged)} benchmarks, {tally} (threshold {result.threshold:.1%}, {how})"
     )
 
 
 def as_text(result: GateResult, specs: Dict[str, Spec]) -> str:
-    rows = [HEADER] + [[printable(j.point.name), *_cells(j)] for j in result.judgements]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    header = HEADERS[result.mode]
+    rows = [header] + [[printable(j.point.name), *_cells(j)] for j in result.judgements]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [_headline(result, specs, printable), ""]
+    left = (0, len(header) - 1, *((6,) if result.mode == "instructions" else ()))
     for row in rows:
-        cells = (c.ljust(w) if i in (0, 7) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        cells = (c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
         lines.append("  ".join(cells).rstrip())
     for name, why in result.skipped.items():
         lines.append(f"not judged: {printable(name)}: {printable(why)}")
@@ -189,8 +373,9 @@ def as_text(result: GateResult, specs: Dict[str, Spec]) -> str:
 
 
 def as_markdown(result: GateResult, specs: Dict[str, Spec]) -> str:
-    lines = [f"**{_headline(result, specs, markdown_text)}**", "", "| " + " | ".join(HEADER) + " |"]
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---|")
+    header = HEADERS[result.mode]
+    lines = [f"**{_headline(result, specs, markdown_text)}**", "", "| " + " | ".join(header) + " |"]
+    lines.append("|---|" + "---:|" * (len(header) - 2) + "---|")
     for judgement in result.judgements:
         cells = _cells(judgement)
         mark = {"slower": "🔴 ", "faster": "🟢 "}.get(judgement.verdict, "")

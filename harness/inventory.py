@@ -44,9 +44,13 @@ def library_versions() -> Dict[str, Optional[str]]:
 
 def here() -> Dict[str, Any]:
     """This interpreter's inventory."""
+    from harness.worker import environment
+
+    machine = environment()
     return {
         "availability": {name: list(availability(name)) for name in implementation_names()},
         "libraries": library_versions(),
+        "interpreter": {key: machine[key] for key in ("python_version", "python_implementation")},
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import math
 from dataclasses import dataclass
+from functools import partial
 from time import perf_counter
 from typing import Any, Callable, Dict, List, Optional
 
@@ -17,12 +18,18 @@ from benchmarks.scenarios import Point
 from harness.adapter import Adapter
 
 Body = Callable[[int], float]
+#: Runs a timed region (which returns its seconds) and returns what it measured of it.
+Meter = Callable[[Callable[[], float]], float]
 
 #: Calibration never asks for more loops than this (bounds memory of connect/disconnect setups).
 MAX_LOOPS = 10_000_000
 #: Calibration stops growing loops once one call of the body, setup included, takes this long
 #: (connecting 1000 pluggy plugins before timing their disconnect takes 0.3 s).
 MAX_BODY_SECONDS = 0.25
+#: In instruction mode, calibration grows loops until a region counts this many instructions
+#: (the count of a region varies by a few hundred instructions with the state of the heap: at
+#: this size, by a few hundredths of a percent).
+MIN_INSTRUCTIONS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -58,15 +65,21 @@ def time_each(operations: List[Callable[[Any], Any]], handles: List[Any]) -> flo
     return perf_counter() - start
 
 
+def wall_time(region: Callable[[], float]) -> float:
+    """The default meter: the seconds the region timed itself."""
+    return region()
+
+
 class Bench:
     """The timed body of one point, with what it must keep alive between calls.
 
-    ``body(loops)`` builds its setup, times its region and returns the timed seconds; callers
-    collect garbage before each call, outside any clock.
+    ``body(loops)`` builds its setup, measures its region with ``meter`` and returns what was
+    measured (seconds, or instructions); callers collect garbage before each call, outside any clock.
     """
 
-    def __init__(self, adapter: Adapter, point: Point) -> None:
+    def __init__(self, adapter: Adapter, point: Point, meter: Meter = wall_time) -> None:
         self.adapter = adapter
+        self.meter = meter
         self.point = point
         self.weak = point.ref == "weak"
         self._signal: Any = None
@@ -106,12 +119,12 @@ class Bench:
         return adapter.emitter(signal, sender, object())
 
     def _send(self, loops: int) -> float:
-        return time_repeated(self._emit, loops)
+        return self.meter(partial(time_repeated, self._emit, loops))
 
     # -- create ------------------------------------------------------------------------
 
     def _create(self, loops: int) -> float:
-        return time_repeated(self.adapter.new_signal, loops)
+        return self.meter(partial(time_repeated, self.adapter.new_signal, loops))
 
     # -- connect / disconnect ----------------------------------------------------------
 
@@ -129,7 +142,7 @@ class Bench:
         for count in self._groups(loops):
             signals = [adapter.new_signal() for _ in range(count)]
             connectors = [adapter.connector(signal, weak=self.weak) for signal in signals]
-            total += time_each(connectors, self.handles)
+            total += self.meter(partial(time_each, connectors, self.handles))
             for signal in signals:
                 adapter.reset(signal)
         return total
@@ -143,31 +156,32 @@ class Bench:
                 for handle in self.handles:
                     connect(handle)
             disconnectors = [adapter.disconnector(signal, weak=self.weak) for signal in signals]
-            total += time_each(disconnectors, self.handles)
+            total += self.meter(partial(time_each, disconnectors, self.handles))
             for signal in signals:
                 adapter.reset(signal)
         return total
 
 
-def calibrate(body: Body, min_time: float) -> int:
-    """The loop count whose timed duration reaches ``min_time``.
+def calibrate(body: Body, target: float, wall_limit: bool = True) -> int:
+    """The loop count whose measured region reaches ``target`` (seconds, or instructions).
 
-    Grows loops like pyperf (at most 10x a step), and stops early when one call of the body
-    takes ``MAX_BODY_SECONDS`` of wall time, setup included, or loops reach ``MAX_LOOPS``.
+    Grows loops like pyperf (at most 10x a step), and stops early when loops reach
+    ``MAX_LOOPS`` or, with ``wall_limit``, when one call of the body takes ``MAX_BODY_SECONDS``
+    of wall time, setup included.
     """
     loops = 1
     while True:
         gc.collect()  # garbage left by earlier points is not this body's setup cost
         started = perf_counter()
-        elapsed = body(loops)
+        measured = body(loops)
         wall = perf_counter() - started
-        if elapsed >= min_time or loops >= MAX_LOOPS or wall >= MAX_BODY_SECONDS:
+        if measured >= target or loops >= MAX_LOOPS or (wall_limit and wall >= MAX_BODY_SECONDS):
             return loops
-        if elapsed <= 0:
+        if measured <= 0:
             loops *= 10
         else:
-            # Aim a little past min_time.
-            loops = min(max(loops * 2, math.ceil(loops * 1.2 * min_time / elapsed)), loops * 10)
+            # Aim a little past the target.
+            loops = min(max(loops * 2, math.ceil(loops * 1.2 * target / measured)), loops * 10)
         loops = min(loops, MAX_LOOPS)
 
 
@@ -188,6 +202,43 @@ def measure(adapter: Adapter, point: Point, timing: Timing, loops: Optional[int]
         values = [value() for _ in range(timing.values)]
     finally:
         bench.close()
+    return _result(loops, inner, warmups, values, started)
+
+
+def count_instructions(
+    adapter: Adapter, point: Point, timing: Timing, meter: Meter, loops: Optional[int] = None
+) -> Dict[str, Any]:
+    """Instructions per operation of ``point``: the count of 2L loops less the count of L loops,
+    over L operations, so the region's fixed cost (the callback, the clock reads) cancels.
+
+    Calibration is by instruction count only, never wall time, so every process picks the same L.
+    """
+    started = perf_counter()
+    bench = Bench(adapter, point, meter)
+    try:
+        inner = inner_loops(point)
+        if loops is None:
+            loops = calibrate(bench.body, MIN_INSTRUCTIONS, wall_limit=False)
+
+        def value() -> float:
+            gc.collect()
+            single = bench.body(loops)
+            gc.collect()
+            double = bench.body(2 * loops)
+            if double <= single:
+                raise ValueError(f"{2 * loops} loops counted {double:.0f}, no more than {loops} loops")
+            return (double - single) / (loops * inner)
+
+        warmups = [(loops, value()) for _ in range(timing.warmups)]
+        values = [value() for _ in range(timing.values)]
+    finally:
+        bench.close()
+    return _result(loops, inner, warmups, values, started)
+
+
+def _result(
+    loops: int, inner: int, warmups: List[Any], values: List[float], started: float
+) -> Dict[str, Any]:
     return {
         "loops": loops,
         "inner_loops": inner,

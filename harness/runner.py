@@ -24,7 +24,7 @@ from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Sequence, 
 
 from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import Point
-from harness import inventory
+from harness import instructions, inventory
 from harness.inventory import PROJECT_ROOT
 from harness.measure import Timing
 from harness.store import (
@@ -104,9 +104,15 @@ class Runner:
         python: str = sys.executable,
         progress: Optional[Progress] = None,
         record: Optional[RunRecord] = None,
+        metric: str = "time",
     ) -> None:
-        """Plan a new run of ``points``, or continue ``record`` (see ``resume``)."""
+        """Plan a new run of ``points``, or continue ``record`` (see ``resume``).
+
+        ``metric`` is ``time`` (seconds per operation) or ``instructions`` (instructions per
+        operation, each worker under callgrind; see ``harness.instructions``).
+        """
         self.profile = profile
+        self.metric = record.settings.get("metric", "time") if record is not None else metric
         self.output = output
         self.point_timeout = point_timeout
         self.python = python
@@ -129,6 +135,8 @@ class Runner:
             started=now(),
             libraries=self.inventory["libraries"],
         )
+        if metric == "instructions":
+            self.record.settings.update(metric=metric, valgrind=instructions.valgrind_version())
         self._plan()
 
     @classmethod
@@ -211,7 +219,8 @@ class Runner:
         left = len(due)
         for impl in impls:
             points = [p for p in due if p.impl == impl and self.record.points[p.name].status == "ok"]
-            rng.shuffle(points)
+            if self.metric == "time":  # counts do not drift, and the same order keeps them identical
+                rng.shuffle(points)
             for point in self._run_worker(impl, points):
                 done += 1
                 left -= 1
@@ -255,12 +264,20 @@ class Runner:
             "impl": impl,
             "timing": asdict(self.profile.timing),
             "points": [self._job_point(p) for p in pending],
+            "metric": self.metric,
         }
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-        with tempfile.TemporaryFile() as stderr:
+        prefix: List[str] = []
+        with tempfile.TemporaryFile() as stderr, tempfile.TemporaryDirectory(prefix="sigbench-") as scratch:
+            if self.metric == "instructions":
+                # The dumps go to the worker's own directory by a relative name, so every
+                # worker's command line and environment are the same, byte for byte.
+                prefix = instructions.command(instructions.DUMPS)
+                env = instructions.environment(env["PYTHONPATH"], instructions.DUMPS)
             process = subprocess.Popen(
-                [self.python, "-m", "harness.worker"],
+                [*prefix, self.python, "-m", "harness.worker"],
+                cwd=scratch if prefix else None,
                 start_new_session=True,  # Ctrl-C on a terminal reaches the runner, not the worker
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -312,9 +329,14 @@ class Runner:
                 _close_pipes(process, reader)
 
     def _job_point(self, point: Point) -> Dict[str, Any]:
-        """A point for a worker, with the loops the first process calibrated (as pyperf does)."""
+        """A point for a worker, with the loops the first process calibrated (as pyperf does).
+
+        Counting workers calibrate again (deterministically), so each does exactly the same work.
+        """
         runs = self.record.points[point.name].runs
-        return {**point.as_dict(), "loops": runs[0]["loops"]} if runs else point.as_dict()
+        if runs and self.metric == "time":
+            return {**point.as_dict(), "loops": runs[0]["loops"]}
+        return point.as_dict()
 
     def _hello(self, impl: str, event: Dict[str, Any]) -> None:
         self.record.implementations[impl]["version"] = event["version"]

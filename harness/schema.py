@@ -79,6 +79,8 @@ def check_document(document: Any) -> None:
     _number(settings.get("min_time"), "sigbench.settings.min_time")
     _number(settings.get("point_timeout"), "sigbench.settings.point_timeout")
     _number(settings.get("seed"), "sigbench.settings.seed", integer=True)
+    if settings.get("metric", "time") not in ("time", "instructions"):
+        _fail("sigbench.settings.metric", "must be 'time' or 'instructions'")
     _strings(section.get("environment"), "sigbench.environment")
     _strings(section.get("libraries"), "sigbench.libraries", nullable=True)
     implementations = _type(section.get("implementations"), dict, "sigbench.implementations")

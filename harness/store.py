@@ -30,6 +30,10 @@ from harness.schema import SCHEMA, SchemaError, check_document
 MAX_RESULTS_BYTES = 256 * 1024 * 1024
 
 
+#: pyperf's unit of a value for each metric: seconds, or a count of instructions.
+UNITS = {"time": "second", "instructions": "integer"}
+
+
 class ResultsError(Exception):
     """A results file is missing, unreadable or not what sigbench writes."""
 
@@ -65,7 +69,7 @@ def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) ->
     point = entry.point
     metadata: Dict[str, Any] = {
         "name": point.name,
-        "unit": "second",
+        "unit": UNITS[record.settings.get("metric", "time")],
         "description": SCENARIOS[point.scenario].description,
         "loops": run["loops"],
         "inner_loops": run["inner_loops"],

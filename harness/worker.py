@@ -3,7 +3,9 @@
 Run as ``python -m harness.worker``; reads one JSON job on stdin (a point may carry the
 ``loops`` an earlier process calibrated) and writes one JSON line per event on stdout:
 ``hello`` (library version and environment), then ``point`` per point with its status (``ok``
-with raw values, ``failed`` for conformance, ``error`` for an exception).
+with raw values, ``failed`` for conformance, ``error`` for an exception).  A job whose
+``metric`` is ``instructions`` counts instructions per operation under callgrind instead of
+timing (see ``harness.instructions``).
 Standard library only (no pandas, no plotting), so it runs on every interpreter in the matrix.
 Anything the library prints goes to stderr, never into the result stream.
 """
@@ -17,12 +19,13 @@ import platform
 import socket
 import sys
 import traceback
-from typing import IO, Any, Dict
+from typing import IO, Any, Dict, Optional
 
 from benchmarks.implementations import get_adapter
 from benchmarks.scenarios import Point
 from harness.conformance import ConformanceError, check_point
-from harness.measure import Timing, measure
+from harness.instructions import InstructionMeter, meter_from_environment
+from harness.measure import Timing, count_instructions, measure
 
 
 def environment() -> Dict[str, Any]:
@@ -67,6 +70,8 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
         return
     emit({"event": "hello", "version": version, "environment": environment()})
     timing = Timing(**job["timing"])
+    counting = job.get("metric") == "instructions"
+    meter: Optional[InstructionMeter] = None
     for data in job["points"]:
         point = Point.from_dict(data)
         result: Dict[str, Any] = {"event": "point", "point": point.as_dict()}
@@ -78,7 +83,12 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
             result.update(status="error", reason=_describe(exc, "during conformance"))
         else:
             try:
-                result.update(status="ok", **measure(adapter, point, timing, data.get("loops")))
+                if counting:
+                    meter = meter or meter_from_environment()
+                    taken = count_instructions(adapter, point, timing, meter, data.get("loops"))
+                else:
+                    taken = measure(adapter, point, timing, data.get("loops"))
+                result.update(status="ok", **taken)
             except Exception as exc:
                 result.update(status="error", reason=_describe(exc, "while timing"))
         emit(result)

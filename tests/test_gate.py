@@ -96,8 +96,7 @@ def test_current_against_itself_passes(tmp_path: Path) -> None:
     assert [j.point for j in result.judgements] == POINTS
     assert not result.regressions and result.skipped == {}
     for judgement in result.judgements:
-        assert judgement.test.rounds == 6
-        assert 0.5 < judgement.test.ratio.value < 2.0
+        assert 0.5 < judgement.ratio.value < 2.0 and judgement.p_slower is not None
     assert (tmp_path / "baseline.json").exists() and (tmp_path / "candidate.json").exists()
     assert "PASS: `current` vs `current`: 3 benchmarks" in as_markdown(result, specs)
 
