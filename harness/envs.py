@@ -5,7 +5,7 @@ A spec is ``current`` (the environment sigbench runs in), a Python interpreter
 (``python:/path/to/python`` or ``python3.12`` on PATH; the same library versions as here, on that
 interpreter), a local source tree (``./path/to/blinker``) or a pip requirement
 (``blinker==1.8.2``).  Environments live in ``.sigbench/envs/`` and are made once; a source tree
-is reinstalled every time, since its code may have changed.
+is reinstalled whenever its files have changed since it was installed.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 #: Where environments are kept, relative to the working directory.
 CACHE = Path(".sigbench") / "envs"
 _READY = ".sigbench-ready"
+_TREE = ".sigbench-tree"
 
 
 class SpecError(ValueError):
@@ -114,8 +115,39 @@ def environment(
         if install:
             _run([*pip, *install], f"{spec.text}: pip install {' '.join(install)}")
         (directory / _READY).write_text(spec.text + "\n", encoding="utf-8")
-    elif spec.kind == "tree":
+        if spec.kind == "tree":
+            (directory / _TREE).write_text(tree_digest(Path(spec.value)), encoding="utf-8")
+    elif spec.kind == "tree" and _read(directory / _TREE) != tree_digest(Path(spec.value)):
         if log:
-            log(f"reinstalling {spec.text} into {directory}")
+            log(f"{spec.text} changed: reinstalling it into {directory}")
         _run([*pip, "--force-reinstall", "--no-deps", spec.value], f"{spec.text}: reinstalling the tree")
-    return str(python)
+        (directory / _TREE).write_text(tree_digest(Path(spec.value)), encoding="utf-8")
+    return os.path.abspath(python)  # workers may run in another directory
+
+
+#: What is not part of a source tree's code: version control, build output, caches, environments.
+_NOT_SOURCE = {".git", ".hg", ".tox", ".nox", ".venv", "venv", ".sigbench", "build", "dist", "__pycache__"}
+
+
+def tree_digest(tree: Path) -> str:
+    """A digest of a source tree's files (names and contents), to reinstall only what changed."""
+    digest = hashlib.sha256()
+    for root, directories, files in os.walk(tree):
+        directories[:] = sorted(
+            d for d in directories if d not in _NOT_SOURCE and not d.endswith(".egg-info")
+        )
+        for name in sorted(files):
+            path = Path(root, name)
+            digest.update(str(path.relative_to(tree)).encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:  # a dangling link or an unreadable file: its name still counts
+                pass
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""

@@ -22,6 +22,8 @@ import shutil
 import subprocess
 from typing import Any, Callable, Dict, List, Optional
 
+from benchmarks.implementations import EXTRA_ADAPTERS_VARIABLE
+
 #: Where the worker finds callgrind's dumps: the ``--callgrind-out-file`` base name.
 OUT_VARIABLE = "SIGBENCH_CALLGRIND_OUT"
 #: The base name the runner uses, relative to each worker's own working directory.
@@ -66,8 +68,11 @@ def command(out: str) -> List[str]:
 
 
 def environment(pythonpath: str, out: str) -> Dict[str, str]:
-    """A clean environment: nothing inherited that could change what the interpreter does."""
+    """A clean environment: nothing inherited that could change what the interpreter does, but
+    the extra adapters a test or the self-test registered."""
+    extra = {name: os.environ[name] for name in (EXTRA_ADAPTERS_VARIABLE,) if name in os.environ}
     return {
+        **extra,
         "PATH": os.defpath,
         "LC_ALL": "C.UTF-8",
         "PYTHONPATH": pythonpath,
