@@ -28,6 +28,12 @@ from benchmarks.implementations import EXTRA_ADAPTERS_VARIABLE
 OUT_VARIABLE = "SIGBENCH_CALLGRIND_OUT"
 #: The base name the runner uses, relative to each worker's own working directory.
 DUMPS = "callgrind.out"
+#: How a counting worker starts: not ``-m``, which puts the (per-worker) working directory on
+#: ``sys.path`` and so makes the interpreter's state differ from worker to worker.
+WORKER_ARGUMENTS = [
+    "-c",
+    "import runpy; runpy.run_module('harness.worker', run_name='__main__', alter_sys=True)",
+]
 #: The C function ctypes enters for every Python callback (Modules/_ctypes/callbacks.c).
 ENTRY = "closure_fcn"
 _REGION = ctypes.CFUNCTYPE(None)

@@ -269,14 +269,16 @@ class Runner:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         prefix: List[str] = []
+        arguments = ["-m", "harness.worker"]
         with tempfile.TemporaryFile() as stderr, tempfile.TemporaryDirectory(prefix="sigbench-") as scratch:
             if self.metric == "instructions":
                 # The dumps go to the worker's own directory by a relative name, so every
                 # worker's command line and environment are the same, byte for byte.
                 prefix = instructions.command(instructions.DUMPS)
                 env = instructions.environment(env["PYTHONPATH"], instructions.DUMPS)
+                arguments = instructions.WORKER_ARGUMENTS
             process = subprocess.Popen(
-                [*prefix, self.python, "-m", "harness.worker"],
+                [*prefix, self.python, *arguments],
                 cwd=scratch if prefix else None,
                 start_new_session=True,  # Ctrl-C on a terminal reaches the runner, not the worker
                 stdin=subprocess.PIPE,

@@ -82,7 +82,7 @@ def run_case(
     workdir: Path,
     *,
     rounds: Optional[int] = None,
-    points: Sequence[Point] = POINTS,
+    points: Optional[Sequence[Point]] = None,
     log: Callable[[str], None] = lambda text: None,
 ) -> Case:
     """``trials`` independent gates of the unregressed tree against one ``slowdown`` slower."""
@@ -90,6 +90,7 @@ def run_case(
     candidate = planted.write_tree(workdir / f"planted-{slowdown:g}", slowdown) if slowdown else base
     specs = {"baseline": parse_spec(str(base)), "candidate": parse_spec(str(candidate))}
     case = Case(mode, slowdown)
+    points = points or POINTS
     os.environ[EXTRA_ADAPTERS_VARIABLE] = planted.REGISTRATION  # workers inherit it
     for trial in range(trials):
         started = time.perf_counter()
