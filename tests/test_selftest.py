@@ -73,6 +73,7 @@ def test_bad_arguments_are_refused(argv: List[str], message: str, capsys: pytest
 def test_a_small_paired_calibration_runs_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One trial per case, two benchmarks: too few to judge the gate, enough to run every part."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SIGBENCH_EXTRA_ADAPTERS", planted.REGISTRATION)  # restored afterwards
     monkeypatch.setattr(
         selftest, "POINTS", [Point("planted", "send", n, "strong", "function") for n in (1, 10)]
     )
