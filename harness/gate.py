@@ -24,6 +24,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 from benchmarks.scenarios import Point
 from harness import inventory
+from harness.compare import verdict
 from harness.envs import Spec, environment
 from harness.instructions import missing_tools
 from harness.measure import Timing
@@ -271,21 +272,13 @@ def judge_counts(
         ratio = Estimate(
             statistics.median(new) / statistics.median(old), min(new) / max(old), max(new) / min(old)
         )
-        if ratio.low > 1 + threshold:
-            verdict = "slower"
-        elif ratio.high < 1 / (1 + threshold):
-            verdict = "faster"
-        elif ratio.high <= 1 + threshold and ratio.low >= 1 / (1 + threshold):
-            verdict = "same"
-        else:
-            verdict = "inconclusive"
         judgements.append(
             Judgement(
                 point,
                 statistics.median(old),
                 statistics.median(new),
                 ratio,
-                verdict,
+                verdict(ratio, threshold),  # the range stands in for compare's CI
                 spread=max((max(v) - min(v)) / statistics.median(v) for v in (old, new)),
                 repeatable=all(_repeats(entry) for entry in (old_entry, new_entry)),
             )

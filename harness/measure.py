@@ -185,42 +185,36 @@ def calibrate(body: Body, target: float, wall_limit: bool = True) -> int:
         loops = min(loops, MAX_LOOPS)
 
 
-def measure(adapter: Adapter, point: Point, timing: Timing, loops: Optional[int] = None) -> Dict[str, Any]:
-    """Warm up and time ``point`` (calibrating loops unless given); values are seconds per operation."""
+def measure(
+    adapter: Adapter,
+    point: Point,
+    timing: Timing,
+    loops: Optional[int] = None,
+    meter: Optional[Meter] = None,
+) -> Dict[str, Any]:
+    """Warm up and measure ``point`` (calibrating loops unless given).
+
+    Without ``meter``, values are seconds per operation.  With an instruction ``meter``, values
+    are instructions per operation: the count of 2L loops less the count of L loops, over L
+    operations, so the region's fixed cost (the callback, the clock reads) cancels; loops are
+    calibrated by count only, never wall time, so every process picks the same L.
+    """
     started = perf_counter()
-    bench = Bench(adapter, point)
+    bench = Bench(adapter, point, meter or wall_time)
     try:
         inner = inner_loops(point)
         if loops is None:
-            loops = calibrate(bench.body, timing.min_time)
+            loops = (
+                calibrate(bench.body, timing.min_time)
+                if meter is None
+                else calibrate(bench.body, MIN_INSTRUCTIONS, wall_limit=False)
+            )
 
-        def value() -> float:
+        def timed() -> float:
             gc.collect()
             return bench.body(loops) / (loops * inner)
 
-        warmups = [(loops, value()) for _ in range(timing.warmups)]
-        values = [value() for _ in range(timing.values)]
-    finally:
-        bench.close()
-    return _result(loops, inner, warmups, values, started)
-
-
-def count_instructions(
-    adapter: Adapter, point: Point, timing: Timing, meter: Meter, loops: Optional[int] = None
-) -> Dict[str, Any]:
-    """Instructions per operation of ``point``: the count of 2L loops less the count of L loops,
-    over L operations, so the region's fixed cost (the callback, the clock reads) cancels.
-
-    Calibration is by instruction count only, never wall time, so every process picks the same L.
-    """
-    started = perf_counter()
-    bench = Bench(adapter, point, meter)
-    try:
-        inner = inner_loops(point)
-        if loops is None:
-            loops = calibrate(bench.body, MIN_INSTRUCTIONS, wall_limit=False)
-
-        def value() -> float:
+        def counted() -> float:
             gc.collect()
             single = bench.body(loops)
             gc.collect()
@@ -229,16 +223,11 @@ def count_instructions(
                 raise ValueError(f"{2 * loops} loops counted {double:.0f}, no more than {loops} loops")
             return (double - single) / (loops * inner)
 
+        value = timed if meter is None else counted
         warmups = [(loops, value()) for _ in range(timing.warmups)]
         values = [value() for _ in range(timing.values)]
     finally:
         bench.close()
-    return _result(loops, inner, warmups, values, started)
-
-
-def _result(
-    loops: int, inner: int, warmups: List[Any], values: List[float], started: float
-) -> Dict[str, Any]:
     return {
         "loops": loops,
         "inner_loops": inner,

@@ -25,7 +25,7 @@ from benchmarks.implementations import get_adapter
 from benchmarks.scenarios import Point
 from harness.conformance import ConformanceError, check_point
 from harness.instructions import InstructionMeter, meter_from_environment
-from harness.measure import Timing, count_instructions, measure
+from harness.measure import Timing, measure
 
 
 def environment() -> Dict[str, Any]:
@@ -85,10 +85,7 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
             try:
                 if counting:
                     meter = meter or meter_from_environment()
-                    taken = count_instructions(adapter, point, timing, meter, data.get("loops"))
-                else:
-                    taken = measure(adapter, point, timing, data.get("loops"))
-                result.update(status="ok", **taken)
+                result.update(status="ok", **measure(adapter, point, timing, data.get("loops"), meter))
             except Exception as exc:
                 result.update(status="error", reason=_describe(exc, "while timing"))
         emit(result)
