@@ -218,8 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
         "gate",
         help="did a change make signal dispatch slower? measure both sides in this job and judge",
         description="Measure the selected points for a baseline and a candidate in the same job, each in "
-        "its own isolated, cached environment and worker processes, interleaved in a random order over "
-        "rounds; judge each benchmark by its per-round log ratios (one-sided Wilcoxon signed-rank "
+        "its own isolated, cached environment and worker processes: in paired mode, each round a new "
+        "pair of workers pinned to one CPU takes values in turns; judge each benchmark by its per-round "
+        "log ratios (one-sided Wilcoxon signed-rank "
         "test against the threshold) with the false discovery rate controlled across benchmarks "
         "(Benjamini-Hochberg). Exit 0: no regression; 1: a regression; 2: usage or input error. "
         "SPEC: current, python:/path/to/python, python3.X, ./local/source/tree, or a pip requirement "
@@ -236,7 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--mode",
         choices=MODES,
         default="paired",
-        help="paired: interleaved wall-time rounds (default); instructions: deterministic instruction "
+        help="paired: wall time, both sides taking values in turns (default); instructions: "
+        "deterministic instruction "
         "counts under valgrind's callgrind",
     )
     gate.add_argument(
@@ -251,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--rounds",
         type=int,
         metavar="N",
-        help="rounds (worker processes) per side (default: "
+        help="rounds: worker pairs in paired mode, processes per side in instructions mode (default: "
         + ", ".join(f"{value} {mode}" for mode, value in ROUNDS.items())
         + ")",
     )

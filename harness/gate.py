@@ -3,10 +3,11 @@
 Two modes, both measuring baseline and candidate each in its own environment and worker
 processes, rounds interleaved:
 
-- **paired** (wall time): sides in a random order round after round; each benchmark judged by
-  its per-round log ratios (Wilcoxon signed-rank against the threshold), with the false
-  discovery rate controlled across benchmarks (Benjamini-Hochberg).  Drift on a shared machine
-  moves both sides of a round together, so it cancels in the ratio.
+- **paired** (wall time): each round, a new pair of workers (one per side) pinned to one CPU
+  take values in turns (``harness.alternation``), so whatever slows the machine slows both
+  sides of a turn; each benchmark is judged by its per-round log ratios (Wilcoxon signed-rank
+  against the threshold), with the false discovery rate controlled across benchmarks
+  (Benjamini-Hochberg).
 - **instructions**: instructions per operation under callgrind (``harness.instructions``),
   deterministic, so judged directly: slower when even the smallest candidate count exceeds the
   largest baseline count by the threshold.  The baseline may be a results file of counts made
@@ -23,11 +24,12 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 from benchmarks.scenarios import Point
-from harness import inventory
+from harness import alternation, inventory
 from harness.compare import verdict
 from harness.envs import Spec, environment
 from harness.instructions import missing_tools
 from harness.measure import Timing
+from harness.process import available_cpus
 from harness.runner import Profile, Progress, Runner
 from harness.stats import Estimate, false_discovery_adjusted, paired_test
 from harness.store import PointRecord, ResultsError, RunRecord, read_results, record_from_document
@@ -35,13 +37,15 @@ from harness.summary import markdown_text, ns, printable
 
 SIDES = ("baseline", "candidate")
 MODES = ("paired", "instructions")
-#: Rounds per side: enough for a one-sided Wilcoxon test to reach p = 1/4096 (Benjamini-Hochberg
-#: over many benchmarks needs small p-values); for counts, two processes show they repeat.
-ROUNDS = {"paired": 12, "instructions": 2}
+#: Rounds (worker pairs) per benchmark: paired rounds vary in process layout and CPU, and a
+#: one-sided Wilcoxon test over 20 of them reaches p = 1e-6 (Benjamini-Hochberg over many
+#: benchmarks needs small p-values); for counts, two processes show they repeat.
+ROUNDS = {"paired": 20, "instructions": 2}
 #: Default threshold per mode: wall time is noisy, counts are not.
 THRESHOLDS = {"paired": 0.05, "instructions": 0.01}
 TIMINGS = {
-    "paired": Timing(warmups=1, values=3, min_time=0.005),
+    # Per round and side: 20 values of 1 ms, taken in turns with the other side's.
+    "paired": Timing(warmups=1, values=20, min_time=0.001),
     # Calibration has run the body several times already; min_time is unused when counting.
     "instructions": Timing(warmups=0, values=3, min_time=0.0),
 }
@@ -153,6 +157,47 @@ def run_gate(
             python=python,
             metric=metric,
         )
+    if mode == "paired":
+        _alternate(runners, points, rounds, timing, seed, point_timeout, progress)
+    else:
+        _interleave(runners, rounds, seed, progress)
+    base = stored if stored is not None else runners["baseline"].record
+    candidate = runners["candidate"].record
+    if mode == "instructions":
+        return judge_counts(points, base, candidate, threshold)
+    return judge(points, base, candidate, threshold, alpha, seed)
+
+
+def _alternate(
+    runners: Dict[str, Runner],
+    points: Sequence[Point],
+    rounds: int,
+    timing: Timing,
+    seed: int,
+    timeout: float,
+    progress: Optional[Progress],
+) -> None:
+    """Paired mode: each round a new worker pair per implementation, pinned to the round's CPU,
+    alternating values (``harness.alternation``)."""
+    cpus = available_cpus()
+    for runner in runners.values():
+        runner.record.settings.update(pairing="alternating", pinned=bool(cpus))
+    total = rounds * len(runners["baseline"].runnable())
+    steps = iter(range(1, total + 1))
+    for round_index in range(rounds):
+        cpu = cpus[round_index % len(cpus)] if cpus else None
+
+        def done(point: Point, label: str = f"round {round_index + 1}") -> None:
+            if progress:
+                progress(next(steps, total), total, f"{label}: {point.name}")
+
+        alternation.run_round(
+            runners, points, round_index, timing=timing, cpu=cpu, seed=seed, timeout=timeout, done=done
+        )
+
+
+def _interleave(runners: Dict[str, Runner], rounds: int, seed: int, progress: Optional[Progress]) -> None:
+    """Instructions mode: a worker per side and round, sides in a random order."""
     # Each side goes first in half the rounds (in a random order of rounds), so whatever going
     # first or second does to a process cannot favour one side.
     baseline_first = [True] * (rounds // 2) + [False] * (rounds - rounds // 2)
@@ -166,13 +211,6 @@ def run_gate(
             step += 1
             if progress:
                 progress(step, total, f"round {round_index + 1}: {side}")
-    for runner in runners.values():
-        runner.finish()
-    base = stored if stored is not None else runners["baseline"].record
-    candidate = runners["candidate"].record
-    if mode == "instructions":
-        return judge_counts(points, base, candidate, threshold)
-    return judge(points, base, candidate, threshold, alpha, seed)
 
 
 def _stored_baseline(path: Path) -> RunRecord:
@@ -232,16 +270,17 @@ def _both_measured(
 def judge(
     points: Sequence[Point], base: RunRecord, candidate: RunRecord, threshold: float, alpha: float, seed: int
 ) -> GateResult:
-    """Paired mode: per-round log ratios for every point both sides measured."""
+    """Paired mode, for every point both sides measured: a round's log ratio is the median of
+    its turns' ``log(candidate / baseline)`` (the values of a round alternate, in order)."""
     pairs, skipped = _both_measured(points, base, candidate)
     tests = []
     for point, old_entry, new_entry in pairs:
-        old = [statistics.median(run["values"]) for run in old_entry.runs]
-        new = [statistics.median(run["values"]) for run in new_entry.runs]
-        ratios = [math.log(b / a) for a, b in zip(old, new)]
-        tests.append(
-            (point, statistics.median(old), statistics.median(new), paired_test(ratios, threshold, seed=seed))
-        )
+        ratios = [
+            statistics.median(math.log(b / a) for a, b in zip(old["values"], new["values"]))
+            for old, new in zip(old_entry.runs, new_entry.runs)
+        ]
+        old_median, new_median = (statistics.median(_values(entry)) for entry in (old_entry, new_entry))
+        tests.append((point, old_median, new_median, paired_test(ratios, threshold, seed=seed)))
     slower = false_discovery_adjusted([test.p_slower for *_, test in tests])
     faster = false_discovery_adjusted([test.p_faster for *_, test in tests])
     judgements = [
@@ -267,8 +306,7 @@ def judge_counts(
     pairs, skipped = _both_measured(points, base, candidate)
     judgements = []
     for point, old_entry, new_entry in pairs:
-        old = [value for run in old_entry.runs for value in run["values"]]
-        new = [value for run in new_entry.runs for value in run["values"]]
+        old, new = _values(old_entry), _values(new_entry)
         ratio = Estimate(
             statistics.median(new) / statistics.median(old), min(new) / max(old), max(new) / min(old)
         )
@@ -284,6 +322,10 @@ def judge_counts(
             )
         )
     return GateResult(judgements, skipped, threshold, "instructions")
+
+
+def _values(entry: PointRecord) -> List[float]:
+    return [value for run in entry.runs for value in run["values"]]
 
 
 def _repeats(entry: PointRecord) -> bool:

@@ -185,6 +185,55 @@ def calibrate(body: Body, target: float, wall_limit: bool = True) -> int:
         loops = min(loops, MAX_LOOPS)
 
 
+class Sampler:
+    """One point made ready to measure: its body built, loops calibrated (unless given), and
+    ``value()`` measuring it once more; ``close()`` releases it.
+
+    Without ``meter``, values are seconds per operation.  With an instruction ``meter``, values
+    are instructions per operation: the count of 2L loops less the count of L loops, over L
+    operations, so the region's fixed cost (the callback, the clock reads) cancels; loops are
+    calibrated by count only, never wall time, so every process picks the same L.
+    """
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        point: Point,
+        min_time: float,
+        loops: Optional[int] = None,
+        meter: Optional[Meter] = None,
+    ) -> None:
+        self.counting = meter is not None
+        self.bench = Bench(adapter, point, meter or wall_time)
+        self.inner = inner_loops(point)
+        try:
+            if loops is None:
+                loops = (
+                    calibrate(self.bench.body, MIN_INSTRUCTIONS, wall_limit=False)
+                    if self.counting
+                    else calibrate(self.bench.body, min_time)
+                )
+        except BaseException:
+            self.bench.close()
+            raise
+        self.loops = loops
+
+    def value(self) -> float:
+        body, loops = self.bench.body, self.loops
+        gc.collect()
+        if not self.counting:
+            return body(loops) / (loops * self.inner)
+        single = body(loops)
+        gc.collect()
+        double = body(2 * loops)
+        if double <= single:
+            raise ValueError(f"{2 * loops} loops counted {double:.0f}, no more than {loops} loops")
+        return (double - single) / (loops * self.inner)
+
+    def close(self) -> None:
+        self.bench.close()
+
+
 def measure(
     adapter: Adapter,
     point: Point,
@@ -192,45 +241,17 @@ def measure(
     loops: Optional[int] = None,
     meter: Optional[Meter] = None,
 ) -> Dict[str, Any]:
-    """Warm up and measure ``point`` (calibrating loops unless given).
-
-    Without ``meter``, values are seconds per operation.  With an instruction ``meter``, values
-    are instructions per operation: the count of 2L loops less the count of L loops, over L
-    operations, so the region's fixed cost (the callback, the clock reads) cancels; loops are
-    calibrated by count only, never wall time, so every process picks the same L.
-    """
+    """Warm up and measure ``point`` (calibrating loops unless given): see ``Sampler``."""
     started = perf_counter()
-    bench = Bench(adapter, point, meter or wall_time)
+    sampler = Sampler(adapter, point, timing.min_time, loops, meter)
     try:
-        inner = inner_loops(point)
-        if loops is None:
-            loops = (
-                calibrate(bench.body, timing.min_time)
-                if meter is None
-                else calibrate(bench.body, MIN_INSTRUCTIONS, wall_limit=False)
-            )
-
-        def timed() -> float:
-            gc.collect()
-            return bench.body(loops) / (loops * inner)
-
-        def counted() -> float:
-            gc.collect()
-            single = bench.body(loops)
-            gc.collect()
-            double = bench.body(2 * loops)
-            if double <= single:
-                raise ValueError(f"{2 * loops} loops counted {double:.0f}, no more than {loops} loops")
-            return (double - single) / (loops * inner)
-
-        value = timed if meter is None else counted
-        warmups = [(loops, value()) for _ in range(timing.warmups)]
-        values = [value() for _ in range(timing.values)]
+        warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
+        values = [sampler.value() for _ in range(timing.values)]
     finally:
-        bench.close()
+        sampler.close()
     return {
-        "loops": loops,
-        "inner_loops": inner,
+        "loops": sampler.loops,
+        "inner_loops": sampler.inner,
         "warmups": warmups,
         "values": values,
         "duration": perf_counter() - started,

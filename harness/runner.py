@@ -10,23 +10,19 @@ file is rewritten atomically after every worker, so an interrupted run keeps wha
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import queue
 import random
 import subprocess
 import sys
-import tempfile
-import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import Point
 from harness import instructions, inventory
 from harness.inventory import PROJECT_ROOT
 from harness.measure import Timing
+from harness.process import WorkerDied, WorkerProcess
 from harness.store import (
     PointRecord,
     ResultsError,
@@ -243,10 +239,11 @@ class Runner:
         while pending:
             for point, outcome in self._one_worker(impl, pending):
                 pending.remove(point)
-                self._take(point, outcome)
+                self.take(point, outcome)
                 yield point
 
-    def _take(self, point: Point, outcome: Dict[str, Any]) -> None:
+    def take(self, point: Point, outcome: Dict[str, Any]) -> None:
+        """Keep a worker's outcome for ``point``: its values, or why it failed."""
         entry = self.record.points[point.name]
         status = str(outcome["status"])
         if status == "ok":
@@ -266,69 +263,29 @@ class Runner:
             "points": [self._job_point(p) for p in pending],
             "metric": self.metric,
         }
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-        prefix: List[str] = []
-        arguments = ["-m", "harness.worker"]
-        with tempfile.TemporaryFile() as stderr, tempfile.TemporaryDirectory(prefix="sigbench-") as scratch:
-            if self.metric == "instructions":
-                # The dumps go to the worker's own directory by a relative name, so every
-                # worker's command line and environment are the same, byte for byte.
-                prefix = instructions.command(instructions.DUMPS)
-                env = instructions.environment(env["PYTHONPATH"], instructions.DUMPS)
-                arguments = instructions.WORKER_ARGUMENTS
-            process = subprocess.Popen(
-                [*prefix, self.python, *arguments],
-                cwd=scratch if prefix else None,
-                start_new_session=True,  # Ctrl-C on a terminal reaches the runner, not the worker
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                env=env,
-                text=True,
-            )
-            lines: queue.Queue[str] = queue.Queue()
-            reader = threading.Thread(target=_pump, args=(process, json.dumps(job), lines), daemon=True)
-            reader.start()
-            try:
-                index = 0
-                while index < len(pending):
-                    try:
-                        line = lines.get(timeout=self.point_timeout)
-                    except queue.Empty:
-                        yield (
-                            pending[index],
-                            {
-                                "status": "timeout",
-                                "reason": f"no result within {self.point_timeout:g} s; worker killed",
-                            },
+        with WorkerProcess(self.python, self.metric) as worker:
+            worker.send(job, last=True)
+            index = 0
+            while index < len(pending):
+                try:
+                    event = worker.event(self.point_timeout)
+                except WorkerDied as died:
+                    yield pending[index], died.outcome()
+                    return
+                if event["event"] == "hello":
+                    self.hello(impl, event)
+                elif event["event"] == "unavailable":
+                    for point in pending[index:]:
+                        yield point, {"status": "unavailable", "reason": event["reason"]}
+                    return
+                else:
+                    if Point.from_dict(event["point"]) != pending[index]:
+                        raise RuntimeError(
+                            f"worker for {impl} answered for {event['point']}, "
+                            f"expected {pending[index].as_dict()}"
                         )
-                        return
-                    if not line:
-                        code = process.wait()
-                        yield pending[index], {"status": "crashed", "reason": _crash_reason(code, stderr)}
-                        return
-                    event = json.loads(line)
-                    if event["event"] == "hello":
-                        self._hello(impl, event)
-                    elif event["event"] == "unavailable":
-                        for point in pending[index:]:
-                            yield point, {"status": "unavailable", "reason": event["reason"]}
-                        return
-                    else:
-                        if Point.from_dict(event["point"]) != pending[index]:
-                            raise RuntimeError(
-                                f"worker for {impl} answered for {event['point']}, "
-                                f"expected {pending[index].as_dict()}"
-                            )
-                        yield pending[index], event
-                        index += 1
-            finally:
-                if process.poll() is None:
-                    process.kill()
-                process.wait()
-                reader.join(timeout=5)  # the worker is gone: its output ends
-                _close_pipes(process, reader)
+                    yield pending[index], event
+                    index += 1
 
     def _job_point(self, point: Point) -> Dict[str, Any]:
         """A point for a worker, with the loops the first process calibrated (as pyperf does).
@@ -340,42 +297,8 @@ class Runner:
             return {**point.as_dict(), "loops": runs[0]["loops"]}
         return point.as_dict()
 
-    def _hello(self, impl: str, event: Dict[str, Any]) -> None:
+    def hello(self, impl: str, event: Dict[str, Any]) -> None:
+        """Keep what a worker's ``hello`` says: the library's version, the environment."""
         self.record.implementations[impl]["version"] = event["version"]
         if not self.record.environment:
             self.record.environment = dict(event["environment"])
-
-
-def _pump(process: subprocess.Popen[str], job: str, lines: queue.Queue[str]) -> None:
-    """Send the job, then pass every line the worker writes to ``lines``; ``""`` at its end."""
-    assert process.stdin is not None and process.stdout is not None
-    try:
-        process.stdin.write(job)
-        process.stdin.close()
-    except BrokenPipeError:
-        pass
-    for line in process.stdout:
-        lines.put(line)
-    lines.put("")
-
-
-def _close_pipes(process: subprocess.Popen[str], reader: threading.Thread) -> None:
-    """Close our ends of the worker's pipes (left to the garbage collector, each would be a
-    ResourceWarning); stdout only once the reader thread is done with it."""
-    for pipe in (process.stdin, None if reader.is_alive() else process.stdout):
-        try:
-            if pipe is not None:
-                pipe.close()
-        except OSError:  # stdin's last flush to a worker that is gone
-            pass
-
-
-def _crash_reason(code: int, stderr: IO[bytes]) -> str:
-    """How the worker died, with its stderr: faulthandler's report from its start (it lists the
-    most recent frame first), otherwise the tail."""
-    stderr.seek(0)
-    text = stderr.read().decode("utf-8", "replace").strip()
-    fatal = text.find("Fatal Python error")
-    excerpt = text[fatal : fatal + 600] if fatal >= 0 else text[-500:]
-    how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
-    return f"worker {how}" + (f"; stderr: {excerpt}" if excerpt else "")

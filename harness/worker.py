@@ -1,11 +1,17 @@
 """The worker process: load one adapter, then verify and time each point it is given.
 
-Run as ``python -m harness.worker``; reads one JSON job on stdin (a point may carry the
-``loops`` an earlier process calibrated) and writes one JSON line per event on stdout:
-``hello`` (library version and environment), then ``point`` per point with its status (``ok``
-with raw values, ``failed`` for conformance, ``error`` for an exception).  A job whose
+Run as ``python -m harness.worker``; reads one JSON job as the first line of stdin (a point
+may carry the ``loops`` an earlier process calibrated) and writes one JSON line per event on
+stdout: ``hello`` (library version and environment), then ``point`` per point with its status
+(``ok`` with raw values, ``failed`` for conformance, ``error`` for an exception).  A job whose
 ``metric`` is ``instructions`` counts instructions per operation under callgrind instead of
 timing (see ``harness.instructions``).
+
+A job with ``"serve": true`` has no points: the worker then answers one command line at a time
+(``harness.alternation`` drives two such workers in turns): ``{"op": "prepare", "point": ...,
+"loops": L or null}`` checks and calibrates a point and warms it up (``ready`` with its loops,
+or the ``point`` event of its failure); ``{"op": "value"}`` measures it once more (``value``);
+``{"op": "end"}`` releases it and answers its ``point`` event with every value taken.
 Standard library only (no pandas, no plotting), so it runs on every interpreter in the matrix.
 Anything the library prints goes to stderr, never into the result stream.
 """
@@ -19,13 +25,15 @@ import platform
 import socket
 import sys
 import traceback
-from typing import IO, Any, Dict, Optional
+from time import perf_counter
+from typing import IO, Any, Callable, Dict, List, Optional
 
 from benchmarks.implementations import get_adapter
 from benchmarks.scenarios import Point
+from harness.adapter import Adapter
 from harness.conformance import ConformanceError, check_point
 from harness.instructions import InstructionMeter, meter_from_environment
-from harness.measure import Timing, measure
+from harness.measure import Sampler, Timing, measure
 
 
 def environment() -> Dict[str, Any]:
@@ -54,21 +62,33 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
-def run_job(job: Dict[str, Any], out: IO[str]) -> None:
-    """Run every point of ``job`` for one implementation, emitting a line per event."""
-
+def _emitter(out: IO[str]) -> Callable[[Dict[str, Any]], None]:
     def emit(event: Dict[str, Any]) -> None:
         out.write(json.dumps(event) + "\n")
         out.flush()
 
+    return emit
+
+
+def _greet(job: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> Optional[Adapter]:
+    """Load the job's implementation and say hello; None (and ``unavailable``) when it cannot load."""
     adapter = get_adapter(job["impl"])
     try:
         adapter.load()
         version = adapter.version()
     except Exception as exc:
         emit({"event": "unavailable", "reason": f"{type(exc).__name__}: {exc}"})
-        return
+        return None
     emit({"event": "hello", "version": version, "environment": environment()})
+    return adapter
+
+
+def run_job(job: Dict[str, Any], out: IO[str]) -> None:
+    """Run every point of ``job`` for one implementation, emitting a line per event."""
+    emit = _emitter(out)
+    adapter = _greet(job, emit)
+    if adapter is None:
+        return
     timing = Timing(**job["timing"])
     counting = job.get("metric") == "instructions"
     meter: Optional[InstructionMeter] = None
@@ -91,6 +111,67 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
         emit(result)
 
 
+def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
+    """Answer ``commands`` (one JSON line each) for the job's implementation until they end."""
+    emit = _emitter(out)
+    adapter = _greet(job, emit)
+    if adapter is None:
+        return
+    timing = Timing(**job["timing"])
+    sampler: Optional[Sampler] = None
+    for line in commands:
+        command = json.loads(line)
+        op = command["op"]
+        if op == "prepare":
+            point = Point.from_dict(command["point"])
+            started = perf_counter()
+            failure = {"event": "point", "point": point.as_dict()}
+            try:
+                check_point(adapter, point)
+            except ConformanceError as exc:
+                emit({**failure, "status": "failed", "reason": f"conformance: {exc}"})
+                continue
+            except Exception as exc:
+                emit({**failure, "status": "error", "reason": _describe(exc, "during conformance")})
+                continue
+            try:
+                sampler = Sampler(adapter, point, timing.min_time, command.get("loops"))
+                warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
+            except Exception as exc:
+                if sampler is not None:
+                    sampler.close()
+                sampler = None
+                emit({**failure, "status": "error", "reason": _describe(exc, "while timing")})
+                continue
+            values: List[float] = []
+            emit({"event": "ready", "loops": sampler.loops})
+        elif op == "value" and sampler is not None:
+            try:
+                values.append(sampler.value())
+            except Exception as exc:
+                sampler.close()
+                sampler = None
+                emit({**failure, "status": "error", "reason": _describe(exc, "while timing")})
+                continue
+            emit({"event": "value", "value": values[-1]})
+        elif op == "end" and sampler is not None:
+            sampler.close()
+            emit(
+                {
+                    **failure,
+                    "status": "ok",
+                    "loops": sampler.loops,
+                    "inner_loops": sampler.inner,
+                    "warmups": warmups,
+                    "values": values,
+                    "duration": perf_counter() - started,
+                }
+            )
+            sampler = None
+        else:
+            raise ValueError(f"unexpected command {line.strip()!r}")
+
+
 def _describe(exc: BaseException, where: str) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     at = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
@@ -99,13 +180,16 @@ def _describe(exc: BaseException, where: str) -> str:
 
 def main() -> None:
     faulthandler.enable()  # a crash leaves a Python traceback in stderr for the runner to report
-    job = json.load(sys.stdin)
+    job = json.loads(sys.stdin.readline())
     # Keep the result stream clean: the library's own prints go to stderr.
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     sys.stdout.flush()
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     with out:
-        run_job(job, out)
+        if job.get("serve"):
+            serve(job, sys.stdin, out)
+        else:
+            run_job(job, out)
 
 
 if __name__ == "__main__":
