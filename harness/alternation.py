@@ -59,13 +59,13 @@ def measure_point(
     ready: List[str] = []
     side = SIDES[0]
     try:
-        for side in SIDES:
+        for side in rng.sample(SIDES, 2):  # neither side is always the fresher one
             event = workers[side].ask({"op": "prepare", "point": point.as_dict(), "loops": loops})
             if event["event"] != "ready":
                 failures[side] = event
                 continue
             ready.append(side)
-            loops = event["loops"]  # the candidate runs the loops the baseline calibrated
+            loops = event["loops"]  # the other side runs the loops the first calibrated
         if not failures:
             for baseline_first in pair_order(turns, rng):
                 for side in SIDES if baseline_first else reversed(SIDES):
@@ -124,7 +124,7 @@ def _run_pair(
     """Measure ``pending`` with one worker pair; returns the points left when a worker died."""
     workers: Dict[str, LiveWorker] = {}
     try:
-        for side in SIDES:
+        for side in rng.sample(SIDES, 2):
             workers[side] = LiveWorker(runners[side].python, impl, timing, timeout)
             if cpu is not None:
                 workers[side].process.pin(cpu)
