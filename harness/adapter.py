@@ -63,6 +63,11 @@ class Adapter:
             return platform.python_version()
         return importlib.metadata.version(self.distribution)
 
+    def in_process_hazard(self) -> Optional[str]:
+        """Why using this library inside another program's process (pytest's) could kill that
+        process, or ``None``; worker processes isolate such crashes, in-process front ends skip."""
+        return None
+
     # -- what is supported --------------------------------------------------------------
 
     def unsupported(self, scenario: str, ref: Optional[str], kind: Optional[str]) -> Optional[str]:

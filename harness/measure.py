@@ -91,7 +91,8 @@ class Bench:
             "disconnect": self._disconnect,
         }.get(point.scenario, self._send)
         if self.body == self._send:
-            self._emit = self._prepare_send()
+            #: The send, ready to call (send points only).
+            self.emit = self._prepare_send()
 
     def close(self) -> None:
         """Release the send signal (global registries start clean for the next point)."""
@@ -119,7 +120,7 @@ class Bench:
         return adapter.emitter(signal, sender, object())
 
     def _send(self, loops: int) -> float:
-        return self.meter(partial(time_repeated, self._emit, loops))
+        return self.meter(partial(time_repeated, self.emit, loops))
 
     # -- create ------------------------------------------------------------------------
 

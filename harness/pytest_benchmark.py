@@ -1,8 +1,10 @@
 """pytest-benchmark's ``--benchmark-json`` files as rows of the tidy table.
 
 Each benchmark's raw timings (``stats.data``, seconds per call, one per round) become values of
-one process; the point's parameters come from ``extra_info`` (what the front end in
-``benchmarks/`` records there), the environment from ``machine_info`` and ``commit_info``.
+one process, in seconds per operation: a call that holds several operations says how many in
+``extra_info["inner_loops"]`` (connect and disconnect rounds of the front end in ``benchmarks/``).
+The point's parameters come from ``extra_info`` (what that front end records there), the
+environment from ``machine_info`` and ``commit_info``.
 Everything is checked: the file comes from elsewhere.
 """
 
@@ -21,6 +23,7 @@ PARAMETERS = {
     "ref": str,
     "kind": str,
     "op_unit": str,
+    "inner_loops": int,
 }
 
 
@@ -65,6 +68,11 @@ def check(document: Any) -> None:
         for key, kind in PARAMETERS.items():
             if extra.get(key) is not None:
                 _get(extra, key, kind, f"{where}.extra_info")
+        if extra.get("inner_loops") is not None and extra["inner_loops"] < 1:
+            raise PytestBenchmarkError(
+                f"{where}.extra_info.inner_loops: operations per call must be at least 1, "
+                f"got {extra['inner_loops']!r}"
+            )
 
 
 def rows(path: Path, document: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
@@ -86,6 +94,7 @@ def rows(path: Path, document: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
     for bench in document["benchmarks"]:
         extra = bench.get("extra_info", {})
         iterations = bench["stats"].get("iterations")
+        inner = extra.get("inner_loops") or 1  # checked: None or at least 1
         base = {
             **environment,
             **{key: extra.get(key) for key in PARAMETERS},
@@ -94,8 +103,8 @@ def rows(path: Path, document: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
             "benchmark": extra.get("name") if isinstance(extra.get("name"), str) else bench["name"],
             "process": 0,
             "loops": iterations if isinstance(iterations, int) and not isinstance(iterations, bool) else None,
-            "inner_loops": 1,
+            "inner_loops": inner,
             "unit": "second",
         }
         for value in bench["stats"]["data"]:
-            yield {**base, "value": float(value)}
+            yield {**base, "value": float(value) / inner}

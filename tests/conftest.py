@@ -23,14 +23,7 @@ TINY_TIMING = Timing(warmups=0, values=2, min_time=0.0005)
 
 
 def _qt_abort_reason() -> Optional[str]:
-    available, version = availability("qt")
-    if available and sys.version_info < (3, 12) and version.startswith("6.12."):
-        python = ".".join(map(str, sys.version_info[:3]))
-        return (
-            f"PySide6 {version} has a refcount bug that aborts CPython {python} (<3.12) "
-            "on emit/disconnect; an in-process abort would kill pytest"
-        )
-    return None
+    return get_adapter("qt").in_process_hazard() if availability("qt")[0] else None
 
 
 @pytest.fixture(scope="session")
@@ -47,11 +40,10 @@ def load_adapter() -> Callable[[str], Adapter]:
         available, detail = availability(name)
         if not available:
             pytest.skip(f"{name} is not installed ({detail})")
-        if name == "qt":
-            reason = _qt_abort_reason()
-            if reason is not None:
-                pytest.skip(reason)
         adapter = get_adapter(name)
+        reason = adapter.in_process_hazard()
+        if reason is not None:
+            pytest.skip(reason)
         adapter.load()
         return adapter
 

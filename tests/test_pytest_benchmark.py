@@ -63,12 +63,33 @@ BAD = {
         set_at(["benchmarks", 1, "extra_info", "receivers"], "10"),
         "extra_info.receivers: expected int",
     ),
+    "no operations per call": (
+        set_at(["benchmarks", 0, "extra_info", "inner_loops"], 0),
+        "extra_info.inner_loops: operations per call must be at least 1, got 0",
+    ),
+    "operations per call as text": (
+        set_at(["benchmarks", 0, "extra_info", "inner_loops"], "100"),
+        "extra_info.inner_loops: expected int",
+    ),
     "extra_info a list": (set_at(["benchmarks", 0, "extra_info"], []), "extra_info: expected dict, got list"),
     "no benchmarks": (set_at(["benchmarks"], []), "benchmarks: empty"),
     "benchmarks not a list": (set_at(["benchmarks"], {}), "benchmarks: expected list, got dict"),
     "no name": (lambda d: d["benchmarks"][0].pop("name"), "benchmarks[0].name: expected str"),
     "machine_info a string": (set_at(["machine_info"], "x"), "machine_info: expected dict, got str"),
 }
+
+
+def test_calls_holding_many_operations_read_per_operation(tmp_path: Path) -> None:
+    document = _document()
+    document["benchmarks"][0]["extra_info"]["inner_loops"] = 100
+    path = tmp_path / "connect.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    frame = load_results([path])
+    first = frame[frame.benchmark == "test_send[1]"]
+    assert list(first.value) == pytest.approx([v / 100 for v in document["benchmarks"][0]["stats"]["data"]])
+    assert set(first.inner_loops) == {100}
+    second = frame[frame.benchmark != "test_send[1]"]
+    assert list(second.value) == document["benchmarks"][1]["stats"]["data"]
 
 
 @pytest.mark.parametrize("case", list(BAD))

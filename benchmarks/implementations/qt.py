@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import sys
 from functools import partial
-from typing import Any, Callable, ClassVar, Mapping
+from typing import Any, Callable, ClassVar, Mapping, Optional
 
 from harness.adapter import Adapter
 
@@ -49,6 +50,16 @@ class Qt(Adapter):
             except importlib.metadata.PackageNotFoundError:
                 continue
         raise importlib.metadata.PackageNotFoundError(self.distribution)
+
+    def in_process_hazard(self) -> Optional[str]:
+        version = self.version()
+        if sys.version_info < (3, 12) and version.startswith("6.12."):
+            python = ".".join(map(str, sys.version_info[:3]))
+            return (
+                f"PySide6 {version} has a refcount bug that aborts CPython {python} (<3.12) "
+                "on emit/disconnect; an in-process abort would kill pytest"
+            )
+        return None
 
     def new_signal(self) -> Any:
         return _Emitter()

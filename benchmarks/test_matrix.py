@@ -1,0 +1,130 @@
+"""The scenario matrix as pytest-benchmark tests: ``pytest benchmarks/ --benchmark-only``.
+
+One test per point of ``benchmarks.scenarios.matrix`` over every implementation (nothing is
+listed here), with the point's name as its id (``impl-scenario-receivers-ref-kind``), a marker
+per implementation (``-m blinker``) and a group per scenario and receiver count.  Each test
+checks conformance (an assertion) before anything is timed; combinations an implementation
+cannot run are skipped with the reason, libraries that are not installed with the install hint.
+
+Send and create are timed with pytest-benchmark's own calibration, per call.  Connect and
+disconnect need a fresh signal per round: each round applies the operation to every receiver of
+a group of new signals, set up outside the clock, and ``extra_info["inner_loops"]`` says how
+many operations a round holds, so ``harness.store.load_results`` divides to seconds per
+receiver, as the pyperf runner reports them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Callable, Dict, List, Tuple
+
+import pytest
+
+from benchmarks.implementations import get_adapter, implementation_names
+from benchmarks.scenarios import SCENARIOS, Point, matrix
+from harness.adapter import Adapter
+from harness.conformance import ConformanceError, check_point
+from harness.inventory import availability
+from harness.measure import Bench
+
+#: Connect and disconnect rounds aim at about this many operations (fewer timer reads per op).
+OPERATIONS_PER_ROUND = 100
+#: The most rounds a connect or disconnect benchmark runs, whatever ``--benchmark-max-time``.
+MAX_ROUNDS = 10_000
+
+POINTS = matrix(implementation_names())
+
+
+def _param(point: Point) -> Any:
+    return pytest.param(point, id=point.name, marks=[getattr(pytest.mark, point.impl)])
+
+
+def _ready_adapter(point: Point) -> Adapter:
+    """The loaded adapter, or a skip saying why this point cannot run here."""
+    available, detail = availability(point.impl)
+    if not available:
+        pytest.skip(f"{point.impl} is not installed: {detail}")
+    adapter = get_adapter(point.impl)
+    hazard = adapter.in_process_hazard()
+    if hazard:
+        pytest.skip(hazard)
+    reason = adapter.unsupported(point.scenario, point.ref, point.kind)
+    if reason is not None:
+        pytest.skip(f"not applicable: {reason}")
+    adapter.load()
+    return adapter
+
+
+@pytest.mark.parametrize("point", [_param(point) for point in POINTS])
+def test_point(point: Point, benchmark: Any, request: pytest.FixtureRequest) -> None:
+    adapter = _ready_adapter(point)
+    try:
+        check_point(adapter, point)
+    except ConformanceError as exc:
+        pytest.fail(f"{point.name} does not conform: {exc}", pytrace=False)
+    scenario = SCENARIOS[point.scenario]
+    benchmark.group = point.scenario if not scenario.has_receivers else f"{point.scenario}-{point.receivers}"
+    benchmark.extra_info.update(
+        point.as_dict(),
+        impl_version=adapter.version(),
+        op_unit=scenario.unit,
+        name=point.name,
+        inner_loops=1,
+    )
+    bench = Bench(adapter, point)
+    try:
+        if point.scenario == "create":
+            benchmark(adapter.new_signal)
+        elif point.scenario in ("connect", "disconnect"):
+            _time_rounds(benchmark, request.config, adapter, bench)
+        else:
+            benchmark(bench.emit)
+    finally:
+        bench.close()
+
+
+def _time_rounds(benchmark: Any, config: pytest.Config, adapter: Adapter, bench: Bench) -> None:
+    """Connect or disconnect every receiver, a round per group of fresh signals."""
+    point, weak = bench.point, bench.weak
+    group = max(1, OPERATIONS_PER_ROUND // point.receivers)
+    group = min(group, adapter.max_signals or group)
+    made: List[Any] = []
+
+    def setup() -> Tuple[Tuple[List[Callable[[Any], Any]]], Dict[str, Any]]:
+        signals = [adapter.new_signal() for _ in range(group)]
+        made.extend(signals)
+        if point.scenario == "disconnect":
+            for signal in signals:
+                connect = adapter.connector(signal, weak=weak)
+                for handle in bench.handles:
+                    connect(handle)
+            return ([adapter.disconnector(signal, weak=weak) for signal in signals],), {}
+        return ([adapter.connector(signal, weak=weak) for signal in signals],), {}
+
+    def apply(operations: List[Callable[[Any], Any]]) -> None:
+        for operation in operations:
+            for handle in bench.handles:
+                operation(handle)
+
+    def teardown(operations: List[Callable[[Any], Any]]) -> None:
+        while made:
+            adapter.reset(made.pop())
+
+    benchmark.extra_info["inner_loops"] = group * point.receivers
+    try:
+        rounds = 1
+        if not benchmark.disabled:
+            args, _ = setup()
+            started = time.perf_counter()
+            apply(*args)
+            probe = time.perf_counter() - started
+            teardown(*args)
+            max_time = float(config.getoption("benchmark_max_time"))  # pytest-benchmark keeps text
+            least = int(config.getoption("benchmark_min_rounds"))
+            rounds = max(least, math.ceil(max_time / max(probe, 1e-7)))
+        benchmark.pedantic(
+            apply, setup=setup, teardown=teardown, rounds=min(rounds, MAX_ROUNDS), warmup_rounds=1
+        )
+    finally:
+        teardown([])  # pytest-benchmark skips teardown when disabled
