@@ -95,3 +95,12 @@ class Flaky(Baseline):
 
     def emitter(self, signal: List[Any], sender: Any, payload: Any) -> Callable[[], Any]:
         return (lambda: None) if self.broken else super().emitter(signal, sender, payload)
+
+
+class Absent(Baseline):
+    """A library that is not installed."""
+
+    name = "absent"
+    module = "sigbench_absent_library"
+    distribution = "sigbench-absent-library"
+    install_hint = "pip install sigbench-absent-library"

@@ -96,6 +96,17 @@ def test_a_library_that_does_not_conform_fails_before_timing(tmp_path: Path) -> 
     assert "benchmark:" not in result.stdout  # no timing table: it failed before anything was timed
 
 
+def test_a_library_that_is_not_installed_is_skipped_with_its_install_hint() -> None:
+    env = {EXTRA_ADAPTERS_VARIABLE: "absent=faulty_adapters:Absent"}
+    result = _pytest("-q", "-rs", "-m", "absent", "--benchmark-disable", env=env)
+    assert result.returncode == 0, result.stdout[-2000:]
+    points = matrix(["absent"])
+    assert f"{len(points)} skipped" in result.stdout and "passed" not in result.stdout
+    assert (
+        result.stdout.count("absent is not installed: pip install sigbench-absent-library") == 1
+    )  # -rs groups them
+
+
 SELECTION = "blinker-send-10-strong-function or blinker-connect-10-strong-function or blinker-create"
 
 
@@ -138,9 +149,11 @@ def test_timed_json_loads_and_reports(tmp_path: Path) -> None:
 def test_benchmark_compare_fail_works(tmp_path: Path) -> None:
     storage = tmp_path / "storage"
     point = ["-k", "blinker-send-10-strong-function", "--benchmark-only", *QUICK]
-    saved = _pytest("-q", *point, "--benchmark-autosave", f"--benchmark-storage={storage}")
+    save = ["--benchmark-autosave", "--benchmark-save-data", f"--benchmark-storage={storage}"]  # as tox does
+    saved = _pytest("-q", *point, *save)
     assert saved.returncode == 0, saved.stdout[-2000:]
     (first,) = storage.rglob("0001_*.json")
+    assert set(load_results([first]).benchmark) == {"blinker-send-10-strong-function"}
 
     def scaled(factor: float) -> None:
         document = json.loads(first.read_text())
@@ -148,8 +161,7 @@ def test_benchmark_compare_fail_works(tmp_path: Path) -> None:
             stats = bench["stats"]
             for key in ("min", "max", "mean", "stddev", "median", "iqr", "q1", "q3", "ld15iqr", "hd15iqr"):
                 stats[key] *= factor
-            if "data" in stats:  # autosaved files keep it only with --benchmark-save-data
-                stats["data"] = [value * factor for value in stats["data"]]
+            stats["data"] = [value * factor for value in stats["data"]]
         first.write_text(json.dumps(document))
 
     compare = [*point, f"--benchmark-storage={storage}", "--benchmark-compare=0001"]
