@@ -56,6 +56,9 @@ def test_ctrl_c_keeps_finished_points_and_resume_completes_them(tmp_path: Path) 
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # A shell's background job starts with SIGINT ignored, and Python then keeps ignoring it:
+        # give the run the terminal's default, as Ctrl-C finds it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as process:
         _wait_for_a_saved_run(output, process)
         process.send_signal(signal.SIGINT)
