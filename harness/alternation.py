@@ -126,8 +126,8 @@ def _run_pair(
     try:
         for side in rng.sample(SIDES, 2):
             workers[side] = LiveWorker(runners[side].python, impl, timing, timeout)
-            if cpu is not None:
-                workers[side].process.pin(cpu)
+            if cpu is not None and not workers[side].process.pin(cpu):
+                runners[side].record.settings["pinned"] = False
         for side in SIDES:
             try:
                 greeting = workers[side].greeting()

@@ -161,6 +161,8 @@ def run_gate(
         _alternate(runners, points, rounds, timing, seed, point_timeout, progress)
     else:
         _interleave(runners, rounds, seed, progress)
+    for runner in runners.values():
+        runner.finish()
     base = stored if stored is not None else runners["baseline"].record
     candidate = runners["candidate"].record
     if mode == "instructions":

@@ -103,6 +103,7 @@ def test_an_alternating_gate_pairs_every_value(tmp_path: Path) -> None:
         loops = {run["loops"] for side in runs for run in side}
         assert len(loops) == 1  # both sides and every round run the first calibration's loops
         assert all(len(run["values"]) == 4 for side in runs for run in side)
+    assert all(record.finished is not None for record in records)
     assert records[0].settings["pairing"] == "alternating"
     assert records[0].settings["pinned"] is hasattr(os, "sched_setaffinity")
 
