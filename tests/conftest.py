@@ -62,19 +62,27 @@ def tiny_profile() -> Callable[[int], Profile]:
 
 @pytest.fixture(scope="session")
 def run_python() -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run ``python ARGS`` from the project root with the project importable; output as text."""
+    """Run ``python ARGS`` (from the project root unless ``cwd``) with the project and the tests'
+    helpers importable, and ``env`` added to the environment; output as text."""
 
     def run(
-        args: Sequence[str], *, input: Optional[str] = None, timeout: float = 300
+        args: Sequence[str],
+        *,
+        input: Optional[str] = None,
+        timeout: float = 300,
+        cwd: Path = ROOT,
+        env: Optional[Dict[str, str]] = None,
     ) -> subprocess.CompletedProcess[str]:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        env = {**os.environ, **(env or {})}
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(ROOT), str(ROOT / "tests"), env.get("PYTHONPATH")])
+        )
         return subprocess.run(
             [sys.executable, *args],
             input=input,
             capture_output=True,
             text=True,
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             timeout=timeout,
             check=False,

@@ -5,12 +5,10 @@ are timed, to check the JSON, the report, and pytest-benchmark's own comparison.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 
@@ -20,50 +18,45 @@ from harness.inventory import availability
 from harness.store import load_results
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ROOT / "tests"
 #: Timed as little as pytest-benchmark allows: these tests check files, not speed.
 QUICK = ["--benchmark-min-rounds=2", "--benchmark-max-time=0.0001", "--benchmark-warmup=off"]
 
 
-def _pytest(
-    *args: str, cwd: Path = ROOT, env: Optional[Dict[str, str]] = None
-) -> subprocess.CompletedProcess[str]:
-    environment = dict(os.environ, **(env or {}))
-    environment["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(ROOT), str(TESTS), environment.get("PYTHONPATH")])
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", str(ROOT / "benchmarks"), "-p", "no:cacheprovider", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=environment,
-        timeout=900,
-        check=False,
-    )
+Run = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def run_pytest(run_python: Run) -> Run:
+    """``pytest benchmarks/ ARGS`` in a subprocess, as a user runs it."""
+
+    def run(*args: str, cwd: Path = ROOT, env: Optional[Dict[str, str]] = None) -> Any:
+        command = ["-m", "pytest", str(ROOT / "benchmarks"), "-p", "no:cacheprovider", *args]
+        return run_python(command, cwd=cwd, env=env, timeout=900)
+
+    return run
 
 
 def _ids(output: str) -> List[str]:
     return re.findall(r"test_point\[([^\]]+)\]", output)
 
 
-def test_tests_are_generated_from_the_one_matrix() -> None:
-    result = _pytest("--collect-only", "-q")
+def test_tests_are_generated_from_the_one_matrix(run_pytest: Run) -> None:
+    result = run_pytest("--collect-only", "-q")
     assert result.returncode == 0, result.stdout + result.stderr
     assert _ids(result.stdout) == [point.name for point in matrix(implementation_names())]
 
 
-def test_markers_and_keywords_select_implementations() -> None:
-    by_marker = _ids(_pytest("--collect-only", "-q", "-m", "blinker").stdout)
+def test_markers_and_keywords_select_implementations(run_pytest: Run) -> None:
+    by_marker = _ids(run_pytest("--collect-only", "-q", "-m", "blinker").stdout)
     assert by_marker == [point.name for point in matrix(["blinker"])]
-    by_keyword = _ids(_pytest("--collect-only", "-q", "-k", "django and send-10-").stdout)
+    by_keyword = _ids(run_pytest("--collect-only", "-q", "-k", "django and send-10-").stdout)
     assert by_keyword and all(name.startswith("django") and "-send-10-" in name for name in by_keyword)
     assert any(name.startswith("django_cached") for name in by_keyword)
 
 
-def test_the_whole_matrix_runs_without_timing(tmp_path: Path) -> None:
+def test_the_whole_matrix_runs_without_timing(tmp_path: Path, run_pytest: Run) -> None:
     """Every point passes conformance or is skipped with its reason; nothing is timed."""
-    result = _pytest("--benchmark-disable", "-q", "-rs", cwd=tmp_path)
+    result = run_pytest("--benchmark-disable", "-q", "-rs", cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     points = matrix(implementation_names())
     passed = int(re.search(r"(\d+) passed", result.stdout).group(1))
@@ -86,19 +79,19 @@ def test_the_whole_matrix_runs_without_timing(tmp_path: Path) -> None:
     assert "benchmark '" not in result.stdout  # no timing table: nothing was timed
 
 
-def test_a_library_that_does_not_conform_fails_before_timing(tmp_path: Path) -> None:
+def test_a_library_that_does_not_conform_fails_before_timing(tmp_path: Path, run_pytest: Run) -> None:
     marker = tmp_path / "flaky-ran"
     marker.touch()  # Flaky drops every receiver once its marker exists
     env = {EXTRA_ADAPTERS_VARIABLE: "flaky=faulty_adapters:Flaky", "SIGBENCH_FLAKY_MARKER": str(marker)}
-    result = _pytest("-q", "-m", "flaky", "-k", "send-10-strong-function", "--benchmark-only", env=env)
+    result = run_pytest("-q", "-m", "flaky", "-k", "send-10-strong-function", "--benchmark-only", env=env)
     assert result.returncode == 1
     assert "flaky-send-10-strong-function does not conform: send: 10 receiver(s) not called" in result.stdout
     assert "benchmark:" not in result.stdout  # no timing table: it failed before anything was timed
 
 
-def test_a_library_that_is_not_installed_is_skipped_with_its_install_hint() -> None:
+def test_a_library_that_is_not_installed_is_skipped_with_its_install_hint(run_pytest: Run) -> None:
     env = {EXTRA_ADAPTERS_VARIABLE: "absent=faulty_adapters:Absent"}
-    result = _pytest("-q", "-rs", "-m", "absent", "--benchmark-disable", env=env)
+    result = run_pytest("-q", "-rs", "-m", "absent", "--benchmark-disable", env=env)
     assert result.returncode == 0, result.stdout[-2000:]
     points = matrix(["absent"])
     assert f"{len(points)} skipped" in result.stdout and "passed" not in result.stdout
@@ -111,9 +104,9 @@ SELECTION = "blinker-send-10-strong-function or blinker-connect-10-strong-functi
 
 
 @pytest.mark.slow
-def test_timed_json_loads_and_reports(tmp_path: Path) -> None:
+def test_timed_json_loads_and_reports(tmp_path: Path, run_pytest: Run, run_python: Run) -> None:
     output = tmp_path / "bench.json"
-    result = _pytest("-q", "-k", SELECTION, "--benchmark-only", f"--benchmark-json={output}", *QUICK)
+    result = run_pytest("-q", "-k", SELECTION, "--benchmark-only", f"--benchmark-json={output}", *QUICK)
     assert result.returncode == 0, result.stdout[-3000:]
     document = json.loads(output.read_text())
     groups = {bench["extra_info"]["name"]: bench["group"] for bench in document["benchmarks"]}
@@ -131,14 +124,7 @@ def test_timed_json_loads_and_reports(tmp_path: Path) -> None:
     assert set(frame.impl) == {"blinker"} and set(frame.unit) == {"second"}
 
     report = tmp_path / "report"
-    built = subprocess.run(
-        [sys.executable, "-m", "harness", "report", str(output), "-o", str(report)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        check=False,
-    )
+    built = run_python(["-m", "harness", "report", str(output), "-o", str(report)], cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     html = (report / "index.html").read_text()
     assert "Leaderboard: send to 10 receivers" in html
@@ -146,11 +132,11 @@ def test_timed_json_loads_and_reports(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_benchmark_compare_fail_works(tmp_path: Path) -> None:
+def test_benchmark_compare_fail_works(tmp_path: Path, run_pytest: Run) -> None:
     storage = tmp_path / "storage"
     point = ["-k", "blinker-send-10-strong-function", "--benchmark-only", *QUICK]
     save = ["--benchmark-autosave", "--benchmark-save-data", f"--benchmark-storage={storage}"]  # as tox does
-    saved = _pytest("-q", *point, *save)
+    saved = run_pytest("-q", *point, *save)
     assert saved.returncode == 0, saved.stdout[-2000:]
     (first,) = storage.rglob("0001_*.json")
     assert set(load_results([first]).benchmark) == {"blinker-send-10-strong-function"}
@@ -166,9 +152,9 @@ def test_benchmark_compare_fail_works(tmp_path: Path) -> None:
 
     compare = [*point, f"--benchmark-storage={storage}", "--benchmark-compare=0001"]
     scaled(1000.0)  # the saved run was far slower: this one is no regression
-    passed = _pytest("-q", *compare, "--benchmark-compare-fail=median:10%")
+    passed = run_pytest("-q", *compare, "--benchmark-compare-fail=median:10%")
     assert passed.returncode == 0, passed.stdout[-2000:]
     scaled(1e-6)  # now far faster: this run regressed by far more than 10%
-    failed = _pytest("-q", *compare, "--benchmark-compare-fail=median:10%")
+    failed = run_pytest("-q", *compare, "--benchmark-compare-fail=median:10%")
     assert failed.returncode != 0
     assert "Performance has regressed" in failed.stdout + failed.stderr
