@@ -96,12 +96,9 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
     for data in job["points"]:
         point = Point.from_dict(data)
         result: Dict[str, Any] = {"event": "point", "point": point.as_dict()}
-        try:
-            check_point(adapter, point)
-        except ConformanceError as exc:
-            result.update(status="failed", reason=f"conformance: {exc}")
-        except Exception as exc:
-            result.update(status="error", reason=_describe(exc, "during conformance"))
+        failure = _conformance_failure(adapter, point)
+        if failure:
+            result.update(failure)
         else:
             try:
                 if counting:
@@ -110,6 +107,17 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
             except Exception as exc:
                 result.update(status="error", reason=_describe(exc, "while timing"))
         emit(result)
+
+
+def _conformance_failure(adapter: Adapter, point: Point) -> Optional[Dict[str, str]]:
+    """The status and reason of a point that fails conformance (or raises in it), else None."""
+    try:
+        check_point(adapter, point)
+    except ConformanceError as exc:
+        return {"status": "failed", "reason": f"conformance: {exc}"}
+    except Exception as exc:
+        return {"status": "error", "reason": _describe(exc, "during conformance")}
+    return None
 
 
 def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
@@ -127,13 +135,9 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
             point = Point.from_dict(command["point"])
             started = perf_counter()
             failure = {"event": "point", "point": point.as_dict()}
-            try:
-                check_point(adapter, point)
-            except ConformanceError as exc:
-                emit({**failure, "status": "failed", "reason": f"conformance: {exc}"})
-                continue
-            except Exception as exc:
-                emit({**failure, "status": "error", "reason": _describe(exc, "during conformance")})
+            checked = _conformance_failure(adapter, point)
+            if checked:
+                emit({**failure, **checked})
                 continue
             try:
                 sampler = Sampler(adapter, point, timing.min_time, command.get("loops"))
