@@ -8,8 +8,9 @@ import os
 import signal
 import sys
 import time
+from collections import Counter
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 
 from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
@@ -19,11 +20,13 @@ from harness.gate import MODES, ROUNDS, THRESHOLDS, GateError, run_gate
 from harness.gate import as_markdown as gate_markdown
 from harness.gate import as_text as gate_text
 from harness.inventory import availability
+from harness.multirun import MultiRun, file_names, interpreters_for, resolve
 from harness.report import slug, write_report
 from harness.runner import PROFILES, Runner
+from harness.shard import MergeError, Shard, merge, parse_shard, select, settings_for
 from harness.site import update_site
 from harness.stats import RESAMPLES
-from harness.store import ResultsError, read_results, reserve, write_text_atomic
+from harness.store import ResultsError, read_results, reserve, to_document, write_atomic, write_text_atomic
 from harness.summary import summary_markdown, summary_table
 
 T = TypeVar("T")
@@ -161,10 +164,58 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume",
         type=Path,
         metavar="FILE",
-        help="continue an interrupted run in FILE: only missing process runs are made, none twice",
+        help="continue an interrupted run in FILE (or the directory of a run with --env): only "
+        "missing process runs are made, none twice",
+    )
+    run.add_argument(
+        "--env",
+        action="append",
+        metavar="SPEC",
+        help="measure in this environment; repeat for several, measured interleaved, one results file "
+        "each in a directory: current, python3.X (also from pyenv), python:PATH, ./source/tree, a "
+        "requirement such as blinker==1.8.2 (pip options may follow: 'psygnal==0.16.1 "
+        "--no-binary=psygnal'), releases:REQUIREMENT (one per release it admits, e.g. "
+        "'releases:blinker>=1.4') or pythons (every CPython from 3.9 on found here). "
+        "Absent interpreters are skipped with a note",
+    )
+    run.add_argument(
+        "--shard",
+        metavar="K/N",
+        help="measure only shard K of N (whole groups of comparable points, balanced); "
+        "combine the N results with 'sigbench merge'",
     )
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.set_defaults(parser=run)
+    merging = commands.add_parser(
+        "merge",
+        help="combine the shards of a run ('sigbench run --shard K/N') into one results file",
+        description="Combine shard results files into one results file (one per environment for runs "
+        "with --env). Refused, with nothing written (exit 2): shards of another selection of points or "
+        "shard count, another profile, sigbench commit, interpreter or library version, interrupted "
+        "shards, and a shard or point given twice. Missing shards are named with their points (exit 1, "
+        "nothing written, unless --allow-missing). Each value keeps its own machine in its metadata.",
+    )
+    merging.add_argument(
+        "shards",
+        nargs="+",
+        type=Path,
+        metavar="SHARD",
+        help="shard results files, or directories of them (the directories of runs with --env)",
+    )
+    merging.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="merged results file, or directory for runs with --env (default: results/merged-<UTC "
+        "timestamp>[.json]); never overwritten",
+    )
+    merging.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="write the merge even when shards are missing (their points are listed in its settings)",
+    )
+    merging.set_defaults(parser=merging)
     report = commands.add_parser(
         "report",
         help="build the HTML report of results files",
@@ -177,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         metavar="RESULTS",
-        help="results files (default: the newest file in results/)",
+        help="results files, or directories of them (a run with --env); default: the newest in results/",
     )
     report.add_argument(
         "-o",
@@ -335,49 +386,153 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _log(args: argparse.Namespace) -> Optional[Callable[[str], None]]:
+    return None if args.quiet else (lambda text: print(f"sigbench: {text}", file=sys.stderr))
+
+
+def _resume(parser: argparse.ArgumentParser, args: argparse.Namespace, progress: Optional[_Progress]) -> Any:
+    """The runner that continues ``--resume``: a results file, or a run directory (``--env``)."""
+    given = (
+        "impl",
+        "scenario",
+        "receivers",
+        "ref",
+        "kind",
+        "profile",
+        "output",
+        "timeout",
+        "seed",
+        "env",
+        "shard",
+    )
+    chosen = [f"--{name}" for name in given if getattr(args, name) is not None]
+    if chosen:
+        parser.error(f"--resume takes its points and settings from the file; drop {', '.join(chosen)}")
+    try:
+        if args.resume.is_dir():
+            runner: Any = MultiRun.resume(args.resume, progress=progress, log=_log(args))
+        else:
+            runner = Runner.resume(args.resume, progress=progress)
+    except (ResultsError, SpecError, KeyError, ValueError) as exc:
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    remaining = (
+        runner.remaining()
+        if isinstance(runner, MultiRun)
+        else sum(runner.profile.processes - len(runner.record.points[p.name].runs) for p in runner.runnable())
+    )
+    print(f"sigbench: resuming {args.resume}: {remaining} process runs to go", file=sys.stderr)
+    return runner
+
+
+def _new_directory(parser: argparse.ArgumentParser, given: Optional[Path]) -> Path:
+    """Create the directory of a run over several environments; never one that exists."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    candidates = (
+        [given] if given else [Path("results") / f"{stamp}{f'-{n}' if n else ''}" for n in range(100)]
+    )
+    for path in candidates:
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            parser.error(f"-o {path}: cannot create: {exc.strerror or exc}")
+    parser.error(f"-o {candidates[-1]}: exists; choose another name (results are never overwritten)")
+
+
+def _plan(parser: argparse.ArgumentParser, args: argparse.Namespace, progress: Optional[_Progress]) -> Any:
+    """The runner of a new run: one results file, or a directory of them with ``--env``."""
+    points = _selected_points(parser, args)
+    timeout = 120.0 if args.timeout is None else args.timeout
+    if timeout <= 0:
+        parser.error("--timeout must be a positive number of seconds")
+    settings: Dict[str, Any] = {}
+    shard: Optional[Shard] = None
+    if args.shard is not None:
+        try:
+            shard = parse_shard(args.shard)
+        except ValueError as exc:
+            parser.error(f"--shard: {exc}")
+        settings = settings_for(points, shard)
+        selected = select(points, shard)
+        if not selected:
+            parser.error(f"--shard {shard}: no points (the filters select fewer groups than {shard.count})")
+        points = selected
+    profile = PROFILES[args.profile or "quick"]
+    where = f" (shard {shard}: {len(points)} of {settings['shard']['selected']} points)" if shard else ""
+    if not args.env:
+        output = _new_output(parser, args.output)
+        runner: Any = Runner(
+            points, profile, output, point_timeout=timeout, seed=args.seed, progress=progress
+        )
+        runner.record.settings.update(settings)
+        runnable = len(runner.runnable())
+        print(
+            f"sigbench: {len(points)} points{where}, {runnable} to measure ({len(points) - runnable} not "
+            f"applicable or unavailable), profile {profile.name}, {profile.processes} processes each "
+            f"-> {output}",
+            file=sys.stderr,
+        )
+        return runner, output
+    if args.output is not None and args.output.exists():
+        parser.error(f"-o {args.output}: exists; choose another name (results are never overwritten)")
+    try:
+        specs, skipped = resolve(args.env, _log(args))
+        pythons = interpreters_for(specs, _log(args))
+    except SpecError as exc:
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    output = _new_directory(parser, args.output)
+    runner = MultiRun.plan(
+        points,
+        profile,
+        output,
+        pythons,
+        skipped,
+        point_timeout=timeout,
+        seed=args.seed,
+        progress=progress,
+        settings=settings,
+    )
+    runnable = sum(len(each.runnable()) for each in runner.runners.values())
+    print(
+        f"sigbench: {len(points)} points{where} in {len(pythons)} environments, {runnable} to measure, "
+        f"profile {profile.name}, {profile.processes} processes each -> {output}/",
+        file=sys.stderr,
+    )
+    return runner, output
+
+
+def _environments_summary(runner: MultiRun) -> str:
+    """One line per environment: what was measured, and its file."""
+    lines = []
+    for label, each in runner.runners.items():
+        statuses = Counter(entry.status for entry in each.record.points.values())
+        others = ", ".join(
+            f"{n} {status.replace('_', ' ')}" for status, n in sorted(statuses.items()) if status != "ok"
+        )
+        versions = ", ".join(
+            f"{name} {info['version']}"
+            for name, info in each.record.implementations.items()
+            if info["available"]
+        )
+        python = each.record.environment.get("python_version", "?").split(" ")[0]
+        lines.append(
+            f"{label}: Python {python}, {versions or 'no implementation installed'}: "
+            f"{statuses['ok']} points measured{', ' + others if others else ''} -> {each.output}"
+        )
+    skipped = next(iter(runner.runners.values())).record.settings.get("skipped_environments", {})
+    lines.extend(f"{label}: skipped: {why}" for label, why in skipped.items())
+    return "\n".join(lines)
+
+
 def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     progress = None if args.quiet else _Progress()
     if args.resume:
-        chosen = [
-            f"--{name}"
-            for name in (
-                "impl",
-                "scenario",
-                "receivers",
-                "ref",
-                "kind",
-                "profile",
-                "output",
-                "timeout",
-                "seed",
-            )
-            if getattr(args, name) is not None
-        ]
-        if chosen:
-            parser.error(f"--resume takes its points and settings from the file; drop {', '.join(chosen)}")
-        try:
-            runner = Runner.resume(args.resume, progress=progress)
-        except (ResultsError, KeyError, ValueError) as exc:
-            parser.exit(2, f"sigbench: error: {exc}\n")
+        runner = _resume(parser, args, progress)
         output = args.resume
-        remaining = sum(
-            runner.profile.processes - len(runner.record.points[p.name].runs) for p in runner.runnable()
-        )
-        print(f"sigbench: resuming {output}: {remaining} process runs to go", file=sys.stderr)
     else:
-        points = _selected_points(parser, args)
-        timeout = 120.0 if args.timeout is None else args.timeout
-        if timeout <= 0:
-            parser.error("--timeout must be a positive number of seconds")
-        output = _new_output(parser, args.output)
-        profile = PROFILES[args.profile or "quick"]
-        runner = Runner(points, profile, output, point_timeout=timeout, seed=args.seed, progress=progress)
-        runnable = len(runner.runnable())
-        print(
-            f"sigbench: {len(points)} points, {runnable} to measure ({len(points) - runnable} not applicable "
-            f"or unavailable), profile {profile.name}, {profile.processes} processes each -> {output}",
-            file=sys.stderr,
-        )
+        runner, output = _plan(parser, args, progress)
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -390,25 +545,101 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
-    print(summary_table(read_results(output)))
-    print(f"\nWrote {output} in {_duration(time.monotonic() - started)}.")
+    if isinstance(runner, MultiRun):
+        print(_environments_summary(runner))
+        print(
+            f"\nWrote {output}/ in {_duration(time.monotonic() - started)}; report: sigbench report {output}"
+        )
+    else:
+        print(summary_table(read_results(output)))
+        print(f"\nWrote {output} in {_duration(time.monotonic() - started)}.")
     return 0
 
 
+def cmd_merge(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        merged = merge(args.shards)
+    except MergeError as exc:
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    incomplete = [m for m in merged if m.missing]
+    for each in incomplete:
+        shards = ", ".join(
+            f"{index}/{each.record.settings['merged']['count']}"
+            for index in each.record.settings["merged"]["missing_shards"]
+        )
+        where = f" ({each.env})" if each.env else ""
+        names = ", ".join(each.missing[:5]) + (", …" if len(each.missing) > 5 else "")
+        print(
+            f"sigbench: {'warning' if args.allow_missing else 'error'}: shard {shards} missing{where}: "
+            f"{len(each.missing)} points not measured ({names})",
+            file=sys.stderr,
+        )
+    if incomplete and not args.allow_missing:
+        print("sigbench: nothing written; merge every shard, or pass --allow-missing", file=sys.stderr)
+        return 1
+    cpus = {shard["cpu_model_name"] for m in merged for shard in m.record.settings["merged"]["shards"]}
+    if len(cpus) > 1:
+        print(
+            f"sigbench: warning: the shards ran on {len(cpus)} CPU models ({'; '.join(sorted(cpus))}); each "
+            "group of comparable points ran on one machine, but absolute times across groups differ",
+            file=sys.stderr,
+        )
+    if len(merged) == 1 and merged[0].env is None:
+        output = _new_output(parser, args.output or _stamped("merged", ".json"))
+        write_atomic(output, to_document(merged[0].record))
+    else:
+        output = _new_directory(parser, args.output or _stamped("merged", ""))
+        names = file_names([m.env for m in merged])
+        for each in merged:
+            write_atomic(output / names[each.env], to_document(each.record))
+    shards = sum(len(m.sources) for m in merged)
+    points = sum(len(m.record.points) for m in merged)
+    print(f"Merged {shards} shard files ({points} points) -> {output}")
+    return 0
+
+
+def _stamped(prefix: str, suffix: str) -> Path:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return Path("results") / f"{prefix}-{stamp}{suffix}"
+
+
+def _run_directory(path: Path) -> bool:
+    """Whether ``path`` holds the results of a run with ``--env`` (or their merge)."""
+    return path.is_dir() and any(path.glob("*.json")) and not path.name.startswith("gate-")
+
+
 def _newest_results(parser: argparse.ArgumentParser) -> Path:
+    """The newest results file, or directory of a run with --env, in results/."""
     candidates = [
-        path for path in Path("results").glob("*.json") if path.is_file() and path.stat().st_size > 0
+        path
+        for path in Path("results").glob("*")
+        if (path.suffix == ".json" and path.is_file() and path.stat().st_size > 0) or _run_directory(path)
     ]
     if not candidates:
         parser.exit(2, "sigbench: error: no results files in results/; run 'tox -e bench' or name files\n")
     return max(candidates, key=lambda path: (path.stat().st_mtime, path.name))
 
 
+def _results_files(parser: argparse.ArgumentParser, given: Sequence[Path]) -> List[Path]:
+    """``given`` with each directory replaced by the results files in it."""
+    files: List[Path] = []
+    for path in given:
+        if path.is_dir():
+            found = sorted(child for child in path.glob("*.json") if child.is_file())
+            if not found:
+                parser.exit(2, f"sigbench: error: {path}: a directory with no results files\n")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
 def cmd_report(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     _checked_statistics(parser, args)
-    paths = args.results or [_newest_results(parser)]
+    given = args.results or [_newest_results(parser)]
+    paths = _results_files(parser, given)
     output = args.output or Path("reports") / (
-        slug(paths[0].stem) + (f"-and-{len(paths) - 1}-more" if len(paths) > 1 else "")
+        slug(given[0].stem) + (f"-and-{len(given) - 1}-more" if len(given) > 1 else "")
     )
     ours = output.is_dir() and (not any(output.iterdir()) or (output / "report.json").exists())
     if output.exists() and not ours:
@@ -545,6 +776,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             status = cmd_summary(args.parser, args)
         elif args.command == "compare":
             status = cmd_compare(args.parser, args)
+        elif args.command == "merge":
+            status = cmd_merge(args.parser, args)
         elif args.command == "gate":
             status = cmd_gate(args.parser, args)
         else:

@@ -2,10 +2,13 @@
 its own isolated, cached virtual environment.
 
 A spec is ``current`` (the environment sigbench runs in), a Python interpreter
-(``python:/path/to/python`` or ``python3.12`` on PATH; the same library versions as here, on that
-interpreter), a local source tree (``./path/to/blinker``) or a pip requirement
-(``blinker==1.8.2``).  Environments live in ``.sigbench/envs/`` and are made once; a source tree
-is reinstalled whenever its files have changed since it was installed.
+(``python:/path/to/python``, or ``python3.12`` on PATH or among pyenv's versions; the same library
+versions as here, on that interpreter), a local source tree (``./path/to/blinker``) or a pip
+requirement with optional pip options (``blinker==1.8.2``, ``psygnal==0.16.1 --no-binary=psygnal``).
+Two more expand to several specs for a run (``expand``): ``releases:REQUIREMENT`` (one spec per
+release on the package index that the requirement admits) and ``pythons`` (every CPython from 3.9
+on found here).  Environments live in ``.sigbench/envs/`` and are made once; a source tree is
+reinstalled whenever its files have changed since it was installed.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.version import InvalidVersion, Version
 
 #: Where environments are kept, relative to the working directory.
 CACHE = Path(".sigbench") / "envs"
@@ -28,8 +33,16 @@ _READY = ".sigbench-ready"
 _TREE = ".sigbench-tree"
 
 
+#: The oldest interpreter the workers run on (``requires-python``).
+OLDEST_PYTHON = (3, 9)
+
+
 class SpecError(ValueError):
     """A spec that names nothing usable, or an environment that could not be made."""
+
+
+class AbsentInterpreter(SpecError):
+    """An interpreter spec that names no interpreter on this machine: a run skips it with a note."""
 
 
 @dataclass(frozen=True)
@@ -53,9 +66,11 @@ def parse_spec(text: str) -> Spec:
         return Spec(text, "current", sys.executable)
     if text.startswith("python:") or re.fullmatch(r"python\d+(\.\d+)?", text):
         name = text.split(":", 1)[1] if text.startswith("python:") else text
-        found = shutil.which(name)
+        found = find_python(name)
         if not found:
-            raise SpecError(f"{text}: no such Python interpreter (not a file, not on PATH)")
+            raise AbsentInterpreter(
+                f"{text}: no such Python interpreter (not a file, not on PATH, not among pyenv's versions)"
+            )
         return Spec(text, "python", found)
     if text.endswith(".json") and Path(text).expanduser().is_file():
         return Spec(text, "results", str(Path(text).expanduser().resolve()))
@@ -67,12 +82,121 @@ def parse_spec(text: str) -> Spec:
             raise SpecError(f"{text}: not a Python source tree (no pyproject.toml, setup.py or setup.cfg)")
         return Spec(text, "tree", str(tree))
     try:
-        Requirement(text)
+        requirement, *options = shlex.split(text)
+    except ValueError as exc:
+        raise SpecError(f"{text!r}: not a spec: {exc}") from exc
+    try:
+        Requirement(requirement)
     except InvalidRequirement as exc:
         raise SpecError(
             f"{text!r}: not a spec (current, python:PATH, python3.X, ./source/tree or a requirement): {exc}"
         ) from exc
+    if any(not option.startswith("-") for option in options):
+        raise SpecError(
+            f"{text!r}: after the requirement only pip options (--no-binary=NAME, ...) may follow"
+        )
     return Spec(text, "requirement", text)
+
+
+def _runs(python: str) -> bool:
+    """Whether ``python`` starts (a pyenv shim for a version not selected does not)."""
+    try:
+        return subprocess.run([python, "-c", ""], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _pyenv_root() -> Path:
+    return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+
+
+def find_python(name: str) -> Optional[str]:
+    """The interpreter ``name`` names (a path, or ``python3.12``): on PATH when it runs there,
+    else the newest ``3.12.x`` among pyenv's installed versions."""
+    found = shutil.which(os.path.expanduser(name))
+    if found and _runs(found):
+        return found
+    minor = re.fullmatch(r"python(\d+\.\d+)", name)
+    if not minor:
+        return None
+    candidates = sorted(
+        (_version_of(path.name), path / "bin" / name)
+        for path in _pyenv_root().glob(f"versions/{minor.group(1)}.*")
+        if re.fullmatch(r"\d+\.\d+\.\d+", path.name)
+    )
+    for _, python in reversed(candidates):
+        if python.exists() and _runs(str(python)):
+            return str(python)
+    return None
+
+
+def _version_of(text: str) -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return Version("0")
+
+
+def interpreters() -> List[str]:
+    """``python3.X`` for every CPython 3.X from ``OLDEST_PYTHON`` on found here, oldest first."""
+    minors = set()
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        for path in Path(directory or ".").glob("python3.*"):
+            minors.add(path.name[len("python") :])
+    minors.update(".".join(path.name.split(".")[:2]) for path in _pyenv_root().glob("versions/3.*.*"))
+    names = [
+        f"python{minor}"
+        for minor in sorted(m for m in minors if re.fullmatch(r"3\.\d+", m))
+        if tuple(map(int, minor.split("."))) >= OLDEST_PYTHON
+    ]
+    names.sort(key=lambda name: _version_of(name[len("python") :]))
+    return [name for name in names if find_python(name)]
+
+
+def releases(requirement: str) -> List[str]:
+    """``name==version`` for every final release on the package index (pip's configured index)
+    that ``requirement`` admits, oldest first."""
+    parsed = Requirement(requirement)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "index", "versions", parsed.name, "--disable-pip-version-check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    listed = re.search(r"^Available versions: (.*)$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or not listed:
+        raise SpecError(
+            f"releases:{requirement}: cannot list {parsed.name}'s releases: "
+            f"{(result.stderr or result.stdout).strip()[-500:]}"
+        )
+    versions = [_version_of(text.strip()) for text in listed.group(1).split(",")]
+    chosen = sorted(v for v in versions if v in parsed.specifier and not v.is_prerelease and str(v) != "0")
+    if not chosen:
+        raise SpecError(f"releases:{requirement}: no release of {parsed.name} matches {parsed.specifier}")
+    return [f"{parsed.name}=={version}" for version in chosen]
+
+
+def expand(text: str) -> List[str]:
+    """The specs ``text`` stands for: ``releases:REQUIREMENT`` and ``pythons`` stand for several,
+    anything else for itself.  SpecError when a release list cannot be had."""
+    text = text.strip()
+    if text.startswith("releases:"):
+        requirement = text.split(":", 1)[1].strip()
+        try:
+            return releases(requirement)
+        except InvalidRequirement as exc:
+            raise SpecError(f"{text!r}: not a requirement: {exc}") from exc
+    if text == "pythons":
+        return interpreters()
+    return [text]
+
+
+def current_requirements() -> List[str]:
+    """The libraries under test at this environment's versions (what a ``python`` spec installs)."""
+    from harness import inventory
+
+    libraries = inventory.here()["libraries"]
+    return [f"{name}=={version}" for name, version in libraries.items() if version and name != "pyperf"]
 
 
 def _python_in(directory: Path) -> Path:
@@ -111,8 +235,10 @@ def environment(
         if log:
             log(f"making the environment for {spec.text} in {directory}")
         _run([base, "-m", "venv", str(directory)], f"{spec.text}: creating a virtual environment")
-        install = list(requirements) if spec.kind == "python" else [spec.value]
-        if install:
+        if spec.kind == "python":
+            _install_each(pip, spec.text, requirements, log)
+        else:
+            install = shlex.split(spec.value) if spec.kind == "requirement" else [spec.value]
             _run([*pip, *install], f"{spec.text}: pip install {' '.join(install)}")
         (directory / _READY).write_text(spec.text + "\n", encoding="utf-8")
         if spec.kind == "tree":
@@ -123,6 +249,34 @@ def environment(
         _run([*pip, "--force-reinstall", "--no-deps", spec.value], f"{spec.text}: reinstalling the tree")
         (directory / _TREE).write_text(tree_digest(Path(spec.value)), encoding="utf-8")
     return os.path.abspath(python)  # workers may run in another directory
+
+
+def _install_each(
+    pip: List[str], what: str, requirements: Sequence[str], log: Optional[Callable[[str], None]]
+) -> None:
+    """Install ``requirements`` together, or one by one when that fails: a library without that
+    release for this interpreter gets its newest one for it, or, with none, is missing here."""
+    if not requirements:
+        return
+    try:
+        _run([*pip, *requirements], f"{what}: pip install")
+        return
+    except SpecError:
+        pass
+    for requirement in requirements:
+        name = Requirement(requirement).name
+        try:
+            _run([*pip, requirement], f"{what}: pip install {requirement}")
+            continue
+        except SpecError:
+            pass
+        try:  # no such release for this interpreter: its newest one that is
+            _run([*pip, name], f"{what}: pip install {name}")
+            if log:
+                log(f"{what}: {requirement} does not install here; measuring {name}'s newest release for it")
+        except SpecError as exc:
+            if log:
+                log(f"{exc} (its implementations are unavailable in this environment)")
 
 
 #: What is not part of a source tree's code: version control, build output, caches, environments.

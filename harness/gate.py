@@ -26,7 +26,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 from benchmarks.scenarios import Point
 from harness import alternation, inventory
 from harness.compare import verdict
-from harness.envs import Spec, environment
+from harness.envs import Spec, current_requirements, environment
 from harness.instructions import missing_tools
 from harness.measure import Timing
 from harness.process import available_cpus
@@ -90,12 +90,6 @@ class GateResult:
         return [j for j in self.judgements if j.verdict == "slower"]
 
 
-def _requirements() -> List[str]:
-    """The libraries under test at this environment's versions (what a ``python:`` spec installs)."""
-    libraries = inventory.here()["libraries"]
-    return [f"{name}=={version}" for name, version in libraries.items() if version and name != "pyperf"]
-
-
 def run_gate(
     points: Sequence[Point],
     specs: Dict[str, Spec],
@@ -138,7 +132,7 @@ def run_gate(
             raise GateError(f"{specs['baseline'].text}: measured none of the selected points")
     if specs["candidate"].kind == "results":
         raise GateError(f"{specs['candidate'].text}: the candidate must be measured, not read from a file")
-    requirements = _requirements() if any(spec.kind == "python" for spec in specs.values()) else []
+    requirements = current_requirements() if any(spec.kind == "python" for spec in specs.values()) else []
     runners = {}
     for side in SIDES:
         if side == "baseline" and stored is not None:

@@ -57,6 +57,9 @@ PROFILES: Dict[str, Profile] = {
         _profile("quick", processes=5, warmups=1, values=3, min_ms=5),
         _profile("standard", processes=10, warmups=1, values=5, min_ms=10),
         _profile("rigorous", processes=20, warmups=2, values=10, min_ms=20),
+        # As many rounds as the gate, for the history view's paired steps between environments
+        # (a one-sided Wilcoxon test over 10 rounds cannot go below p = 0.001).
+        _profile("history", processes=20, warmups=1, values=3, min_ms=5),
     )
 }
 
@@ -206,24 +209,42 @@ class Runner:
     def run_round(self, round_index: int) -> None:
         """One worker process per implementation for the points that have fewer than
         ``round_index + 1`` process runs, implementations and points in a shuffled order."""
-        rng = random.Random(self.seed + round_index)
         rounds = self.profile.processes
         done = sum(len(self.record.points[p.name].runs) for p in self.runnable())
+        tasks = self.round_tasks(round_index)
+        left = sum(len(points) for _, points in tasks)
+
+        def step(point: Point) -> None:
+            nonlocal done, left
+            done, left = done + 1, left - 1
+            if self.progress:
+                total = done + left + (rounds - round_index - 1) * len(self.runnable())
+                self.progress(done, total, point.name)
+
+        for impl, points in tasks:
+            self.run_task(impl, points, step)
+
+    def round_tasks(self, round_index: int) -> List[Tuple[str, List[Point]]]:
+        """Round ``round_index``'s workers: (implementation, points) for the points with fewer
+        than ``round_index + 1`` process runs, implementations and points in a shuffled order."""
+        rng = random.Random(self.seed + round_index)
         due = [p for p in self.runnable() if len(self.record.points[p.name].runs) <= round_index]
         impls = sorted({p.impl for p in due})
         rng.shuffle(impls)
-        left = len(due)
+        tasks = []
         for impl in impls:
-            points = [p for p in due if p.impl == impl and self.record.points[p.name].status == "ok"]
+            points = [p for p in due if p.impl == impl]
             if self.metric == "time":  # counts do not drift, and the same order keeps them identical
                 rng.shuffle(points)
-            for point in self._run_worker(impl, points):
-                done += 1
-                left -= 1
-                if self.progress:
-                    total = done + left + (rounds - round_index - 1) * len(self.runnable())
-                    self.progress(done, total, point.name)
-            self.save()
+            tasks.append((impl, points))
+        return tasks
+
+    def run_task(self, impl: str, points: List[Point], step: Callable[[Point], None]) -> None:
+        """Run ``points`` of ``impl`` in one worker (more past a crash), calling ``step`` after
+        each point, then save."""
+        for point in self._run_worker(impl, points):
+            step(point)
+        self.save()
 
     def finish(self) -> None:
         """Mark the run finished and save it."""

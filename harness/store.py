@@ -92,7 +92,10 @@ def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) ->
         metadata["ref"] = point.ref
     if point.kind is not None:
         metadata["kind"] = point.kind
+    if "env" in record.settings:  # a run over several environments (``harness.multirun``)
+        metadata["sigbench_env"] = record.settings["env"]
     metadata.update(record.environment)
+    metadata.update(run.get("machine", {}))  # a merged shard's own machine (``harness.shard``)
     return metadata
 
 
@@ -241,6 +244,7 @@ COLUMNS = (
     "benchmark",
     "impl",
     "impl_version",
+    "env",
     "scenario",
     "receivers",
     "ref",
@@ -261,7 +265,12 @@ COLUMNS = (
     "value",
 )
 #: Metadata key for each column that is not named as in the file.
-_METADATA_KEYS = {"python": "python_version", "profile": "sigbench_profile", "commit": "sigbench_commit"}
+_METADATA_KEYS = {
+    "python": "python_version",
+    "profile": "sigbench_profile",
+    "commit": "sigbench_commit",
+    "env": "sigbench_env",
+}
 
 
 def read_document(path: Path) -> Dict[str, Any]:
@@ -340,6 +349,12 @@ def point_values(document: Dict[str, Any]) -> Dict[str, List[float]]:
     return {bench.get_name(): list(bench.get_values()) for bench in suite}
 
 
+def _machine(metadata: Dict[str, Any], environment: Dict[str, Any]) -> Dict[str, Any]:
+    """A run's own machine where it differs from the file's (a merged shard's), as ``machine``."""
+    own = {key: metadata[key] for key in environment if key in metadata and metadata[key] != environment[key]}
+    return {"machine": own} if own else {}
+
+
 def record_from_document(document: Dict[str, Any]) -> RunRecord:
     """Rebuild the runner's record from a results file (to resume an interrupted run)."""
     section = document["sigbench"]
@@ -367,6 +382,7 @@ def record_from_document(document: Dict[str, Any]) -> RunRecord:
                     "inner_loops": run.get_inner_loops(),
                     "date": run.get_metadata()["date"],
                     "duration": run.get_metadata()["duration"],
+                    **_machine(run.get_metadata(), record.environment),
                 }
                 for run in bench.get_runs()
             ]
