@@ -56,16 +56,20 @@ class Analysis:
         )
 
 
-def _labels(frame: pandas.DataFrame) -> pandas.Series:
-    """The implementation, with its version when several versions are present and the Python
-    version when several interpreters are; the benchmark name for plain pyperf benchmarks."""
+def labels(frame: pandas.DataFrame) -> pandas.Series:
+    """The implementation, with its version when several versions are present, the Python
+    version when several interpreters are, and the environment (``sigbench run --env``) when
+    those still do not tell two apart; the benchmark name for plain pyperf benchmarks."""
     impl = frame["impl"].fillna("")
     label = impl.where(impl != "", frame["benchmark"]).astype(str)
     versions = frame.groupby(impl)["impl_version"].transform("nunique")
     label = label.where(versions <= 1, label + " " + frame["impl_version"].fillna("?").astype(str))
-    if frame["python"].nunique() > 1:
-        label = label + " py" + frame["python"].fillna("?").astype(str)
-    return label
+    python = frame["python"].astype("string").str.split(" ").str[0]
+    if python.nunique() > 1:
+        label = label + " py" + python.fillna("?").astype(str)
+    env = frame["env"] if "env" in frame else pandas.Series(None, index=frame.index, dtype="object")
+    environments = env.groupby(label).transform("nunique")
+    return label.where(environments <= 1, label + " [" + env.fillna("?").astype(str) + "]")
 
 
 def _seed(*parts: object) -> int:
@@ -96,7 +100,7 @@ def point_statistics(
     # "3.11.7 (64-bit)" (pyperf) and "3.11.7" (pytest-benchmark) are one interpreter
     frame = frame.assign(python=frame["python"].astype("string").str.split(" ").str[0])
     frame = frame.assign(
-        label=_labels(frame),
+        label=labels(frame),
         cluster=pandas.factorize(frame["file"].astype(str) + "#" + frame["process"].astype(str))[0],
         ref=frame["ref"].astype("string").fillna("").astype(str),
         kind=frame["kind"].astype("string").fillna("").astype(str),

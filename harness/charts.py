@@ -120,3 +120,30 @@ def interval_chart(
         axes.set_xlabel(xlabel)
         axes.grid(True, axis="x", alpha=0.3)
         return _svg(figure, chart_id)
+
+
+def history_chart(
+    chart_id: str,
+    title: str,
+    ylabel: str,
+    environments: Sequence[str],
+    series: Sequence[Series],
+    palette: Dict[str, str],
+) -> str:
+    """Cost against environment (a release, an interpreter; oldest left), one line per series
+    (x: the environment's position) with a shaded 95% CI band, on a log axis."""
+    with matplotlib.rc_context(_RC):
+        figure = Figure(figsize=(10, 4.2), layout="constrained")
+        axes = figure.add_subplot()
+        for item in series:
+            colour = palette.get(item.label, "#555555")
+            axes.plot(item.x, item.y, "-", marker="o", markersize=3, color=colour, label=item.label)
+            axes.fill_between(item.x, item.low, item.high, color=colour, alpha=0.15, linewidth=0)
+        axes.set_yscale("log")
+        _plain_log_axis(axes.yaxis)
+        axes.set_xticks(range(len(environments)), environments, rotation=30, ha="right")
+        axes.set_title(title)
+        axes.set_ylabel(ylabel)
+        axes.grid(True, which="major", alpha=0.3)
+        figure.legend(loc="outside right upper", frameon=False)
+        return _svg(figure, chart_id)

@@ -31,7 +31,7 @@ from harness.instructions import missing_tools
 from harness.measure import Timing
 from harness.process import available_cpus
 from harness.runner import Profile, Progress, Runner
-from harness.stats import Estimate, false_discovery_adjusted, paired_test
+from harness.stats import Estimate, paired_verdicts
 from harness.store import PointRecord, ResultsError, RunRecord, read_results, record_from_document
 from harness.summary import markdown_text, ns, printable
 
@@ -269,27 +269,26 @@ def judge(
     """Paired mode, for every point both sides measured: a round's log ratio is the median of
     its turns' ``log(candidate / baseline)`` (the values of a round alternate, in order)."""
     pairs, skipped = _both_measured(points, base, candidate)
-    tests = []
-    for point, old_entry, new_entry in pairs:
-        ratios = [
+    rounds = [
+        [
             statistics.median(math.log(b / a) for a, b in zip(old["values"], new["values"]))
             for old, new in zip(old_entry.runs, new_entry.runs)
         ]
-        old_median, new_median = (statistics.median(_values(entry)) for entry in (old_entry, new_entry))
-        tests.append((point, old_median, new_median, paired_test(ratios, threshold, seed=seed)))
-    slower = false_discovery_adjusted([test.p_slower for *_, test in tests])
-    faster = false_discovery_adjusted([test.p_faster for *_, test in tests])
+        for _, old_entry, new_entry in pairs
+    ]
     judgements = [
         Judgement(
             point,
-            base_median,
-            new_median,
+            statistics.median(_values(old_entry)),
+            statistics.median(_values(new_entry)),
             test.ratio,
-            "slower" if p_slow < alpha else "faster" if p_fast < alpha else "same",
-            p_slower=float(p_slow),
-            p_faster=float(p_fast),
+            verdict,
+            p_slower=p_slow,
+            p_faster=p_fast,
         )
-        for (point, base_median, new_median, test), p_slow, p_fast in zip(tests, slower, faster)
+        for (point, old_entry, new_entry), (test, verdict, p_slow, p_fast) in zip(
+            pairs, paired_verdicts(rounds, threshold, alpha, seed)
+        )
     ]
     return GateResult(judgements, skipped, threshold, "paired")
 

@@ -27,7 +27,8 @@ from markupsafe import Markup
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS
 from harness import pytest_benchmark
 from harness.analysis import Analysis, analyse
-from harness.charts import Series, colours, interval_chart, scaling_chart
+from harness.charts import Series, colours, history_chart, interval_chart, scaling_chart
+from harness.history import ALPHA, FEWEST_ROUNDS, THRESHOLD, History, Step, histories
 from harness.stats import RESAMPLES
 from harness.store import frame_from_documents, read_document, write_text_atomic
 from harness.summary import ns
@@ -120,6 +121,7 @@ def _table(
     table_id: str,
     colour_by: Optional[pandas.DataFrame] = None,
     marked: Optional[Sequence[bool]] = None,
+    cell_css: Optional[pandas.DataFrame] = None,
 ) -> Markup:
     """A sortable HTML table of ``frame`` (strings) with every cell and header escaped, cells
     coloured by the ratios in ``colour_by`` and ``marked`` rows highlighted."""
@@ -130,6 +132,8 @@ def _table(
     styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
     if colour_by is not None:
         styler = styler.apply(lambda _: _ratio_css(colour_by), axis=None, subset=list(colour_by.columns))
+    if cell_css is not None:
+        styler = styler.apply(lambda _: cell_css, axis=None, subset=list(cell_css.columns))
     if marked is not None:
         rows = pandas.Series(list(marked), index=frame.index)
         styler = styler.apply(lambda row: [_MARKED if rows[row.name] else "" for _ in row], axis=1)
@@ -422,6 +426,135 @@ def other_benchmarks(analysis: Analysis) -> Markup:
     return _table(table, "other")
 
 
+#: Step cells: what a verdict looks like.
+_VERDICT_CSS = {"slower": _MARKED, "faster": "background-color: #cdebd3"}
+
+
+@dataclass
+class HistoryView:
+    """One implementation's history: steps overview, then per scenario a chart and tables."""
+
+    slug: str
+    title: str
+    overview: Markup
+    sections: List[Section]
+
+
+def _step_text(step: Optional[Step]) -> str:
+    if step is None:
+        return ""
+    if step.ratio is None:
+        return f"not judged ({step.rounds} rounds)"
+    return f"{step.verdict} ×{step.ratio.value:.3f} ({step.ratio.low:.3f}–{step.ratio.high:.3f})"
+
+
+def _history_overview(history: History) -> Markup:
+    """One row per step: how many benchmarks got slower, faster, stayed the same."""
+    rows = []
+    for before, after in zip(history.environments, history.environments[1:]):
+        steps = [s for s in history.steps if (s.before, s.after) == (before, after)]
+        judged = [s.ratio.value for s in steps if s.ratio is not None]
+        verdicts = Counter(s.verdict for s in steps)
+        rows.append(
+            {
+                "step": f"{before} → {after}",
+                "slower": str(verdicts["slower"]),
+                "faster": str(verdicts["faster"]),
+                "same": str(verdicts["same"]),
+                "not judged": str(verdicts["not judged"]),
+                "median ratio": f"{np.median(judged):.3f}" if judged else "",
+            }
+        )
+    table = pandas.DataFrame(rows)
+    css = pandas.DataFrame(
+        {
+            "slower": [_VERDICT_CSS["slower"] if r["slower"] != "0" else "" for r in rows],
+            "faster": [_VERDICT_CSS["faster"] if r["faster"] != "0" else "" for r in rows],
+        },
+        index=table.index,
+    )
+    return _table(table, slug(f"history-{history.impl}-steps"), cell_css=css)
+
+
+def _history_view(history: History, scenario: str, ref: str, kind: str, envs_palette: Dict[str, str]) -> View:
+    points = history.points
+    chosen = points[(points["scenario"] == scenario) & (points["ref"] == ref) & (points["kind"] == kind)]
+    unit = SCENARIOS[scenario].unit
+    steps = {(s.after, s.benchmark): s for s in history.steps}
+    position = {label: i for i, label in enumerate(history.environments)}
+    table = pandas.DataFrame({"environment": history.environments})
+    css = pandas.DataFrame(index=table.index)
+    series = []
+    for receivers, group in chosen.groupby("receivers", sort=True):
+        by_label = group.set_index("label")
+        column = f"n = {receivers}" if SCENARIOS[scenario].has_receivers else f"ns per {unit}"
+        cells, step_cells, step_css = [], [], []
+        for label in history.environments:
+            if label not in by_label.index:
+                cells.append("")
+                step_cells.append("")
+                step_css.append("")
+                continue
+            row = by_label.loc[label]
+            cells.append(f"{ns(row['median'])} ({_range(row['low'], row['high'])})")
+            step = steps.get((label, row["benchmark"]))
+            step_cells.append(_step_text(step))
+            step_css.append(_VERDICT_CSS.get(step.verdict, "") if step else "")
+        table[column] = cells
+        table[f"{column}: step"] = step_cells
+        css[f"{column}: step"] = step_css
+        ordered = group.assign(position=group["label"].map(position)).sort_values("position")
+        series.append(
+            Series(
+                column,
+                ordered["position"].tolist(),
+                (ordered["median"] * 1e9).tolist(),
+                (ordered["low"] * 1e9).tolist(),
+                (ordered["high"] * 1e9).tolist(),
+            )
+        )
+    chart_id = slug(f"history-{history.impl}-{scenario}-{ref}-{kind}")
+    chart = history_chart(
+        chart_id,
+        f"{history.impl}: {scenario}, {_combo_title(ref, kind)}",
+        f"ns per {unit} (median, 95% CI band)",
+        history.environments,
+        series,
+        envs_palette,
+    )
+    return View(_combo_title(ref, kind), _table(table, chart_id + "-table", cell_css=css), Markup(chart))
+
+
+def history_views(analysis: Analysis, frame: pandas.DataFrame) -> List[HistoryView]:
+    """Per implementation measured in several environments: its history (``harness.history``)."""
+    views = []
+    for history in histories(frame, analysis):
+        counts = sorted(history.points["receivers"].dropna().unique())
+        palette = colours([f"n = {n}" for n in counts])
+        sections = []
+        for scenario in SCENARIOS.values():
+            measured = history.points[history.points["scenario"] == scenario.name]
+            if measured.empty:
+                continue
+            present = set(zip(measured["ref"], measured["kind"]))
+            combos = sorted(present, key=lambda c: (c != _choose_combo(measured), c))
+            sections.append(
+                Section(
+                    slug(f"history-{history.impl}-{scenario.name}"),
+                    scenario.name,
+                    scenario.description[:1].upper() + scenario.description[1:],
+                    scenario.unit,
+                    "",
+                    [_history_view(history, scenario.name, ref, kind, palette) for ref, kind in combos],
+                )
+            )
+        title = f"{history.impl} across {len(history.environments)} environments"
+        views.append(
+            HistoryView(slug(f"history-{history.impl}"), title, _history_overview(history), sections)
+        )
+    return views
+
+
 def _script_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
 
@@ -465,6 +598,10 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
         counts=counts,
         environment=environment_table(documents, frame),
         other=other_benchmarks(analysis),
+        histories=history_views(analysis, frame),
+        history_threshold=THRESHOLD,
+        history_alpha=ALPHA,
+        history_rounds=FEWEST_ROUNDS,
         script=Markup(script),
         script_hash=_script_hash(script),
         resamples=resamples,

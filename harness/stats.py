@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -221,3 +221,26 @@ def false_discovery_adjusted(p_values: Sequence[float]) -> np.ndarray:
 
     values = np.asarray(p_values, dtype=float)
     return false_discovery_control(values, method="bh") if values.size else values
+
+
+def paired_verdicts(
+    rounds: Sequence[Sequence[float]], threshold: float, alpha: float, seed: Optional[int] = None
+) -> List[Tuple[PairedTest, str, float, float]]:
+    """Judge several benchmarks' per-round log ratios together, as the gate does: a one-sided
+    Wilcoxon test each way against ``threshold``, Benjamini-Hochberg across the benchmarks, and
+    ``slower`` / ``faster`` when the adjusted p-value is below ``alpha``, else ``same``.
+
+    Returns (test, verdict, adjusted p slower, adjusted p faster) per benchmark, in order.
+    """
+    tests = [paired_test(ratios, threshold, seed=seed) for ratios in rounds]
+    slower = false_discovery_adjusted([test.p_slower for test in tests])
+    faster = false_discovery_adjusted([test.p_faster for test in tests])
+    return [
+        (
+            test,
+            "slower" if p_slow < alpha else "faster" if p_fast < alpha else "same",
+            float(p_slow),
+            float(p_fast),
+        )
+        for test, p_slow, p_fast in zip(tests, slower, faster)
+    ]

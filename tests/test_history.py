@@ -1,0 +1,120 @@
+"""The history view's statistics on synthetic environments with known steps, and its report section."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import pytest
+
+from benchmarks.scenarios import Point
+from harness.analysis import analyse, labels
+from harness.history import FEWEST_ROUNDS, histories
+from harness.report import render
+from harness.store import load_results
+from synthetic import record, write
+
+SEND = Point("blinker", "send", 10, "strong", "function")
+CONNECT = Point("blinker", "connect", 10, "strong", "function")
+PSYGNAL_SEND = Point("psygnal", "send", 10, "strong", "function")
+ROUNDS = 20
+
+
+def _rounds(median: float, rounds: int = ROUNDS, drift: float = 0.1, seed: int = 0) -> List[List[float]]:
+    """Per round three values around ``median`` times that round's drift (the same drift for every
+    environment of a round, as interleaving gives), with small noise within the round."""
+    round_factors = np.exp(np.random.default_rng(99).normal(0.0, drift, rounds))
+    noise = np.random.default_rng(seed)
+    return [list(median * factor * np.exp(noise.normal(0.0, 0.005, 3))) for factor in round_factors]
+
+
+def _run(tmp_path: Path, versions: Dict[str, Dict[Point, float]], rounds: int = ROUNDS) -> List[Path]:
+    """One results file per blinker version (an environment each), values per point as given."""
+    paths = []
+    for seed, (version, medians) in enumerate(versions.items()):
+        run = record(
+            {point: _rounds(median, rounds, seed=seed) for point, median in medians.items()},
+            versions={"blinker": version},
+        )
+        run.settings.update(env=f"blinker=={version}", environments=[f"blinker=={v}" for v in versions])
+        paths.append(write(tmp_path / f"{version}.json", run))
+    return paths
+
+
+def _history(paths: List[Path]):  # type: ignore[no-untyped-def]
+    frame = load_results(paths)
+    found = histories(frame, analyse(frame, resamples=500))
+    assert len(found) == 1
+    return found[0]
+
+
+def test_steps_follow_versions_and_find_the_planted_changes(tmp_path: Path) -> None:
+    """Known steps: +20% on send from 1.5 to 1.10 and -20% on connect from 1.10 to 2.0, nothing else;
+    versions ordered as versions (1.10 after 1.5), not as text; drift shared by a round cancels."""
+    paths = _run(
+        tmp_path,
+        {
+            "2.0": {SEND: 1.2e-6, CONNECT: 0.8e-6},
+            "1.5": {SEND: 1.0e-6, CONNECT: 1.0e-6},
+            "1.10": {SEND: 1.2e-6, CONNECT: 1.0e-6},
+        },
+    )
+    history = _history(paths)
+    assert history.environments == ["blinker 1.5", "blinker 1.10", "blinker 2.0"]
+    verdicts = {(step.after, step.benchmark): step.verdict for step in history.steps}
+    assert verdicts == {
+        ("blinker 1.10", SEND.name): "slower",
+        ("blinker 1.10", CONNECT.name): "same",
+        ("blinker 2.0", SEND.name): "same",
+        ("blinker 2.0", CONNECT.name): "faster",
+    }
+    slower = next(s for s in history.steps if s.verdict == "slower")
+    assert slower.ratio is not None and slower.ratio.low < 1.2 < slower.ratio.high
+    assert slower.rounds == ROUNDS
+
+
+def test_identical_environments_are_the_same(tmp_path: Path) -> None:
+    """An A/A history: two environments with the same medians are judged the same everywhere."""
+    history = _history(
+        _run(tmp_path, {"1.0": {SEND: 1e-6, CONNECT: 2e-6}, "1.1": {SEND: 1e-6, CONNECT: 2e-6}})
+    )
+    assert {step.verdict for step in history.steps} == {"same"}
+
+
+def test_too_few_rounds_are_not_judged(tmp_path: Path) -> None:
+    """With fewer rounds than the gate's least, even a doubling is not judged."""
+    paths = _run(tmp_path, {"1.0": {SEND: 1e-6}, "2.0": {SEND: 2e-6}}, rounds=FEWEST_ROUNDS - 1)
+    (step,) = _history(paths).steps
+    assert (step.verdict, step.ratio, step.rounds) == ("not judged", None, FEWEST_ROUNDS - 1)
+
+
+def test_one_environment_has_no_history(tmp_path: Path) -> None:
+    frame = load_results(_run(tmp_path, {"1.0": {SEND: 1e-6}}))
+    assert histories(frame, analyse(frame, resamples=200)) == []
+
+
+def test_environments_of_one_version_and_interpreter_stay_apart(tmp_path: Path) -> None:
+    """Two builds of one release (psygnal compiled and pure Python) get labels of their own."""
+    paths = []
+    for env in ("psygnal==0.16.1", "psygnal==0.16.1 --no-binary=psygnal"):
+        run = record({PSYGNAL_SEND: _rounds(1e-6)}, versions={"psygnal": "0.16.1"})
+        run.settings.update(env=env)
+        paths.append(write(tmp_path / f"{len(paths)}.json", run))
+    frame = load_results(paths)
+    assert sorted(labels(frame).unique()) == [
+        "psygnal [psygnal==0.16.1 --no-binary=psygnal]",
+        "psygnal [psygnal==0.16.1]",
+    ]
+    assert len(histories(frame, analyse(frame, resamples=200))) == 1
+
+
+@pytest.mark.slow
+def test_the_report_shows_the_history(tmp_path: Path) -> None:
+    """The page has the history section with the steps overview and a verdict cell per step."""
+    paths = _run(tmp_path, {"1.0": {SEND: 1.0e-6}, "1.1": {SEND: 1.3e-6}})
+    page, _ = render(paths, resamples=300)
+    assert 'id="history-blinker"' in page
+    assert "blinker 1.0 → blinker 1.1" in page
+    assert re.search(r"slower ×1\.\d{3} \(1\.\d{3}–1\.\d{3}\)", page)
