@@ -8,13 +8,13 @@ from typing import Dict, List
 
 import numpy as np
 import pytest
+from synthetic import record, write
 
 from benchmarks.scenarios import Point
 from harness.analysis import analyse, labels
 from harness.history import FEWEST_ROUNDS, histories
 from harness.report import render
 from harness.store import load_results
-from synthetic import record, write
 
 SEND = Point("blinker", "send", 10, "strong", "function")
 CONNECT = Point("blinker", "connect", 10, "strong", "function")
