@@ -81,6 +81,7 @@ def check_document(document: Any) -> None:
     _number(settings.get("seed"), "sigbench.settings.seed", integer=True)
     if settings.get("metric", "time") not in ("time", "instructions"):
         _fail("sigbench.settings.metric", "must be 'time' or 'instructions'")
+    _check_run_layout(settings)
     _strings(section.get("environment"), "sigbench.environment")
     _strings(section.get("libraries"), "sigbench.libraries", nullable=True)
     implementations = _type(section.get("implementations"), dict, "sigbench.implementations")
@@ -97,20 +98,46 @@ def check_document(document: Any) -> None:
     )
 
 
+def _check_run_layout(settings: Dict[str, Any]) -> None:
+    """A run's environment (``--env``) and shard (``--shard``) settings, when it has them."""
+    if "env" in settings:
+        _text(settings["env"], "sigbench.settings.env")
+        for index, label in enumerate(
+            _type(settings.get("environments"), list, "sigbench.settings.environments")
+        ):
+            _text(label, f"sigbench.settings.environments[{index}]")
+        _strings(settings.get("skipped_environments", {}), "sigbench.settings.skipped_environments")
+    if "shard" in settings:
+        where = "sigbench.settings.shard"
+        shard = _type(settings["shard"], dict, where)
+        count = _number(shard.get("count"), f"{where}.count", 1, integer=True)
+        index = _number(shard.get("index"), f"{where}.index", 1, integer=True)
+        if index > count:
+            _fail(f"{where}.index", f"{index} is past the shard count {count}")
+        for number, item in enumerate(_type(shard.get("points"), list, f"{where}.points")):
+            _check_parameters(item, f"{where}.points[{number}]")
+
+
+def _check_parameters(item: Any, where: str) -> None:
+    """A point's parameters: a known scenario, a receiver count, known modes or none."""
+    _type(item, dict, where)
+    _type(item.get("impl"), str, f"{where}.impl")
+    if not isinstance(item.get("scenario"), str) or item["scenario"] not in SCENARIOS:
+        _fail(f"{where}.scenario", f"unknown scenario {item.get('scenario')!r}")
+    _number(item.get("receivers"), f"{where}.receivers", 0, integer=True)
+    for key, valid in (("ref", REFS), ("kind", KINDS)):
+        if item.get(key) is not None and item.get(key) not in valid:
+            _fail(f"{where}.{key}", f"expected one of {', '.join(valid)} or null, got {item.get(key)!r}")
+
+
 def _check_points(items: Any, implementations: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
     points: Dict[str, Dict[str, Any]] = {}
     for index, item in enumerate(_type(items, list, "sigbench.points")):
         where = f"sigbench.points[{index}]"
-        _type(item, dict, where)
-        impl = _type(item.get("impl"), str, f"{where}.impl")
+        _check_parameters(item, where)
+        impl = item["impl"]
         if impl not in implementations:
             _fail(f"{where}.impl", f"{impl!r} is not among the run's implementations")
-        if not isinstance(item.get("scenario"), str) or item["scenario"] not in SCENARIOS:
-            _fail(f"{where}.scenario", f"unknown scenario {item.get('scenario')!r}")
-        _number(item.get("receivers"), f"{where}.receivers", 0, integer=True)
-        for key, valid in (("ref", REFS), ("kind", KINDS)):
-            if item.get(key) is not None and item.get(key) not in valid:
-                _fail(f"{where}.{key}", f"expected one of {', '.join(valid)} or null, got {item.get(key)!r}")
         name = Point.from_dict(item).name
         if item.get("name") != name or name in points:
             _fail(f"{where}.name", f"{item.get('name')!r} does not name this point once (expected {name!r})")
