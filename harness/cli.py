@@ -577,7 +577,7 @@ def cmd_merge(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if incomplete and not args.allow_missing:
         print("sigbench: nothing written; merge every shard, or pass --allow-missing", file=sys.stderr)
         return 1
-    cpus = {shard["cpu_model_name"] for m in merged for shard in m.record.settings["merged"]["shards"]}
+    cpus = {shard["cpu_model_name"] for m in merged for shard in m.record.settings["merged"]["shards"]} - {""}
     if len(cpus) > 1:
         print(
             f"sigbench: warning: the shards ran on {len(cpus)} CPU models ({'; '.join(sorted(cpus))}); each "

@@ -74,7 +74,8 @@ def parse_spec(text: str) -> Spec:
         return Spec(text, "python", found)
     if text.endswith(".json") and Path(text).expanduser().is_file():
         return Spec(text, "results", str(Path(text).expanduser().resolve()))
-    if text.startswith((".", "/", "~")) or os.sep in text or Path(text).is_dir():
+    first = text.split()[0]
+    if Path(text).expanduser().is_dir() or first.startswith((".", "/", "~")) or os.sep in first:
         tree = Path(text).expanduser().resolve()
         if not tree.is_dir():
             raise SpecError(f"{text}: no such directory")
@@ -91,7 +92,7 @@ def parse_spec(text: str) -> Spec:
         raise SpecError(
             f"{text!r}: not a spec (current, python:PATH, python3.X, ./source/tree or a requirement): {exc}"
         ) from exc
-    if any(not option.startswith("-") for option in options):
+    if options and not options[0].startswith("-"):
         raise SpecError(
             f"{text!r}: after the requirement only pip options (--no-binary=NAME, ...) may follow"
         )

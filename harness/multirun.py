@@ -70,7 +70,7 @@ def file_names(labels: Sequence[str]) -> Dict[str, str]:
     for label in labels:
         base = slug(label)
         name, number = f"{base}.json", 1
-        while name in names.values():
+        while name.lower() in (taken.lower() for taken in names.values()):  # case-blind file systems
             number += 1
             name = f"{base}-{number}.json"
         names[label] = name

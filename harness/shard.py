@@ -58,10 +58,12 @@ def assignment(points: Sequence[Point], count: int) -> Dict[Point, int]:
         groups[_group(point)].append(point)
     order = sorted(groups, key=lambda key: (-sum(map(_applicable, groups[key])), key))
     load = [0] * count
+    taken = [0] * count  # groups per shard: groups with nothing to measure are spread out too
     shards: Dict[Point, int] = {}
     for key in order:
-        lightest = min(range(count), key=lambda index: (load[index], index))
+        lightest = min(range(count), key=lambda index: (load[index], taken[index], index))
         load[lightest] += sum(map(_applicable, groups[key]))
+        taken[lightest] += 1
         for point in groups[key]:
             shards[point] = lightest + 1
     return shards
@@ -145,8 +147,12 @@ def _differences(first: RunRecord, other: RunRecord) -> List[str]:
         found.append(f"profile {first.profile} vs {other.profile}")
     if first.commit != other.commit:
         found.append(f"sigbench commit {first.commit} vs {other.commit}")
-    for key in _SAME_INTERPRETER:
-        if first.environment.get(key) != other.environment.get(key):
+    for key in _SAME_INTERPRETER:  # a shard that started no worker (nothing applicable) has none
+        if (
+            first.environment
+            and other.environment
+            and first.environment.get(key) != other.environment.get(key)
+        ):
             found.append(f"{key} {first.environment.get(key)!r} vs {other.environment.get(key)!r}")
     if first.libraries != other.libraries:
         changed = sorted(
@@ -169,8 +175,8 @@ def _differences(first: RunRecord, other: RunRecord) -> List[str]:
 
 
 def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
-    shards.sort(key=lambda item: item[1].settings["shard"]["index"])
-    first_path, first = shards[0]
+    shards.sort(key=lambda item: (not item[1].environment, item[1].settings["shard"]["index"]))
+    first_path, first = shards[0]  # one that measured, when any did
     count = first.settings["shard"]["count"]
     selection = [Point.from_dict(item) for item in first.settings["shard"]["points"]]
     seen: Dict[int, Path] = {}
@@ -242,4 +248,7 @@ def merge(paths: Sequence[Path]) -> List[Merged]:
     groups: Dict[Any, List[Tuple[Path, RunRecord]]] = defaultdict(list)
     for path, record in _shard_records(paths):
         groups[record.settings.get("env")].append((path, record))
+    if None in groups and len(groups) > 1:
+        plain, env = groups[None][0][0], next(shards for key, shards in groups.items() if key)[0][0]
+        raise MergeError(f"{plain} and {env}: shards of a run without --env and of one with it")
     return [_merge_group(env, shards) for env, shards in groups.items()]
