@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -352,6 +353,32 @@ def test_run_with_env_end_to_end(tmp_path: Path, run_python: RunPython) -> None:
     report = run_python(["-m", "harness", "report", str(out)], cwd=tmp_path)
     assert report.returncode == 0, report.stderr
     assert (tmp_path / "reports" / "multi" / "index.html").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_a_release_from_the_index_beside_the_current_one(tmp_path: Path, run_python: RunPython) -> None:
+    """A real old blinker from the package index and the current one, 20 interleaved rounds: each
+    file measured its own release, and the report has blinker's history with the step judged."""
+    out = tmp_path / "releases"
+    argv = ["-m", "harness", "run", "--impl", "blinker", "--scenario", "send", "--receivers", "10"]
+    argv += ["--ref", "strong", "--kind", "function", "--profile", "history", "--quiet"]
+    result = run_python(
+        [*argv, "--env", "blinker==1.6.2", "--env", "current", "-o", str(out)], cwd=tmp_path, timeout=600
+    )
+    if result.returncode == 2 and "pip install blinker==1.6.2 failed" in result.stderr:
+        pytest.skip(f"the package index is not reachable: {result.stderr.strip()[-300:]}")
+    assert result.returncode == 0, result.stderr
+    versions = {
+        path.name: read_results(path)["sigbench"]["implementations"]["blinker"]["version"]
+        for path in out.iterdir()
+    }
+    assert versions["blinker_1.6.2.json"] == "1.6.2"
+    assert versions["current.json"] == importlib.metadata.version("blinker")
+    report = run_python(["-m", "harness", "report", str(out), "-o", str(tmp_path / "report")], cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    assert 'id="history-blinker"' in page
+    assert re.search(r"(slower|faster|same) ×\d\.\d{3} \(\d\.\d{3}–\d\.\d{3}\)", page)
 
 
 def _recorded(multirun: MultiRun, monkeypatch: pytest.MonkeyPatch) -> List[Tuple[int, str, str]]:
