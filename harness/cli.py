@@ -367,16 +367,27 @@ def _duration(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
-def _new_output(parser: argparse.ArgumentParser, given: Optional[Path]) -> Path:
-    """Reserve the results file with an exclusive create, so two runs never share one."""
+def _reserve_output(
+    parser: argparse.ArgumentParser, given: Optional[Path], prefix: str = "", directory: bool = False
+) -> Path:
+    """Create the output file (or directory) exclusively, so two runs never share one: ``given``,
+    else ``results/<prefix><UTC timestamp>[-n][.json]``; never one that exists."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    suffix = "" if directory else ".json"
     candidates = (
-        [given] if given else [Path("results") / f"{stamp}{f'-{n}' if n else ''}.json" for n in range(100)]
+        [given]
+        if given
+        else [Path("results") / f"{prefix}{stamp}{f'-{n}' if n else ''}{suffix}" for n in range(100)]
     )
     for path in candidates:
         try:
+            if directory:
+                path.mkdir(parents=True)
+                return path
             if reserve(path):
                 return path
+        except FileExistsError:
+            continue
         except OSError as exc:
             parser.error(f"-o {path}: cannot create: {exc.strerror or exc}")
     parser.error(f"-o {candidates[-1]}: file exists; choose another name (results are never overwritten)")
@@ -424,23 +435,6 @@ def _resume(parser: argparse.ArgumentParser, args: argparse.Namespace, progress:
     return runner
 
 
-def _new_directory(parser: argparse.ArgumentParser, given: Optional[Path]) -> Path:
-    """Create the directory of a run over several environments; never one that exists."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    candidates = (
-        [given] if given else [Path("results") / f"{stamp}{f'-{n}' if n else ''}" for n in range(100)]
-    )
-    for path in candidates:
-        try:
-            path.mkdir(parents=True)
-            return path
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            parser.error(f"-o {path}: cannot create: {exc.strerror or exc}")
-    parser.error(f"-o {candidates[-1]}: exists; choose another name (results are never overwritten)")
-
-
 def _plan(parser: argparse.ArgumentParser, args: argparse.Namespace, progress: Optional[_Progress]) -> Any:
     """The runner of a new run: one results file, or a directory of them with ``--env``."""
     points = _selected_points(parser, args)
@@ -462,7 +456,7 @@ def _plan(parser: argparse.ArgumentParser, args: argparse.Namespace, progress: O
     profile = PROFILES[args.profile or "quick"]
     where = f" (shard {shard}: {len(points)} of {settings['shard']['selected']} points)" if shard else ""
     if not args.env:
-        output = _new_output(parser, args.output)
+        output = _reserve_output(parser, args.output)
         runner: Any = Runner(
             points, profile, output, point_timeout=timeout, seed=args.seed, progress=progress
         )
@@ -482,7 +476,7 @@ def _plan(parser: argparse.ArgumentParser, args: argparse.Namespace, progress: O
         pythons = interpreters_for(specs, _log(args))
     except SpecError as exc:
         parser.exit(2, f"sigbench: error: {exc}\n")
-    output = _new_directory(parser, args.output)
+    output = _reserve_output(parser, args.output, directory=True)
     runner = MultiRun.plan(
         points,
         profile,
@@ -585,10 +579,10 @@ def cmd_merge(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if len(merged) == 1 and merged[0].env is None:
-        output = _new_output(parser, args.output or _stamped("merged", ".json"))
+        output = _reserve_output(parser, args.output, "merged-")
         write_atomic(output, to_document(merged[0].record))
     else:
-        output = _new_directory(parser, args.output or _stamped("merged", ""))
+        output = _reserve_output(parser, args.output, "merged-", directory=True)
         names = file_names([m.env for m in merged])
         for each in merged:
             write_atomic(output / names[each.env], to_document(each.record))
@@ -596,11 +590,6 @@ def cmd_merge(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     points = sum(len(m.record.points) for m in merged)
     print(f"Merged {shards} shard files ({points} points) -> {output}")
     return 0
-
-
-def _stamped(prefix: str, suffix: str) -> Path:
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return Path("results") / f"{prefix}-{stamp}{suffix}"
 
 
 def _run_directory(path: Path) -> bool:
@@ -715,16 +704,7 @@ def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         specs = {"baseline": parse_spec(args.baseline), "candidate": parse_spec(args.candidate)}
     except SpecError as exc:
         parser.exit(2, f"sigbench: error: {exc}\n")
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    output = Path("results") / f"gate-{stamp}"
-    for number in range(100):
-        candidate_dir = output.with_name(f"{output.name}-{number}") if number else output
-        try:
-            candidate_dir.mkdir(parents=True)
-            output = candidate_dir
-            break
-        except FileExistsError:
-            continue
+    output = _reserve_output(parser, None, "gate-", directory=True)
     log = None if args.quiet else (lambda text: print(f"sigbench: {text}", file=sys.stderr))
     progress = None if args.quiet else _Progress()
     if log:
