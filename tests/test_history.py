@@ -100,7 +100,7 @@ def test_environments_of_one_version_and_interpreter_stay_apart(tmp_path: Path) 
     paths = []
     for env in ("psygnal==0.16.1", "psygnal==0.16.1 --no-binary=psygnal"):
         run = record({PSYGNAL_SEND: _rounds(1e-6)}, versions={"psygnal": "0.16.1"})
-        run.settings.update(env=env)
+        run.settings.update(env=env, environments=[env])
         paths.append(write(tmp_path / f"{len(paths)}.json", run))
     frame = load_results(paths)
     assert sorted(labels(frame).unique()) == [
