@@ -17,7 +17,9 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import pyperf
 import pytest
+from synthetic import record, write
 
+from benchmarks.scenarios import Point
 from harness.report import write_report
 from harness.store import load_results
 
@@ -269,3 +271,33 @@ def test_hostile_strings_stay_text_in_the_browser(driver: Any, tmp_path: Path) -
     for hostile in (REASON, *BENCHMARK_NAMES, HOSTNAME, LIBRARY, LIBRARY_VERSION, *stems):
         assert hostile in text
     assert driver.title == "sigbench report: " + ", ".join(stems)
+
+
+def test_history_view_renders_in_the_browser(driver: Any, tmp_path: Path) -> None:
+    """A report of one library in three releases: the history section's charts render with their
+    release labels inside, and its tables hold a judged step per release after the first."""
+    points = [Point("blinker", "send", n, "weak", "function") for n in (1, 10, 100)]
+    paths = []
+    for index, version in enumerate(("1.4", "1.8.2", "1.9.0")):
+        run = record(
+            {
+                p: [[p.receivers * 1e-8 * (1 + 0.1 * index) * (1 + 0.01 * r)] * 3 for r in range(8)]
+                for p in points
+            },
+            versions={"blinker": version},
+        )
+        run.settings.update(
+            env=f"blinker=={version}", environments=["blinker==1.4", "blinker==1.8.2", "blinker==1.9.0"]
+        )
+        paths.append(write(tmp_path / f"{version}.json", run))
+    page = write_report(paths, tmp_path / "report", resamples=200)
+    assert load(driver, page) == []
+    driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+    charts = [c for c in driver.execute_script(CHARTS_JS) if c["id"].startswith("history-blinker")]
+    assert len(charts) == 1, charts
+    assert charts[0]["width"] > 0 and charts[0]["height"] > 0 and charts[0]["texts"] >= 6
+    assert [text for text in driver.execute_script(BAD_TEXT_JS) if text.startswith("history-")] == []
+    cells = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#history-blinker td')).map(td => td.textContent)"
+    )
+    assert sum(cell.startswith("slower ×1.") for cell in cells) == 6, cells  # 2 steps, 3 receiver counts
