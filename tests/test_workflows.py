@@ -403,3 +403,25 @@ def test_publishing_runs_queue_instead_of_cancelling() -> None:
     concurrency = _block(lines, lines.index("concurrency:"))
     assert "  group: ${{ github.workflow }}" in concurrency, concurrency
     assert "  cancel-in-progress: false" in concurrency, concurrency
+
+
+@pytest.mark.parametrize("env", ["bench", "report", "versions"])
+def test_every_tox_sigbench_command_parses(env: str) -> None:
+    """tox.ini's sigbench commands parse with today's CLI (without and with arguments passed on)."""
+    for posargs in ([], ["--quiet"] if env != "report" else ["--resamples", "500"]):
+        for argv in _tox_commands(env, posargs):
+            if argv[0] == "sigbench":
+                build_parser().parse_args(argv[1:])
+
+
+def test_tox_versions_measures_blinker_releases_in_the_history_profile() -> None:
+    """``tox -e versions`` runs blinker in every release from 1.4 on, 20 rounds, then the report."""
+    run, report = _tox_commands("versions", [])
+    arguments = build_parser().parse_args(run[1:])
+    assert (arguments.command, arguments.impl, arguments.env) == (
+        "run",
+        ["blinker"],
+        ["releases:blinker>=1.4"],
+    )
+    assert arguments.profile == "history"
+    assert report == ["sigbench", "report"]
