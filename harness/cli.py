@@ -526,7 +526,11 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         runner = _resume(parser, args, progress)
         output = args.resume
     else:
-        runner, output = _plan(parser, args, progress)
+        try:
+            runner, output = _plan(parser, args, progress)
+        except KeyboardInterrupt:
+            print("\nsigbench: interrupted before measuring; nothing was written", file=sys.stderr)
+            return 130
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _interrupt)
     try:
