@@ -529,7 +529,7 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         try:
             runner, output = _plan(parser, args, progress)
         except KeyboardInterrupt:
-            print("\nsigbench: interrupted before measuring; nothing was written", file=sys.stderr)
+            print("\nsigbench: interrupted before anything was measured", file=sys.stderr)
             return 130
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _interrupt)
