@@ -59,8 +59,10 @@ class GateError(ValueError):
 @dataclass(frozen=True)
 class Judgement:
     """One benchmark's verdict.  Paired: ``slower`` and ``faster`` only when significant after
-    the false-discovery-rate adjustment, else ``same``.  Instructions: ``slower``/``faster`` when
-    every pairing of counts is past the threshold, ``same`` when none is, else ``inconclusive``."""
+    the false-discovery-rate adjustment, else ``same`` when the ratio's CI lies within the
+    threshold, ``inconclusive`` when it does not (only ``slower`` fails the gate).  Instructions:
+    ``slower``/``faster`` when every pairing of counts is past the threshold, ``same`` when none
+    is, else ``inconclusive``."""
 
     point: Point
     base: float

@@ -33,7 +33,8 @@ class Step:
     before: str
     after: str
     ratio: Optional[Estimate]
-    #: slower, faster or same (as the gate), or ``not judged`` with fewer than FEWEST_ROUNDS rounds.
+    #: slower, faster, same or inconclusive (as the gate), or ``not judged`` with fewer than
+    #: FEWEST_ROUNDS rounds.
     verdict: str
     rounds: int
     p_slower: Optional[float] = None

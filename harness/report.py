@@ -461,6 +461,7 @@ def _history_overview(history: History) -> Markup:
                 "slower": str(verdicts["slower"]),
                 "faster": str(verdicts["faster"]),
                 "same": str(verdicts["same"]),
+                "inconclusive": str(verdicts["inconclusive"]),
                 "not judged": str(verdicts["not judged"]),
                 "median ratio": f"{np.median(judged):.3f}" if judged else "",
             }

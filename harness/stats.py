@@ -228,19 +228,26 @@ def paired_verdicts(
 ) -> List[Tuple[PairedTest, str, float, float]]:
     """Judge several benchmarks' per-round log ratios together, as the gate does: a one-sided
     Wilcoxon test each way against ``threshold``, Benjamini-Hochberg across the benchmarks, and
-    ``slower`` / ``faster`` when the adjusted p-value is below ``alpha``, else ``same``.
+    ``slower`` / ``faster`` when the adjusted p-value is below ``alpha``.  Otherwise ``same`` when
+    the ratio's CI lies within the threshold both ways, else ``inconclusive`` (rounds too noisy to
+    tell, though the median ratio may be well past the threshold).
 
     Returns (test, verdict, adjusted p slower, adjusted p faster) per benchmark, in order.
     """
     tests = [paired_test(ratios, threshold, seed=seed) for ratios in rounds]
     slower = false_discovery_adjusted([test.p_slower for test in tests])
     faster = false_discovery_adjusted([test.p_faster for test in tests])
-    return [
-        (
-            test,
-            "slower" if p_slow < alpha else "faster" if p_fast < alpha else "same",
-            float(p_slow),
-            float(p_fast),
+    judged = []
+    for test, p_slow, p_fast in zip(tests, slower, faster):
+        within = 1 / (1 + threshold) <= test.ratio.low and test.ratio.high <= 1 + threshold
+        verdict = (
+            "slower"
+            if p_slow < alpha
+            else "faster"
+            if p_fast < alpha
+            else "same"
+            if within
+            else "inconclusive"
         )
-        for test, p_slow, p_fast in zip(tests, slower, faster)
-    ]
+        judged.append((test, verdict, float(p_slow), float(p_fast)))
+    return judged

@@ -14,7 +14,7 @@ from harness.cli import main
 from harness.envs import SpecError, parse_spec
 from harness.gate import as_markdown, run_gate
 from harness.measure import Timing
-from harness.stats import false_discovery_adjusted, paired_test
+from harness.stats import false_discovery_adjusted, paired_test, paired_verdicts
 
 # -- specs ---------------------------------------------------------------------------------
 
@@ -117,3 +117,12 @@ def test_gate_command_exit_codes(
         with pytest.raises(SystemExit) as info:
             main([*argv, *bad])
         assert info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_noisy_rounds_past_the_threshold_are_inconclusive_not_same() -> None:
+    """A median ratio of 1.10 from rounds too noisy to be significant is not called the same."""
+    noisy = [math.log(r) for r in [1.10] * 11 + [0.6] * 5 + [2.0] * 4]
+    clean = [math.log(r) for r in [1.0, 1.01, 0.99, 1.0, 1.005, 0.995] * 3]
+    (test, verdict, p_slower, _), (_, same, _, _) = paired_verdicts([noisy, clean], 0.05, 0.05, seed=1)
+    assert p_slower > 0.05 and test.ratio.value == pytest.approx(1.10)
+    assert (verdict, same) == ("inconclusive", "same")
