@@ -210,6 +210,16 @@ def _run(command: Sequence[str], what: str) -> None:
         raise SpecError(f"{what} failed: {(result.stderr or result.stdout).strip()[-800:]}")
 
 
+def directory_for(spec: Spec, requirements: Sequence[str] = (), cache: Path = CACHE) -> Path:
+    """Where ``spec``'s environment is kept: named after the spec, keyed by what makes it (the
+    interpreter, and for an interpreter spec the requirements it installs)."""
+    base = spec.value if spec.kind == "python" else sys.executable
+    installed = sorted(requirements) if spec.kind == "python" else []
+    key = "\n".join([spec.kind, spec.value, os.path.realpath(base), *installed])
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", spec.text).strip("._")[:40] or "env"
+    return cache / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
 def environment(
     spec: Spec,
     requirements: Sequence[str] = (),
@@ -226,9 +236,7 @@ def environment(
     if spec.kind == "results":
         raise SpecError(f"{spec.text}: a results file has no environment to measure with")
     base = spec.value if spec.kind == "python" else sys.executable
-    key = "\n".join([spec.kind, spec.value, os.path.realpath(base), *sorted(requirements)])
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", spec.text).strip("._")[:40] or "env"
-    directory = cache / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+    directory = directory_for(spec, requirements, cache)
     python = _python_in(directory)
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
     if not (directory / _READY).exists():

@@ -486,3 +486,15 @@ def test_resume_of_a_directory_without_an_env_run(tmp_path: Path) -> None:
     Runner(SEND_10[:1], _profile(1), tmp_path / "plain.json", seed=1).save()  # planned, not run
     with pytest.raises(ResultsError, match="holds no results of a run with --env"):
         MultiRun.resume(tmp_path)
+
+
+def test_an_environment_is_kept_by_what_makes_it(tmp_path: Path) -> None:
+    """A requirement's environment does not depend on the interpreters' requirements beside it in a
+    run (it would be made again for nothing); an interpreter's does."""
+    requirement = parse_spec("blinker==1.8.2")
+    assert envs.directory_for(requirement, [], tmp_path) == envs.directory_for(
+        requirement, ["x==1"], tmp_path
+    )
+    python = parse_spec(f"python:{sys.executable}")
+    assert envs.directory_for(python, ["x==1"], tmp_path) != envs.directory_for(python, ["x==2"], tmp_path)
+    assert envs.directory_for(python, [], tmp_path).parent == tmp_path
