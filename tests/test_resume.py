@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict
 import pytest
 
 from benchmarks.scenarios import Point
-from harness.cli import _new_output, build_parser, main
+from harness.cli import _reserve_output, build_parser, main
 from harness.runner import PROFILES, Profile, Runner
 from harness.store import read_results, record_from_document, to_document
 
@@ -162,5 +162,5 @@ def test_runs_started_in_the_same_second_get_their_own_files(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     parser = build_parser()
-    names = {_new_output(parser, None) for _ in range(3)}
+    names = {_reserve_output(parser, None) for _ in range(3)}
     assert len(names) == 3 and all(path.exists() for path in names)
