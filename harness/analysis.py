@@ -67,7 +67,7 @@ def labels(frame: pandas.DataFrame) -> pandas.Series:
     python = frame["python"].astype("string").str.split(" ").str[0]
     if python.nunique() > 1:
         label = label + " py" + python.fillna("?").astype(str)
-    env = frame["env"] if "env" in frame else pandas.Series(None, index=frame.index, dtype="object")
+    env = (frame["env"] if "env" in frame else pandas.Series(None, index=frame.index)).astype("string")
     environments = env.groupby(label).transform("nunique")
     return label.where(environments <= 1, label + " [" + env.fillna("?").astype(str) + "]")
 
