@@ -426,12 +426,7 @@ def _resume(parser: argparse.ArgumentParser, args: argparse.Namespace, progress:
             runner = Runner.resume(args.resume, progress=progress)
     except (ResultsError, SpecError, KeyError, ValueError) as exc:
         parser.exit(2, f"sigbench: error: {exc}\n")
-    remaining = (
-        runner.remaining()
-        if isinstance(runner, MultiRun)
-        else sum(runner.profile.processes - len(runner.record.points[p.name].runs) for p in runner.runnable())
-    )
-    print(f"sigbench: resuming {args.resume}: {remaining} process runs to go", file=sys.stderr)
+    print(f"sigbench: resuming {args.resume}: {runner.remaining()} process runs to go", file=sys.stderr)
     return runner
 
 

@@ -145,22 +145,18 @@ class MultiRun:
 
     def remaining(self) -> int:
         """Process runs still to be made, over every environment."""
-        return sum(
-            runner.profile.processes - len(runner.record.points[p.name].runs)
-            for runner in self.runners.values()
-            for p in runner.runnable()
-        )
+        return sum(runner.remaining() for runner in self.runners.values())
 
     def run(self) -> None:
         """Every round: all environments' workers in one shuffled order; then mark all finished."""
         for runner in self.runners.values():
             runner.save()
-        total = self.remaining() + sum(
+        done = sum(
             len(runner.record.points[p.name].runs)
             for runner in self.runners.values()
             for p in runner.runnable()
         )
-        done = total - self.remaining()
+        total = done + self.remaining()
         rounds = max(runner.profile.processes for runner in self.runners.values())
         for round_index in range(rounds):
             tasks = [

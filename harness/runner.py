@@ -198,6 +198,10 @@ class Runner:
     def runnable(self) -> List[Point]:
         return [p for p in self.points if self.record.points[p.name].status == "ok"]
 
+    def remaining(self) -> int:
+        """Process runs still to be made."""
+        return sum(self.profile.processes - len(self.record.points[p.name].runs) for p in self.runnable())
+
     def run(self) -> RunRecord:
         """Run every round; returns the record (also on disk at ``self.output``)."""
         self.save()
