@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 REFS: Tuple[str, ...] = ("strong", "weak")
+#: Receivers on each of Flask's signals in the request scenarios.
+FLASK_RECEIVERS = (0, 1, 10)
 KINDS: Tuple[str, ...] = ("function", "method")
 
 
@@ -24,6 +26,13 @@ class Scenario:
     unit: str
     #: Does the point vary with reference mode and receiver kind?
     has_receivers: bool = True
+    #: The implementations that have this scenario (``None``: every one).
+    impls: Optional[Tuple[str, ...]] = None
+    #: The (reference mode, receiver kind) pairs it is measured in (``None``: every pair).
+    modes: Optional[Tuple[Tuple[str, str], ...]] = None
+    #: ``signal``: an operation on a signal; ``request``: a whole request through a web app
+    #: whose signals have the receivers (``Adapter.request``).
+    family: str = "signal"
 
 
 SCENARIOS: Dict[str, Scenario] = {
@@ -48,6 +57,32 @@ SCENARIOS: Dict[str, Scenario] = {
             "one send from a sender none of the n receivers is bound to (each is bound to another)",
             (1, 10, 100, 1000),
             "send",
+        ),
+        *(
+            Scenario(
+                name,
+                f"a request to a real Flask app (its WSGI callable){what}, with n no-op receivers "
+                "connected to every one of Flask's built-in signals",
+                FLASK_RECEIVERS,
+                "request",
+                impls=("flask",),
+                modes=(("weak", "function"),),  # what signal.connect(receiver) makes
+                family="request",
+            )
+            for name, what in (
+                ("flask_request", ": a plain view"),
+                (
+                    "flask_template",
+                    " whose view renders a template (before_render_template, template_rendered)",
+                ),
+                ("flask_flash", " whose view calls flash() (message_flashed)"),
+                ("flask_error", " whose view raises, answered 500 (got_request_exception)"),
+                (
+                    "flask_error_app",
+                    " whose view raises, the receivers connected for this app only, as in "
+                    "got_request_exception.connect(log_exception, app)",
+                ),
+            )
         ),
     )
 }
@@ -103,6 +138,8 @@ def matrix(
         for scenario in SCENARIOS.values():
             if scenarios is not None and scenario.name not in scenarios:
                 continue
+            if scenario.impls is not None and impl not in scenario.impls:
+                continue
             for count in scenario.receivers:
                 if receivers is not None and count not in receivers:
                     continue
@@ -114,6 +151,8 @@ def matrix(
                         continue
                     for kind in KINDS:
                         if kinds is not None and kind not in kinds:
+                            continue
+                        if scenario.modes is not None and (ref, kind) not in scenario.modes:
                             continue
                         points.append(Point(impl, scenario.name, count, ref, kind))
     return points

@@ -112,5 +112,19 @@ class Adapter:
         """A callable that performs one send of ``payload`` from ``sender``."""
         raise NotImplementedError
 
+    def request(
+        self, scenario: str, receivers: Callable[[str], Any], weak: bool
+    ) -> Tuple[Callable[[], Any], Callable[[], None]]:
+        """For a ``request`` scenario: a new web app whose every signal ``name`` has the receivers
+        ``receivers(name)`` connected; returns (one request, returning its response status and
+        body; the clean-up that disconnects them)."""
+        raise NotImplementedError(f"{self.name} has no request scenarios")
+
+    def request_expectation(self, scenario: str) -> Tuple[int, Tuple[str, ...], Tuple[str, ...], bool]:
+        """For conformance of a ``request`` scenario: the status a request must answer, the
+        signals it fires, every signal ``request`` connects to, and whether receivers are bound
+        to the one app (so another app's requests must not reach them)."""
+        raise NotImplementedError(f"{self.name} has no request scenarios")
+
     def reset(self, signal: Any) -> None:
         """Release a signal after use (only adapters with global state need this)."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from typing import Any, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from benchmarks.receivers import Sender, make_receivers
-from benchmarks.scenarios import Point
+from benchmarks.scenarios import SCENARIOS, Point
 from harness.adapter import Adapter
 
 
@@ -82,7 +82,9 @@ def check_point(adapter: Adapter, point: Point) -> None:
     reason = adapter.unsupported(point.scenario, point.ref, point.kind)
     if reason is not None:
         raise ConformanceError(f"not applicable: {reason}")
-    if point.scenario == "create":
+    if point.scenario in SCENARIOS and SCENARIOS[point.scenario].family == "request":
+        _check_request(adapter, point)
+    elif point.scenario == "create":
         _check_create(adapter)
     elif point.scenario == "disconnect":
         _check_disconnect(adapter, point)
@@ -162,3 +164,59 @@ def _check_disconnect(adapter: Adapter, point: Point) -> None:
         probe.send(Sender("after-all"), (), "after disconnecting every receiver")
     finally:
         adapter.reset(signal)
+
+
+def _check_request(adapter: Adapter, point: Point) -> None:
+    """A whole request: the right status, every receiver of every signal the request fires called
+    exactly once with the app as sender, receivers of other signals never; receivers bound to the
+    app reached by no other app; weak receivers gone with their last reference."""
+    status, fired, signals, bound = adapter.request_expectation(point.scenario)
+    weak = point.ref == "weak"
+    calls: List[Tuple[str, int, Any]] = []
+    kept: Dict[str, Tuple[List[Any], List[Any]]] = {}
+
+    def receivers(name: str) -> List[Any]:
+        def record(index: int, sender: Any, payload: Any) -> None:
+            calls.append((name, index, sender))
+
+        kept[name] = make_receivers(adapter.style, point.kind or "function", point.receivers, record)
+        return [adapter.wrap(receiver) for receiver in kept[name][0]]
+
+    request, cleanup = adapter.request(point.scenario, receivers, weak)
+    try:
+        for attempt in ("first", "second"):
+            calls.clear()
+            answered, _ = request()
+            if answered != status:
+                raise ConformanceError(
+                    f"{point.scenario}: the {attempt} request answered {answered}, not {status}"
+                )
+            expected = sorted((name, index) for name in fired for index in range(point.receivers))
+            if sorted((name, index) for name, index, _ in calls) != expected:
+                raise ConformanceError(
+                    f"{point.scenario}: the {attempt} request called {sorted(calls)[:6]}..., expected each "
+                    f"of {point.receivers} receivers once on {', '.join(fired)} (and nothing on the rest of "
+                    f"{len(signals)} signals)"
+                )
+            if len({id(sender) for _, _, sender in calls}) > 1:
+                raise ConformanceError(f"{point.scenario}: receivers were called with different senders")
+        if bound and point.receivers:
+            other, other_cleanup = adapter.request(point.scenario, lambda name: [], weak)
+            calls.clear()
+            other()
+            other_cleanup()
+            if calls:
+                raise ConformanceError(
+                    f"{point.scenario}: receivers bound to one app were called for another"
+                )
+        if weak and point.receivers:
+            kept.clear()
+            gc.collect()
+            calls.clear()
+            request()
+            if calls:
+                raise ConformanceError(
+                    f"{point.scenario}: weak receivers were called after their last reference died"
+                )
+    finally:
+        cleanup()

@@ -14,7 +14,7 @@ from time import perf_counter
 from typing import Any, Callable, Dict, List, Optional
 
 from benchmarks.receivers import Sender, make_receivers
-from benchmarks.scenarios import Point
+from benchmarks.scenarios import SCENARIOS, Point
 from harness.adapter import Adapter
 
 Body = Callable[[int], float]
@@ -90,12 +90,20 @@ class Bench:
             "connect": self._connect,
             "disconnect": self._disconnect,
         }.get(point.scenario, self._send)
-        if self.body == self._send:
-            #: The send, ready to call (send points only).
+        self._cleanup: Optional[Callable[[], None]] = None
+        if SCENARIOS[point.scenario].family == "request":
+            # A whole request through the library's web app, these receivers on every signal.
+            self.emit, self._cleanup = adapter.request(point.scenario, lambda name: self.handles, self.weak)
+        elif self.body == self._send:
+            #: The send (or request), ready to call (send and request points only).
             self.emit = self._prepare_send()
 
     def close(self) -> None:
-        """Release the send signal (global registries start clean for the next point)."""
+        """Release the send signal or the request's receivers (global registries start clean for
+        the next point)."""
+        if self._cleanup is not None:
+            self._cleanup()
+            self._cleanup = None
         if self._signal is not None:
             self.adapter.reset(self._signal)
             self._signal = None

@@ -128,7 +128,9 @@ def _table(
     styler = frame.style.set_uuid(table_id).hide(axis="index")
     styler = styler.format(escape="html", na_rep="").format_index(escape="html", axis=1)
     styler = styler.set_table_attributes('class="data sortable"')
-    text_columns = [c for c in ("implementation", "point", "reason", "benchmark") if c in frame.columns]
+    text_columns = [
+        c for c in ("implementation", "point", "reason", "benchmark", "scenario") if c in frame.columns
+    ]
     styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
     if colour_by is not None:
         styler = styler.apply(lambda _: _ratio_css(colour_by), axis=None, subset=list(colour_by.columns))
@@ -280,6 +282,39 @@ def scenario_sections(analysis: Analysis, palette: Dict[str, str]) -> List[Secti
             )
         )
     return sections
+
+
+def _us(seconds: float) -> str:
+    return f"{seconds * 1e6:,.1f}"
+
+
+def request_table(analysis: Analysis) -> Markup:
+    """Whole requests through a web app (``request`` scenarios): µs per request with n receivers
+    on every signal, and the share of a request's cost the receivers add over n = 0."""
+    points = analysis.points
+    scenarios = [s.name for s in SCENARIOS.values() if s.family == "request"]
+    chosen = points[points["scenario"].isin(scenarios)]
+    if chosen.empty:
+        return Markup("")
+    rows = []
+    for (label, scenario), group in chosen.groupby(["label", "scenario"], sort=False):
+        by_count = {int(n): index for n, index in zip(group["receivers"], group.index)}
+        row = {"implementation": label, "scenario": scenario}
+        for count, index in sorted(by_count.items()):
+            low, high = points.at[index, "low"], points.at[index, "high"]
+            row[f"µs, n = {count}"] = f"{_us(points.at[index, 'median'])} ({_range(low, high, _us)})"
+        for count, index in sorted(by_count.items()):
+            if count and 0 in by_count:
+                kept = analysis.ratio(by_count[0], index)  # t(0) / t(n): the share without receivers
+                row[f"receivers' share, n = {count}"] = (
+                    f"{1 - kept.value:.1%} ({1 - kept.high:.1%} to {1 - kept.low:.1%})"
+                )
+        rows.append(row)
+    table = pandas.DataFrame(rows).fillna("")
+    times = sorted(c for c in table.columns if c.startswith("µs"))
+    shares = sorted(c for c in table.columns if c.startswith("receivers"))
+    order = ["implementation", "scenario", *times, *shares]
+    return _table(table[order], "requests")
 
 
 def combo_tables(analysis: Analysis) -> List[Tuple[str, Markup]]:
@@ -592,6 +627,7 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
         leaderboard_rows=board_rows,
         sections=sections,
         combos=combo_tables(analysis),
+        requests=request_table(analysis),
         fits=fits_table(analysis),
         superlinear=int(analysis.fits["superlinear"].sum()) if len(analysis.fits) else 0,
         failures=failures,

@@ -12,6 +12,8 @@ from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
 
 #: 1 create + 4 counts x 4 combos for connect, disconnect, send_matched, send_unmatched + 5 x 4 for send.
 POINTS_PER_IMPL = 85
+#: Flask's own: 5 request scenarios x 3 receiver counts, weak function receivers only.
+FLASK_REQUEST_POINTS = 15
 
 
 def _expected(
@@ -32,27 +34,58 @@ def _expected(
     ]
 
 
-def test_matrix_size() -> None:
-    """Every scenario at every count, times every ref x kind where the scenario has receivers."""
-    by_formula = sum(
-        len(s.receivers) * (len(REFS) * len(KINDS) if s.has_receivers else 1) for s in SCENARIOS.values()
+def _size(impl: str) -> int:
+    """Points of ``impl`` by formula: every count of each of its scenarios, times its modes."""
+    return sum(
+        len(s.receivers) * (len(s.modes or [(r, k) for r in REFS for k in KINDS]) if s.has_receivers else 1)
+        for s in SCENARIOS.values()
+        if s.impls is None or impl in s.impls
     )
-    assert by_formula == POINTS_PER_IMPL
-    assert len(matrix(["blinker"])) == POINTS_PER_IMPL
-    assert len(matrix(IMPLEMENTATIONS)) == POINTS_PER_IMPL * len(IMPLEMENTATIONS)
+
+
+def test_matrix_size() -> None:
+    """Every scenario at every count, times every ref x kind it is measured in, for the
+    implementations that have it."""
+    assert _size("blinker") == len(matrix(["blinker"])) == POINTS_PER_IMPL
+    assert _size("flask") == len(matrix(["flask"])) == POINTS_PER_IMPL + FLASK_REQUEST_POINTS
+    assert len(matrix(IMPLEMENTATIONS)) == POINTS_PER_IMPL * len(IMPLEMENTATIONS) + FLASK_REQUEST_POINTS
     assert matrix([]) == []
 
 
 def test_full_matrix_covers_every_combination_once() -> None:
-    points = matrix(["blinker"])
-    assert len(set(points)) == len(points)
-    for scenario in SCENARIOS.values():
-        chosen = [p for p in points if p.scenario == scenario.name]
-        assert sorted({p.receivers for p in chosen}) == sorted(scenario.receivers)
-        if scenario.has_receivers:
-            assert {(p.ref, p.kind) for p in chosen} == {(r, k) for r in REFS for k in KINDS}
-        else:
-            assert {(p.ref, p.kind) for p in chosen} == {(None, None)}
+    for impl in ("blinker", "flask"):
+        points = matrix([impl])
+        assert len(set(points)) == len(points)
+        for scenario in SCENARIOS.values():
+            chosen = [p for p in points if p.scenario == scenario.name]
+            if scenario.impls is not None and impl not in scenario.impls:
+                assert chosen == []
+                continue
+            assert sorted({p.receivers for p in chosen}) == sorted(scenario.receivers)
+            if scenario.has_receivers:
+                modes = scenario.modes or [(r, k) for r in REFS for k in KINDS]
+                assert {(p.ref, p.kind) for p in chosen} == set(modes)
+            else:
+                assert {(p.ref, p.kind) for p in chosen} == {(None, None)}
+
+
+def test_request_scenarios_belong_to_flask_in_one_mode() -> None:
+    """Whole-request scenarios are Flask's only, with weak function receivers (Flask's default)."""
+    requests = [s for s in SCENARIOS.values() if s.family == "request"]
+    assert [s.name for s in requests] == [
+        "flask_request",
+        "flask_template",
+        "flask_flash",
+        "flask_error",
+        "flask_error_app",
+    ]
+    for scenario in requests:
+        assert (scenario.impls, scenario.modes, scenario.receivers) == (
+            ("flask",),
+            (("weak", "function"),),
+            (0, 1, 10),
+        )
+    assert {p.impl for p in matrix(IMPLEMENTATIONS, scenarios=[s.name for s in requests])} == {"flask"}
 
 
 @pytest.mark.parametrize(
@@ -134,7 +167,7 @@ def test_every_point_name_follows_the_format() -> None:
 def test_names_are_unique_across_all_implementations() -> None:
     points = matrix(IMPLEMENTATIONS)
     names = [p.name for p in points]
-    assert len(set(names)) == len(names) == POINTS_PER_IMPL * len(IMPLEMENTATIONS)
+    assert len(set(names)) == len(names) == POINTS_PER_IMPL * len(IMPLEMENTATIONS) + FLASK_REQUEST_POINTS
 
 
 def test_as_dict_from_dict_round_trip() -> None:
