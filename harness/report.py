@@ -310,6 +310,7 @@ def request_table(analysis: Analysis) -> Markup:
                     f"{1 - kept.value:.1%} ({1 - kept.high:.1%} to {1 - kept.low:.1%})"
                 )
         rows.append(row)
+    rows.sort(key=lambda row: (row["implementation"], scenarios.index(row["scenario"])))
     table = pandas.DataFrame(rows).fillna("")
     times = sorted(c for c in table.columns if c.startswith("µs"))
     shares = sorted(c for c in table.columns if c.startswith("receivers"))
