@@ -58,6 +58,20 @@ SCENARIOS: Dict[str, Scenario] = {
             (1, 10, 100, 1000),
             "send",
         ),
+        Scenario(
+            "collect",
+            "n weakly connected receivers die (their last references dropped) and the signal lets "
+            "them go: the library's clean-up path, per receiver",
+            (1, 10, 100, 1000),
+            "receiver",
+            modes=(("weak", "function"), ("weak", "method")),
+        ),
+        Scenario(
+            "churn",
+            "connect one more receiver and disconnect it again, on a signal that already has n",
+            (10, 100, 1000),
+            "connect and disconnect",
+        ),
         *(
             Scenario(
                 name,

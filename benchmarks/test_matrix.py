@@ -6,11 +6,12 @@ per implementation (``-m blinker``) and a group per scenario and receiver count.
 checks conformance (an assertion) before anything is timed; combinations an implementation
 cannot run are skipped with the reason, libraries that are not installed with the install hint.
 
-Send and create are timed with pytest-benchmark's own calibration, per call.  Connect and
-disconnect need a fresh signal per round: each round applies the operation to every receiver of
-a group of new signals, set up outside the clock, and ``extra_info["inner_loops"]`` says how
-many operations a round holds, so ``harness.store.load_results`` divides to seconds per
-receiver, as the pyperf runner reports them.
+Send, create, churn and requests are timed with pytest-benchmark's own calibration, per call.
+Connect, disconnect and collect need a fresh signal per round: each round applies the operation
+to every receiver of a group of new signals (collect: drops them), set up outside the clock,
+and ``extra_info["inner_loops"]`` says how many operations a round holds, so
+``harness.store.load_results`` divides to seconds per receiver, as the pyperf runner reports
+them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from benchmarks.scenarios import SCENARIOS, Point, matrix
 from harness.adapter import Adapter
 from harness.conformance import ConformanceError, check_point
 from harness.inventory import availability
-from harness.measure import Bench
+from harness.measure import Bench, dying_receivers
 
 #: Connect and disconnect rounds aim at about this many operations (fewer timer reads per op).
 OPERATIONS_PER_ROUND = 100
@@ -76,7 +77,7 @@ def test_point(point: Point, benchmark: Any, request: pytest.FixtureRequest) -> 
     try:
         if point.scenario == "create":
             benchmark(adapter.new_signal)
-        elif point.scenario in ("connect", "disconnect"):
+        elif point.scenario in ("connect", "disconnect", "collect"):
             _time_rounds(benchmark, request.config, adapter, bench)
         else:
             benchmark(bench.emit)
@@ -91,9 +92,11 @@ def _time_rounds(benchmark: Any, config: pytest.Config, adapter: Adapter, bench:
     group = min(group, adapter.max_signals or group)
     made: List[Any] = []
 
-    def setup() -> Tuple[Tuple[List[Callable[[Any], Any]]], Dict[str, Any]]:
+    def setup() -> Tuple[Tuple[List[Any]], Dict[str, Any]]:
         signals = [adapter.new_signal() for _ in range(group)]
         made.extend(signals)
+        if point.scenario == "collect":  # what alone keeps new, weakly connected receivers alive
+            return (dying_receivers(adapter, point, signals),), {}
         if point.scenario == "disconnect":
             for signal in signals:
                 connect = adapter.connector(signal, weak=weak)
@@ -102,7 +105,10 @@ def _time_rounds(benchmark: Any, config: pytest.Config, adapter: Adapter, bench:
             return ([adapter.disconnector(signal, weak=weak) for signal in signals],), {}
         return ([adapter.connector(signal, weak=weak) for signal in signals],), {}
 
-    def apply(operations: List[Callable[[Any], Any]]) -> None:
+    def apply(operations: List[Any]) -> None:
+        if point.scenario == "collect":
+            operations.clear()  # the receivers die, and the library cleans up after them
+            return
         for operation in operations:
             for handle in bench.handles:
                 operation(handle)

@@ -88,8 +88,10 @@ def check_point(adapter: Adapter, point: Point) -> None:
         _check_create(adapter)
     elif point.scenario == "disconnect":
         _check_disconnect(adapter, point)
-    elif point.scenario in ("connect", "send"):
+    elif point.scenario in ("connect", "send", "collect"):  # collect: weak receivers vanish, checked
         _check_binding(adapter, point, "any")
+    elif point.scenario == "churn":
+        _check_churn(adapter, point)
     elif point.scenario == "send_matched":
         _check_binding(adapter, point, "matched")
     elif point.scenario == "send_unmatched":
@@ -147,6 +149,36 @@ def _check_lifetime(probe: _Probe, point: Point, binding: str) -> None:
         probe.send(sender, (), "weak receivers after their last reference was dropped")
     else:
         probe.send(sender, expected, "strong receivers after the caller dropped its references")
+
+
+def _check_churn(adapter: Adapter, point: Point) -> None:
+    """One more receiver connected and disconnected again, several times, on a signal that has
+    the point's receivers: it is heard while connected, and afterwards only they are."""
+    _check_binding(adapter, point, "any")
+    signal = adapter.send_signal()
+    try:
+        probe = _Probe(adapter, signal, point, "any")
+        number = point.receivers  # the one more receiver's number, after the others'
+        extra, owners = make_receivers(
+            adapter.style,
+            point.kind or "function",
+            1,
+            lambda _, sender, payload: probe._record(number, sender, payload),
+        )
+        handle = adapter.wrap(extra[0])
+        connect = adapter.connector(signal, weak=probe.weak)
+        disconnect = adapter.disconnector(signal, weak=probe.weak)
+        everyone = range(point.receivers)
+        for turn in range(3):
+            connect(handle)
+            probe.send(
+                Sender(f"churn-{turn}"), [*everyone, number], f"churn {turn + 1}: with one more connected"
+            )
+            disconnect(handle)
+            probe.send(Sender(f"after-{turn}"), everyone, f"churn {turn + 1}: after disconnecting it again")
+        del owners
+    finally:
+        adapter.reset(signal)
 
 
 def _check_disconnect(adapter: Adapter, point: Point) -> None:

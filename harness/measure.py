@@ -43,8 +43,8 @@ class Timing:
 
 
 def inner_loops(point: Point) -> int:
-    """Operations per loop: receivers for connect/disconnect, else one."""
-    return max(point.receivers, 1) if point.scenario in ("connect", "disconnect") else 1
+    """Operations per loop: receivers for connect, disconnect and collect, else one."""
+    return max(point.receivers, 1) if point.scenario in ("connect", "disconnect", "collect") else 1
 
 
 def time_repeated(call: Callable[[], Any], loops: int) -> float:
@@ -89,11 +89,14 @@ class Bench:
             "create": self._create,
             "connect": self._connect,
             "disconnect": self._disconnect,
+            "collect": self._collect,
         }.get(point.scenario, self._send)
         self._cleanup: Optional[Callable[[], None]] = None
         if SCENARIOS[point.scenario].family == "request":
             # A whole request through the library's web app, these receivers on every signal.
             self.emit, self._cleanup = adapter.request(point.scenario, lambda name: self.handles, self.weak)
+        elif point.scenario == "churn":
+            self.emit = self._prepare_churn()
         elif self.body == self._send:
             #: The send (or request), ready to call (send and request points only).
             self.emit = self._prepare_send()
@@ -127,6 +130,23 @@ class Bench:
             adapter.connector(signal, weak=self.weak, sender=receiver_sender)(handle)
         return adapter.emitter(signal, sender, object())
 
+    def _prepare_churn(self) -> Callable[[], Any]:
+        """Connect and disconnect one more receiver on a signal holding the point's receivers."""
+        adapter = self.adapter
+        self._signal = signal = adapter.send_signal()
+        connect = adapter.connector(signal, weak=self.weak)
+        for handle in self.handles:
+            connect(handle)
+        extra, self._extra_owner = make_receivers(adapter.style, self.point.kind or "function", 1)
+        handle = adapter.wrap(extra[0])
+        disconnect = adapter.disconnector(signal, weak=self.weak)
+
+        def churn() -> None:
+            connect(handle)
+            disconnect(handle)
+
+        return churn
+
     def _send(self, loops: int) -> float:
         return self.meter(partial(time_repeated, self.emit, loops))
 
@@ -156,6 +176,15 @@ class Bench:
                 adapter.reset(signal)
         return total
 
+    def _collect(self, loops: int) -> float:
+        adapter, total = self.adapter, 0.0
+        for count in self._groups(loops):
+            signals = [adapter.new_signal() for _ in range(count)]
+            total += self.meter(partial(time_dropping, dying_receivers(adapter, self.point, signals)))
+            for signal in signals:
+                adapter.reset(signal)
+        return total
+
     def _disconnect(self, loops: int) -> float:
         adapter, total = self.adapter, 0.0
         for count in self._groups(loops):
@@ -169,6 +198,29 @@ class Bench:
             for signal in signals:
                 adapter.reset(signal)
         return total
+
+
+def dying_receivers(adapter: Adapter, point: Point, signals: List[Any]) -> List[List[Any]]:
+    """New receivers (``point.receivers`` of its kind) connected weakly to each signal; the
+    returned list is all that keeps them alive (clear it and they die)."""
+    kept: List[List[Any]] = []
+    for signal in signals:
+        callables, owners = make_receivers(adapter.style, point.kind or "function", point.receivers)
+        handles = [adapter.wrap(receiver) for receiver in callables]
+        connect = adapter.connector(signal, weak=True)
+        for handle in handles:
+            connect(handle)
+        kept.append(handles)
+        kept.append(owners)
+        del callables, handles, owners
+    return kept
+
+
+def time_dropping(kept: List[List[Any]]) -> float:
+    """Seconds for dropping the last references in ``kept`` (each death runs its clean-up)."""
+    start = perf_counter()
+    kept.clear()
+    return perf_counter() - start
 
 
 def calibrate(body: Body, target: float, wall_limit: bool = True) -> int:

@@ -32,17 +32,18 @@ APPLICABLE = [p for p in ALL_POINTS if _applicable(p)]
 
 #: Not-applicable points per implementation over the full matrix: the declared capabilities.
 NOT_APPLICABLE_COUNTS = {
-    "baseline": 58,  # no weak references (42) and no sender filter (16 strong send_(un)matched)
+    # no weak references (42 + 8 collect + 6 churn) and no sender filter (16 strong send_(un)matched)
+    "baseline": 72,
     "blinker": 0,
     "flask": 0,
     "django": 0,
     "django_cached": 0,
     "pydispatcher": 1,  # create
-    "psygnal": 58,  # weak-function, strong-method and the sender filter
-    "pyee": 58,
-    "zope_event": 59,  # as baseline, and create
-    "pluggy": 58,
-    "qt": 58,
+    "psygnal": 68,  # weak-function, strong-method and the sender filter
+    "pyee": 72,
+    "zope_event": 73,  # as baseline, and create
+    "pluggy": 72,
+    "qt": 68,
 }
 
 
@@ -214,7 +215,7 @@ def _points(impl: str, scenarios: Sequence[str], refs: Sequence[str] = REFS) -> 
     ]
 
 
-ALL_SCENARIOS = ["create", "connect", "disconnect", "send", "send_matched", "send_unmatched"]
+ALL_SCENARIOS = ["create", "connect", "disconnect", "send", "send_matched", "send_unmatched", "churn"]
 
 
 @pytest.mark.parametrize(
@@ -250,6 +251,15 @@ def test_disconnect_with_the_wrong_weak_flag_is_caught(
     assert set(global_registries().values()) <= {0}, "reset must clean up after a failed check"
 
 
+@pytest.mark.parametrize("point", _points("baseline", ["churn"]), ids=lambda p: p.name)
+def test_churn_with_a_noop_disconnect_is_caught(point: Point) -> None:
+    """The one more receiver is still heard after it was disconnected again."""
+    with pytest.raises(
+        ConformanceError, match=r"churn 1: after disconnecting it again: 1 receiver\(s\) called that"
+    ):
+        check_point(NoopDisconnect(), point)
+
+
 def test_same_signal_twice_is_caught() -> None:
     with pytest.raises(ConformanceError, match="create: new_signal returned the same object twice"):
         check_point(SameSignal(), Point("baseline", "create", 0))
@@ -267,7 +277,15 @@ WRONG_STRENGTH = [
         r"strong receivers after the caller dropped its references: \d+ receiver\(s\) not called",
     ),
 ]
-SCENARIOS_WITH_RECEIVERS = ["connect", "disconnect", "send", "send_matched", "send_unmatched"]
+SCENARIOS_WITH_RECEIVERS = [
+    "connect",
+    "disconnect",
+    "send",
+    "send_matched",
+    "send_unmatched",
+    "collect",
+    "churn",
+]
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,9 @@ import pytest
 from benchmarks.implementations import IMPLEMENTATIONS
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
 
-#: 1 create + 4 counts x 4 combos for connect, disconnect, send_matched, send_unmatched + 5 x 4 for send.
-POINTS_PER_IMPL = 85
+#: 1 create + 4 counts x 4 combos for connect, disconnect, send_matched, send_unmatched + 5 x 4 for
+#: send + 4 counts x 2 weak combos for collect + 3 counts x 4 combos for churn.
+POINTS_PER_IMPL = 105
 #: Flask's own: 5 request scenarios x 3 receiver counts, weak function receivers only.
 FLASK_REQUEST_POINTS = 15
 
@@ -93,10 +94,10 @@ def test_request_scenarios_belong_to_flask_in_one_mode() -> None:
     [
         ({"scenarios": ["send"]}, 20),
         ({"scenarios": ["create", "disconnect"]}, 17),
-        ({"receivers": [10]}, 20),
+        ({"receivers": [10]}, 26),
         ({"receivers": [0]}, 5),  # create and send to no receiver
-        ({"refs": ["weak"]}, 43),  # create has no reference mode and stays
-        ({"kinds": ["method"]}, 43),
+        ({"refs": ["weak"]}, 57),  # create has no reference mode and stays
+        ({"kinds": ["method"]}, 53),
         (
             {
                 "scenarios": ["send_matched"],
