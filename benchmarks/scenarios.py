@@ -67,6 +67,14 @@ SCENARIOS: Dict[str, Scenario] = {
             modes=(("weak", "function"), ("weak", "method")),
         ),
         Scenario(
+            "send_dying",
+            "one send to n weakly connected receivers, every even-numbered one dropping the last "
+            "reference to the receiver after it as it is called",
+            (2, 10, 100),
+            "send",
+            modes=(("weak", "function"), ("weak", "method")),
+        ),
+        Scenario(
             "churn",
             "connect one more receiver and disconnect it again, on a signal that already has n",
             (10, 100, 1000),

@@ -8,7 +8,8 @@ cannot run are skipped with the reason, libraries that are not installed with th
 
 Send, create, churn and requests are timed with pytest-benchmark's own calibration, per call.
 Connect, disconnect and collect need a fresh signal per round: each round applies the operation
-to every receiver of a group of new signals (collect: drops them), set up outside the clock,
+to every receiver of a group of new signals (collect: drops them), set up outside the clock
+(send_dying: one send a round, to new receivers on a new signal),
 and ``extra_info["inner_loops"]`` says how many operations a round holds, so
 ``harness.store.load_results`` divides to seconds per receiver, as the pyperf runner reports
 them.
@@ -23,11 +24,12 @@ from typing import Any, Callable, Dict, List, Tuple
 import pytest
 
 from benchmarks.implementations import get_adapter, implementation_names
+from benchmarks.receivers import Sender
 from benchmarks.scenarios import SCENARIOS, Point, matrix
 from harness.adapter import Adapter
 from harness.conformance import ConformanceError, check_point
 from harness.inventory import availability
-from harness.measure import Bench, dying_receivers
+from harness.measure import Bench, dying_receivers, killing_receivers
 
 #: Connect and disconnect rounds aim at about this many operations (fewer timer reads per op).
 OPERATIONS_PER_ROUND = 100
@@ -79,6 +81,8 @@ def test_point(point: Point, benchmark: Any, request: pytest.FixtureRequest) -> 
             benchmark(adapter.new_signal)
         elif point.scenario in ("connect", "disconnect", "collect"):
             _time_rounds(benchmark, request.config, adapter, bench)
+        elif point.scenario == "send_dying":
+            _time_dying_sends(benchmark, request.config, adapter, bench)
         else:
             benchmark(bench.emit)
     finally:
@@ -119,18 +123,45 @@ def _time_rounds(benchmark: Any, config: pytest.Config, adapter: Adapter, bench:
 
     benchmark.extra_info["inner_loops"] = group * point.receivers
     try:
-        rounds = 1
-        if not benchmark.disabled:
-            args, _ = setup()
-            started = time.perf_counter()
-            apply(*args)
-            probe = time.perf_counter() - started
-            teardown(*args)
-            max_time = float(config.getoption("benchmark_max_time"))  # pytest-benchmark keeps text
-            least = int(config.getoption("benchmark_min_rounds"))
-            rounds = max(least, math.ceil(max_time / max(probe, 1e-7)))
-        benchmark.pedantic(
-            apply, setup=setup, teardown=teardown, rounds=min(rounds, MAX_ROUNDS), warmup_rounds=1
-        )
+        _pedantic(benchmark, config, apply, setup, teardown)
     finally:
         teardown([])  # pytest-benchmark skips teardown when disabled
+
+
+def _pedantic(benchmark: Any, config: pytest.Config, apply: Any, setup: Any, teardown: Any) -> None:
+    """``benchmark.pedantic`` with as many rounds as ``--benchmark-max-time`` allows, judged by
+    one probe round (pedantic mode does not calibrate)."""
+    rounds = 1
+    if not benchmark.disabled:
+        args, _ = setup()
+        started = time.perf_counter()
+        apply(*args)
+        probe = time.perf_counter() - started
+        teardown(*args)
+        max_time = float(config.getoption("benchmark_max_time"))  # pytest-benchmark keeps text
+        least = int(config.getoption("benchmark_min_rounds"))
+        rounds = max(least, math.ceil(max_time / max(probe, 1e-7)))
+    benchmark.pedantic(apply, setup=setup, teardown=teardown, rounds=min(rounds, MAX_ROUNDS), warmup_rounds=1)
+
+
+def _time_dying_sends(benchmark: Any, config: pytest.Config, adapter: Adapter, bench: Bench) -> None:
+    """One send a round, to new receivers on a new signal (half of them die in it)."""
+    made: List[Any] = []
+
+    def setup() -> Tuple[Tuple[Callable[[], Any], List[Any]], Dict[str, Any]]:
+        signal = adapter.new_signal()
+        made.append(signal)
+        alive = killing_receivers(adapter, bench.point, signal)
+        return (adapter.emitter(signal, Sender("sender"), object()), alive), {}
+
+    def send(emit: Callable[[], Any], alive: List[Any]) -> None:
+        emit()
+
+    def teardown(*_: Any) -> None:
+        while made:
+            adapter.reset(made.pop())
+
+    try:
+        _pedantic(benchmark, config, send, setup, teardown)
+    finally:
+        teardown()

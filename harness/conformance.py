@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from benchmarks.receivers import Sender, make_receivers
 from benchmarks.scenarios import SCENARIOS, Point
 from harness.adapter import Adapter
+from harness.measure import killing_receivers
 
 
 class ConformanceError(Exception):
@@ -92,6 +93,9 @@ def check_point(adapter: Adapter, point: Point) -> None:
         _check_binding(adapter, point, "any")
     elif point.scenario == "churn":
         _check_churn(adapter, point)
+    elif point.scenario == "send_dying":
+        _check_binding(adapter, point, "any")
+        _check_send_dying(adapter, point)
     elif point.scenario == "send_matched":
         _check_binding(adapter, point, "matched")
     elif point.scenario == "send_unmatched":
@@ -149,6 +153,36 @@ def _check_lifetime(probe: _Probe, point: Point, binding: str) -> None:
         probe.send(sender, (), "weak receivers after their last reference was dropped")
     else:
         probe.send(sender, expected, "strong receivers after the caller dropped its references")
+
+
+def _check_send_dying(adapter: Adapter, point: Point) -> None:
+    """A send during which every even-numbered receiver drops the last reference to the next one:
+    nothing escapes, every receiver that stays alive is called exactly once, a dying one at most
+    once (it may already be held for the call); the next send reaches exactly the survivors."""
+    signal = adapter.new_signal()
+    try:
+        calls: List[int] = []
+        alive = killing_receivers(adapter, point, signal, calls)
+        survivors = list(range(0, point.receivers, 2))
+        emit = adapter.emitter(signal, Sender("dying"), object())
+        for what in ("the send in which receivers die", "the next send"):
+            calls.clear()
+            try:
+                emit()
+            except Exception as exc:
+                raise ConformanceError(f"send_dying: {what} raised {type(exc).__name__}: {exc}") from exc
+            counts = Counter(calls)
+            problems = [f"#{i} called {counts[i]} times" for i in survivors if counts[i] != 1]
+            if what == "the next send":
+                problems += [f"dead #{i} called" for i in sorted(set(counts) - set(survivors))]
+            else:
+                problems += [f"dying #{i} called {n} times" for i, n in counts.items() if n > 1 and i % 2]
+            if problems:
+                raise ConformanceError(f"send_dying: {what}: " + "; ".join(problems[:4]))
+            gc.collect()
+        del alive
+    finally:
+        adapter.reset(signal)
 
 
 def _check_churn(adapter: Adapter, point: Point) -> None:

@@ -90,6 +90,7 @@ class Bench:
             "connect": self._connect,
             "disconnect": self._disconnect,
             "collect": self._collect,
+            "send_dying": self._send_dying,
         }.get(point.scenario, self._send)
         self._cleanup: Optional[Callable[[], None]] = None
         if SCENARIOS[point.scenario].family == "request":
@@ -185,6 +186,18 @@ class Bench:
                 adapter.reset(signal)
         return total
 
+    def _send_dying(self, loops: int) -> float:
+        """A new signal and new receivers for every send, since half of them die in it."""
+        adapter, total = self.adapter, 0.0
+        for _ in range(loops):
+            signal = adapter.new_signal()
+            alive = killing_receivers(adapter, self.point, signal)
+            emit = adapter.emitter(signal, Sender("sender"), object())
+            total += self.meter(partial(time_send_once, emit, alive))
+            del alive
+            adapter.reset(signal)
+        return total
+
     def _disconnect(self, loops: int) -> float:
         adapter, total = self.adapter, 0.0
         for count in self._groups(loops):
@@ -214,6 +227,39 @@ def dying_receivers(adapter: Adapter, point: Point, signals: List[Any]) -> List[
         kept.append(owners)
         del callables, handles, owners
     return kept
+
+
+def killing_receivers(
+    adapter: Adapter, point: Point, signal: Any, calls: Optional[List[int]] = None
+) -> List[Any]:
+    """``point.receivers`` receivers connected weakly to ``signal``; each even-numbered one, when
+    called, drops the last reference to the receiver after it (and notes its own number in
+    ``calls``).  The returned list holds the only references: entry ``i`` keeps receiver ``i``."""
+    alive: List[Any] = []
+
+    def called(index: int, sender: Any, payload: Any) -> None:
+        if calls is not None:
+            calls.append(index)
+        if index % 2 == 0 and index + 1 < len(alive):
+            alive[index + 1] = None
+
+    def connect_all() -> None:  # its names, not the caller's, hold the receivers meanwhile
+        callables, owners = make_receivers(adapter.style, point.kind or "function", point.receivers, called)
+        connect = adapter.connector(signal, weak=True)
+        for receiver, owner in zip(callables, owners):
+            handle = adapter.wrap(receiver)
+            connect(handle)
+            alive.append((handle, owner))
+
+    connect_all()
+    return alive
+
+
+def time_send_once(emit: Callable[[], Any], alive: List[Any]) -> float:
+    """Seconds for one send (``alive`` keeps its receivers alive until it is over)."""
+    start = perf_counter()
+    emit()
+    return perf_counter() - start
 
 
 def time_dropping(kept: List[List[Any]]) -> float:

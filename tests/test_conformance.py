@@ -32,18 +32,19 @@ APPLICABLE = [p for p in ALL_POINTS if _applicable(p)]
 
 #: Not-applicable points per implementation over the full matrix: the declared capabilities.
 NOT_APPLICABLE_COUNTS = {
-    # no weak references (42 + 8 collect + 6 churn) and no sender filter (16 strong send_(un)matched)
-    "baseline": 72,
+    # no weak references (42 + 8 collect + 6 send_dying + 6 churn) and no sender filter (16 strong
+    # send_(un)matched)
+    "baseline": 78,
     "blinker": 0,
     "flask": 0,
     "django": 0,
     "django_cached": 0,
     "pydispatcher": 1,  # create
-    "psygnal": 68,  # weak-function, strong-method and the sender filter
-    "pyee": 72,
-    "zope_event": 73,  # as baseline, and create
-    "pluggy": 72,
-    "qt": 68,
+    "psygnal": 71,  # weak-function, strong-method and the sender filter
+    "pyee": 78,
+    "zope_event": 79,  # as baseline, and create
+    "pluggy": 78,
+    "qt": 71,
 }
 
 

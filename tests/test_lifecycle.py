@@ -11,7 +11,9 @@ from typing import Any, Callable, Dict
 import pytest
 
 from benchmarks.implementations import get_adapter
+from benchmarks.implementations.blinker import Blinker
 from benchmarks.scenarios import SCENARIOS, Point
+from harness.conformance import ConformanceError, check_point
 from harness.measure import Sampler, dying_receivers, inner_loops, time_dropping
 
 
@@ -20,6 +22,8 @@ from harness.measure import Sampler, dying_receivers, inner_loops, time_dropping
     [
         Point("blinker", "collect", 10, "weak", "method"),
         Point("pydispatcher", "collect", 10, "weak", "function"),
+        Point("django", "send_dying", 10, "weak", "method"),
+        Point("pydispatcher", "send_dying", 2, "weak", "function"),
         Point("flask", "churn", 100, "weak", "function"),
         Point("pydispatcher", "churn", 10, "strong", "method"),
         Point("zope_event", "churn", 10, "strong", "function"),
@@ -29,7 +33,8 @@ from harness.measure import Sampler, dying_receivers, inner_loops, time_dropping
 def test_lifecycle_points_measure_and_leave_registries_clean(
     point: Point, load_adapter: Callable[[str], Any], global_registries: Callable[[], Dict[str, int]]
 ) -> None:
-    """A value per receiver (collect) or per connect-and-disconnect (churn), and nothing left behind."""
+    """A value per receiver (collect), per send (send_dying) or per connect-and-disconnect (churn),
+    and nothing left behind."""
     adapter = load_adapter(point.impl)
     sampler = Sampler(adapter, point, min_time=0.0005)
     try:
@@ -61,3 +66,38 @@ def test_collect_is_only_for_weak_receivers() -> None:
     """Strong receivers do not die when the caller drops them: the matrix has only weak modes."""
     assert SCENARIOS["collect"].modes == (("weak", "function"), ("weak", "method"))
     assert get_adapter("baseline").unsupported("collect", "weak", "function") is not None
+
+
+class IteratesLiveReceivers(Blinker):
+    """Sends by iterating over the signal's live receiver dict, which shrinks as receivers die."""
+
+    def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
+        def send() -> None:
+            for entry in signal.receivers.values():
+                receiver = entry() if isinstance(entry, weakref.ref) else entry
+                if receiver is not None:
+                    receiver(sender, payload=payload)
+
+        return send
+
+
+@pytest.mark.parametrize("kind", ["function", "method"])
+def test_a_send_that_breaks_when_receivers_die_fails_conformance(kind: str) -> None:
+    """Iterating over a dict that the receivers' deaths shrink raises mid-send: caught, named."""
+    adapter = IteratesLiveReceivers()
+    adapter.load()
+    check_point(adapter, Point("blinker", "send", 10, "weak", kind))  # an ordinary send is fine
+    with pytest.raises(
+        ConformanceError, match="send_dying: the send in which receivers die raised RuntimeError"
+    ):
+        check_point(adapter, Point("blinker", "send_dying", 10, "weak", kind))
+
+
+@pytest.mark.parametrize("impl", ["blinker", "django", "pydispatcher", "psygnal"])
+def test_real_libraries_survive_receivers_dying_mid_send(
+    impl: str, load_adapter: Callable[[str], Any]
+) -> None:
+    """No exception, survivors called once, the dead never again: in every library with weak receivers."""
+    adapter = load_adapter(impl)
+    kind = "method" if impl == "psygnal" else "function"
+    check_point(adapter, Point(impl, "send_dying", 10, "weak", kind))
