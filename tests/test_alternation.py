@@ -96,7 +96,10 @@ def test_an_alternating_gate_pairs_every_value(tmp_path: Path) -> None:
     specs = {"baseline": parse_spec("current"), "candidate": parse_spec("current")}
     timing = Timing(warmups=0, values=4, min_time=0.0005)
     result = run_gate(points, specs, tmp_path, rounds=3, timing=timing, seed=2)
-    assert [j.verdict for j in result.judgements] == ["same", "same"]
+    # A/A: neither side significantly slower or faster (3 rounds are too few for the ratio's CI
+    # to lie within 5% reliably, so 'same' or 'inconclusive', as before this split both were 'same')
+    assert all(j.verdict in ("same", "inconclusive") for j in result.judgements), result.judgements
+    assert len(result.judgements) == 2
     records = [record_from_document(read_results(tmp_path / f"{side}.json")) for side in SIDES]
     for point in points:
         runs = [record.points[point.name].runs for record in records]
