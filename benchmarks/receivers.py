@@ -68,6 +68,49 @@ def _function(style: str, index: int, record: Optional[Record]) -> Callable[...,
     return receiver
 
 
+def _coroutine_function(style: str, index: int, record: Optional[Record]) -> Callable[..., Any]:
+    """As ``_function``, an ``async def`` (what async sends await)."""
+    if style == "kwargs":
+
+        async def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
+            if record is not None:
+                record(index, sender, kwargs.get("payload"))
+
+    elif style == "positional":
+
+        async def receiver(sender, payload):  # type: ignore[no-untyped-def]
+            if record is not None:
+                record(index, sender, payload)
+
+    else:
+
+        async def receiver(event):  # type: ignore[no-untyped-def]
+            if record is not None:
+                record(index, event.sender, event.payload)
+
+    return receiver
+
+
+class _Recording:
+    def __init__(self, index: int, record: Record) -> None:
+        self.index = index
+        self.record = record
+
+
+class AsyncKwargsReceiver(_Recording):
+    """An object with an ``async`` method receiver, recording when ``record`` is given."""
+
+    async def on_signal(self, sender, **kwargs):  # type: ignore[no-untyped-def]
+        if self.record is not None:
+            self.record(self.index, sender, kwargs.get("payload"))
+
+
+class AsyncPositionalReceiver(_Recording):
+    async def on_signal(self, sender, payload):  # type: ignore[no-untyped-def]
+        if self.record is not None:
+            self.record(self.index, sender, payload)
+
+
 class KwargsReceiver:
     def on_signal(self, sender, **kwargs):  # type: ignore[no-untyped-def]
         return None
@@ -81,12 +124,6 @@ class PositionalReceiver:
 class EventReceiver:
     def on_signal(self, event):  # type: ignore[no-untyped-def]
         return None
-
-
-class _Recording:
-    def __init__(self, index: int, record: Record) -> None:
-        self.index = index
-        self.record = record
 
 
 class RecordingKwargsReceiver(_Recording):
@@ -112,7 +149,7 @@ _METHOD_CLASSES = {
 
 
 def make_receivers(
-    style: str, kind: str, count: int, record: Optional[Record] = None
+    style: str, kind: str, count: int, record: Optional[Record] = None, asynchronous: bool = False
 ) -> Tuple[List[Callable[..., Any]], List[Any]]:
     """``count`` distinct receivers and the objects that keep them alive.
 
@@ -122,6 +159,15 @@ def make_receivers(
     """
     if style not in _METHOD_CLASSES:
         raise ValueError(f"unknown receiver style {style!r}")
+    if asynchronous:  # coroutine functions, or bound async methods
+        if kind == "function":
+            functions = [_coroutine_function(style, index, record) for index in range(count)]
+            return functions, list(functions)
+        classes = {"kwargs": AsyncKwargsReceiver, "positional": AsyncPositionalReceiver}
+        if style not in classes:
+            raise ValueError(f"no async {style} receivers")
+        owners = [classes[style](index, record) for index in range(count)]
+        return [owner.on_signal for owner in owners], owners
     if kind == "function":
         functions = [_function(style, index, record) for index in range(count)]
         return functions, list(functions)

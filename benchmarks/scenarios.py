@@ -59,6 +59,13 @@ SCENARIOS: Dict[str, Scenario] = {
             "send",
         ),
         Scenario(
+            "send_async",
+            "one awaited send with n async def receivers connected for any sender (in a running "
+            "asyncio event loop)",
+            (0, 1, 10, 100),
+            "send",
+        ),
+        Scenario(
             "collect",
             "n weakly connected receivers die (their last references dropped) and the signal lets "
             "them go: the library's clean-up path, per receiver",

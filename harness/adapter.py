@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
-from typing import Any, Callable, ClassVar, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, ClassVar, FrozenSet, Mapping, Optional, Tuple
 
 REFS = ("strong", "weak")
 KINDS = ("function", "method")
@@ -42,10 +42,12 @@ class Adapter:
     sender_filter: ClassVar[bool] = True
     #: Is making a new signal a real operation of the library?
     can_create: ClassVar[bool] = True
+    #: Can a send be awaited, calling ``async def`` receivers (``send_async``)?
+    async_send: ClassVar[bool] = False
     #: How many signals may exist at once (``None``: any number; 1 for a global registry).
     max_signals: ClassVar[Optional[int]] = None
     #: Why a capability is missing, keyed by ``weak``, ``strong``, ``method``, ``function``,
-    #: ``ref-kind`` (e.g. ``weak-function``), ``sender`` or ``create``.
+    #: ``ref-kind`` (e.g. ``weak-function``), ``sender``, ``create`` or ``async``.
     reasons: ClassVar[Mapping[str, str]] = {}
 
     # -- availability -------------------------------------------------------------------
@@ -76,6 +78,8 @@ class Adapter:
             return None if self.can_create else self._reason("create", "no signal object to create")
         if scenario in ("send_matched", "send_unmatched") and not self.sender_filter:
             return self._reason("sender", "receivers cannot be bound to a sender")
+        if scenario == "send_async" and not self.async_send:
+            return self._reason("async", "no send that awaits async receivers")
         if (ref, kind) not in self.combos:
             for key in (f"{ref}-{kind}", str(ref), str(kind)):
                 if key in self.reasons:
@@ -111,6 +115,11 @@ class Adapter:
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
         """A callable that performs one send of ``payload`` from ``sender``."""
         raise NotImplementedError
+
+    def async_emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Awaitable[Any]]:
+        """A coroutine function that performs one awaited send of ``payload`` from ``sender`` to
+        ``async def`` receivers (adapters with ``async_send``)."""
+        raise NotImplementedError(f"{self.name} has no async send")
 
     def request(
         self, scenario: str, receivers: Callable[[str], Any], weak: bool

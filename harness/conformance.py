@@ -8,9 +8,10 @@ live while referenced and vanish after their last reference dies; strong ones ou
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections import Counter
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
 
 from benchmarks.receivers import Sender, make_receivers
 from benchmarks.scenarios import SCENARIOS, Point
@@ -30,7 +31,11 @@ class _Probe:
         self.signal = signal
         self.calls: List[Tuple[int, Any, Any]] = []
         count = point.receivers
-        callables, self.owners = make_receivers(adapter.style, point.kind or "function", count, self._record)
+        #: ``send_async``: async def receivers, and each send awaited in an event loop.
+        self.asynchronous = point.scenario == "send_async"
+        callables, self.owners = make_receivers(
+            adapter.style, point.kind or "function", count, self._record, asynchronous=self.asynchronous
+        )
         self.handles = [adapter.wrap(receiver) for receiver in callables]
         self.weak = point.ref == "weak"
         self.senders: List[Optional[Sender]]
@@ -52,7 +57,10 @@ class _Probe:
         payload = object()
         self.calls.clear()
         try:
-            self.adapter.emitter(self.signal, sender, payload)()
+            if self.asynchronous:
+                asyncio.run(_awaited(self.adapter.async_emitter(self.signal, sender, payload)))
+            else:
+                self.adapter.emitter(self.signal, sender, payload)()
         except Exception as exc:
             raise ConformanceError(f"{what}: send raised {type(exc).__name__}: {exc}") from exc
         counts = Counter(index for index, _, _ in self.calls)
@@ -78,6 +86,10 @@ class _Probe:
             raise ConformanceError(f"{what}: " + "; ".join(problems))
 
 
+async def _awaited(send: Callable[[], Awaitable[Any]]) -> None:
+    await send()
+
+
 def check_point(adapter: Adapter, point: Point) -> None:
     """Raise ConformanceError unless ``adapter`` behaves correctly for ``point``."""
     reason = adapter.unsupported(point.scenario, point.ref, point.kind)
@@ -89,7 +101,7 @@ def check_point(adapter: Adapter, point: Point) -> None:
         _check_create(adapter)
     elif point.scenario == "disconnect":
         _check_disconnect(adapter, point)
-    elif point.scenario in ("connect", "send", "collect"):  # collect: weak receivers vanish, checked
+    elif point.scenario in ("connect", "send", "collect", "send_async"):  # collect: weak ones vanish
         _check_binding(adapter, point, "any")
     elif point.scenario == "churn":
         _check_churn(adapter, point)

@@ -98,6 +98,9 @@ class Bench:
             self.emit, self._cleanup = adapter.request(point.scenario, lambda name: self.handles, self.weak)
         elif point.scenario == "churn":
             self.emit = self._prepare_churn()
+        elif point.scenario == "send_async":
+            self.body = self._send_async
+            self.emit = self._prepare_send_async()
         elif self.body == self._send:
             #: The send (or request), ready to call (send and request points only).
             self.emit = self._prepare_send()
@@ -111,6 +114,9 @@ class Bench:
         if self._signal is not None:
             self.adapter.reset(self._signal)
             self._signal = None
+        if getattr(self, "_loop", None) is not None:
+            self._loop.close()
+            self._loop = None
 
     # -- send --------------------------------------------------------------------------
 
@@ -147,6 +153,36 @@ class Bench:
             disconnect(handle)
 
         return churn
+
+    def _prepare_send_async(self) -> Callable[[], Any]:
+        """An event loop of its own, and the point's async receivers on a signal; ``emit``
+        runs one awaited send in the loop (the timed body awaits many in one coroutine)."""
+        import asyncio
+
+        adapter = self.adapter
+        callables, self._owners = make_receivers(
+            adapter.style, self.point.kind or "function", self.point.receivers, asynchronous=True
+        )
+        self.handles = [adapter.wrap(receiver) for receiver in callables]
+        self._signal = signal = adapter.send_signal()
+        connect = adapter.connector(signal, weak=self.weak)
+        for handle in self.handles:
+            connect(handle)
+        self._loop = asyncio.new_event_loop()
+        self._send_once = adapter.async_emitter(signal, Sender("sender"), object())
+        return lambda: self._loop.run_until_complete(self._send_once())
+
+    def _send_async(self, loops: int) -> float:
+        send = self._send_once
+
+        async def sends() -> float:
+            iterations = range(loops)
+            start = perf_counter()
+            for _ in iterations:
+                await send()
+            return perf_counter() - start
+
+        return self.meter(lambda: self._loop.run_until_complete(sends()))
 
     def _send(self, loops: int) -> float:
         return self.meter(partial(time_repeated, self.emit, loops))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, List, Mapping
+from typing import Any, Awaitable, Callable, ClassVar, List, Mapping
 
 from harness.adapter import Adapter
 
@@ -13,6 +13,7 @@ class Baseline(Adapter):
     style = "positional"
     combos = frozenset({("strong", "function"), ("strong", "method")})
     sender_filter = False
+    async_send = True
     reasons: ClassVar[Mapping[str, str]] = {
         "weak": "a plain list holds its callables strongly",
         "sender": "a plain list has no notion of a sender",
@@ -31,6 +32,13 @@ class Baseline(Adapter):
         def send() -> None:
             for receiver in signal:
                 receiver(sender, payload)
+
+        return send
+
+    def async_emitter(self, signal: List[Any], sender: Any, payload: Any) -> Callable[[], Awaitable[Any]]:
+        async def send() -> None:
+            for receiver in signal:
+                await receiver(sender, payload)
 
         return send
 

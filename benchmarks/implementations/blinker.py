@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 from harness.adapter import Adapter
 
@@ -14,6 +14,7 @@ class Blinker(Adapter):
     distribution = "blinker"
     install_hint = "pip install 'sigbench[blinker]'"
     description = "blinker.Signal().connect / send / disconnect"
+    async_send = True
 
     def load(self) -> None:
         global blinker
@@ -30,6 +31,9 @@ class Blinker(Adapter):
 
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
         return partial(signal.send, sender, payload=payload)
+
+    def async_emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Awaitable[Any]]:
+        return partial(signal.send_async, sender, payload=payload)
 
 
 ADAPTER = Blinker

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, ClassVar
+from typing import Any, Awaitable, Callable, ClassVar
 
 from harness.adapter import Adapter
 
@@ -14,6 +14,7 @@ class Django(Adapter):
     distribution = "Django"
     install_hint = "pip install 'sigbench[django]'"
     description = "django.dispatch.Signal(use_caching=False).connect / send / disconnect"
+    async_send = True
 
     #: Passed to ``Signal(use_caching=...)``; subclasses flip it.
     use_caching: ClassVar[bool] = False
@@ -38,6 +39,9 @@ class Django(Adapter):
 
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
         return partial(signal.send, sender, payload=payload)
+
+    def async_emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Awaitable[Any]]:
+        return partial(signal.asend, sender, payload=payload)  # Django 5.0 and later
 
 
 ADAPTER = Django

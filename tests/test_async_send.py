@@ -1,0 +1,71 @@
+"""Awaited async sends (``send_async``): async receivers, conformance on the real libraries that
+have such a send, and that it catches a send that does not await its receivers."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from typing import Any, Awaitable, Callable
+
+import pytest
+
+from benchmarks.implementations import get_adapter
+from benchmarks.implementations.blinker import Blinker
+from benchmarks.receivers import make_receivers
+from benchmarks.scenarios import Point, matrix
+from harness.conformance import ConformanceError, check_point
+from harness.measure import Sampler
+
+
+@pytest.mark.parametrize("style", ["kwargs", "positional"])
+@pytest.mark.parametrize("kind", ["function", "method"])
+def test_async_receivers_are_coroutine_functions_that_record(style: str, kind: str) -> None:
+    calls = []
+    callables, _owners = make_receivers(style, kind, 3, lambda *call: calls.append(call), asynchronous=True)
+    assert all(inspect.iscoroutinefunction(receiver) for receiver in callables)
+    for receiver in callables:
+        asyncio.run(receiver("s", payload="p") if style == "kwargs" else receiver("s", "p"))
+    assert calls == [(0, "s", "p"), (1, "s", "p"), (2, "s", "p")]
+
+
+@pytest.mark.parametrize(
+    "point",
+    [p for impl in ("baseline", "blinker", "django") for p in matrix([impl], ["send_async"], [0, 10])],
+    ids=lambda p: p.name,
+)
+def test_real_async_sends_conform_and_measure(point: Point, load_adapter: Callable[[str], Any]) -> None:
+    """Every receiver awaited once with the sender and payload; weak ones gone with their owner;
+    a value per send, and the point's event loop closed afterwards."""
+    adapter = load_adapter(point.impl)
+    if adapter.unsupported(point.scenario, point.ref, point.kind) is not None:
+        pytest.skip("not applicable")
+    check_point(adapter, point)
+    sampler = Sampler(adapter, point, min_time=0.0005)
+    try:
+        assert sampler.value() > 0
+    finally:
+        sampler.close()
+    assert sampler.bench._loop is None
+
+
+class NeverAwaits(Blinker):
+    """An async send that returns without awaiting its receivers."""
+
+    def async_emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Awaitable[Any]]:
+        async def send() -> None:
+            return None
+
+        return send
+
+
+def test_a_send_that_does_not_await_its_receivers_fails() -> None:
+    adapter = NeverAwaits()
+    adapter.load()
+    with pytest.raises(ConformanceError, match=r"send: 10 receiver\(s\) not called"):
+        check_point(adapter, Point("blinker", "send_async", 10, "strong", "function"))
+
+
+def test_libraries_without_an_awaited_send_say_why() -> None:
+    for impl in ("pyee", "psygnal", "pluggy", "zope_event", "pydispatcher"):
+        reason = get_adapter(impl).unsupported("send_async", "strong", "function")
+        assert reason == "no send that awaits async receivers", impl
