@@ -13,6 +13,7 @@ import pytest
 from synthetic import record, write
 
 from benchmarks.implementations import get_adapter
+from benchmarks.implementations.flask import SIGNALS
 from benchmarks.scenarios import SCENARIOS, Point, matrix
 from harness.adapter import Adapter
 from harness.conformance import ConformanceError, check_point
@@ -22,18 +23,6 @@ from harness.report import render
 
 pytestmark = pytest.mark.skipif(not availability("flask")[0], reason="flask is not installed")
 REQUEST_SCENARIOS = [s.name for s in SCENARIOS.values() if s.family == "request"]
-SIGNALS = (
-    "appcontext_pushed",
-    "request_started",
-    "before_render_template",
-    "template_rendered",
-    "message_flashed",
-    "got_request_exception",
-    "request_finished",
-    "request_tearing_down",
-    "appcontext_tearing_down",
-    "appcontext_popped",
-)
 
 
 @pytest.fixture(scope="module")
