@@ -91,18 +91,20 @@ class Bench:
             "disconnect": self._disconnect,
             "collect": self._collect,
             "send_dying": self._send_dying,
+            "send_async": self._send_async,
         }.get(point.scenario, self._send)
         self._cleanup: Optional[Callable[[], None]] = None
+        self._loop: Any = None
+        #: One operation, ready to call, for the bodies that repeat one (sends, churn, requests).
+        self.emit: Callable[[], Any]
         if SCENARIOS[point.scenario].family == "request":
             # A whole request through the library's web app, these receivers on every signal.
             self.emit, self._cleanup = adapter.request(point.scenario, lambda name: self.handles, self.weak)
         elif point.scenario == "churn":
             self.emit = self._prepare_churn()
         elif point.scenario == "send_async":
-            self.body = self._send_async
             self.emit = self._prepare_send_async()
         elif self.body == self._send:
-            #: The send (or request), ready to call (send and request points only).
             self.emit = self._prepare_send()
 
     def close(self) -> None:
@@ -114,7 +116,7 @@ class Bench:
         if self._signal is not None:
             self.adapter.reset(self._signal)
             self._signal = None
-        if getattr(self, "_loop", None) is not None:
+        if self._loop is not None:
             self._loop.close()
             self._loop = None
 
