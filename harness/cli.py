@@ -485,7 +485,8 @@ def _plan(parser: argparse.ArgumentParser, args: argparse.Namespace, progress: O
     )
     runnable = sum(len(each.runnable()) for each in runner.runners.values())
     print(
-        f"sigbench: {len(points)} points{where} in {len(pythons)} environments, {runnable} to measure, "
+        f"sigbench: {len(points)} points{where} in {len(pythons)} environment"
+        f"{'s' if len(pythons) != 1 else ''}, {runnable} to measure, "
         f"profile {profile.name}, {profile.processes} processes each -> {output}/",
         file=sys.stderr,
     )
