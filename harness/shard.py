@@ -105,8 +105,12 @@ class Merged:
 
     env: Any
     record: RunRecord
-    missing: List[str]
     sources: List[Path]
+
+    @property
+    def missing(self) -> List[str]:
+        """The selection's points no shard measured (as the merged file records them)."""
+        return self.record.settings["merged"]["missing_points"]
 
 
 def _shard_records(paths: Sequence[Path]) -> List[Tuple[Path, RunRecord]]:
@@ -236,7 +240,7 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
         "missing_shards": [index for index in range(1, count + 1) if index not in seen],
         "missing_points": missing,
     }
-    return Merged(env, merged, missing, [path for path, _ in shards])
+    return Merged(env, merged, [path for path, _ in shards])
 
 
 def merge(paths: Sequence[Path]) -> List[Merged]:
