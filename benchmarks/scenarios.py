@@ -6,7 +6,7 @@ other place lists scenarios.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 REFS: Tuple[str, ...] = ("strong", "weak")
@@ -33,6 +33,19 @@ class Scenario:
     #: ``signal``: an operation on a signal; ``request``: a whole request through a web app
     #: whose signals have the receivers (``Adapter.request``).
     family: str = "signal"
+    #: ``time``: values are seconds per ``unit``; ``memory``: bytes per ``unit`` (tracemalloc).
+    metric: str = "time"
+    #: For a memory scenario, the scenario whose operation (set-up and conformance) it measures.
+    operation: Optional[str] = None
+
+    @property
+    def value_unit(self) -> str:
+        """What a value counts, in pyperf's words: ``second`` or ``byte``."""
+        return METRIC_UNITS[self.metric]
+
+
+#: The unit of a value for each metric of a scenario.
+METRIC_UNITS = {"time": "second", "memory": "byte"}
 
 
 SCENARIOS: Dict[str, Scenario] = {
@@ -64,6 +77,24 @@ SCENARIOS: Dict[str, Scenario] = {
             "asyncio event loop)",
             (0, 1, 10, 100),
             "send",
+        ),
+        Scenario(
+            "memory_connect",
+            "bytes that stay allocated (tracemalloc) when n distinct receivers are connected to an "
+            "empty signal, after a collection, per receiver",
+            (1, 10, 100, 1000),
+            "receiver",
+            metric="memory",
+            operation="connect",
+        ),
+        Scenario(
+            "memory_send",
+            "peak bytes allocated (tracemalloc) during one send with n receivers connected for any "
+            "sender, above what was allocated when it began",
+            (0, 1, 10, 100, 1000),
+            "send",
+            metric="memory",
+            operation="send",
         ),
         Scenario(
             "collect",
@@ -117,6 +148,10 @@ SCENARIOS: Dict[str, Scenario] = {
 }
 
 
+#: Scenarios whose values are bytes, not time.
+MEMORY_SCENARIOS = tuple(name for name, scenario in SCENARIOS.items() if scenario.metric == "memory")
+
+
 @dataclass(frozen=True, order=True)
 class Point:
     """One measured combination: an implementation running a scenario at one setting."""
@@ -133,6 +168,12 @@ class Point:
         if not SCENARIOS[self.scenario].has_receivers:
             return f"{self.impl}-{self.scenario}"
         return f"{self.impl}-{self.scenario}-{self.receivers}-{self.ref}-{self.kind}"
+
+    @property
+    def operation(self) -> Point:
+        """The point whose operation this one performs: itself, or for a memory scenario the
+        timed scenario at the same setting (its set-up and conformance are that point's)."""
+        return replace(self, scenario=SCENARIOS[self.scenario].operation or self.scenario)
 
     def as_dict(self) -> Dict[str, object]:
         return {

@@ -14,6 +14,8 @@ import importlib
 import importlib.metadata
 from typing import Any, Awaitable, Callable, ClassVar, FrozenSet, Mapping, Optional, Tuple
 
+from benchmarks.scenarios import SCENARIOS
+
 REFS = ("strong", "weak")
 KINDS = ("function", "method")
 # How a library calls a receiver; benchmarks.receivers builds receivers of each style.
@@ -74,6 +76,8 @@ class Adapter:
 
     def unsupported(self, scenario: str, ref: Optional[str], kind: Optional[str]) -> Optional[str]:
         """Why this adapter cannot run the combination, or ``None`` when it can."""
+        if scenario in SCENARIOS:  # a memory scenario can run where its operation can
+            scenario = SCENARIOS[scenario].operation or scenario
         if scenario == "create":
             return None if self.can_create else self._reason("create", "no signal object to create")
         if scenario in ("send_matched", "send_unmatched") and not self.sender_filter:

@@ -90,7 +90,8 @@ def _in_matrix(frame: pandas.DataFrame) -> pandas.Series:
 def point_statistics(
     frame: pandas.DataFrame, resamples: int = RESAMPLES, salt: str = ""
 ) -> Tuple[pandas.DataFrame, Dict[int, np.ndarray]]:
-    """One row per point (medians in seconds) and each row's bootstrap distribution.
+    """One row per point (medians in seconds, or bytes: ``unit``) and each row's bootstrap
+    distribution.
 
     Each point's resampling is seeded by its label, name and ``salt``: reproducible, and
     independent between points.  Tables analysed separately and then compared must be given
@@ -142,8 +143,11 @@ def point_statistics(
 
 
 def _baseline_name(row: pandas.Series) -> Optional[str]:
-    """The benchmark name of the ``baseline`` point this row is compared with, if any."""
+    """The benchmark name of the ``baseline`` point this row is compared with, if any (none for
+    memory points: a plain list's bytes may be 0)."""
     if row["impl"] == "baseline" or row["scenario"] not in SCENARIOS or pandas.isna(row["receivers"]):
+        return None
+    if SCENARIOS[row["scenario"]].metric != "time":
         return None
     ref, kind = row["ref"] or None, row["kind"] or None
     return baseline_for(Point(row["impl"], row["scenario"], int(row["receivers"]), ref, kind)).name
@@ -166,9 +170,11 @@ def _add_ratios(analysis: Analysis) -> None:
 
 def scaling_fits(points: pandas.DataFrame, distributions: Dict[int, np.ndarray]) -> pandas.DataFrame:
     """Fixed cost and per-receiver slope of the whole operation (one send; connecting or
-    disconnecting all n receivers) for every series of at least two receiver counts."""
+    disconnecting all n receivers) for every series of at least two receiver counts (in time)."""
     rows = []
-    varying = [name for name, scenario in SCENARIOS.items() if scenario.has_receivers]
+    varying = [
+        name for name, scenario in SCENARIOS.items() if scenario.has_receivers and scenario.metric == "time"
+    ]
     series = points[points["scenario"].isin(varying)]
     for (label, scenario, ref, kind), group in series.groupby(["label", "scenario", "ref", "kind"]):
         group = group.sort_values("receivers")

@@ -62,9 +62,16 @@ def _svg(figure: Figure, chart_id: str) -> str:
 
 
 def scaling_chart(
-    chart_id: str, title: str, ylabel: str, series: Sequence[Series], palette: Dict[str, str]
+    chart_id: str,
+    title: str,
+    ylabel: str,
+    series: Sequence[Series],
+    palette: Dict[str, str],
+    down_to_zero: bool = False,
 ) -> str:
-    """Cost against receivers on log-log axes, one line per series with a shaded 95% CI band."""
+    """Cost against receivers on log-log axes, one line per series with a shaded 95% CI band;
+    ``down_to_zero`` (costs that may be 0, such as bytes) makes the cost axis linear up to 10 and
+    logarithmic above (symlog)."""
     with matplotlib.rc_context(_RC):
         figure = Figure(figsize=(10, 4.8), layout="constrained")
         axes = figure.add_subplot()
@@ -76,11 +83,18 @@ def scaling_chart(
             axes.plot(x, item.y, style, marker="o", markersize=3, color=colour, label=item.label)
             axes.fill_between(x, item.low, item.high, color=colour, alpha=0.15, linewidth=0)
         axes.set_xscale("log")
-        axes.set_yscale("log")
         ticks = sorted({value if value > 0 else 0.5 for item in series for value in item.x})
         axes.set_xticks(ticks, [f"{t:g}" if t >= 1 else "0" for t in ticks])
         axes.xaxis.set_minor_locator(NullLocator())
-        _plain_log_axis(axes.yaxis)
+        if down_to_zero:
+            axes.set_yscale("symlog", linthresh=10)
+            axes.yaxis.set_major_formatter(_PLAIN)
+            axes.yaxis.set_minor_formatter(NullFormatter())
+            top = max((value for item in series for value in item.high), default=10.0)
+            axes.set_ylim(0, max(top, 10.0) * 1.5)  # symlog's autoscale puts the top point on the edge
+        else:
+            axes.set_yscale("log")
+            _plain_log_axis(axes.yaxis)
         axes.set_title(title)
         axes.set_xlabel("receivers")
         axes.set_ylabel(ylabel)

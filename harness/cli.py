@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 
 from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
-from harness.compare import THRESHOLD, CompareError, as_markdown, as_text, compare
+from harness.compare import THRESHOLD, CompareError, as_markdown, as_text, compare, memory_points
 from harness.envs import SpecError, parse_spec
 from harness.gate import MODES, ROUNDS, THRESHOLDS, GateError, run_gate
 from harness.gate import as_markdown as gate_markdown
@@ -273,7 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
         "pair of workers pinned to one CPU takes values in turns; judge each benchmark by its per-round "
         "log ratios (one-sided Wilcoxon signed-rank "
         "test against the threshold) with the false discovery rate controlled across benchmarks "
-        "(Benjamini-Hochberg). Exit 0: no regression; 1: a regression; 2: usage or input error. "
+        "(Benjamini-Hochberg). Memory scenarios are left out (the gate judges time). "
+        "Exit 0: no regression; 1: a regression; 2: usage or input error. "
         "SPEC: current, python:/path/to/python, python3.X, ./local/source/tree, or a pip requirement "
         "such as blinker==1.8.2.",
     )
@@ -681,6 +682,12 @@ def cmd_compare(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         result = compare(args.base, args.candidate, threshold, args.resamples)
     except (ResultsError, CompareError) as exc:
         parser.exit(2, f"sigbench: error: {exc}\n")
+    memory = max(memory_points(args.base), memory_points(args.candidate))
+    if memory:
+        print(
+            f"sigbench: note: {memory} memory points (bytes) are not compared; 'sigbench report' shows them",
+            file=sys.stderr,
+        )
     if not result[0]:
         parser.exit(2, f"sigbench: error: {args.base} and {args.candidate} have no benchmark in common\n")
     render = as_markdown if args.format == "md" else as_text
@@ -699,7 +706,9 @@ def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         args.timeout = 600.0 if args.mode == "instructions" else 120.0
     if args.timeout <= 0:
         parser.error("--timeout must be a positive number of seconds")
-    points = _selected_points(parser, args)
+    points = [p for p in _selected_points(parser, args) if SCENARIOS[p.scenario].metric == "time"]
+    if not points:
+        parser.error("the gate judges time: the filters select only memory scenarios")
     try:
         specs = {"baseline": parse_spec(args.baseline), "candidate": parse_spec(args.candidate)}
     except SpecError as exc:

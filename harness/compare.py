@@ -1,5 +1,6 @@
 """``sigbench compare BASE CAND``: per benchmark, the ratio of the candidate's median to the
-baseline's with a bootstrap CI, and a verdict against an equivalence threshold.
+baseline's with a bootstrap CI, and a verdict against an equivalence threshold.  Time only:
+memory points are left out (the report shows them).
 
 Verdicts, for a threshold t: ``slower`` when the whole CI lies above 1 + t, ``faster`` when it
 lies below 1 / (1 + t), ``same`` when it lies within both bounds, ``inconclusive`` otherwise.
@@ -14,6 +15,7 @@ from typing import Dict, List, Tuple
 import numpy as np
 import pandas
 
+from benchmarks.scenarios import MEMORY_SCENARIOS
 from harness.analysis import point_statistics
 from harness.stats import RESAMPLES, Estimate, interval
 from harness.store import frame_from_documents, read_document
@@ -55,11 +57,19 @@ def verdict(ratio: Estimate, threshold: float) -> str:
 
 def _points(path: Path, resamples: int, salt: str) -> Tuple[pandas.DataFrame, Dict[int, np.ndarray]]:
     frame = frame_from_documents({path: read_document(path)})
+    frame = frame[~frame["scenario"].isin(MEMORY_SCENARIOS)].reset_index(drop=True)  # see memory_points
     points, distributions = point_statistics(frame, resamples, salt)
     repeated = points["benchmark"][points["benchmark"].duplicated()]
     if len(repeated):
         raise CompareError(f"{path}: benchmark {repeated.iloc[0]!r} appears more than once")
     return points.set_index("benchmark", drop=False), distributions
+
+
+def memory_points(path: Path) -> int:
+    """How many memory points (bytes, which ``compare`` leaves out: a ratio of byte counts that
+    may be 0 is no verdict on speed) a results file holds."""
+    frame = frame_from_documents({path: read_document(path)})
+    return int(frame.loc[frame["scenario"].isin(MEMORY_SCENARIOS), "benchmark"].nunique())
 
 
 def _same(value: object, other: object) -> bool:

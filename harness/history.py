@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 import pandas
 from packaging.version import InvalidVersion, Version
 
+from benchmarks.scenarios import MEMORY_SCENARIOS
 from harness.analysis import Analysis, labels
 from harness.stats import Estimate, paired_verdicts
 
@@ -107,7 +108,9 @@ def histories(
     frame = frame.assign(label=labels(frame))
     frame = frame[frame["process"].notna() & frame["impl"].notna()]
     rounds = _round_medians(frame)
-    points = analysis.points[analysis.points["scenario"] != ""]
+    points = analysis.points
+    # Time only: steps are judged by log ratios, and a memory point's bytes may be 0.
+    points = points[(points["scenario"] != "") & ~points["scenario"].isin(MEMORY_SCENARIOS)]
     found = []
     for impl, mine in points.groupby("impl", sort=True):
         environments = _order(mine)

@@ -31,7 +31,7 @@ from harness.charts import Series, colours, history_chart, interval_chart, scali
 from harness.history import ALPHA, FEWEST_ROUNDS, THRESHOLD, History, Step, histories
 from harness.stats import RESAMPLES
 from harness.store import frame_from_documents, read_document, write_text_atomic
-from harness.summary import ns
+from harness.summary import byte_text, ns, value_text
 
 #: The send size the leaderboard ranks by.
 LEADERBOARD_RECEIVERS = 10
@@ -74,6 +74,8 @@ class Section:
     #: What the colours compare with.
     baseline: str
     views: List[View]
+    #: ``time`` (ns) or ``memory`` (bytes): what the cells are.
+    metric: str = "time"
 
 
 def slug(text: str) -> str:
@@ -198,35 +200,47 @@ def leaderboard(analysis: Analysis, palette: Dict[str, str]) -> Tuple[str, Marku
     return caption, _table(table, "leaderboard", colour), chart, len(chosen)
 
 
+def _amounts(scenario: str) -> Tuple[str, Any, float]:
+    """How a scenario's values read: the word (``ns`` or ``bytes``), the cell format, and the factor
+    from stored values (seconds or bytes) to the word's unit."""
+    if SCENARIOS[scenario].metric == "memory":
+        return "bytes", byte_text, 1.0
+    return "ns", ns, 1e9
+
+
 def _scenario_view(analysis: Analysis, scenario: str, ref: str, kind: str, palette: Dict[str, str]) -> View:
     points = analysis.points
     chosen = points[(points["scenario"] == scenario) & (points["ref"] == ref) & (points["kind"] == kind)]
     unit = SCENARIOS[scenario].unit
+    word, text, scale = _amounts(scenario)
     chart_id = slug(f"chart-{scenario}-{ref}-{kind}")
     if not SCENARIOS[scenario].has_receivers:
         chosen = chosen.sort_values("median")
         table = pandas.DataFrame(
             {
                 "implementation": chosen["label"],
-                f"ns per {unit}": chosen["median"].map(ns),
-                "95% CI": [_range(lo, hi) for lo, hi in zip(chosen["low"], chosen["high"])],
+                f"{word} per {unit}": chosen["median"].map(text),
+                "95% CI": [_range(lo, hi, text) for lo, hi in zip(chosen["low"], chosen["high"])],
                 "× baseline": chosen["ratio"].map(_ratio),
             }
         )
         chart = interval_chart(
             chart_id,
-            f"{scenario}: ns per {unit} (median, 95% CI)",
-            f"ns per {unit} (log scale)",
+            f"{scenario}: {word} per {unit} (median, 95% CI)",
+            f"{word} per {unit} (log scale)",
             chosen["label"].tolist(),
-            (chosen["median"] * 1e9).tolist(),
-            (chosen["low"] * 1e9).tolist(),
-            (chosen["high"] * 1e9).tolist(),
+            (chosen["median"] * scale).tolist(),
+            (chosen["low"] * scale).tolist(),
+            (chosen["high"] * scale).tolist(),
             palette,
         )
         colour = pandas.DataFrame({"× baseline": chosen["ratio"].to_numpy()}, index=table.index)
         return View(_combo_title(ref, kind), _table(table, chart_id + "-table", colour), Markup(chart))
     cells = chosen.assign(
-        cell=[f"{ns(m)} ({_range(lo, hi)})" for m, lo, hi in chosen[["median", "low", "high"]].to_numpy()]
+        cell=[
+            f"{text(m)} ({_range(lo, hi, text)})"
+            for m, lo, hi in chosen[["median", "low", "high"]].to_numpy()
+        ]
     )
     wide = cells.pivot(index="label", columns="receivers", values="cell")
     ratios = cells.pivot(index="label", columns="receivers", values="ratio")
@@ -240,18 +254,19 @@ def _scenario_view(analysis: Analysis, scenario: str, ref: str, kind: str, palet
         Series(
             label,
             group["receivers"].astype(int).tolist(),
-            (group["median"] * 1e9).tolist(),
-            (group["low"] * 1e9).tolist(),
-            (group["high"] * 1e9).tolist(),
+            (group["median"] * scale).tolist(),
+            (group["low"] * scale).tolist(),
+            (group["high"] * scale).tolist(),
         )
         for label, group in chosen.sort_values("receivers").groupby("label")
     ]
     chart = scaling_chart(
         chart_id,
         f"{scenario}, {_combo_title(ref, kind)}",
-        f"ns per {unit} (median, 95% CI band)",
+        f"{word} per {unit} (median, 95% CI band)",
         series,
         palette,
+        down_to_zero=word == "bytes",
     )
     return View(_combo_title(ref, kind), _table(table, chart_id + "-table", colour), Markup(chart))
 
@@ -279,6 +294,7 @@ def scenario_sections(analysis: Analysis, palette: Dict[str, str]) -> List[Secti
                 scenario.unit,
                 _BASELINES.get(scenario.name, "baseline at the same number of receivers, strong references"),
                 views,
+                scenario.metric,
             )
         )
     return sections
@@ -318,6 +334,40 @@ def request_table(analysis: Analysis) -> Markup:
     return _table(table[order], "requests")
 
 
+def memory_table(analysis: Analysis) -> Markup:
+    """Memory beside time with ``LEADERBOARD_RECEIVERS`` receivers, per implementation: the bytes
+    a connected receiver keeps in each mode, then connect's ns per receiver, a send's peak bytes
+    and its ns (strong references to functions, else the first mode measured)."""
+    points = analysis.points
+    at_ten = points[points["receivers"] == LEADERBOARD_RECEIVERS]
+    if not at_ten["scenario"].isin(["memory_connect", "memory_send"]).any():
+        return Markup("")
+    modes = [(ref, kind) for kind in KINDS for ref in REFS]
+    rows = []
+    for label, group in at_ten.groupby("label", sort=True):
+        found = {
+            (s, r, k): m
+            for s, r, k, m in zip(group["scenario"], group["ref"], group["kind"], group["median"])
+        }
+        row = {"implementation": label}
+        for ref, kind in modes:
+            row[f"bytes per receiver, {ref} {kind}"] = byte_text(
+                found.get(("memory_connect", ref, kind), np.nan)
+            )
+        for scenario, title in (
+            ("connect", "ns per receiver connected"),
+            ("memory_send", "peak bytes per send"),
+            ("send", "ns per send"),
+        ):
+            mode = next((m for m in modes if (scenario, *m) in found), None)
+            value = found[(scenario, *mode)] if mode else np.nan
+            row[title] = value_text(value, SCENARIOS[scenario].value_unit) + (
+                f" ({mode[0]} {mode[1]})" if mode and mode != DEFAULT_COMBO else ""
+            )
+        rows.append(row)
+    return _table(pandas.DataFrame(rows), "memory")
+
+
 def combo_tables(analysis: Analysis) -> List[Tuple[str, Markup]]:
     """Per scenario at ``LEADERBOARD_RECEIVERS`` receivers: the four reference modes and
     receiver kinds side by side, with what weak references and bound methods cost."""
@@ -328,27 +378,28 @@ def combo_tables(analysis: Analysis) -> List[Tuple[str, Markup]]:
         chosen = points[(points["scenario"] == scenario.name) & at_ten]
         if chosen.empty:
             continue
+        word, text, _ = _amounts(scenario.name)
         rows = []
         for label, group in chosen.groupby("label"):
             index = {(r, k): i for i, r, k in zip(group.index, group["ref"], group["kind"])}
             row = {"implementation": label}
             for ref, kind in [(r, k) for k in KINDS for r in REFS]:
                 i = index.get((ref, kind))
-                row[f"{ref} {kind}"] = ns(points.at[i, "median"]) if i is not None else ""
+                row[f"{ref} {kind}"] = text(points.at[i, "median"]) if i is not None else ""
             for title, top, bottom in (
                 ("weak ÷ strong (functions)", ("weak", "function"), ("strong", "function")),
                 ("weak ÷ strong (methods)", ("weak", "method"), ("strong", "method")),
                 ("method ÷ function (strong)", ("strong", "method"), ("strong", "function")),
             ):
-                if top in index and bottom in index:
+                if top in index and bottom in index and points.at[index[bottom], "median"] > 0:
                     ratio = analysis.ratio(index[top], index[bottom])
                     row[title] = f"{ratio.value:.2f} ({ratio.low:.2f}–{ratio.high:.2f})"
                 else:
                     row[title] = ""
             rows.append(row)
         caption = (
-            f"{scenario.name} with {LEADERBOARD_RECEIVERS} receivers: median ns per {scenario.unit} in each "
-            "mode, and ratios between modes with 95% CIs (above 1: the first mode costs more)."
+            f"{scenario.name} with {LEADERBOARD_RECEIVERS} receivers: median {word} per {scenario.unit} in "
+            "each mode, and ratios between modes with 95% CIs (above 1: the first mode costs more)."
         )
         tables.append((caption, _table(pandas.DataFrame(rows), slug(f"modes-{scenario.name}"))))
     return tables
@@ -629,6 +680,7 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
         sections=sections,
         combos=combo_tables(analysis),
         requests=request_table(analysis),
+        memory=memory_table(analysis),
         fits=fits_table(analysis),
         superlinear=int(analysis.fits["superlinear"].sum()) if len(analysis.fits) else 0,
         failures=failures,

@@ -147,8 +147,44 @@ def _check_points(items: Any, implementations: Dict[str, Any]) -> Dict[str, Dict
             _fail(f"{where}.status", f"measured, but {impl!r} is recorded as not installed")
         _type(item.get("reason"), str, f"{where}.reason")
         _number(item.get("processes"), f"{where}.processes", 0, integer=True)
+        _check_memory_runs(item, where)
         points[name] = item
     return points
+
+
+def _check_memory_runs(item: Dict[str, Any], where: str) -> None:
+    """A memory point's runs (in its entry, not the pyperf part): one per process, each with its
+    values (finite bytes, 0 and below allowed), warm-ups, loops, date and duration."""
+    memory = SCENARIOS[item["scenario"]].metric == "memory"
+    if "runs" not in item:
+        if memory and item["status"] == "ok" and item["processes"]:
+            _fail(f"{where}.runs", "a measured memory point has no runs")
+        return
+    runs = _type(item["runs"], list, f"{where}.runs")
+    if not memory or item["status"] != "ok":
+        _fail(f"{where}.runs", "only measured memory points keep runs here (time values are pyperf's)")
+    if len(runs) != item["processes"]:
+        _fail(f"{where}.runs", f"{len(runs)} runs, but the point says {item['processes']}")
+    for index, run in enumerate(runs):
+        at = f"{where}.runs[{index}]"
+        _type(run, dict, at)
+        for key in ("values", "warmups"):
+            _type(run.get(key), list, f"{at}.{key}")
+        if not run["values"]:
+            _fail(f"{at}.values", "no values")
+        for number, value in enumerate(run["values"]):
+            _number(value, f"{at}.values[{number}]", -math.inf)
+        for number, warmup in enumerate(run["warmups"]):
+            if not isinstance(warmup, list) or len(warmup) != 2:
+                _fail(f"{at}.warmups[{number}]", f"expected [loops, value], got {warmup!r}")
+            _number(warmup[0], f"{at}.warmups[{number}][0]", 1, integer=True)
+            _number(warmup[1], f"{at}.warmups[{number}][1]", -math.inf)
+        _number(run.get("loops"), f"{at}.loops", 1, integer=True)
+        _number(run.get("inner_loops"), f"{at}.inner_loops", 1, integer=True)
+        _text(run.get("date"), f"{at}.date")
+        _number(run.get("duration"), f"{at}.duration")
+        if "machine" in run:
+            _strings(run["machine"], f"{at}.machine")
 
 
 def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared_name: Any) -> None:
@@ -162,6 +198,8 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
         point: Optional[Dict[str, Any]] = points.get(name) if isinstance(name, str) else None
         if point is None or point["status"] != "ok" or name in seen:
             _fail(f"{where}.metadata.name", f"{name!r} is not a measured point of this run, or repeats")
+        if SCENARIOS[point["scenario"]].metric == "memory":
+            _fail(f"{where}.metadata.name", f"{name!r} is a memory point: its runs belong in its entry")
         if point["processes"] != len(runs):
             _fail(f"{where}.runs", f"{len(runs)} runs, but the point says {point['processes']}")
         seen.append(name)
@@ -176,7 +214,7 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
     missing = [
         name
         for name, item in points.items()
-        if item["status"] == "ok" and item["processes"] and name not in seen
+        if item["status"] == "ok" and item["processes"] and "runs" not in item and name not in seen
     ]
     if missing:
         _fail("benchmarks", f"no values for measured point {missing[0]!r}")

@@ -3,7 +3,9 @@
 A results file is a pyperf JSON suite (``python -m pyperf stats FILE`` works on it) with one
 extra top-level key, ``sigbench``, that pyperf ignores: schema version, profile, commit,
 environment, every library's version, and the status of every planned point (with the reason
-for points that were not measured).  Raw values live only in the pyperf part.
+for points that were not measured).  Raw values of time points live in the pyperf part; those of
+memory points (bytes, which may be 0, where pyperf takes only positive values) in their point's
+entry of the ``sigbench`` section, as ``runs`` of the same shape.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ MAX_RESULTS_BYTES = 256 * 1024 * 1024
 
 #: pyperf's unit of a value for each metric: seconds, or a count of instructions.
 UNITS = {"time": "second", "instructions": "integer"}
+
+
+def is_memory(point: Point) -> bool:
+    """Are ``point``'s values bytes (kept in the ``sigbench`` section) rather than time?"""
+    return SCENARIOS[point.scenario].metric == "memory"
 
 
 class ResultsError(Exception):
@@ -103,7 +110,7 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
     """The JSON document for ``record``: a pyperf suite plus the ``sigbench`` section."""
     benchmarks = []
     for entry in record.points.values():
-        if entry.status != "ok" or not entry.runs:
+        if entry.status != "ok" or not entry.runs or is_memory(entry.point):
             continue
         runs = [
             pyperf.Run(
@@ -138,6 +145,7 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
                 "status": entry.status,
                 "reason": entry.reason,
                 "processes": len(entry.runs),
+                **({"runs": entry.runs} if is_memory(entry.point) and entry.runs else {}),
             }
             for entry in record.points.values()
         ],
@@ -300,8 +308,9 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
         if pytest_benchmark.is_pytest_benchmark(document):
             rows.extend(pytest_benchmark.rows(Path(path), document))
             continue
+        rows.extend(_memory_rows(Path(path), document))
         if not document.get("benchmarks"):
-            continue  # a sigbench run in which nothing was measured
+            continue  # a sigbench run in which no time point was measured
         for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
             for process, run in enumerate(bench.get_runs()):
                 metadata = run.get_metadata()
@@ -323,8 +332,41 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
     return frame
 
 
+def _memory_rows(path: Path, document: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """``load_results`` rows of a sigbench file's memory points (unit ``byte``)."""
+    section = document.get("sigbench")
+    if not section:
+        return []
+    environment, settings = section["environment"], section["settings"]
+    rows = []
+    for item in section["points"]:
+        point = Point.from_dict(item)
+        for process, run in enumerate(item.get("runs", [])):
+            machine = {**environment, **run.get("machine", {})}
+            base = {column: machine.get(_METADATA_KEYS.get(column, column)) for column in COLUMNS}
+            base.update(
+                point.as_dict(),
+                file=str(path),
+                run_id=path.stem,
+                benchmark=point.name,
+                impl_version=section["implementations"][point.impl]["version"],
+                env=settings.get("env"),
+                op_unit=SCENARIOS[point.scenario].unit,
+                profile=section["profile"],
+                commit=section["commit"],
+                process=process,
+                loops=run["loops"],
+                inner_loops=run["inner_loops"],
+                date=run["date"],
+                unit=SCENARIOS[point.scenario].value_unit,
+            )
+            rows.extend({**base, "value": value} for value in run["values"])
+    return rows
+
+
 def load_results(paths: Sequence[Path]) -> pandas.DataFrame:
-    """One row per raw value (seconds per operation) with its point's parameters and environment.
+    """One row per raw value (seconds, or bytes for memory points, per operation: ``unit``
+    says which) with its point's parameters and environment.
 
     Reads sigbench results files, plain pyperf suites and pytest-benchmark JSON alike; a
     parameter a file does not carry is a missing value, not an error.  Bad input raises
@@ -338,15 +380,21 @@ def _refuse_constant(name: str) -> None:
 
 
 def point_values(document: Dict[str, Any]) -> Dict[str, List[float]]:
-    """Every measured point's raw values (seconds per operation), by benchmark name.
+    """Every measured point's raw values (seconds, or bytes for memory points, per operation),
+    by benchmark name.
 
-    Read through pyperf, which keeps metadata shared by all benchmarks (even the name, when
-    there is only one) at the suite level.
+    Time values are read through pyperf, which keeps metadata shared by all benchmarks (even the
+    name, when there is only one) at the suite level.
     """
-    if not document.get("benchmarks"):
-        return {}
-    suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
-    return {bench.get_name(): list(bench.get_values()) for bench in suite}
+    values = {
+        item["name"]: [value for run in item["runs"] for value in run["values"]]
+        for item in document.get("sigbench", {}).get("points", [])
+        if item.get("runs")
+    }
+    if document.get("benchmarks"):
+        suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
+        values.update((bench.get_name(), list(bench.get_values())) for bench in suite)
+    return values
 
 
 def _machine(metadata: Dict[str, Any], environment: Dict[str, Any]) -> Dict[str, Any]:
@@ -371,7 +419,8 @@ def record_from_document(document: Dict[str, Any]) -> RunRecord:
     )
     for item in section["points"]:
         point = Point.from_dict(item)
-        record.points[point.name] = PointRecord(point, item["status"], item["reason"])
+        runs = [{**run, "warmups": [list(w) for w in run["warmups"]]} for run in item.get("runs", [])]
+        record.points[point.name] = PointRecord(point, item["status"], item["reason"], runs)
     if document.get("benchmarks"):
         for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
             record.points[bench.get_name()].runs = [

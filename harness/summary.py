@@ -1,4 +1,5 @@
-"""The summary of a run, for a terminal or as Markdown: ns per operation with its ratio to ``baseline``."""
+"""The summary of a run, for a terminal or as Markdown: ns per operation with its ratio to ``baseline``
+(bytes for memory scenarios)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,18 @@ def ns(seconds: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
+def byte_text(count: float) -> str:
+    """Bytes: whole with thousands separators, one decimal below 100, empty for a missing value."""
+    if count != count:  # NaN
+        return ""
+    return f"{count:,.0f}" if abs(count) >= 100 or count == round(count) else f"{count:.1f}"
+
+
+def value_text(value: float, unit: str) -> str:
+    """A value in its unit (``second`` or ``byte``) as the tables show it: ns, or bytes."""
+    return byte_text(value) if unit == "byte" else ns(value)
+
+
 def baseline_for(point: Point) -> Point:
     """The ``baseline`` point a point's ratio is taken against.
 
@@ -39,8 +52,10 @@ def baseline_for(point: Point) -> Point:
     return Point("baseline", scenario, point.receivers, ref, point.kind)
 
 
-def _cell(values: List[float], base: Optional[List[float]]) -> str:
+def _cell(values: List[float], base: Optional[List[float]], unit: str) -> str:
     median = statistics.median(values)
+    if unit == "byte":
+        return byte_text(median)
     text = f"{median * 1e9:,.0f}" if median >= 100e-9 else f"{median * 1e9:.1f}"
     if base:
         text += f" ×{median / statistics.median(base):.2f}"
@@ -67,7 +82,8 @@ def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str,
         max(combos, key=lambda c: (combos[c], c == ("strong", "function"))) if combos else (None, None)
     )
     caption = (
-        f"Median ns per operation (×ratio to baseline); {ref or '-'} references, {kind or '-'} receivers."
+        f"Median ns per operation (×ratio to baseline), bytes for memory scenarios; {ref or '-'} "
+        f"references, {kind or '-'} receivers."
     )
     tables = []
     for scenario in SCENARIOS.values():
@@ -79,7 +95,8 @@ def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str,
         if not chosen:
             continue
         counts = sorted({p.receivers for p in chosen})
-        header = [f"{scenario.name} (per {scenario.unit})"] + [
+        per = f"bytes per {scenario.unit}" if scenario.metric == "memory" else f"per {scenario.unit}"
+        header = [f"{scenario.name} ({per})"] + [
             "" if not scenario.has_receivers else f"n={n}" for n in counts
         ]
         rows: List[List[str]] = []
@@ -91,7 +108,7 @@ def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str,
                     row.append("")
                     continue
                 base = values.get(baseline_for(point).name) if impl != "baseline" else None
-                row.append(_cell(values[point.name], base))
+                row.append(_cell(values[point.name], base, scenario.value_unit))
             if any(row[1:]):
                 rows.append(row)
         tables.append(Table(header, rows))

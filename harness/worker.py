@@ -5,7 +5,7 @@ may carry the ``loops`` an earlier process calibrated) and writes one JSON line 
 stdout: ``hello`` (library version and environment), then ``point`` per point with its status
 (``ok`` with raw values, ``failed`` for conformance, ``error`` for an exception).  A job whose
 ``metric`` is ``instructions`` counts instructions per operation under callgrind instead of
-timing (see ``harness.instructions``).
+timing (see ``harness.instructions``); memory points read bytes either way (``harness.memory``).
 
 A job with ``"serve": true`` has no points: the worker then answers one command line at a time
 (``harness.alternation`` drives two such workers in turns): ``{"op": "prepare", "point": ...,
@@ -30,11 +30,12 @@ from time import perf_counter
 from typing import IO, Any, Callable, Dict, List, Optional
 
 from benchmarks.implementations import get_adapter
-from benchmarks.scenarios import Point
+from benchmarks.scenarios import SCENARIOS, Point
 from harness.adapter import Adapter
 from harness.conformance import ConformanceError, check_point
 from harness.instructions import InstructionMeter, meter_from_environment
 from harness.measure import Sampler, Timing, measure
+from harness.memory import measure_memory
 
 
 def environment() -> Dict[str, Any]:
@@ -101,9 +102,12 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
             result.update(failure)
         else:
             try:
-                if counting:
-                    meter = meter or meter_from_environment()
-                result.update(status="ok", **measure(adapter, point, timing, data.get("loops"), meter))
+                if SCENARIOS[point.scenario].metric == "memory":
+                    result.update(status="ok", **measure_memory(adapter, point, timing))
+                else:
+                    if counting:
+                        meter = meter or meter_from_environment()
+                    result.update(status="ok", **measure(adapter, point, timing, data.get("loops"), meter))
             except Exception as exc:
                 result.update(status="error", reason=_describe(exc, "while timing"))
         emit(result)

@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Optional
 import pytest
 
 from benchmarks.implementations import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
-from benchmarks.scenarios import matrix
+from benchmarks.scenarios import MEMORY_SCENARIOS, Point, matrix
 from harness.inventory import availability
 from harness.store import load_results
 
@@ -36,6 +36,11 @@ def run_pytest(run_python: Run) -> Run:
     return run
 
 
+def _timed(impls: List[str]) -> List[Point]:
+    """The matrix's points that pytest-benchmark times (memory points are read by ``sigbench run``)."""
+    return [point for point in matrix(impls) if point.scenario not in MEMORY_SCENARIOS]
+
+
 def _ids(output: str) -> List[str]:
     return re.findall(r"test_point\[([^\]]+)\]", output)
 
@@ -43,12 +48,12 @@ def _ids(output: str) -> List[str]:
 def test_tests_are_generated_from_the_one_matrix(run_pytest: Run) -> None:
     result = run_pytest("--collect-only", "-q")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert _ids(result.stdout) == [point.name for point in matrix(implementation_names())]
+    assert _ids(result.stdout) == [point.name for point in _timed(implementation_names())]
 
 
 def test_markers_and_keywords_select_implementations(run_pytest: Run) -> None:
     by_marker = _ids(run_pytest("--collect-only", "-q", "-m", "blinker").stdout)
-    assert by_marker == [point.name for point in matrix(["blinker"])]
+    assert by_marker == [point.name for point in _timed(["blinker"])]
     by_keyword = _ids(run_pytest("--collect-only", "-q", "-k", "django and send-10-").stdout)
     assert by_keyword and all(name.startswith("django") and "-send-10-" in name for name in by_keyword)
     assert any(name.startswith("django_cached") for name in by_keyword)
@@ -58,7 +63,7 @@ def test_the_whole_matrix_runs_without_timing(tmp_path: Path, run_pytest: Run) -
     """Every point passes conformance or is skipped with its reason; nothing is timed."""
     result = run_pytest("--benchmark-disable", "-q", "-rs", cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    points = matrix(implementation_names())
+    points = _timed(implementation_names())
     passed = int(re.search(r"(\d+) passed", result.stdout).group(1))
     skipped = re.search(r"(\d+) skipped", result.stdout)
     assert passed + (int(skipped.group(1)) if skipped else 0) == len(points)
@@ -93,7 +98,7 @@ def test_a_library_that_is_not_installed_is_skipped_with_its_install_hint(run_py
     env = {EXTRA_ADAPTERS_VARIABLE: "absent=faulty_adapters:Absent"}
     result = run_pytest("-q", "-rs", "-m", "absent", "--benchmark-disable", env=env)
     assert result.returncode == 0, result.stdout[-2000:]
-    points = matrix(["absent"])
+    points = _timed(["absent"])
     assert f"{len(points)} skipped" in result.stdout and "passed" not in result.stdout
     assert (
         result.stdout.count("absent is not installed: pip install sigbench-absent-library") == 1

@@ -79,7 +79,8 @@ def test_ratio_to_baseline_of_a_known_double() -> None:
     )
     table = summary_table(document)
     assert table.splitlines()[0] == (
-        "Median ns per operation (×ratio to baseline); strong references, function receivers."
+        "Median ns per operation (×ratio to baseline), bytes for memory scenarios; strong references, "
+        "function receivers."
     )
     assert _header(table, "send").split() == ["send", "(per", "send)", "n=1", "n=10"]
     assert _row(table, "baseline", "send") == ["50.0", "1,000"]
