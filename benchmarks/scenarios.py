@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 REFS: Tuple[str, ...] = ("strong", "weak")
+#: Threads sending at once in the thread scenarios (twice the cores of a small CI machine).
+THREADS = 4
 #: Receivers on each of Flask's signals in the request scenarios.
 FLASK_RECEIVERS = (0, 1, 10)
 KINDS: Tuple[str, ...] = ("function", "method")
@@ -37,6 +39,8 @@ class Scenario:
     metric: str = "time"
     #: For a memory scenario, the scenario whose operation (set-up and conformance) it measures.
     operation: Optional[str] = None
+    #: Measured only on a free-threaded interpreter (``FREE_THREADED_ONLY`` says why).
+    free_threaded: bool = False
 
     @property
     def value_unit(self) -> str:
@@ -44,6 +48,11 @@ class Scenario:
         return METRIC_UNITS[self.metric]
 
 
+#: Why a ``free_threaded`` scenario is not measured on an interpreter with the GIL.
+FREE_THREADED_ONLY = (
+    "needs a free-threaded Python: with the GIL, threads take turns and this would time the GIL's "
+    "switching, not the library (run it with --env python3.13t)"
+)
 #: The unit of a value for each metric of a scenario.
 METRIC_UNITS = {"time": "second", "memory": "byte"}
 
@@ -77,6 +86,23 @@ SCENARIOS: Dict[str, Scenario] = {
             "asyncio event loop)",
             (0, 1, 10, 100),
             "send",
+        ),
+        Scenario(
+            "send_threads",
+            f"{THREADS} threads sending at once on one signal with n receivers connected for any sender: "
+            "time per send over all of them (the inverse of their throughput)",
+            (10,),
+            "send",
+            free_threaded=True,
+        ),
+        Scenario(
+            "churn_threads",
+            f"{THREADS} threads at once on one signal with n receivers, each sending, then connecting and "
+            "disconnecting a receiver of its own, over and over: time per round of the three over all "
+            "threads",
+            (10,),
+            "send, connect and disconnect",
+            free_threaded=True,
         ),
         Scenario(
             "memory_connect",

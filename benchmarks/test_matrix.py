@@ -18,6 +18,7 @@ them.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from typing import Any, Callable, Dict, List, Tuple
 
@@ -25,7 +26,7 @@ import pytest
 
 from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.receivers import Sender
-from benchmarks.scenarios import SCENARIOS, Point, matrix
+from benchmarks.scenarios import FREE_THREADED_ONLY, SCENARIOS, Point, matrix
 from harness.adapter import Adapter
 from harness.conformance import ConformanceError, check_point
 from harness.inventory import availability
@@ -55,6 +56,8 @@ def _ready_adapter(point: Point) -> Adapter:
     if hazard:
         pytest.skip(hazard)
     reason = adapter.unsupported(point.scenario, point.ref, point.kind)
+    if reason is None and SCENARIOS[point.scenario].free_threaded and getattr(sys, "_is_gil_enabled", bool)():
+        reason = FREE_THREADED_ONLY
     if reason is not None:
         pytest.skip(f"not applicable: {reason}")
     adapter.load()

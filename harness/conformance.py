@@ -14,9 +14,9 @@ from collections import Counter
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
 
 from benchmarks.receivers import Sender, make_receivers
-from benchmarks.scenarios import SCENARIOS, Point
+from benchmarks.scenarios import SCENARIOS, THREADS, Point
 from harness.adapter import Adapter
-from harness.measure import killing_receivers
+from harness.measure import churning_send, killing_receivers, run_threads
 
 
 class ConformanceError(Exception):
@@ -107,6 +107,9 @@ def check_point(adapter: Adapter, point: Point) -> None:
         _check_binding(adapter, point, "any")
     elif point.scenario == "churn":
         _check_churn(adapter, point)
+    elif point.scenario in ("send_threads", "churn_threads"):
+        _check_binding(adapter, point, "any")
+        _check_threads(adapter, point)
     elif point.scenario == "send_dying":
         _check_binding(adapter, point, "any")
         _check_send_dying(adapter, point)
@@ -225,6 +228,50 @@ def _check_churn(adapter: Adapter, point: Point) -> None:
             disconnect(handle)
             probe.send(Sender(f"after-{turn}"), everyone, f"churn {turn + 1}: after disconnecting it again")
         del owners
+    finally:
+        adapter.reset(signal)
+
+
+#: Sends per thread in the thread checks: enough for the threads' sends to interleave.
+THREAD_SENDS = 200
+
+
+def _check_threads(adapter: Adapter, point: Point) -> None:
+    """``THREADS`` threads sending at once (for ``churn_threads``, each also connecting and
+    disconnecting a receiver of its own after every send): no thread raises, every receiver is
+    called once per send with the sender and payload (nothing lost, nothing doubled), a churning
+    one at most once per send; afterwards a send reaches exactly the receivers."""
+    signal = adapter.send_signal()
+    try:
+        probe = _Probe(adapter, signal, point, "any")
+        sender, payload = Sender("threads"), object()
+        emit = adapter.emitter(signal, sender, payload)
+        operations = [emit] * THREADS
+        if point.scenario == "churn_threads":  # receivers numbered after the point's own
+            extras, _owners = make_receivers(
+                adapter.style,
+                point.kind or "function",
+                THREADS,
+                lambda index, got, data: probe._record(point.receivers + index, got, data),
+            )
+            connect = adapter.connector(signal, weak=probe.weak)
+            disconnect = adapter.disconnector(signal, weak=probe.weak)
+            operations = [churning_send(emit, connect, disconnect, adapter.wrap(extra)) for extra in extras]
+        what = f"{point.scenario}: {THREADS} threads x {THREAD_SENDS} sends"
+        try:
+            run_threads(operations, THREAD_SENDS)
+        except Exception as exc:
+            raise ConformanceError(f"{what}: a thread raised {type(exc).__name__}: {exc}") from exc
+        sends = THREADS * THREAD_SENDS
+        counts = Counter(index for index, _, _ in probe.calls)
+        problems = [f"#{i} called {counts[i]} times" for i in range(point.receivers) if counts[i] != sends]
+        problems += [f"churning #{i} called {n} times" for i, n in counts.items() if n > sends]
+        strays = sum(got is not sender or data is not payload for _, got, data in probe.calls)
+        if strays:
+            problems.append(f"{strays} call(s) with the wrong sender or payload")
+        if problems:
+            raise ConformanceError(f"{what}, each receiver {sends} times: " + "; ".join(problems[:4]))
+        probe.send(Sender("after"), range(point.receivers), f"{point.scenario}: a send after the threads")
     finally:
         adapter.reset(signal)
 

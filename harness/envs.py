@@ -64,7 +64,7 @@ def parse_spec(text: str) -> Spec:
         )
     if text == "current":
         return Spec(text, "current", sys.executable)
-    if text.startswith("python:") or re.fullmatch(r"python\d+(\.\d+)?", text):
+    if text.startswith("python:") or re.fullmatch(r"python\d+(\.\d+t?)?", text):
         name = text.split(":", 1)[1] if text.startswith("python:") else text
         found = find_python(name)
         if not found:
@@ -112,18 +112,19 @@ def _pyenv_root() -> Path:
 
 
 def find_python(name: str) -> Optional[str]:
-    """The interpreter ``name`` names (a path, or ``python3.12``): on PATH when it runs there,
-    else the newest ``3.12.x`` among pyenv's installed versions."""
+    """The interpreter ``name`` names (a path, ``python3.12``, or ``python3.13t`` for a
+    free-threaded build): on PATH when it runs there, else the newest ``3.12.x`` (``3.13.xt``)
+    among pyenv's installed versions."""
     found = shutil.which(os.path.expanduser(name))
     if found and _runs(found):
         return found
-    minor = re.fullmatch(r"python(\d+\.\d+)", name)
+    minor = re.fullmatch(r"python(\d+\.\d+)(t?)", name)
     if not minor:
         return None
     candidates = sorted(
-        (_version_of(path.name), path / "bin" / name)
+        (_version_of(path.name.rstrip("t")), path / "bin" / name)
         for path in _pyenv_root().glob(f"versions/{minor.group(1)}.*")
-        if re.fullmatch(r"\d+\.\d+\.\d+", path.name)
+        if re.fullmatch(r"\d+\.\d+\.\d+" + minor.group(2), path.name)
     )
     for _, python in reversed(candidates):
         if python.exists() and _runs(str(python)):

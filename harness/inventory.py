@@ -50,7 +50,9 @@ def here() -> Dict[str, Any]:
     return {
         "availability": {name: list(availability(name)) for name in implementation_names()},
         "libraries": library_versions(),
-        "interpreter": {key: machine[key] for key in ("python_version", "python_implementation")},
+        "interpreter": {
+            key: machine[key] for key in ("python_version", "python_implementation", "python_gil")
+        },
     }
 
 

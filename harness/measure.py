@@ -11,10 +11,10 @@ import math
 from dataclasses import dataclass
 from functools import partial
 from time import perf_counter
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from benchmarks.receivers import Sender, make_receivers
-from benchmarks.scenarios import SCENARIOS, Point
+from benchmarks.scenarios import SCENARIOS, THREADS, Point
 from harness.adapter import Adapter
 
 Body = Callable[[int], float]
@@ -43,7 +43,10 @@ class Timing:
 
 
 def inner_loops(point: Point) -> int:
-    """Operations per loop: receivers for connect, disconnect and collect, else one."""
+    """Operations per loop: receivers for connect, disconnect and collect, a send per thread for
+    the thread scenarios, else one."""
+    if point.scenario in ("send_threads", "churn_threads"):
+        return THREADS
     return max(point.receivers, 1) if point.scenario in ("connect", "disconnect", "collect") else 1
 
 
@@ -54,6 +57,48 @@ def time_repeated(call: Callable[[], Any], loops: int) -> float:
     for _ in iterations:
         call()
     return perf_counter() - start
+
+
+def run_threads(operations: Sequence[Callable[[], Any]], loops: int) -> float:
+    """Seconds from releasing one started thread per operation at once until each has called its
+    operation ``loops`` times; the first exception raised in a thread is raised here once all
+    have stopped."""
+    import threading
+
+    gate = threading.Barrier(len(operations) + 1)
+    errors: List[BaseException] = []
+
+    def repeat(operation: Callable[[], Any]) -> None:
+        gate.wait()
+        try:
+            time_repeated(operation, loops)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=repeat, args=(operation,)) for operation in operations]
+    for thread in threads:
+        thread.start()
+    gate.wait()
+    start = perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = perf_counter() - start
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
+def churning_send(
+    emit: Callable[[], Any], connect: Callable[[Any], Any], disconnect: Callable[[Any], Any], handle: Any
+) -> Callable[[], None]:
+    """One send, then connecting and disconnecting ``handle`` (a thread's own receiver)."""
+
+    def operation() -> None:
+        emit()
+        connect(handle)
+        disconnect(handle)
+
+    return operation
 
 
 def time_each(operations: List[Callable[[Any], Any]], handles: List[Any]) -> float:
@@ -92,6 +137,8 @@ class Bench:
             "collect": self._collect,
             "send_dying": self._send_dying,
             "send_async": self._send_async,
+            "send_threads": self._threads,
+            "churn_threads": self._threads,
         }.get(point.scenario, self._send)
         self._cleanup: Optional[Callable[[], None]] = None
         self._loop: Any = None
@@ -106,6 +153,8 @@ class Bench:
             self.emit = self._prepare_send_async()
         elif self.body == self._send:
             self.emit = self._prepare_send()
+        elif self.body == self._threads:
+            self._operations = self._prepare_threads()
 
     def close(self) -> None:
         """Release the send signal or the request's receivers (global registries start clean for
@@ -125,15 +174,15 @@ class Bench:
     def _prepare_send(self) -> Callable[[], Any]:
         adapter, scenario = self.adapter, self.point.scenario
         self._signal = signal = adapter.send_signal()
-        if scenario == "send":
-            bound: List[Optional[Sender]] = [None] * len(self.handles)
-            sender = Sender("sender")
-        elif scenario == "send_matched":
+        if scenario == "send_matched":
             sender = Sender("bound")
-            bound = [sender] * len(self.handles)
-        else:
+            bound: List[Optional[Sender]] = [sender] * len(self.handles)
+        elif scenario == "send_unmatched":
             bound = [Sender(f"bound-{index}") for index in range(len(self.handles))]
             sender = Sender("stranger")
+        else:  # receivers connected for any sender
+            bound = [None] * len(self.handles)
+            sender = Sender("sender")
         self._senders = bound  # libraries that hold senders weakly would drop these connections
         for handle, receiver_sender in zip(self.handles, bound):
             adapter.connector(signal, weak=self.weak, sender=receiver_sender)(handle)
@@ -188,6 +237,21 @@ class Bench:
 
     def _send(self, loops: int) -> float:
         return self.meter(partial(time_repeated, self.emit, loops))
+
+    def _prepare_threads(self) -> List[Callable[[], Any]]:
+        """Each thread's operation: a send (``send_threads``), or a send and then connecting and
+        disconnecting a receiver of the thread's own (``churn_threads``)."""
+        self.emit = emit = self._prepare_send()
+        if self.point.scenario == "send_threads":
+            return [emit] * THREADS
+        adapter = self.adapter
+        extras, self._extra_owner = make_receivers(adapter.style, self.point.kind or "function", THREADS)
+        connect = adapter.connector(self._signal, weak=self.weak)
+        disconnect = adapter.disconnector(self._signal, weak=self.weak)
+        return [churning_send(emit, connect, disconnect, adapter.wrap(extra)) for extra in extras]
+
+    def _threads(self, loops: int) -> float:
+        return self.meter(partial(run_threads, self._operations, loops))
 
     # -- create ------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from benchmarks.implementations import get_adapter, implementation_names
-from benchmarks.scenarios import Point
+from benchmarks.scenarios import FREE_THREADED_ONLY, SCENARIOS, Point
 from harness import instructions, inventory
 from harness.inventory import PROJECT_ROOT
 from harness.measure import Timing
@@ -175,6 +175,7 @@ class Runner:
     def _plan(self) -> None:
         """Mark unavailable and not-applicable points; they are recorded but never run."""
         record = self.record
+        free_threaded = self.inventory["interpreter"].get("python_gil") == "disabled"
         for name in sorted({p.impl for p in self.points}, key=implementation_names().index):
             available, detail = self.inventory["availability"][name]
             record.implementations[name] = (
@@ -192,6 +193,8 @@ class Runner:
                 )
                 continue
             reason = get_adapter(point.impl).unsupported(point.scenario, point.ref, point.kind)
+            if reason is None and SCENARIOS[point.scenario].free_threaded and not free_threaded:
+                reason = FREE_THREADED_ONLY
             if reason is not None:
                 entry.status, entry.reason = "not_applicable", reason
 

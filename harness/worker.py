@@ -44,6 +44,8 @@ def environment() -> Dict[str, Any]:
     return {
         "python_version": f"{platform.python_version()} ({bits})",
         "python_implementation": platform.python_implementation().lower(),
+        # a free-threaded build (3.13t) may run without the GIL
+        "python_gil": "enabled" if getattr(sys, "_is_gil_enabled", lambda: True)() else "disabled",
         "python_executable": sys.executable,
         "platform": platform.platform(),
         "hostname": socket.gethostname(),

@@ -13,7 +13,7 @@ from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
 #: 1 create + 4 counts x 4 combos for connect, disconnect, send_matched, send_unmatched + 5 x 4 for
 #: send + 4 x 4 for send_async + 4 counts x 2 weak combos for collect + 3 x 2 for send_dying + 3 counts
 #: x 4 combos for churn.
-POINTS_PER_IMPL = 163
+POINTS_PER_IMPL = 171
 #: Flask's own: 5 request scenarios x 3 receiver counts, weak function receivers only.
 FLASK_REQUEST_POINTS = 15
 
@@ -95,10 +95,10 @@ def test_request_scenarios_belong_to_flask_in_one_mode() -> None:
     [
         ({"scenarios": ["send"]}, 20),
         ({"scenarios": ["create", "disconnect"]}, 17),
-        ({"receivers": [10]}, 40),
+        ({"receivers": [10]}, 48),
         ({"receivers": [0]}, 13),  # create, and send, send_async and memory_send to no receiver
-        ({"refs": ["weak"]}, 89),  # create has no reference mode and stays
-        ({"kinds": ["method"]}, 82),
+        ({"refs": ["weak"]}, 93),  # create has no reference mode and stays
+        ({"kinds": ["method"]}, 86),
         (
             {
                 "scenarios": ["send_matched"],
