@@ -104,6 +104,10 @@ class Adapter:
         """The signal sends are timed on; by default a new one."""
         return self.new_signal()
 
+    def async_signal(self) -> Any:
+        """The signal awaited sends (``send_async``) are timed on; by default ``send_signal()``."""
+        return self.send_signal()
+
     def wrap(self, receiver: Callable[..., Any]) -> Any:
         """Turn a receiver into what ``connect`` takes (outside the timed region)."""
         return receiver

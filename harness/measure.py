@@ -215,7 +215,7 @@ class Bench:
             adapter.style, self.point.kind or "function", self.point.receivers, asynchronous=True
         )
         self.handles = [adapter.wrap(receiver) for receiver in callables]
-        self._signal = signal = adapter.send_signal()
+        self._signal = signal = adapter.async_signal()
         connect = adapter.connector(signal, weak=self.weak)
         for handle in self.handles:
             connect(handle)

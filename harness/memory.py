@@ -64,9 +64,12 @@ class MemorySampler:
             self._stop()
             raise
         # What exists now outlives every reading: the collections around each one need not
-        # walk it (on Flask's heap a full collection takes milliseconds).
+        # walk it (on Flask's heap a full collection takes milliseconds).  A heap the caller
+        # froze already stays frozen, and is not thawed by ``close``.
         gc.collect()
-        gc.freeze()
+        self._froze = gc.get_freeze_count() == 0
+        if self._froze:
+            gc.freeze()
 
     def value(self) -> float:
         """Bytes per receiver (connect) or per send (peak), less what measuring alone reads."""
@@ -85,9 +88,12 @@ class MemorySampler:
         return float(peak - peak_alone)
 
     def close(self) -> None:
-        gc.unfreeze()
-        self.bench.close()
-        self._stop()
+        if self._froze:
+            gc.unfreeze()
+        try:
+            self.bench.close()
+        finally:
+            self._stop()
 
     def _stop(self) -> None:
         if self._started:

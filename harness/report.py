@@ -391,7 +391,8 @@ def combo_tables(analysis: Analysis) -> List[Tuple[str, Markup]]:
                 ("weak ÷ strong (methods)", ("weak", "method"), ("strong", "method")),
                 ("method ÷ function (strong)", ("strong", "method"), ("strong", "function")),
             ):
-                if top in index and bottom in index and points.at[index[bottom], "median"] > 0:
+                # bytes may be 0: a ratio only when every resampled median below it is positive
+                if top in index and bottom in index and analysis.distributions[index[bottom]].min() > 0:
                     ratio = analysis.ratio(index[top], index[bottom])
                     row[title] = f"{ratio.value:.2f} ({ratio.low:.2f}–{ratio.high:.2f})"
                 else:

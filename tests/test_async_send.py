@@ -11,6 +11,7 @@ import pytest
 
 from benchmarks.implementations import get_adapter
 from benchmarks.implementations.blinker import Blinker
+from benchmarks.implementations.pyee import EVENT, Pyee
 from benchmarks.receivers import make_receivers
 from benchmarks.scenarios import Point, matrix
 from harness.conformance import ConformanceError, check_point
@@ -32,7 +33,7 @@ def test_async_receivers_are_coroutine_functions_that_record(style: str, kind: s
     "point",
     [
         point
-        for point in matrix(["baseline", "blinker", "django"], ["send_async"], [0, 10])
+        for point in matrix(["baseline", "blinker", "django", "pyee"], ["send_async"], [0, 10])
         if get_adapter(point.impl).unsupported(point.scenario, point.ref, point.kind) is None
     ],
     ids=lambda p: p.name,
@@ -67,7 +68,28 @@ def test_a_send_that_does_not_await_its_receivers_fails() -> None:
         check_point(adapter, Point("blinker", "send_async", 10, "strong", "function"))
 
 
+class EmitsWithoutWaiting(Pyee):
+    """pyee's asyncio emitter without ``wait_for_complete``: the send returns with its
+    listeners only scheduled."""
+
+    def async_emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Awaitable[Any]]:
+        async def send() -> None:
+            signal.emit(EVENT, sender, payload)
+
+        return send
+
+
+def test_scheduled_but_unawaited_listeners_fail(load_adapter: Callable[[str], Any]) -> None:
+    load_adapter("pyee")  # skips when pyee is not installed
+    adapter = EmitsWithoutWaiting()
+    adapter.load()
+    with pytest.raises(ConformanceError, match=r"send: 10 receiver\(s\) not called"):
+        check_point(adapter, Point("pyee", "send_async", 10, "strong", "function"))
+
+
 def test_libraries_without_an_awaited_send_say_why() -> None:
-    for impl in ("pyee", "psygnal", "pluggy", "zope_event", "pydispatcher"):
+    for impl in ("pluggy", "zope_event", "pydispatcher"):
         reason = get_adapter(impl).unsupported("send_async", "strong", "function")
         assert reason == "no send that awaits async receivers", impl
+    reason = get_adapter("psygnal").unsupported("send_async", "strong", "function")
+    assert reason is not None and "no public way to await them" in reason

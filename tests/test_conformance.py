@@ -41,7 +41,7 @@ NOT_APPLICABLE_COUNTS = {
     "django_cached": 0,
     "pydispatcher": 17,  # create, and no async send (16)
     "psygnal": 109,  # weak-function, strong-method, the sender filter and async send
-    "pyee": 116,
+    "pyee": 108,
     "zope_event": 117,  # as baseline, and create
     "pluggy": 116,
     "qt": 109,

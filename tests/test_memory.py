@@ -413,9 +413,9 @@ def test_read_results_refuses_bad_memory_runs(
 
 
 def _memory_values() -> synthetic.Values:
-    """Bytes of baseline (a plain list: a slot per receiver, 48 bytes a send, 0 for one that
-    allocates nothing) and blinker, beside the time of a connect and a send; every value
-    constant, so medians and their intervals are known."""
+    """Bytes of baseline (0 throughout: medians of 0 must render) and blinker at 1, 10 and 100
+    receivers (a send's bytes growing with them), beside the time of a connect and a send at 10;
+    every value constant, so medians and their intervals are known."""
     values: synthetic.Values = {}
     known = {
         ("baseline", "memory_connect", "strong"): 0.0,
@@ -609,3 +609,16 @@ def test_memory_points_through_the_command_line(
     result = run_python(["-m", "harness", "compare", str(output), str(output)])
     assert result.returncode == 0, result.stderr
     assert "6 memory points (bytes) are not compared" in result.stderr
+
+
+def test_a_mode_ratio_over_bytes_that_may_be_zero_is_left_blank(tmp_path: Path) -> None:
+    """Strong connections that resample to 0 bytes: no weak ÷ strong ratio, rather than a NaN."""
+    values = {
+        _point("blinker", "memory_connect", 10): [[0, 0, 0], [8, 8, 8], [8, 8, 8]],
+        _point("blinker", "memory_connect", 10, "weak"): [[100] * 3] * 3,
+    }
+    path = synthetic.write(tmp_path / "zero.json", synthetic.record(values))
+    html = write_report([path], tmp_path / "report", resamples=200).read_text()
+    [row] = _html_table(html, "modes-memory_connect")
+    assert row["weak ÷ strong (functions)"] == ""
+    assert "nan" not in html.lower().replace("nanosecond", "")

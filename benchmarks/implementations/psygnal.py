@@ -25,6 +25,8 @@ class Psygnal(Adapter):
         "weak-function": "psygnal's connect always holds plain functions strongly",
         "strong-method": "psygnal's connect always holds bound methods weakly",
         "sender": "a psygnal signal has no notion of a sender to bind receivers to",
+        "async": "psygnal's emit queues coroutine slots for one global backend task to run later, with no "
+        "public way to await them (its queue is never marked done), so no send can be awaited",
     }
 
     def load(self) -> None:

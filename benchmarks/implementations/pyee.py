@@ -1,9 +1,14 @@
-"""pyee.EventEmitter: listeners of one named event, called with positional arguments."""
+"""pyee.EventEmitter: listeners of one named event, called with positional arguments.
+
+Awaited sends use pyee's ``AsyncIOEventEmitter``: ``emit`` schedules each ``async def`` listener as
+an asyncio task, and the send awaits ``wait_for_complete()``, pyee's documented way to wait for
+them, so what is timed includes the tasks' scheduling and completion.
+"""
 
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, ClassVar, Mapping
+from typing import Any, Awaitable, Callable, ClassVar, Mapping
 
 from harness.adapter import Adapter
 
@@ -20,6 +25,7 @@ class Pyee(Adapter):
     style = "positional"
     combos = frozenset({("strong", "function"), ("strong", "method")})
     sender_filter = False
+    async_send = True
     reasons: ClassVar[Mapping[str, str]] = {
         "weak": "pyee holds its listeners strongly (a dict keyed by the callable)",
         "sender": "pyee events have no notion of a sender to bind listeners to",
@@ -28,6 +34,7 @@ class Pyee(Adapter):
     def load(self) -> None:
         global pyee
         import pyee
+        import pyee.asyncio
 
     def new_signal(self) -> Any:
         return pyee.EventEmitter()
@@ -40,6 +47,18 @@ class Pyee(Adapter):
 
     def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
         return partial(signal.emit, EVENT, sender, payload)
+
+    def async_signal(self) -> Any:
+        return pyee.asyncio.AsyncIOEventEmitter()
+
+    def async_emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Awaitable[Any]]:
+        emit, complete = partial(signal.emit, EVENT, sender, payload), signal.wait_for_complete
+
+        async def send() -> None:
+            emit()
+            await complete()
+
+        return send
 
 
 ADAPTER = Pyee
