@@ -405,13 +405,21 @@ def test_publishing_runs_queue_instead_of_cancelling() -> None:
     assert "  cancel-in-progress: false" in concurrency, concurrency
 
 
-@pytest.mark.parametrize("env", ["bench", "report", "versions"])
+@pytest.mark.parametrize("env", ["bench", "report", "versions", "threads"])
 def test_every_tox_sigbench_command_parses(env: str) -> None:
     """tox.ini's sigbench commands parse with today's CLI (without and with arguments passed on)."""
     for posargs in ([], ["--quiet"] if env != "report" else ["--resamples", "500"]):
         for argv in _tox_commands(env, posargs):
             if argv[0] == "sigbench":
                 build_parser().parse_args(argv[1:])
+
+
+def test_tox_threads_measures_the_thread_scenarios_beside_one_thread() -> None:
+    """``tox -e threads``: the thread scenarios and their one-thread twins, here and on python3.13t."""
+    [run] = _tox_commands("threads", [])
+    arguments = build_parser().parse_args(run[1:])
+    assert arguments.env == ["current", "python3.13t"]
+    assert set(arguments.scenario) == {"send,churn,send_threads,churn_threads"}
 
 
 def test_tox_versions_measures_blinker_releases_in_the_history_profile() -> None:
