@@ -46,10 +46,12 @@ class Adapter:
     can_create: ClassVar[bool] = True
     #: Can a send be awaited, calling ``async def`` receivers (``send_async``)?
     async_send: ClassVar[bool] = False
+    #: Does a send from another thread call the receivers in that thread (the thread scenarios)?
+    threads: ClassVar[bool] = True
     #: How many signals may exist at once (``None``: any number; 1 for a global registry).
     max_signals: ClassVar[Optional[int]] = None
     #: Why a capability is missing, keyed by ``weak``, ``strong``, ``method``, ``function``,
-    #: ``ref-kind`` (e.g. ``weak-function``), ``sender``, ``create`` or ``async``.
+    #: ``ref-kind`` (e.g. ``weak-function``), ``sender``, ``create``, ``async`` or ``threads``.
     reasons: ClassVar[Mapping[str, str]] = {}
 
     # -- availability -------------------------------------------------------------------
@@ -84,6 +86,8 @@ class Adapter:
             return self._reason("sender", "receivers cannot be bound to a sender")
         if scenario == "send_async" and not self.async_send:
             return self._reason("async", "no send that awaits async receivers")
+        if scenario in SCENARIOS and SCENARIOS[scenario].free_threaded and not self.threads:
+            return self._reason("threads", "a send from another thread does not call the receivers there")
         if (ref, kind) not in self.combos:
             for key in (f"{ref}-{kind}", str(ref), str(kind)):
                 if key in self.reasons:

@@ -29,10 +29,14 @@ class Qt(Adapter):
     style = "positional"
     combos = frozenset({("strong", "function"), ("weak", "method")})
     sender_filter = False
+    threads = False
     reasons: ClassVar[Mapping[str, str]] = {
         "weak-function": "PySide6 holds plain-function slots strongly; Qt's connect has no weak option",
         "strong-method": "PySide6 holds bound-method slots weakly; Qt's connect has no strong option",
         "sender": "a Qt signal has no sender argument to bind receivers to",
+        "threads": "a Qt signal emitted from a thread other than its QObject's queues the slot calls for "
+        "that object's thread's event loop (Qt's AutoConnection), so sends from threads call"
+        " nothing in place",
     }
 
     def load(self) -> None:
