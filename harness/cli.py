@@ -336,7 +336,9 @@ def cmd_list() -> int:
     print("\nScenarios:")
     for scenario in SCENARIOS.values():
         counts = ", ".join(map(str, scenario.receivers)) if scenario.has_receivers else "-"
-        print(f"  {scenario.name:<15} {scenario.description} (per {scenario.unit}; receivers: {counts})")
+        per = f"bytes per {scenario.unit}" if scenario.metric == "memory" else f"per {scenario.unit}"
+        only = "; free-threaded Python only" if scenario.free_threaded else ""
+        print(f"  {scenario.name:<15} {scenario.description} ({per}; receivers: {counts}{only})")
     print(f"\nReference modes: {', '.join(REFS)}; receiver kinds: {', '.join(KINDS)}")
     print("Profiles: " + "; ".join(f"{p.name} ({p.description})" for p in PROFILES.values()))
     return 0
