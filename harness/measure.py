@@ -452,7 +452,12 @@ def measure(
 ) -> Dict[str, Any]:
     """Warm up and measure ``point`` (calibrating loops unless given): see ``Sampler``."""
     started = perf_counter()
-    sampler = Sampler(adapter, point, timing.min_time, loops, meter)
+    return sample(Sampler(adapter, point, timing.min_time, loops, meter), timing, started)
+
+
+def sample(sampler: Any, timing: Timing, started: float) -> Dict[str, Any]:
+    """Warm-ups, then values, from a ready ``sampler`` (``Sampler``, or ``harness.memory``'s),
+    which is closed after; the result a worker reports, its duration counted from ``started``."""
     try:
         warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
         values = [sampler.value() for _ in range(timing.values)]

@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 from benchmarks.scenarios import Point
 from harness.adapter import Adapter
-from harness.measure import Bench, Timing
+from harness.measure import Bench, Timing, sample
 
 
 def _nothing() -> None:
@@ -104,16 +104,4 @@ def measure_memory(adapter: Adapter, point: Point, timing: Timing) -> Dict[str, 
     """Read ``point``'s bytes ``timing.warmups`` times (kept as warm-ups), then ``timing.values``
     times, in the shape of ``harness.measure.measure``'s result (one loop, one operation)."""
     started = perf_counter()
-    sampler = MemorySampler(adapter, point)
-    try:
-        warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
-        values = [sampler.value() for _ in range(timing.values)]
-    finally:
-        sampler.close()
-    return {
-        "loops": sampler.loops,
-        "inner_loops": sampler.inner,
-        "warmups": warmups,
-        "values": values,
-        "duration": perf_counter() - started,
-    }
+    return sample(MemorySampler(adapter, point), timing, started)
