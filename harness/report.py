@@ -24,7 +24,7 @@ import numpy as np
 import pandas
 from markupsafe import Markup
 
-from benchmarks.scenarios import KINDS, REFS, SCENARIOS
+from benchmarks.scenarios import KINDS, MEMORY_SCENARIOS, REFS, SCENARIOS
 from harness import pytest_benchmark
 from harness.analysis import Analysis, analyse
 from harness.charts import Series, colours, history_chart, interval_chart, scaling_chart
@@ -340,7 +340,7 @@ def memory_table(analysis: Analysis) -> Markup:
     and its ns (strong references to functions, else the first mode measured)."""
     points = analysis.points
     at_ten = points[points["receivers"] == LEADERBOARD_RECEIVERS]
-    if not at_ten["scenario"].isin(["memory_connect", "memory_send"]).any():
+    if not at_ten["scenario"].isin(MEMORY_SCENARIOS).any():
         return Markup("")
     modes = [(ref, kind) for kind in KINDS for ref in REFS]
     rows = []

@@ -24,7 +24,7 @@ import pyperf
 if TYPE_CHECKING:
     import pandas
 
-from benchmarks.scenarios import SCENARIOS, Point
+from benchmarks.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point
 from harness import pytest_benchmark
 from harness.schema import SCHEMA, SchemaError, check_document
 
@@ -38,7 +38,7 @@ UNITS = {"time": "second", "instructions": "integer"}
 
 def is_memory(point: Point) -> bool:
     """Are ``point``'s values bytes (kept in the ``sigbench`` section) rather than time?"""
-    return SCENARIOS[point.scenario].metric == "memory"
+    return point.scenario in MEMORY_SCENARIOS
 
 
 class ResultsError(Exception):
