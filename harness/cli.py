@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 
 from benchmarks.implementations import get_adapter, implementation_names
 from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
-from harness.compare import THRESHOLD, CompareError, as_markdown, as_text, compare, memory_points
+from harness.compare import THRESHOLD, CompareError, as_markdown, as_text, compare
 from harness.envs import SpecError, parse_spec
 from harness.gate import MODES, ROUNDS, THRESHOLDS, GateError, run_gate
 from harness.gate import as_markdown as gate_markdown
@@ -684,13 +684,13 @@ def cmd_compare(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
         result = compare(args.base, args.candidate, threshold, args.resamples)
     except (ResultsError, CompareError) as exc:
         parser.exit(2, f"sigbench: error: {exc}\n")
-    memory = max(memory_points(args.base), memory_points(args.candidate))
-    if memory:
+    if result.memory:
         print(
-            f"sigbench: note: {memory} memory points (bytes) are not compared; 'sigbench report' shows them",
+            f"sigbench: note: {result.memory} memory points (bytes) are not compared; "
+            "'sigbench report' shows them",
             file=sys.stderr,
         )
-    if not result[0]:
+    if not result.comparisons:
         parser.exit(2, f"sigbench: error: {args.base} and {args.candidate} have no benchmark in common\n")
     render = as_markdown if args.format == "md" else as_text
     return _emit(parser, render(result, threshold) + "\n", args.output)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, NamedTuple, Tuple
 
 import numpy as np
 import pandas
@@ -55,21 +55,28 @@ def verdict(ratio: Estimate, threshold: float) -> str:
     return "inconclusive"
 
 
-def _points(path: Path, resamples: int, salt: str) -> Tuple[pandas.DataFrame, Dict[int, np.ndarray]]:
+class Result(NamedTuple):
+    """What ``compare`` found."""
+
+    comparisons: List[Comparison]
+    only_base: List[str]
+    only_candidate: List[str]
+    #: Memory points left out (bytes: a ratio of byte counts that may be 0 is no verdict on
+    #: speed), the larger count of the two files.
+    memory: int = 0
+
+
+def _points(path: Path, resamples: int, salt: str) -> Tuple[pandas.DataFrame, Dict[int, np.ndarray], int]:
+    """A file's time points with their bootstrap distributions, and how many memory points it has."""
     frame = frame_from_documents({path: read_document(path)})
-    frame = frame[~frame["scenario"].isin(MEMORY_SCENARIOS)].reset_index(drop=True)  # see memory_points
+    memory = frame["scenario"].isin(MEMORY_SCENARIOS)
+    left_out = int(frame.loc[memory, "benchmark"].nunique())
+    frame = frame[~memory].reset_index(drop=True)
     points, distributions = point_statistics(frame, resamples, salt)
     repeated = points["benchmark"][points["benchmark"].duplicated()]
     if len(repeated):
         raise CompareError(f"{path}: benchmark {repeated.iloc[0]!r} appears more than once")
-    return points.set_index("benchmark", drop=False), distributions
-
-
-def memory_points(path: Path) -> int:
-    """How many memory points (bytes, which ``compare`` leaves out: a ratio of byte counts that
-    may be 0 is no verdict on speed) a results file holds."""
-    frame = frame_from_documents({path: read_document(path)})
-    return int(frame.loc[frame["scenario"].isin(MEMORY_SCENARIOS), "benchmark"].nunique())
+    return points.set_index("benchmark", drop=False), distributions, left_out
 
 
 def _same(value: object, other: object) -> bool:
@@ -78,14 +85,15 @@ def _same(value: object, other: object) -> bool:
 
 def compare(
     base_path: Path, candidate_path: Path, threshold: float = THRESHOLD, resamples: int = RESAMPLES
-) -> Tuple[List[Comparison], List[str], List[str]]:
-    """Compare every benchmark present in both files; also return those only in one of them.
+) -> Result:
+    """Compare every time benchmark present in both files; also return those only in one of them
+    and how many memory points were left out.
 
     Raises ResultsError for a bad file, CompareError when a benchmark's parameters or unit differ.
     """
     # independent resampling of the two sides (see point_statistics)
-    base, base_distributions = _points(base_path, resamples, "base")
-    candidate, candidate_distributions = _points(candidate_path, resamples, "candidate")
+    base, base_distributions, base_memory = _points(base_path, resamples, "base")
+    candidate, candidate_distributions, candidate_memory = _points(candidate_path, resamples, "candidate")
     common = [name for name in base.index if name in candidate.index]
     comparisons = []
     for name in common:
@@ -102,7 +110,7 @@ def compare(
         comparisons.append(Comparison(name, old["median"], new["median"], ratio, verdict(ratio, threshold)))
     only_base = [name for name in base.index if name not in candidate.index]
     only_candidate = [name for name in candidate.index if name not in base.index]
-    return comparisons, only_base, only_candidate
+    return Result(comparisons, only_base, only_candidate, max(base_memory, candidate_memory))
 
 
 def _rows(comparisons: List[Comparison]) -> List[List[str]]:
@@ -129,9 +137,9 @@ def _tally(comparisons: List[Comparison], threshold: float) -> str:
     )
 
 
-def as_text(result: Tuple[List[Comparison], List[str], List[str]], threshold: float) -> str:
+def as_text(result: Result, threshold: float) -> str:
     """A terminal table, every name made printable."""
-    comparisons, only_base, only_candidate = result
+    comparisons, only_base, only_candidate, _ = result
     rows = [HEADER] + [
         [printable(item.benchmark), *cells] for item, cells in zip(comparisons, _rows(comparisons))
     ]
@@ -147,9 +155,9 @@ def as_text(result: Tuple[List[Comparison], List[str], List[str]], threshold: fl
     return "\n".join(lines)
 
 
-def as_markdown(result: Tuple[List[Comparison], List[str], List[str]], threshold: float) -> str:
+def as_markdown(result: Result, threshold: float) -> str:
     """GitHub-flavoured Markdown: names as code spans, so none can add a link or break the table."""
-    comparisons, only_base, only_candidate = result
+    comparisons, only_base, only_candidate, _ = result
     lines = [f"**{_tally(comparisons, threshold)}**", ""]
     lines.append("| " + " | ".join(HEADER) + " |")
     lines.append("|---|---:|---:|---:|---:|---|")

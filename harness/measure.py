@@ -45,7 +45,7 @@ class Timing:
 def inner_loops(point: Point) -> int:
     """Operations per loop: receivers for connect, disconnect and collect, a send per thread for
     the thread scenarios, else one."""
-    if point.scenario in ("send_threads", "churn_threads"):
+    if SCENARIOS[point.scenario].free_threaded:  # the thread scenarios
         return THREADS
     return max(point.receivers, 1) if point.scenario in ("connect", "disconnect", "collect") else 1
 

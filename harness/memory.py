@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 from benchmarks.scenarios import Point
 from harness.adapter import Adapter
-from harness.measure import Bench, Timing, sample
+from harness.measure import Bench, Timing, inner_loops, sample
 
 
 def _nothing() -> None:
@@ -53,7 +53,7 @@ class MemorySampler:
 
     def __init__(self, adapter: Adapter, point: Point) -> None:
         self.point = point
-        self.inner = max(point.receivers, 1) if point.operation.scenario == "connect" else 1
+        self.inner = inner_loops(point.operation)  # per receiver for connect, per send for send
         self.loops = 1
         self._started = not tracemalloc.is_tracing()
         if self._started:

@@ -50,7 +50,7 @@ def _verdicts(comparisons: List) -> dict:
 def test_known_slowdown_speedup_and_equality(tmp_path: Path) -> None:
     base = _file(tmp_path, "base.json", send=10e-6, connect=2e-6)
     candidate = _file(tmp_path, "candidate.json", send=12e-6, connect=2e-6)
-    comparisons, only_base, only_candidate = compare(base, candidate, 0.05, resamples=500)
+    comparisons, only_base, only_candidate, _ = compare(base, candidate, 0.05, resamples=500)
     assert _verdicts(comparisons) == {SEND.name: (1.2, "slower"), CONNECT.name: (1.0, "same")}
     assert only_base == only_candidate == []
     faster = _file(tmp_path, "faster.json", send=8e-6, connect=2e-6)
@@ -62,7 +62,7 @@ def test_noisy_processes_give_an_inconclusive_verdict(tmp_path: Path) -> None:
     spreads cancelled out in the ratio and this compared as "same" with a zero-width interval."""
     base = _file(tmp_path, "base.json", send=10e-6, connect=2e-6, spread=0.3)
     candidate = _file(tmp_path, "candidate.json", send=10.5e-6, connect=2e-6, spread=0.3)
-    comparisons, _, _ = compare(base, candidate, 0.05, resamples=500)
+    comparisons = compare(base, candidate, 0.05, resamples=500).comparisons
     send = next(item for item in comparisons if item.benchmark == SEND.name)
     assert send.verdict == "inconclusive" and send.ratio.low < 1 < send.ratio.high
 
@@ -70,10 +70,11 @@ def test_noisy_processes_give_an_inconclusive_verdict(tmp_path: Path) -> None:
 def test_benchmarks_in_one_file_only_are_listed(tmp_path: Path) -> None:
     base = _file(tmp_path, "base.json", send=10e-6, connect=2e-6)
     only_send = synthetic.write(tmp_path / "send.json", synthetic.record({SEND: [[10e-6] * 3] * 3}))
-    comparisons, only_base, only_candidate = compare(base, only_send, resamples=200)
+    result = compare(base, only_send, resamples=200)
+    comparisons, only_base, only_candidate, memory = result
     assert [item.benchmark for item in comparisons] == [SEND.name]
-    assert only_base == [CONNECT.name] and only_candidate == []
-    assert f"only in base: {CONNECT.name}" in as_text((comparisons, only_base, only_candidate), 0.05)
+    assert only_base == [CONNECT.name] and only_candidate == [] and memory == 0
+    assert f"only in base: {CONNECT.name}" in as_text(result, 0.05)
 
 
 def _pyperf(path: Path, unit: str) -> Path:
