@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.implementations import implementation_names
+from sigbench.suite.adapters import implementation_names
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -1,6 +1,6 @@
 """The scenario matrix as pytest-benchmark tests: ``pytest benchmarks/ --benchmark-only``.
 
-One test per point of ``benchmarks.scenarios.matrix`` over every implementation (nothing is
+One test per point of ``sigbench.suite.scenarios.matrix`` over every implementation (nothing is
 listed here), with the point's name as its id (``impl-scenario-receivers-ref-kind``), a marker
 per implementation (``-m blinker``) and a group per scenario and receiver count.  Each test
 checks conformance (an assertion) before anything is timed; combinations an implementation
@@ -11,7 +11,7 @@ Connect, disconnect and collect need a fresh signal per round: each round applie
 to every receiver of a group of new signals (collect: drops them), set up outside the clock
 (send_dying: one send a round, to new receivers on a new signal),
 and ``extra_info["inner_loops"]`` says how many operations a round holds, so
-``harness.store.load_results`` divides to seconds per receiver, as the pyperf runner reports
+``sigbench.results.store.load_results`` divides to seconds per receiver, as the pyperf runner reports
 them.
 """
 
@@ -24,20 +24,20 @@ from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
 
-from benchmarks.implementations import get_adapter, implementation_names
-from benchmarks.receivers import Sender
-from benchmarks.scenarios import FREE_THREADED_ONLY, SCENARIOS, Point, matrix
-from harness.adapter import Adapter
-from harness.conformance import ConformanceError, check_point
-from harness.inventory import availability
-from harness.measure import Bench, dying_receivers, killing_receivers
+from sigbench.suite.adapter import Adapter
+from sigbench.suite.adapters import get_adapter, implementation_names
+from sigbench.suite.receivers import Sender
+from sigbench.suite.scenarios import FREE_THREADED_ONLY, SCENARIOS, Point, matrix
+from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.inventory import availability
+from sigbench.worker.measure import Bench, dying_receivers, killing_receivers
 
 #: Connect and disconnect rounds aim at about this many operations (fewer timer reads per op).
 OPERATIONS_PER_ROUND = 100
 #: The most rounds a connect or disconnect benchmark runs, whatever ``--benchmark-max-time``.
 MAX_ROUNDS = 10_000
 
-#: Every point in time: memory scenarios are read in bytes by ``sigbench run`` (``harness.memory``),
+#: Every point in time: memory scenarios are read in bytes by ``sigbench run`` (``sigbench.worker.memory``),
 #: and pytest-benchmark only times.
 POINTS = [p for p in matrix(implementation_names()) if SCENARIOS[p.scenario].metric == "time"]
 

@@ -11,11 +11,11 @@ from typing import Callable, Dict, Optional, Sequence
 
 import pytest
 
-from benchmarks.implementations import get_adapter
-from harness.adapter import Adapter
-from harness.inventory import availability
-from harness.measure import Timing
-from harness.runner import Profile
+from sigbench.run.runner import Profile
+from sigbench.suite.adapter import Adapter
+from sigbench.suite.adapters import get_adapter
+from sigbench.worker.inventory import availability
+from sigbench.worker.measure import Timing
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The smallest timing that still calibrates: no warmups, two values of at least 0.5 ms.

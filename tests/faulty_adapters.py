@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable, List
 
-from benchmarks.implementations.baseline import Baseline
+from sigbench.suite.adapters.baseline import Baseline
 
 #: Conformance sends a few times per point; timing sends thousands of times.
 FAIL_AFTER_SENDS = 200

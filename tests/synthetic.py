@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from benchmarks.scenarios import SCENARIOS, Point
-from harness.store import PointRecord, RunRecord, to_document, write_atomic
+from sigbench.results.store import PointRecord, RunRecord, to_document, write_atomic
+from sigbench.suite.scenarios import SCENARIOS, Point
 
 #: Per point, one list of values (seconds per operation) per worker process.
 Values = Dict[Point, List[List[float]]]

@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 import synthetic
 
-from benchmarks.implementations import EXTRA_ADAPTERS_VARIABLE
-from benchmarks.scenarios import Point
-from harness.alternation import pair_order
-from harness.envs import parse_spec
-from harness.gate import SIDES, judge, run_gate
-from harness.measure import Timing
-from harness.process import WorkerDied, WorkerProcess
-from harness.store import read_results, record_from_document
+from sigbench.gate.judge import judge
+from sigbench.gate.run import run_gate
+from sigbench.gate.sides import SIDES, balanced_order
+from sigbench.results.store import read_results, record_from_document
+from sigbench.run.envs import parse_spec
+from sigbench.run.process import WorkerDied, WorkerProcess
+from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE
+from sigbench.suite.scenarios import Point
+from sigbench.worker.measure import Timing
 
 TESTS = Path(__file__).resolve().parent
 SEND = Point("baseline", "send", 10, "strong", "function")
@@ -27,10 +28,10 @@ TIMING = {"warmups": 1, "values": 2, "min_time": 0.0005}
 
 
 def test_each_side_goes_first_in_half_the_turns() -> None:
-    orders = [pair_order(20, random.Random(seed)) for seed in range(5)]
+    orders = [balanced_order(20, random.Random(seed)) for seed in range(5)]
     assert all(sum(order) == 10 and len(order) == 20 for order in orders)
     assert len({tuple(order) for order in orders}) == 5  # shuffled, not a fixed pattern
-    assert sum(pair_order(7, random.Random(1))) == 3
+    assert sum(balanced_order(7, random.Random(1))) == 3
 
 
 def test_a_serving_worker_answers_one_command_at_a_time() -> None:

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import synthetic
 
-from benchmarks.scenarios import Point
-from harness.analysis import analyse
-from harness.store import load_results
+from sigbench.analysis.points import analyse
+from sigbench.results.store import load_results
+from sigbench.suite.scenarios import Point
 
 SEND10 = Point("blinker", "send", 10, "strong", "function")
 BASE10 = Point("baseline", "send", 10, "strong", "function")

@@ -9,13 +9,13 @@ from typing import Any, Awaitable, Callable
 
 import pytest
 
-from benchmarks.implementations import get_adapter
-from benchmarks.implementations.blinker import Blinker
-from benchmarks.implementations.pyee import EVENT, Pyee
-from benchmarks.receivers import make_receivers
-from benchmarks.scenarios import Point, matrix
-from harness.conformance import ConformanceError, check_point
-from harness.measure import Sampler
+from sigbench.suite.adapters import get_adapter
+from sigbench.suite.adapters.blinker import Blinker
+from sigbench.suite.adapters.pyee import EVENT, Pyee
+from sigbench.suite.receivers import make_receivers
+from sigbench.suite.scenarios import Point, matrix
+from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.measure import Sampler
 
 
 @pytest.mark.parametrize("style", ["kwargs", "positional"])

@@ -11,12 +11,12 @@ from typing import Callable, List
 import pytest
 import synthetic
 
-from benchmarks.implementations import IMPLEMENTATIONS, get_adapter
-from benchmarks.scenarios import KINDS, REFS, SCENARIOS
-from harness.cli import RECEIVER_COUNTS, _choices, build_parser, main
-from harness.inventory import availability
-from harness.runner import PROFILES
-from harness.store import read_results
+from sigbench.cli import RECEIVER_COUNTS, _choices, build_parser, main
+from sigbench.results.store import read_results
+from sigbench.run.runner import PROFILES
+from sigbench.suite.adapters import IMPLEMENTATIONS, get_adapter
+from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS
+from sigbench.worker.inventory import availability
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,11 +138,11 @@ def test_repeated_and_comma_separated_values_are_merged(
 
 
 def test_help_as_a_module(run_python: Callable[..., subprocess.CompletedProcess[str]]) -> None:
-    result = run_python(["-m", "harness", "--help"], timeout=60)
+    result = run_python(["-m", "sigbench", "--help"], timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: sigbench")
     assert "list" in result.stdout and "run" in result.stdout
-    result = run_python(["-m", "harness", "run", "--help"], timeout=60)
+    result = run_python(["-m", "sigbench", "run", "--help"], timeout=60)
     assert result.returncode == 0, result.stderr
     for option in ("--impl", "--scenario", "--receivers", "--ref", "--kind", "--profile", "--output"):
         assert option in result.stdout
@@ -152,7 +152,7 @@ def test_help_as_a_module(run_python: Callable[..., subprocess.CompletedProcess[
 def test_run_end_to_end(tmp_path: Path, run_python: Callable[..., subprocess.CompletedProcess[str]]) -> None:
     pytest.importorskip("blinker")
     output = tmp_path / "out.json"
-    argv = ["-m", "harness", "run", "--impl", "baseline,blinker", "--scenario", "send"]
+    argv = ["-m", "sigbench", "run", "--impl", "baseline,blinker", "--scenario", "send"]
     result = run_python([*argv, "--receivers", "10", "-o", str(output), "--quiet"])
     assert result.returncode == 0, result.stderr
     assert (
@@ -172,7 +172,7 @@ def test_run_end_to_end(tmp_path: Path, run_python: Callable[..., subprocess.Com
         assert point["processes"] == (PROFILES["quick"].processes if point["status"] == "ok" else 0)
     assert document["sigbench"]["profile"] == "quick"
     # ... and the report of that real run, as `tox -e report` makes it
-    result = run_python(["-m", "harness", "report", str(output), "-o", str(tmp_path / "site" / "run")])
+    result = run_python(["-m", "sigbench", "report", str(output), "-o", str(tmp_path / "site" / "run")])
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site" / "run" / "index.html").read_text(encoding="utf-8")
     assert html.count("<tr>") > 10 and "blinker" in html
@@ -192,7 +192,7 @@ def test_run_with_repeated_options(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_list_into_a_closed_pipe_exits_quietly() -> None:
     """``sigbench list | head -0``: no BrokenPipeError traceback when the reader is gone."""
-    command = [sys.executable, "-m", "harness", "list"]
+    command = [sys.executable, "-m", "sigbench", "list"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as process:
         assert process.stdout is not None and process.stderr is not None
         process.stdout.close()  # before the child has started writing

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import synthetic
 
-from benchmarks.scenarios import Point
-from harness.cli import main
+from sigbench.cli import main
+from sigbench.suite.scenarios import Point
 
 VALUES: synthetic.Values = {
     **synthetic.linear("baseline", "send", 80e-9, 40e-9),

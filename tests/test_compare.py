@@ -10,10 +10,13 @@ import pyperf
 import pytest
 import synthetic
 
-from benchmarks.scenarios import Point
-from harness.cli import main
-from harness.compare import CompareError, as_markdown, as_text, compare, verdict
-from harness.stats import Estimate
+from sigbench.analysis.compare import CompareError, compare
+from sigbench.analysis.stats import Estimate
+from sigbench.analysis.verdicts import verdict
+from sigbench.cli import main
+from sigbench.report.text import compare_markdown as as_markdown
+from sigbench.report.text import compare_text as as_text
+from sigbench.suite.scenarios import Point
 
 SEND = Point("blinker", "send", 10, "strong", "function")
 CONNECT = Point("blinker", "connect", 10, "strong", "function")

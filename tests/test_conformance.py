@@ -6,16 +6,16 @@ from typing import Any, Callable, ClassVar, Dict, List, Sequence
 
 import pytest
 
-from benchmarks.implementations import IMPLEMENTATIONS, get_adapter
-from benchmarks.implementations.baseline import Baseline
-from benchmarks.implementations.blinker import Blinker
-from benchmarks.implementations.pydispatcher import PyDispatcher
-from benchmarks.implementations.zope_event import ZopeEvent
-from benchmarks.receivers import Event
-from benchmarks.scenarios import REFS, Point, matrix
-from harness.adapter import Adapter
-from harness.conformance import ConformanceError, check_point
-from harness.inventory import availability
+from sigbench.suite.adapter import Adapter
+from sigbench.suite.adapters import IMPLEMENTATIONS, get_adapter
+from sigbench.suite.adapters.baseline import Baseline
+from sigbench.suite.adapters.blinker import Blinker
+from sigbench.suite.adapters.pydispatcher import PyDispatcher
+from sigbench.suite.adapters.zope_event import ZopeEvent
+from sigbench.suite.receivers import Event
+from sigbench.suite.scenarios import REFS, Point, matrix
+from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.inventory import availability
 
 Loader = Callable[[str], Adapter]
 

@@ -12,13 +12,7 @@ from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import pytest
 
-from benchmarks.scenarios import Point
-from harness import envs
-from harness.envs import AbsentInterpreter, SpecError, expand, find_python, interpreters, parse_spec, releases
-from harness.measure import Timing
-from harness.multirun import MultiRun, file_names, interpreters_for, resolve
-from harness.runner import Profile, Runner
-from harness.store import (
+from sigbench.results.store import (
     ResultsError,
     load_results,
     read_results,
@@ -26,6 +20,20 @@ from harness.store import (
     to_document,
     write_atomic,
 )
+from sigbench.run import envs
+from sigbench.run.envs import (
+    AbsentInterpreter,
+    SpecError,
+    expand,
+    find_python,
+    interpreters,
+    parse_spec,
+    releases,
+)
+from sigbench.run.multirun import MultiRun, environments_for, file_names, resolve
+from sigbench.run.runner import Profile, Runner
+from sigbench.suite.scenarios import Point
+from sigbench.worker.measure import Timing
 
 RunPython = Callable[..., subprocess.CompletedProcess]
 #: One value of at least 0.5 ms per process: enough to calibrate, as little as possible.
@@ -327,7 +335,7 @@ def test_file_names_differ_on_case_blind_file_systems() -> None:
 def test_run_with_env_end_to_end(tmp_path: Path, run_python: RunPython) -> None:
     """``--env current --env python3.99 --env current``: one file, measured once, the absent one noted."""
     out = tmp_path / "multi"
-    argv = ["-m", "harness", "run", "--impl", "baseline", "--scenario", "send", "--receivers", "10"]
+    argv = ["-m", "sigbench", "run", "--impl", "baseline", "--scenario", "send", "--receivers", "10"]
     environments = ["--env", "current", "--env", "python3.99", "--env", "current"]
     result = run_python(
         [*argv, *environments, "--profile", "quick", "-o", str(out)],
@@ -350,7 +358,7 @@ def test_run_with_env_end_to_end(tmp_path: Path, run_python: RunPython) -> None:
     assert set(frame["env"]) == {"current"}
     assert frame.groupby("benchmark")["process"].nunique().to_dict() == dict.fromkeys(measured, 5)
 
-    report = run_python(["-m", "harness", "report", str(out)], cwd=tmp_path)
+    report = run_python(["-m", "sigbench", "report", str(out)], cwd=tmp_path)
     assert report.returncode == 0, report.stderr
     assert (tmp_path / "reports" / "multi" / "index.html").stat().st_size > 0
 
@@ -360,7 +368,7 @@ def test_a_release_from_the_index_beside_the_current_one(tmp_path: Path, run_pyt
     """A real old blinker from the package index and the current one, 20 interleaved rounds: each
     file measured its own release, and the report has blinker's history with the step judged."""
     out = tmp_path / "releases"
-    argv = ["-m", "harness", "run", "--impl", "blinker", "--scenario", "send", "--receivers", "10"]
+    argv = ["-m", "sigbench", "run", "--impl", "blinker", "--scenario", "send", "--receivers", "10"]
     argv += ["--ref", "strong", "--kind", "function", "--profile", "history", "--quiet"]
     result = run_python(
         [*argv, "--env", "blinker==1.6.2", "--env", "current", "-o", str(out)], cwd=tmp_path, timeout=600
@@ -374,7 +382,7 @@ def test_a_release_from_the_index_beside_the_current_one(tmp_path: Path, run_pyt
     }
     assert versions["blinker_1.6.2.json"] == "1.6.2"
     assert versions["current.json"] == importlib.metadata.version("blinker")
-    report = run_python(["-m", "harness", "report", str(out), "-o", str(tmp_path / "report")], cwd=tmp_path)
+    report = run_python(["-m", "sigbench", "report", str(out), "-o", str(tmp_path / "report")], cwd=tmp_path)
     assert report.returncode == 0, report.stderr
     page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert 'id="history-blinker"' in page
@@ -405,7 +413,7 @@ def _recorded(multirun: MultiRun, monkeypatch: pytest.MonkeyPatch) -> List[Tuple
 def test_environments_are_interleaved_in_every_round(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each round runs every environment's workers in one shuffled order, the same for the same seed."""
     pytest.importorskip("blinker")
-    pythons = {"a": sys.executable, "b": sys.executable}
+    pythons = {label: envs.Environment(label, sys.executable) for label in ("a", "b")}
     orders = []
     for attempt in ("first", "again"):
         multirun = MultiRun.plan(SEND_10, _profile(2), tmp_path / attempt, pythons, {}, seed=1)
@@ -445,7 +453,7 @@ def test_resume_of_a_run_directory_makes_only_the_missing_runs(
     # A second real environment made offline: a venv whose requirement (pip) is already there.
     specs, skipped = resolve(["current", "pip --no-index"])
     try:
-        pythons = interpreters_for(specs)
+        pythons = environments_for(specs)
     except SpecError as exc:
         pytest.skip(f"cannot make a virtual environment here: {exc}")
     points = [*SEND_10, Point("baseline", "send", 1, "strong", "function")]

@@ -12,14 +12,14 @@ from typing import Any, Callable, Dict, List, Tuple
 import pytest
 from synthetic import record, write
 
-from benchmarks.implementations import get_adapter
-from benchmarks.implementations.flask import SIGNALS
-from benchmarks.scenarios import SCENARIOS, Point, matrix
-from harness.adapter import Adapter
-from harness.conformance import ConformanceError, check_point
-from harness.inventory import availability
-from harness.measure import Sampler
-from harness.report import render
+from sigbench.report.page import render
+from sigbench.suite.adapter import Adapter
+from sigbench.suite.adapters import get_adapter
+from sigbench.suite.adapters.flask import SIGNALS
+from sigbench.suite.scenarios import SCENARIOS, Point, matrix
+from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.inventory import availability
+from sigbench.worker.measure import Sampler
 
 pytestmark = pytest.mark.skipif(not availability("flask")[0], reason="flask is not installed")
 REQUEST_SCENARIOS = [s.name for s in SCENARIOS.values() if s.family == "request"]
@@ -147,14 +147,14 @@ def test_requests_through_the_runner(tmp_path: Path, run_python: Any) -> None:
     out = tmp_path / "requests.json"
     result = run_python(
         [
-            *("-m", "harness", "run", "--impl", "flask", "--scenario", "flask_request,flask_error_app"),
+            *("-m", "sigbench", "run", "--impl", "flask", "--scenario", "flask_request,flask_error_app"),
             *("--receivers", "0,10", "--quiet", "-o", str(out)),
         ],
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "flask_request (per request)" in result.stdout and "flask_error_app (per request)" in result.stdout
-    from harness.store import read_results
+    from sigbench.results.store import read_results
 
     statuses = {p["name"]: p["status"] for p in read_results(out)["sigbench"]["points"]}
     assert statuses == {

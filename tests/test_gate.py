@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.scenarios import Point
-from harness.cli import main
-from harness.envs import SpecError, parse_spec
-from harness.gate import as_markdown, run_gate
-from harness.measure import Timing
-from harness.stats import false_discovery_adjusted, paired_test, paired_verdicts
+from sigbench.analysis.stats import false_discovery_adjusted, paired_test
+from sigbench.analysis.verdicts import paired_verdicts
+from sigbench.cli import main
+from sigbench.gate.run import run_gate
+from sigbench.report.text import gate_markdown as as_markdown
+from sigbench.run.envs import SpecError, parse_spec
+from sigbench.suite.scenarios import Point
+from sigbench.worker.measure import Timing
 
 # -- specs ---------------------------------------------------------------------------------
 

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from synthetic import record, write
 
-from benchmarks.scenarios import Point
-from harness.analysis import analyse, labels
-from harness.history import FEWEST_ROUNDS, histories
-from harness.report import render
-from harness.store import load_results
+from sigbench.analysis.history import FEWEST_ROUNDS, histories
+from sigbench.analysis.points import analyse, labels
+from sigbench.report.page import render
+from sigbench.results.store import load_results
+from sigbench.suite.scenarios import Point
 
 SEND = Point("blinker", "send", 10, "strong", "function")
 CONNECT = Point("blinker", "connect", 10, "strong", "function")

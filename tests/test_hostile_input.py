@@ -17,13 +17,13 @@ from fuzzing import FUZZ, JSON_VALUES, drop_at, json_paths, set_at
 from hypothesis import given
 from hypothesis import strategies as st
 
-import harness.store
-from benchmarks.scenarios import Point
-from harness.analysis import analyse
-from harness.charts import colours
-from harness.report import combo_tables, environment_table, fits_table, leaderboard, not_measured
-from harness.runner import Profile, Runner
-from harness.store import (
+import sigbench.results.store
+from sigbench.analysis.points import analyse
+from sigbench.report.charts import colours
+from sigbench.report.page import combo_tables, environment_table, fits_table, leaderboard, not_measured
+from sigbench.report.summary import summary_table
+from sigbench.report.text import printable
+from sigbench.results.store import (
     ResultsError,
     frame_from_documents,
     point_values,
@@ -32,7 +32,8 @@ from harness.store import (
     record_from_document,
     to_document,
 )
-from harness.summary import printable, summary_table
+from sigbench.run.runner import Profile, Runner
+from sigbench.suite.scenarios import Point
 
 ProfileMaker = Callable[[int], Profile]
 POINTS = [
@@ -169,7 +170,7 @@ def test_deep_nesting_and_bad_encoding_are_refused(tmp_path: Path) -> None:
 
 
 def test_an_enormous_file_is_refused_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(harness.store, "MAX_RESULTS_BYTES", 1000)
+    monkeypatch.setattr(sigbench.results.store, "MAX_RESULTS_BYTES", 1000)
     _rejects(tmp_path / "big.json", "[" + "0," * 1000 + "0]", "bytes is over the 1,000-byte limit")
 
 

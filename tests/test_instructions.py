@@ -14,14 +14,19 @@ from typing import Dict, List
 import pytest
 import synthetic
 
-from benchmarks.scenarios import Point
-from harness import gate, instructions, planted, selftest
-from harness.envs import parse_spec, tree_digest
-from harness.gate import GateError, judge_counts, run_gate
-from harness.instructions import CountError, InstructionMeter, meter_from_environment
+from sigbench.gate import planted, selftest
+from sigbench.gate import run as gate_run
+from sigbench.gate.judge import judge_counts
+from sigbench.gate.run import GateError, run_gate
+from sigbench.report.text import gate_markdown
+from sigbench.run import callgrind
+from sigbench.run.envs import current_environment, parse_spec, tree_digest
+from sigbench.run.process import inventory_of
+from sigbench.suite.scenarios import Point
+from sigbench.worker.meter import OUT_VARIABLE, CountError, InstructionMeter, meter_from_environment
 
 needs_valgrind = pytest.mark.skipif(
-    instructions.missing_tools() is not None, reason=str(instructions.missing_tools())
+    callgrind.missing_tools() is not None, reason=str(callgrind.missing_tools())
 )
 ROOT = Path(__file__).resolve().parents[1]
 POINT = Point("blinker", "send", 10, "strong", "function")
@@ -32,7 +37,7 @@ POINT = Point("blinker", "send", 10, "strong", "function")
 REGIONS = textwrap.dedent(
     """
     import json
-    from harness.instructions import meter_from_environment
+    from sigbench.worker.meter import meter_from_environment
 
     meter = meter_from_environment()
 
@@ -51,11 +56,11 @@ REGIONS = textwrap.dedent(
 
 
 def _count_regions(tmp_path: Path) -> Dict[str, List[float]]:
-    out = instructions.DUMPS
+    out = callgrind.DUMPS
     result = subprocess.run(
-        [*instructions.command(out), sys.executable, "-c", REGIONS],
+        [*callgrind.command(out), sys.executable, "-c", REGIONS],
         cwd=tmp_path,
-        env=instructions.environment(str(ROOT), out),
+        env={**callgrind.clean_environment(out), "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=300,
@@ -76,7 +81,7 @@ def test_a_region_counts_its_own_work_only_and_repeats_exactly(tmp_path: Path) -
 
 
 def test_the_meter_refuses_to_run_outside_callgrind(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(instructions.OUT_VARIABLE, raising=False)
+    monkeypatch.delenv(OUT_VARIABLE, raising=False)
     with pytest.raises(CountError, match="not running under"):
         meter_from_environment()
     meter = InstructionMeter(str(tmp_path / "callgrind.out"))
@@ -95,10 +100,11 @@ def test_an_exception_in_the_region_reaches_the_caller(tmp_path: Path) -> None:
 def test_the_counting_environment_is_clean_and_fixed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONMALLOC", "debug")
     monkeypatch.setenv("SOMETHING_ELSE", "1")
-    env = instructions.environment("/root", "out")
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    env = callgrind.clean_environment("out")
     assert env["PYTHONMALLOC"] == "pymalloc" and env["PYTHONHASHSEED"] == "0"
-    assert "SOMETHING_ELSE" not in env
-    assert "-R" in instructions.command("out")
+    assert "SOMETHING_ELSE" not in env and "PYTHONPATH" not in env
+    assert "-R" in callgrind.command("out")
 
 
 # -- judging counts --------------------------------------------------------------------------
@@ -131,7 +137,7 @@ def test_counts_that_differ_between_processes_are_flagged() -> None:
     base = _counts([[1000.0], [1000.5]])
     (judgement,) = judge_counts([POINT], base, _counts([[1000.0], [1000.0]]), 0.01).judgements
     assert judgement.repeatable is False and judgement.spread == pytest.approx(0.5 / 1000.25)
-    assert "0 of 1 identical" in gate.as_markdown(
+    assert "0 of 1 identical" in gate_markdown(
         judge_counts([POINT], base, _counts([[1000.0], [1000.0]]), 0.01),
         {"baseline": parse_spec("current"), "candidate": parse_spec("current")},
     )
@@ -142,14 +148,14 @@ def test_a_stored_baseline_must_match_interpreter_and_versions(tmp_path: Path) -
     stored.settings["metric"] = "instructions"
     with pytest.raises(GateError, match=r"python_version '2\.7\.18"):
         stored.environment["python_version"] = "2.7.18 (64-bit)"
-        gate._check_same_setting("base.json", stored, sys.executable, {"blinker"})
-    here = gate.inventory.here()
+        gate_run._check_same_setting("base.json", stored, current_environment(), {"blinker"})
+    here = inventory_of(sys.executable)
     stored.environment.update(here["interpreter"])
     stored.implementations["blinker"]["version"] = "0.1"
     with pytest.raises(GateError, match=r"blinker '0\.1' there"):
-        gate._check_same_setting("base.json", stored, sys.executable, {"blinker"})
+        gate_run._check_same_setting("base.json", stored, current_environment(), {"blinker"})
     stored.implementations["blinker"]["version"] = here["availability"]["blinker"][1]
-    gate._check_same_setting("base.json", stored, sys.executable, {"blinker"})  # no error
+    gate_run._check_same_setting("base.json", stored, current_environment(), {"blinker"})  # no error
 
 
 def test_a_stored_baseline_of_wall_times_is_refused(tmp_path: Path) -> None:
@@ -158,7 +164,7 @@ def test_a_stored_baseline_of_wall_times_is_refused(tmp_path: Path) -> None:
     assert specs["baseline"].kind == "results"
     with pytest.raises(GateError, match="only in instructions mode"):
         run_gate([POINT], specs, tmp_path / "out")
-    if instructions.missing_tools() is None:
+    if callgrind.missing_tools() is None:
         with pytest.raises(GateError, match="holds wall times"):
             run_gate([POINT], specs, tmp_path / "out", mode="instructions")
 

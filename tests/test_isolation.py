@@ -12,11 +12,11 @@ from typing import Callable, Dict, List
 
 import pytest
 
-from benchmarks.implementations import EXTRA_ADAPTERS_VARIABLE, implementation_names
-from benchmarks.scenarios import Point
-from harness.cli import main
-from harness.runner import Profile, Runner
-from harness.store import read_results
+from sigbench.cli import main
+from sigbench.results.store import read_results
+from sigbench.run.runner import Profile, Runner
+from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, implementation_names
+from sigbench.suite.scenarios import Point
 
 ProfileMaker = Callable[[int], Profile]
 TESTS = Path(__file__).resolve().parent

@@ -10,11 +10,11 @@ from typing import Any, Callable, Dict
 
 import pytest
 
-from benchmarks.implementations import get_adapter
-from benchmarks.implementations.blinker import Blinker
-from benchmarks.scenarios import SCENARIOS, Point
-from harness.conformance import ConformanceError, check_point
-from harness.measure import Sampler, dying_receivers, inner_loops, time_dropping
+from sigbench.suite.adapters import get_adapter
+from sigbench.suite.adapters.blinker import Blinker
+from sigbench.suite.scenarios import SCENARIOS, Point
+from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.measure import Sampler, dying_receivers, inner_loops, time_dropping
 
 
 @pytest.mark.parametrize(

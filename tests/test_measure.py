@@ -8,10 +8,10 @@ from typing import Callable, Dict, List
 
 import pytest
 
-import harness.measure
-from benchmarks.scenarios import Point
-from harness.adapter import Adapter
-from harness.measure import MAX_LOOPS, Bench, Timing, calibrate, inner_loops, measure
+import sigbench.worker.measure
+from sigbench.suite.adapter import Adapter
+from sigbench.suite.scenarios import Point
+from sigbench.worker.measure import MAX_LOOPS, Bench, Timing, calibrate, inner_loops, measure
 
 Loader = Callable[[str], Adapter]
 TIMING = Timing(warmups=2, values=3, min_time=0.0005)
@@ -172,7 +172,7 @@ def test_calibrate_stops_at_max_loops(first: float) -> None:
 
 def test_calibrate_stops_when_one_call_takes_too_long(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wall time of a call (setup included) stops growth even if the timed part is still short."""
-    monkeypatch.setattr(harness.measure, "MAX_BODY_SECONDS", 0.05)
+    monkeypatch.setattr(sigbench.worker.measure, "MAX_BODY_SECONDS", 0.05)
     asked: List[int] = []
 
     def body(loops: int) -> float:
@@ -190,7 +190,7 @@ def test_calibrate_does_not_count_garbage_collection_as_setup(
 ) -> None:
     """Collecting garbage left by earlier points happens before the clock starts: a slow
     collection must not stop calibration at one loop (it once gave a Qt point loops=1)."""
-    monkeypatch.setattr(harness.measure, "MAX_BODY_SECONDS", 0.05)
+    monkeypatch.setattr(sigbench.worker.measure, "MAX_BODY_SECONDS", 0.05)
 
     class SlowCollector:
         @staticmethod
@@ -198,7 +198,7 @@ def test_calibrate_does_not_count_garbage_collection_as_setup(
             time.sleep(0.06)
             return 0
 
-    monkeypatch.setattr(harness.measure, "gc", SlowCollector)
+    monkeypatch.setattr(sigbench.worker.measure, "gc", SlowCollector)
     bench = Bench(load_adapter("baseline"), Point("baseline", "send", 10, "strong", "function"))
     assert calibrate(bench.body, 0.001) > 1
 

@@ -1,4 +1,4 @@
-"""Memory points: known byte counts from ``harness.memory``, their place in results files, the
+"""Memory points: known byte counts from ``sigbench.worker.memory``, their place in results files, the
 schema's refusals, the summary and report, and one real run through the command line."""
 
 from __future__ import annotations
@@ -17,15 +17,11 @@ import pyperf
 import pytest
 import synthetic
 
-from benchmarks.implementations.baseline import Baseline
-from benchmarks.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point
-from harness.adapter import Adapter
-from harness.analysis import analyse
-from harness.cli import main
-from harness.measure import Timing
-from harness.memory import MemorySampler, measure_memory, traced
-from harness.report import memory_table, write_report
-from harness.store import (
+from sigbench.analysis.points import analyse
+from sigbench.cli import main
+from sigbench.report.page import memory_table, write_report
+from sigbench.report.summary import summary_table
+from sigbench.results.store import (
     ResultsError,
     is_memory,
     load_results,
@@ -35,7 +31,11 @@ from harness.store import (
     to_document,
     write_atomic,
 )
-from harness.summary import summary_table
+from sigbench.suite.adapter import Adapter
+from sigbench.suite.adapters.baseline import Baseline
+from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point
+from sigbench.worker.measure import Timing
+from sigbench.worker.memory import MemorySampler, measure_memory, traced
 
 #: What a transient send allocates at once, and what a connection keeps per receiver.
 TRANSIENT_BYTES = 100_000
@@ -564,7 +564,7 @@ def test_memory_points_through_the_command_line(
     output = tmp_path / "out.json"
     argv = [
         "-m",
-        "harness",
+        "sigbench",
         "run",
         "--impl",
         "baseline,blinker",
@@ -599,17 +599,17 @@ def test_memory_points_through_the_command_line(
         "blinker-send-10-weak-function",
     ]
 
-    result = run_python(["-m", "harness", "summary", str(output)])
+    result = run_python(["-m", "sigbench", "summary", str(output)])
     assert result.returncode == 0, result.stderr
     assert "memory_connect (bytes per receiver)" in result.stdout
     assert "memory_send (bytes per send)" in result.stdout
 
     site = tmp_path / "site" / "run"
-    result = run_python(["-m", "harness", "report", str(output), "-o", str(site)])
+    result = run_python(["-m", "sigbench", "report", str(output), "-o", str(site)])
     assert result.returncode == 0, result.stderr
     assert 'id="memory"' in (site / "index.html").read_text(encoding="utf-8")
 
-    result = run_python(["-m", "harness", "compare", str(output), str(output)])
+    result = run_python(["-m", "sigbench", "compare", str(output), str(output)])
     assert result.returncode == 0, result.stderr
     assert "6 memory points (bytes) are not compared" in result.stderr
 

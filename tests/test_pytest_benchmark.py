@@ -14,8 +14,8 @@ from fuzzing import FUZZ, JSON_VALUES, json_paths, set_at
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harness.analysis import analyse
-from harness.store import COLUMNS, ResultsError, load_results
+from sigbench.analysis.points import analyse
+from sigbench.results.store import COLUMNS, ResultsError, load_results
 
 REAL = Path(__file__).parent / "data" / "pytest-benchmark.json"
 

@@ -13,10 +13,10 @@ from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 
-from benchmarks.implementations import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
-from benchmarks.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point, matrix
-from harness.inventory import availability
-from harness.store import load_results
+from sigbench.results.store import load_results
+from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
+from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point, matrix
+from sigbench.worker.inventory import availability
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Timed as little as pytest-benchmark allows: these tests check files, not speed.
@@ -134,7 +134,7 @@ def test_timed_json_loads_and_reports(tmp_path: Path, run_pytest: Run, run_pytho
     assert set(frame.impl) == {"blinker"} and set(frame.unit) == {"second"}
 
     report = tmp_path / "report"
-    built = run_python(["-m", "harness", "report", str(output), "-o", str(report)], cwd=tmp_path)
+    built = run_python(["-m", "sigbench", "report", str(output), "-o", str(report)], cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     html = (report / "index.html").read_text()
     assert "Leaderboard: send to 10 receivers" in html

@@ -9,8 +9,9 @@ from typing import Any, Callable, List, Tuple
 
 import pytest
 
-from benchmarks.receivers import Event, Sender, make_receivers
-from harness.adapter import KINDS, STYLES
+from sigbench.suite.adapter import STYLES
+from sigbench.suite.receivers import Event, Sender, make_receivers
+from sigbench.suite.scenarios import KINDS
 
 COMBOS = [(style, kind) for style in STYLES for kind in KINDS]
 

@@ -12,9 +12,9 @@ import pyperf
 import pytest
 import synthetic
 
-from benchmarks.scenarios import Point
-from harness.report import _script_hash, ns, slug, write_report
-from harness.store import ResultsError
+from sigbench.report.page import _script_hash, ns, write_report
+from sigbench.results.store import ResultsError, slug
+from sigbench.suite.scenarios import Point
 
 HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
 

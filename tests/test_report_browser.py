@@ -19,9 +19,9 @@ import pyperf
 import pytest
 from synthetic import record, write
 
-from benchmarks.scenarios import Point
-from harness.report import write_report
-from harness.store import load_results
+from sigbench.report.page import write_report
+from sigbench.results.store import load_results
+from sigbench.suite.scenarios import Point
 
 pytestmark = pytest.mark.slow
 

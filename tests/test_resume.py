@@ -13,10 +13,10 @@ from typing import Any, Callable, Dict
 
 import pytest
 
-from benchmarks.scenarios import Point
-from harness.cli import _reserve_output, build_parser, main
-from harness.runner import PROFILES, Profile, Runner
-from harness.store import read_results, record_from_document, to_document
+from sigbench.cli import _reserve_output, build_parser, main
+from sigbench.results.store import read_results, record_from_document, to_document
+from sigbench.run.runner import PROFILES, Profile, Runner
+from sigbench.suite.scenarios import Point
 
 ROOT = Path(__file__).resolve().parent.parent
 ProfileMaker = Callable[[int], Profile]
@@ -48,7 +48,7 @@ def test_ctrl_c_keeps_finished_points_and_resume_completes_them(tmp_path: Path) 
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
-    command = [sys.executable, "-m", "harness", "run", "--impl", "blinker", "--scenario", "send,connect"]
+    command = [sys.executable, "-m", "sigbench", "run", "--impl", "blinker", "--scenario", "send,connect"]
     with subprocess.Popen(
         [*command, "-o", str(output), "--quiet"],
         cwd=tmp_path,
@@ -71,7 +71,7 @@ def test_ctrl_c_keeps_finished_points_and_resume_completes_them(tmp_path: Path) 
     assert sum(before.values()) > 0
 
     resumed = subprocess.run(
-        [sys.executable, "-m", "harness", "run", "--resume", str(output), "--quiet"],
+        [sys.executable, "-m", "sigbench", "run", "--resume", str(output), "--quiet"],
         cwd=tmp_path,
         env=env,
         text=True,

@@ -15,12 +15,12 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import pyperf
 import pytest
 
-from benchmarks.implementations import get_adapter
-from benchmarks.scenarios import Point
-from harness.measure import Timing, inner_loops
-from harness.runner import Profile, Runner
-from harness.store import RunRecord, read_results
-from harness.summary import summary_table
+from sigbench.report.summary import summary_table
+from sigbench.results.store import RunRecord, read_results
+from sigbench.run.runner import Profile, Runner
+from sigbench.suite.adapters import get_adapter
+from sigbench.suite.scenarios import Point
+from sigbench.worker.measure import Timing, inner_loops
 
 ProfileMaker = Callable[[int], Profile]
 
@@ -140,7 +140,7 @@ def test_each_result_is_filed_under_its_own_point(tmp_path: Path, tiny_profile: 
 def test_worker_protocol(
     run_python: Callable[..., subprocess.CompletedProcess[str]], tiny_profile: ProfileMaker
 ) -> None:
-    """``python -m harness.worker``: a hello line, then one point line per point, in job order."""
+    """``python -m sigbench.worker``: a hello line, then one point line per point, in job order."""
     points = [
         Point("baseline", "send", 1, "strong", "function"),
         Point("baseline", "connect", 10, "strong", "method"),
@@ -152,7 +152,7 @@ def test_worker_protocol(
         "timing": asdict(tiny_profile(1).timing),
         "points": [p.as_dict() for p in points],
     }
-    result = run_python(["-m", "harness.worker"], input=json.dumps(job), timeout=120)
+    result = run_python(["-m", "sigbench.worker"], input=json.dumps(job), timeout=120)
     assert result.returncode == 0, result.stderr
     events = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(events) == 1 + len(points)

@@ -7,8 +7,8 @@ from typing import Optional, Sequence
 
 import pytest
 
-from benchmarks.implementations import IMPLEMENTATIONS
-from benchmarks.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
+from sigbench.suite.adapters import IMPLEMENTATIONS
+from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
 
 #: 1 create + 4 counts x 4 combos for connect, disconnect, send_matched, send_unmatched + 5 x 4 for
 #: send + 4 x 4 for send_async + 4 counts x 2 weak combos for collect + 3 x 2 for send_dying + 3 counts

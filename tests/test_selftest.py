@@ -7,10 +7,10 @@ from typing import List
 
 import pytest
 
-from benchmarks.scenarios import Point
-from harness import planted, selftest
-from harness.gate import GateResult, Judgement
-from harness.stats import Estimate
+from sigbench.analysis.stats import Estimate
+from sigbench.gate import planted, selftest
+from sigbench.gate.judge import GateResult, Judgement
+from sigbench.suite.scenarios import Point
 
 POINTS = selftest.POINTS
 

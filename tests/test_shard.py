@@ -12,14 +12,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from benchmarks.implementations import get_adapter, implementation_names
-from benchmarks.scenarios import Point, matrix
-from harness.cli import main
-from harness.measure import Timing
-from harness.multirun import MultiRun
-from harness.runner import Profile, Runner
-from harness.shard import Shard, assignment, merge, parse_shard, select, settings_for
-from harness.store import (
+from sigbench.cli import main
+from sigbench.results.store import (
     RunRecord,
     load_results,
     point_values,
@@ -28,6 +22,13 @@ from harness.store import (
     to_document,
     write_atomic,
 )
+from sigbench.run.envs import Environment
+from sigbench.run.multirun import MultiRun
+from sigbench.run.runner import Profile, Runner
+from sigbench.run.shard import Shard, assignment, merge, parse_shard, select, settings_for
+from sigbench.suite.adapters import get_adapter, implementation_names
+from sigbench.suite.scenarios import Point, matrix
+from sigbench.worker.measure import Timing
 
 #: One value of at least 0.5 ms per process: enough to calibrate, as little as possible.
 TINY = Profile("tiny", 2, Timing(warmups=0, values=1, min_time=0.0005), "2 processes x 1 value")
@@ -346,7 +347,7 @@ def env_shard_directories(tmp_path_factory: pytest.TempPathFactory) -> List[Path
     directory = tmp_path_factory.mktemp("env-shards")
     points = matrix(["baseline"], ["send"], [1, 10], ["strong"])
     profile = Profile("tiny", 1, TINY.timing, "1 process x 1 value")
-    pythons = {"a": sys.executable, "b": sys.executable}
+    pythons = {label: Environment(label, sys.executable) for label in ("a", "b")}
     made = []
     for index in (1, 2):
         shard = Shard(index, 2)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Dict
 
-from harness.site import GENERATOR, update_site
+from sigbench.report.site import GENERATOR, update_site
 
 
 def _report(site: Path, name: str, **fields: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Callable, Dict, List
 import numpy as np
 import pytest
 
-from harness.stats import (
+from sigbench.analysis.stats import (
     Estimate,
     clustered_bootstrap,
     clustered_median_ci,

@@ -12,9 +12,8 @@ from typing import Any, Dict, List
 import pyperf
 import pytest
 
-from benchmarks.scenarios import SCENARIOS, Point
-from harness.schema import SCHEMA, STATUSES
-from harness.store import (
+from sigbench.results.schema import SCHEMA, STATUSES
+from sigbench.results.store import (
     COLUMNS,
     PointRecord,
     ResultsError,
@@ -26,7 +25,8 @@ from harness.store import (
     to_document,
     write_atomic,
 )
-from harness.worker import environment
+from sigbench.suite.scenarios import SCENARIOS, Point
+from sigbench.worker.inventory import machine_metadata
 
 SEND = Point("blinker", "send", 10, "strong", "function")
 CONNECT = Point("blinker", "connect", 10, "weak", "method")
@@ -60,7 +60,7 @@ def record() -> RunRecord:
         },
         commit="0123abc",
         started="2024-01-02T03:00:00+00:00",
-        environment=environment(),
+        environment=machine_metadata(),
         libraries={"blinker": "1.9.0", "pyperf": pyperf.__version__, "psygnal": None},
         implementations={
             "baseline": {"available": True, "version": "3.11.7"},

@@ -7,9 +7,10 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from benchmarks.scenarios import Point
-from harness.store import PointRecord, RunRecord, to_document
-from harness.summary import baseline_for, markdown_text, printable, summary_markdown, summary_table
+from sigbench.report.summary import summary_markdown, summary_table
+from sigbench.report.text import markdown_text, printable
+from sigbench.results.store import PointRecord, RunRecord, to_document
+from sigbench.suite.scenarios import Point, baseline_for
 
 
 def _document(

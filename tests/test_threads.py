@@ -12,13 +12,13 @@ from typing import Any, Callable, List
 
 import pytest
 
-from benchmarks.implementations.baseline import Baseline
-from benchmarks.scenarios import FREE_THREADED_ONLY, THREADS, Point, matrix
-from harness.conformance import ConformanceError, check_point
-from harness.envs import find_python
-from harness.measure import Sampler, churning_send, inner_loops, run_threads
-from harness.runner import PROFILES, Runner
-from harness.store import read_results
+from sigbench.results.store import read_results
+from sigbench.run.envs import Environment, find_python
+from sigbench.run.runner import PROFILES, Runner
+from sigbench.suite.adapters.baseline import Baseline
+from sigbench.suite.scenarios import FREE_THREADED_ONLY, THREADS, Point, matrix
+from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.measure import Sampler, churning_send, inner_loops, run_threads
 
 THREAD_SCENARIOS = ["send_threads", "churn_threads"]
 
@@ -142,7 +142,8 @@ def test_on_a_free_threaded_build_thread_points_are_measured(tmp_path: Path, tin
     itself, with the GIL off, and every thread point passes conformance and is measured."""
     points = matrix(["baseline"], scenarios=["send", *THREAD_SCENARIOS], receivers=[10])
     output = tmp_path / "threads.json"
-    Runner(points, tiny_profile(1), output, seed=2, python=str(FREE_THREADED)).run()
+    environment = Environment("python3.13t", str(FREE_THREADED))
+    Runner(points, tiny_profile(1), output, seed=2, environment=environment).run()
     document = read_results(output)
     assert document["sigbench"]["environment"]["python_gil"] == "disabled"
     statuses = {item["name"]: (item["status"], item["reason"]) for item in document["sigbench"]["points"]}

@@ -18,8 +18,8 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 
-from harness.cli import build_parser
-from harness.shard import parse_shard
+from sigbench.cli import build_parser
+from sigbench.run.shard import parse_shard
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CI = PROJECT_ROOT / ".github" / "workflows" / "ci.yml"

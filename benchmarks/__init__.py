@@ -1,1 +1,0 @@
-"""What sigbench measures: the scenario matrix, receivers and one adapter per library."""

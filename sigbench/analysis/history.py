@@ -1,0 +1,121 @@
+"""The history view: an implementation measured in several environments (its releases, several
+interpreters, builds), cost per environment with CIs, and each step between consecutive
+environments judged as the paired gate judges: per-round log ratios (worker processes of the
+same round, which a run with ``--env`` interleaves), a one-sided Wilcoxon test each way against
+the threshold, and Benjamini-Hochberg across the benchmarks of the step.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import pandas
+from packaging.version import InvalidVersion, Version
+
+from sigbench.analysis.points import Analysis, labels
+from sigbench.analysis.stats import Estimate
+from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, NOT_JUDGED, THRESHOLD, Verdict, paired_verdicts
+from sigbench.suite.scenarios import MEMORY_SCENARIOS
+
+
+@dataclass(frozen=True)
+class Step:
+    """One benchmark from one environment to the next."""
+
+    benchmark: str
+    before: str
+    after: str
+    ratio: Optional[Estimate]
+    #: slower, faster, same or inconclusive (as the gate), or ``not judged`` with fewer than
+    #: FEWEST_ROUNDS rounds.
+    verdict: Verdict
+    rounds: int
+    p_slower: Optional[float] = None
+    p_faster: Optional[float] = None
+
+
+@dataclass
+class History:
+    """One implementation across ``environments`` (labels, in order): its points and steps."""
+
+    impl: str
+    environments: List[str]
+    points: pandas.DataFrame
+    steps: List[Step]
+
+
+def _version(text: object) -> Tuple[int, object]:
+    try:
+        return (0, Version(str(text).split(" ")[0]))
+    except InvalidVersion:
+        return (1, str(text))
+
+
+def _order(points: pandas.DataFrame) -> List[str]:
+    """Environments (labels) oldest first: by interpreter, then library version, then label."""
+    firsts = points.groupby("label").first()
+    return sorted(
+        firsts.index,
+        key=lambda label: (
+            _version(firsts.at[label, "python"]),
+            _version(firsts.at[label, "impl_version"]),
+            label,
+        ),
+    )
+
+
+def _round_medians(frame: pandas.DataFrame) -> Dict[Tuple[str, str], Dict[int, float]]:
+    """Each (label, benchmark)'s median value per round (worker process)."""
+    medians = frame.groupby(["label", "benchmark", "process"])["value"].median()
+    result: Dict[Tuple[str, str], Dict[int, float]] = {}
+    for (label, benchmark, process), value in medians.items():
+        result.setdefault((label, benchmark), {})[int(process)] = float(value)
+    return result
+
+
+def _steps(
+    before: str, after: str, benchmarks: List[str], rounds: Dict, threshold: float, alpha: float
+) -> List[Step]:
+    judged, steps = [], []
+    for benchmark in benchmarks:
+        old, new = rounds.get((before, benchmark), {}), rounds.get((after, benchmark), {})
+        common = sorted(set(old) & set(new))
+        if len(common) < FEWEST_ROUNDS:
+            steps.append(Step(benchmark, before, after, None, NOT_JUDGED, len(common)))
+            continue
+        judged.append((benchmark, [math.log(new[r] / old[r]) for r in common]))
+    seed = zlib.crc32(f"{before}|{after}".encode())
+    for (benchmark, ratios), (test, verdict, p_slow, p_fast) in zip(
+        judged, paired_verdicts([r for _, r in judged], threshold, alpha, seed)
+    ):
+        steps.append(Step(benchmark, before, after, test.ratio, verdict, len(ratios), p_slow, p_fast))
+    return steps
+
+
+def histories(
+    frame: pandas.DataFrame, analysis: Analysis, threshold: float = THRESHOLD, alpha: float = ALPHA
+) -> List[History]:
+    """One history per implementation measured in more than one environment (``frame`` is
+    ``load_results``'s table the ``analysis`` was made from)."""
+    frame = frame.assign(label=labels(frame))
+    frame = frame[frame["process"].notna() & frame["impl"].notna()]
+    rounds = _round_medians(frame)
+    points = analysis.points
+    # Time only: steps are judged by log ratios, and a memory point's bytes may be 0.
+    points = points[(points["scenario"] != "") & ~points["scenario"].isin(MEMORY_SCENARIOS)]
+    found = []
+    for impl, mine in points.groupby("impl", sort=True):
+        environments = _order(mine)
+        if len(environments) < 2:
+            continue
+        benchmarks = sorted(mine["benchmark"].unique())
+        steps = [
+            step
+            for before, after in zip(environments, environments[1:])
+            for step in _steps(before, after, benchmarks, rounds, threshold, alpha)
+        ]
+        found.append(History(str(impl), environments, mine, steps))
+    return found

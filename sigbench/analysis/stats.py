@@ -1,0 +1,223 @@
+"""Statistics on raw values: medians with bootstrap confidence intervals, ratios of medians."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Optional, Sequence
+
+import numpy as np
+
+#: Bootstrap resamples; enough for stable 95% percentile intervals.
+RESAMPLES = 2000
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with its confidence interval."""
+
+    value: float
+    low: float
+    high: float
+
+    @property
+    def relative_half_width(self) -> float:
+        """Half the interval's width as a fraction of the estimate."""
+        return (self.high - self.low) / 2 / self.value if self.value else float("nan")
+
+
+def _rng(seed: Optional[int]) -> np.random.Generator:
+    return np.random.default_rng(0 if seed is None else seed)
+
+
+def _bootstrap_medians(values: np.ndarray, rng: np.random.Generator, resamples: int) -> np.ndarray:
+    picks = rng.integers(0, len(values), size=(resamples, len(values)))
+    return np.median(values[picks], axis=1)
+
+
+@np.errstate(invalid="ignore")  # a NaN distribution (degenerate data) gives a NaN interval
+def interval(value: float, distribution: np.ndarray, level: float = 0.95) -> Estimate:
+    """``value`` with the percentile interval of its bootstrap ``distribution``."""
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(distribution, [tail, 100 - tail])
+    return Estimate(float(value), float(low), float(high))
+
+
+def median_ci(
+    values: Sequence[float], level: float = 0.95, resamples: int = RESAMPLES, seed: Optional[int] = None
+) -> Estimate:
+    """Median of ``values`` with a percentile-bootstrap confidence interval."""
+    data = np.asarray(values, dtype=float)
+    if data.size == 0:
+        raise ValueError("no values")
+    return interval(np.median(data), _bootstrap_medians(data, _rng(seed), resamples), level)
+
+
+def ratio_ci(
+    numerator: Sequence[float],
+    denominator: Sequence[float],
+    level: float = 0.95,
+    resamples: int = RESAMPLES,
+    seed: Optional[int] = None,
+) -> Estimate:
+    """Ratio of the medians of two independent samples with a bootstrap interval."""
+    top = np.asarray(numerator, dtype=float)
+    bottom = np.asarray(denominator, dtype=float)
+    if top.size == 0 or bottom.size == 0:
+        raise ValueError("no values")
+    rng = _rng(seed)
+    ratios = _bootstrap_medians(top, rng, resamples) / _bootstrap_medians(bottom, rng, resamples)
+    return interval(np.median(top) / np.median(bottom), ratios, level)
+
+
+def clustered_bootstrap(
+    runs: Sequence[Sequence[float]], resamples: int = RESAMPLES, seed: Optional[int] = None
+) -> np.ndarray:
+    """Bootstrap distribution of the median with two levels: processes, then values in each.
+
+    On a shared machine values vary more between worker processes than within one; resampling
+    processes first keeps that variation in the distribution, where pooling all values would
+    hide it.
+    """
+    groups = [np.asarray(run, dtype=float) for run in runs if len(run)]
+    if not groups:
+        raise ValueError("no values")
+    sizes = np.array([len(group) for group in groups])
+    padded = np.full((len(groups), sizes.max()), np.nan)
+    for index, group in enumerate(groups):
+        padded[index, : len(group)] = group
+    rng = _rng(seed)
+    chosen = rng.integers(0, len(groups), size=(resamples, len(groups)))
+    chosen_sizes = sizes[chosen][..., None]
+    positions = (rng.random((resamples, len(groups), sizes.max())) * chosen_sizes).astype(int)
+    samples = padded[chosen[..., None], positions].reshape(resamples, -1)
+    if (sizes == sizes[0]).all():
+        return np.median(samples, axis=1)
+    # Slots beyond the size of the process drawn into them hold no value.
+    valid = (np.arange(sizes.max()) < chosen_sizes).reshape(resamples, -1)
+    return np.nanmedian(np.where(valid, samples, np.nan), axis=1)
+
+
+def clustered_median_ci(
+    runs: Sequence[Sequence[float]],
+    level: float = 0.95,
+    resamples: int = RESAMPLES,
+    seed: Optional[int] = None,
+) -> Estimate:
+    """Median of all values with the interval of ``clustered_bootstrap``."""
+    distribution = clustered_bootstrap(runs, resamples, seed)  # raises on no values
+    values = np.concatenate([np.asarray(run, dtype=float) for run in runs])
+    return interval(np.median(values), distribution, level)
+
+
+@np.errstate(over="ignore", invalid="ignore")  # absurd values give inf or NaN, not a warning
+def coefficient_of_variation(values: Sequence[float]) -> float:
+    """Standard deviation over mean."""
+    data = np.asarray(values, dtype=float)
+    return float(np.std(data, ddof=1) / np.mean(data)) if data.size > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class ScalingFit:
+    """Cost against receivers: ``fixed + slope * n``, and the growth exponent at large n."""
+
+    fixed: Estimate
+    slope: Estimate
+    #: Log-log slope over the receiver counts >= ``EXPONENT_FROM`` (None with fewer than two).
+    exponent: Optional[Estimate]
+
+    @property
+    def superlinear(self) -> bool:
+        """Growth clearly worse than linear: the exponent's whole interval lies above 1."""
+        return self.exponent is not None and self.exponent.low > 1
+
+
+#: The exponent is fitted where the per-receiver cost dominates the fixed cost.
+EXPONENT_FROM = 10
+
+
+@np.errstate(divide="ignore", invalid="ignore", over="ignore")  # degenerate data: NaN, no fit
+def _fit(receivers: np.ndarray, medians: np.ndarray) -> np.ndarray:
+    """Fixed cost, slope and log-log exponent for each row of ``medians`` (rows x counts)."""
+    # Least squares weighted by 1/median (costs span orders of magnitude, so relative
+    # residuals count), solved in closed form for every row at once.
+    weights = 1 / medians**2
+    total, sum_x, sum_y = weights.sum(1), weights @ receivers, (weights * medians).sum(1)
+    sum_xx, sum_xy = weights @ receivers**2, (weights * medians) @ receivers
+    slope = (total * sum_xy - sum_x * sum_y) / (total * sum_xx - sum_x**2)
+    fixed = (sum_y - slope * sum_x) / total
+    large = receivers >= EXPONENT_FROM
+    exponent = np.full(len(medians), np.nan)
+    if large.sum() >= 2:
+        log_x = np.log(receivers[large]) - np.log(receivers[large]).mean()
+        log_y = np.log(medians[:, large])
+        exponent = (log_y - log_y.mean(1, keepdims=True)) @ log_x / (log_x @ log_x)
+    return np.column_stack([fixed, slope, exponent])
+
+
+def fit_distributions(
+    counts: Sequence[int], medians: Sequence[float], distributions: np.ndarray, level: float = 0.95
+) -> ScalingFit:
+    """Scaling fit of ``medians`` at ``counts``, its intervals from bootstrap ``distributions``
+    of those medians (resamples x counts)."""
+    if len(counts) < 2:
+        raise ValueError("a scaling fit needs at least two receiver counts")
+    receivers = np.asarray(counts, dtype=float)
+    estimate = _fit(receivers, np.asarray(medians, dtype=float)[None, :])[0]
+    fits = _fit(receivers, np.asarray(distributions, dtype=float))
+    fixed, slope, exponent = (interval(estimate[i], fits[:, i], level) for i in range(3))
+    return ScalingFit(fixed, slope, None if np.isnan(estimate[2]) else exponent)
+
+
+def scaling_fit(
+    values_by_receivers: Mapping[int, Sequence[float]],
+    level: float = 0.95,
+    resamples: int = RESAMPLES,
+    seed: Optional[int] = None,
+) -> ScalingFit:
+    """Fit cost per operation against receiver count, with bootstrap intervals.
+
+    ``values_by_receivers`` maps each receiver count to its raw values; at least two counts.
+    """
+    counts = sorted(values_by_receivers)
+    samples = [np.asarray(values_by_receivers[n], dtype=float) for n in counts]
+    rng = _rng(seed)
+    distributions = np.column_stack([_bootstrap_medians(s, rng, resamples) for s in samples])
+    return fit_distributions(counts, [float(np.median(s)) for s in samples], distributions, level)
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """Per-round log ratios of candidate to baseline: the ratio (exp of their median) with a
+    bootstrap CI, and one-sided Wilcoxon signed-rank p-values against a threshold t: that the
+    candidate is slower by more than t, and that it is faster by more than t."""
+
+    ratio: Estimate
+    p_slower: float
+    p_faster: float
+    rounds: int
+
+
+def paired_test(
+    log_ratios: Sequence[float], threshold: float, resamples: int = RESAMPLES, seed: Optional[int] = None
+) -> PairedTest:
+    """Judge per-round ``log(candidate / baseline)`` against ``threshold`` (e.g. 0.05 for 5%)."""
+    from scipy.stats import wilcoxon
+
+    data = np.asarray(log_ratios, dtype=float)
+    if data.size < 2:
+        raise ValueError("a paired test needs at least two rounds")
+    distribution = _bootstrap_medians(data, _rng(seed), resamples)
+    ratio = interval(np.exp(np.median(data)), np.exp(distribution))
+    margin = np.log1p(threshold)
+    p_slower = float(wilcoxon(data - margin, alternative="greater", zero_method="zsplit").pvalue)
+    p_faster = float(wilcoxon(data + margin, alternative="less", zero_method="zsplit").pvalue)
+    return PairedTest(ratio, p_slower, p_faster, int(data.size))
+
+
+def false_discovery_adjusted(p_values: Sequence[float]) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values: declaring those below alpha keeps the expected
+    share of false discoveries among them at alpha or less."""
+    from scipy.stats import false_discovery_control
+
+    values = np.asarray(p_values, dtype=float)
+    return false_discovery_control(values, method="bh") if values.size else values

@@ -1,0 +1,65 @@
+"""How a ratio of candidate to baseline becomes a verdict, for ``sigbench compare``, the gate and
+the history view alike: the verdict names, the default thresholds and false discovery rate, and
+the two rules (a ratio's CI against the threshold; paired rounds tested against it).
+"""
+
+from __future__ import annotations
+
+from typing import List, Literal, Optional, Sequence, Tuple
+
+from sigbench.analysis.stats import Estimate, PairedTest, false_discovery_adjusted, paired_test
+
+Verdict = Literal["slower", "faster", "same", "inconclusive", "not judged"]
+SLOWER: Verdict = "slower"
+FASTER: Verdict = "faster"
+SAME: Verdict = "same"
+INCONCLUSIVE: Verdict = "inconclusive"
+#: A history step with fewer than ``FEWEST_ROUNDS`` rounds.
+NOT_JUDGED: Verdict = "not judged"
+#: The verdicts of a judgement, in the order tallies show them.
+VERDICTS: Tuple[Verdict, ...] = (SLOWER, FASTER, SAME, INCONCLUSIVE)
+
+#: Default threshold for wall time: a change must exceed 5% to be slower or faster.
+THRESHOLD = 0.05
+#: Default threshold for instruction counts, which do not vary from run to run.
+COUNT_THRESHOLD = 0.01
+#: Default false discovery rate across the benchmarks of one judgement.
+ALPHA = 0.05
+#: The fewest rounds a paired judgement takes (a one-sided Wilcoxon test over fewer cannot reach
+#: p < 0.05 at all).
+FEWEST_ROUNDS = 6
+
+
+def verdict(ratio: Estimate, threshold: float) -> Verdict:
+    """For a threshold t: ``slower`` when the ratio's whole CI lies above 1 + t, ``faster`` when
+    it lies below 1 / (1 + t), ``same`` when it lies within both, ``inconclusive`` otherwise."""
+    upper, lower = 1 + threshold, 1 / (1 + threshold)
+    if ratio.low > upper:
+        return SLOWER
+    if ratio.high < lower:
+        return FASTER
+    if ratio.low >= lower and ratio.high <= upper:
+        return SAME
+    return INCONCLUSIVE
+
+
+def paired_verdicts(
+    rounds: Sequence[Sequence[float]], threshold: float, alpha: float = ALPHA, seed: Optional[int] = None
+) -> List[Tuple[PairedTest, Verdict, float, float]]:
+    """Judge several benchmarks' per-round log ratios together, as the gate does: a one-sided
+    Wilcoxon test each way against ``threshold``, Benjamini-Hochberg across the benchmarks, and
+    ``slower`` / ``faster`` when the adjusted p-value is below ``alpha``.  Otherwise ``same`` when
+    the ratio's CI lies within the threshold both ways, else ``inconclusive`` (rounds too noisy to
+    tell, though the median ratio may be well past the threshold).
+
+    Returns (test, verdict, adjusted p slower, adjusted p faster) per benchmark, in order.
+    """
+    tests = [paired_test(ratios, threshold, seed=seed) for ratios in rounds]
+    slower = false_discovery_adjusted([test.p_slower for test in tests])
+    faster = false_discovery_adjusted([test.p_faster for test in tests])
+    judged: List[Tuple[PairedTest, Verdict, float, float]] = []
+    for test, p_slow, p_fast in zip(tests, slower, faster):
+        within = verdict(test.ratio, threshold) == SAME
+        found = SLOWER if p_slow < alpha else FASTER if p_fast < alpha else SAME if within else INCONCLUSIVE
+        judged.append((test, found, float(p_slow), float(p_fast)))
+    return judged

@@ -1,0 +1,149 @@
+"""Judging a gate: for every point both sides measured, a verdict on the candidate.
+
+- **paired** (wall time): a round's log ratio is the median of its turns' ``log(candidate /
+  baseline)``; the rounds are tested against the threshold each way (one-sided Wilcoxon), with
+  the false discovery rate controlled across benchmarks (Benjamini-Hochberg).
+- **instructions**: counts are deterministic, so no test is needed, only the range of ratios over
+  every pairing of a baseline count with a candidate count.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from sigbench.analysis.stats import Estimate
+from sigbench.analysis.verdicts import ALPHA, SLOWER, Verdict, paired_verdicts, verdict
+from sigbench.gate.sides import SIDES
+from sigbench.results.store import PointRecord, RunRecord
+from sigbench.suite.scenarios import Point
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One benchmark's verdict.  Paired: ``slower`` and ``faster`` only when significant after
+    the false-discovery-rate adjustment, else ``same`` when the ratio's CI lies within the
+    threshold, ``inconclusive`` when it does not (only ``slower`` fails the gate).  Instructions:
+    ``slower``/``faster`` when every pairing of counts is past the threshold, ``same`` when none
+    is, else ``inconclusive``."""
+
+    point: Point
+    base: float
+    candidate: float
+    #: Candidate over baseline, with its 95% CI (paired) or the range over all count pairings.
+    ratio: Estimate
+    verdict: Verdict
+    #: Paired mode: adjusted p-values.
+    p_slower: Optional[float] = None
+    p_faster: Optional[float] = None
+    #: Instructions mode: the largest relative spread of one side's repeated counts (0 = identical).
+    spread: Optional[float] = None
+    #: Instructions mode: whether every process of each side gave the very same counts.
+    repeatable: Optional[bool] = None
+
+
+@dataclass
+class GateResult:
+    judgements: List[Judgement]
+    #: Points measured on one side only (not installed or failing on the other), with why.
+    skipped: Dict[str, str]
+    threshold: float
+    mode: str = "paired"
+
+    @property
+    def regressions(self) -> List[Judgement]:
+        return [j for j in self.judgements if j.verdict == SLOWER]
+
+
+def _both_measured(
+    points: Sequence[Point], base: RunRecord, candidate: RunRecord
+) -> Tuple[List[Tuple[Point, PointRecord, PointRecord]], Dict[str, str]]:
+    """Points with values on both sides, and why the others were not judged."""
+    pairs, skipped = [], {}
+    for point in points:
+        sides = (base.points[point.name], candidate.points[point.name])
+        if any(entry.status != "ok" or not entry.runs for entry in sides):
+            if not all(entry.status == "not_applicable" for entry in sides):
+                skipped[point.name] = (
+                    "; ".join(
+                        f"{side}: {entry.status} {entry.reason}".strip()
+                        for side, entry in zip(SIDES, sides)
+                        if entry.status != "ok"
+                    )
+                    or "not measured"
+                )
+            continue
+        pairs.append((point, *sides))
+    return pairs, skipped
+
+
+def judge(
+    points: Sequence[Point],
+    base: RunRecord,
+    candidate: RunRecord,
+    threshold: float,
+    alpha: float = ALPHA,
+    seed: Optional[int] = None,
+) -> GateResult:
+    """Paired mode, for every point both sides measured: a round's log ratio is the median of
+    its turns' ``log(candidate / baseline)`` (the values of a round alternate, in order)."""
+    pairs, skipped = _both_measured(points, base, candidate)
+    rounds = [
+        [
+            statistics.median(math.log(b / a) for a, b in zip(old["values"], new["values"]))
+            for old, new in zip(old_entry.runs, new_entry.runs)
+        ]
+        for _, old_entry, new_entry in pairs
+    ]
+    judgements = [
+        Judgement(
+            point,
+            statistics.median(_values(old_entry)),
+            statistics.median(_values(new_entry)),
+            test.ratio,
+            verdict,
+            p_slower=p_slow,
+            p_faster=p_fast,
+        )
+        for (point, old_entry, new_entry), (test, verdict, p_slow, p_fast) in zip(
+            pairs, paired_verdicts(rounds, threshold, alpha, seed)
+        )
+    ]
+    return GateResult(judgements, skipped, threshold, "paired")
+
+
+def judge_counts(
+    points: Sequence[Point], base: RunRecord, candidate: RunRecord, threshold: float
+) -> GateResult:
+    """Instructions mode: counts are deterministic, so no test is needed, only the range of
+    ratios over every pairing of a baseline count with a candidate count."""
+    pairs, skipped = _both_measured(points, base, candidate)
+    judgements = []
+    for point, old_entry, new_entry in pairs:
+        old, new = _values(old_entry), _values(new_entry)
+        ratio = Estimate(
+            statistics.median(new) / statistics.median(old), min(new) / max(old), max(new) / min(old)
+        )
+        judgements.append(
+            Judgement(
+                point,
+                statistics.median(old),
+                statistics.median(new),
+                ratio,
+                verdict(ratio, threshold),  # the range stands in for compare's CI
+                spread=max((max(v) - min(v)) / statistics.median(v) for v in (old, new)),
+                repeatable=all(_repeats(entry) for entry in (old_entry, new_entry)),
+            )
+        )
+    return GateResult(judgements, skipped, threshold, "instructions")
+
+
+def _values(entry: PointRecord) -> List[float]:
+    return [value for run in entry.runs for value in run["values"]]
+
+
+def _repeats(entry: PointRecord) -> bool:
+    """Whether every process gave exactly the counts the first one did."""
+    return all(run["values"] == entry.runs[0]["values"] for run in entry.runs)

@@ -1,0 +1,197 @@
+"""``sigbench gate``: did a change make signal dispatch slower?  Both sides measured, then judged.
+
+Two modes, both measuring baseline and candidate each in its own environment and worker
+processes, rounds interleaved:
+
+- **paired** (wall time): each round, a new pair of workers (one per side) pinned to one CPU
+  take values in turns (``sigbench.gate.rounds``), so whatever slows the machine slows both
+  sides of a turn; each benchmark is judged by its per-round log ratios (Wilcoxon signed-rank
+  against the threshold), with the false discovery rate controlled across benchmarks
+  (Benjamini-Hochberg).
+- **instructions**: instructions per operation under callgrind (``sigbench.worker.meter``),
+  deterministic, so judged directly: slower when even the smallest candidate count exceeds the
+  largest baseline count by the threshold.  The baseline may be a results file of counts made
+  earlier, when the interpreter and library versions match.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Callable, Dict, Optional, Sequence, Set
+
+from sigbench.analysis.verdicts import ALPHA, COUNT_THRESHOLD, THRESHOLD
+from sigbench.gate.judge import GateResult, judge, judge_counts
+from sigbench.gate.rounds import run_round
+from sigbench.gate.sides import SIDES, balanced_order
+from sigbench.results.store import ResultsError, RunRecord, read_results, record_from_document
+from sigbench.run.callgrind import missing_tools
+from sigbench.run.envs import Environment, Spec, current_requirements, prepare
+from sigbench.run.process import available_cpus, inventory_of
+from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
+from sigbench.suite.scenarios import Point
+from sigbench.worker.measure import Timing
+
+MODES = ("paired", "instructions")
+#: Rounds (worker pairs) per benchmark: paired rounds vary in process layout and CPU, and a
+#: one-sided Wilcoxon test over 20 of them reaches p = 1e-6 (Benjamini-Hochberg over many
+#: benchmarks needs small p-values); for counts, two processes show they repeat.
+ROUNDS = {"paired": 20, "instructions": 2}
+#: Default threshold per mode: wall time is noisy, counts are not.
+THRESHOLDS = {"paired": THRESHOLD, "instructions": COUNT_THRESHOLD}
+TIMINGS = {
+    # Per round and side: 20 values of 1 ms, taken in turns with the other side's.
+    "paired": Timing(warmups=1, values=20, min_time=0.001),
+    # Calibration has run the body several times already; min_time is unused when counting.
+    "instructions": Timing(warmups=0, values=3, min_time=0.0),
+}
+
+
+class GateError(ValueError):
+    """A gate that cannot be run as asked (exit 2)."""
+
+
+def run_gate(
+    points: Sequence[Point],
+    specs: Dict[str, Spec],
+    output: Path,
+    *,
+    mode: str = "paired",
+    rounds: Optional[int] = None,
+    timing: Optional[Timing] = None,
+    threshold: Optional[float] = None,
+    alpha: float = ALPHA,
+    seed: Optional[int] = None,
+    point_timeout: float = POINT_TIMEOUT,
+    log: Optional[Callable[[str], None]] = None,
+    progress: Optional[Progress] = None,
+) -> GateResult:
+    """Measure ``points`` on both sides, interleaved, and judge every point measured on both.
+
+    Each side's results are kept as ordinary results files in ``output``; a baseline that is a
+    results file (instructions mode) is read instead of measured.  Raises GateError or SpecError
+    for a gate that cannot run.
+    """
+    if mode not in MODES:
+        raise GateError(f"unknown mode {mode!r} (choose from {', '.join(MODES)})")
+    rounds = rounds or ROUNDS[mode]
+    timing = timing or TIMINGS[mode]
+    threshold = THRESHOLDS[mode] if threshold is None else threshold
+    seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
+    if mode == "instructions" and missing_tools():
+        raise GateError(f"instructions mode needs valgrind and setarch: {missing_tools()}")
+    stored = None
+    if specs["baseline"].kind == "results":
+        if mode != "instructions":
+            raise GateError(
+                f"{specs['baseline'].text}: a results file can be the baseline only in instructions mode "
+                "(paired mode measures both sides in this job; 'sigbench compare' compares two files)"
+            )
+        stored = _stored_baseline(Path(specs["baseline"].value))
+        points = [p for p in points if p.name in stored.points and stored.points[p.name].status == "ok"]
+        if not points:
+            raise GateError(f"{specs['baseline'].text}: measured none of the selected points")
+    if specs["candidate"].kind == "results":
+        raise GateError(f"{specs['candidate'].text}: the candidate must be measured, not read from a file")
+    requirements = current_requirements() if any(spec.kind == "python" for spec in specs.values()) else []
+    runners: Dict[str, Runner] = {}
+    for side in SIDES:
+        if side == "baseline" and stored is not None:
+            continue
+        environment = prepare(specs[side], requirements, log=log)
+        if stored is not None:
+            _check_same_setting(specs["baseline"].text, stored, environment, {p.impl for p in points})
+        profile = Profile(f"gate-{side}", rounds, timing, f"{mode} gate, {side}: {specs[side].text}")
+        metric = "instructions" if mode == "instructions" else "time"
+        runners[side] = Runner(
+            points,
+            profile,
+            output / f"{side}.json",
+            point_timeout=point_timeout,
+            seed=seed,
+            environment=environment,
+            metric=metric,
+        )
+    if mode == "paired":
+        _alternate(runners, points, rounds, timing, seed, point_timeout, progress)
+    else:
+        _interleave(runners, rounds, seed, progress)
+    for runner in runners.values():
+        runner.finish()
+    base = stored if stored is not None else runners["baseline"].record
+    candidate = runners["candidate"].record
+    if mode == "instructions":
+        return judge_counts(points, base, candidate, threshold)
+    return judge(points, base, candidate, threshold, alpha, seed)
+
+
+def _alternate(
+    runners: Dict[str, Runner],
+    points: Sequence[Point],
+    rounds: int,
+    timing: Timing,
+    seed: int,
+    timeout: float,
+    progress: Optional[Progress],
+) -> None:
+    """Paired mode: each round a new worker pair per implementation, pinned to the round's CPU,
+    alternating values (``sigbench.gate.rounds``)."""
+    cpus = available_cpus()
+    for runner in runners.values():
+        runner.record.settings.update(pairing="alternating", pinned=bool(cpus))
+    total = rounds * len(runners["baseline"].runnable())
+    steps = iter(range(1, total + 1))
+    for round_index in range(rounds):
+        cpu = cpus[round_index % len(cpus)] if cpus else None
+
+        def done(point: Point, label: str = f"round {round_index + 1}") -> None:
+            if progress:
+                progress(next(steps, total), total, f"{label}: {point.name}")
+
+        run_round(runners, points, round_index, timing=timing, cpu=cpu, seed=seed, timeout=timeout, done=done)
+
+
+def _interleave(runners: Dict[str, Runner], rounds: int, seed: int, progress: Optional[Progress]) -> None:
+    """Instructions mode: a worker per side and round, each side first in half the rounds."""
+    baseline_first = balanced_order(rounds, random.Random(seed))
+    total = rounds * len(runners)
+    step = 0
+    for round_index in range(rounds):
+        order = list(SIDES) if baseline_first[round_index] else list(reversed(SIDES))
+        for side in (side for side in order if side in runners):
+            runners[side].run_round(round_index)
+            step += 1
+            if progress:
+                progress(step, total, f"round {round_index + 1}: {side}")
+
+
+def _stored_baseline(path: Path) -> RunRecord:
+    try:
+        record = record_from_document(read_results(path))
+    except ResultsError as exc:
+        raise GateError(str(exc)) from exc
+    if record.settings.get("metric") != "instructions":
+        raise GateError(
+            f"{path}: holds wall times, not instruction counts; only counts can be a stored baseline"
+        )
+    return record
+
+
+def _check_same_setting(name: str, stored: RunRecord, environment: Environment, impls: Set[str]) -> None:
+    """Counts compare across jobs only for the same interpreter and library versions."""
+    here = inventory_of(environment.python)
+    differences = [
+        f"{key} {stored.environment.get(key)!r} there, {value!r} here"
+        for key, value in here["interpreter"].items()
+        if stored.environment.get(key) != value
+    ]
+    for impl in sorted(impls):
+        available, version = here["availability"][impl]
+        was = stored.implementations.get(impl, {}).get("version")
+        if not available or version != was:
+            differences.append(f"{impl} {was!r} there, {version if available else 'not installed'!r} here")
+    if differences:
+        raise GateError(
+            f"{name}: counts measured with another interpreter or library versions cannot be compared "
+            f"({'; '.join(differences)}); measure both sides in this job instead"
+        )

@@ -1,0 +1,77 @@
+"""The static site: ``reports/index.html`` lists every report in ``reports/``, newest first,
+so the directory can be published as it is."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import jinja2
+
+from sigbench.results.store import write_text_atomic
+
+#: Marks an index page this module wrote; any other index.html is never overwritten.
+GENERATOR = '<meta name="generator" content="sigbench site">'
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("sigbench.report", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def _entry(directory: Path, summary: Any) -> Dict[str, Any]:
+    """One listed report, from its ``report.json``; ValueError when that is not what sigbench wrote."""
+    if not isinstance(summary, dict):
+        raise ValueError("not a JSON object")
+    fields = {"title": str, "created": str, "points": int}
+    for key, kind in fields.items():
+        if not isinstance(summary.get(key), kind) or isinstance(summary.get(key), bool):
+            raise ValueError(f"{key!r} is missing or not a {kind.__name__}")
+    started = summary.get("started")
+    if started is not None and not isinstance(started, str):
+        raise ValueError("'started' is not a string")
+    implementations = summary.get("implementations", [])
+    not_measured = summary.get("not_measured", {})
+    if not isinstance(implementations, list) or not all(isinstance(i, str) for i in implementations):
+        raise ValueError("'implementations' is not a list of names")
+    if not isinstance(not_measured, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) for k, v in not_measured.items()
+    ):
+        raise ValueError("'not_measured' is not a mapping of status to count")
+    return {
+        "href": urllib.parse.quote(directory.name) + "/index.html",
+        "name": directory.name,
+        "title": summary["title"],
+        "when": started or summary["created"],
+        "points": summary["points"],
+        "implementations": ", ".join(implementations),
+        "not_measured": ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(not_measured.items())),
+    }
+
+
+def update_site(directory: Path) -> Tuple[Optional[Path], List[str]]:
+    """Rewrite ``directory``/index.html to list every report below it, newest first.
+
+    Returns the index (None when an index.html that sigbench did not write is in the way) and a
+    warning for each report that could not be listed.
+    """
+    index = directory / "index.html"
+    if index.exists():
+        with open(index, encoding="utf-8", errors="replace") as handle:
+            if GENERATOR not in handle.read(4096):
+                return None, [f"{index} was not written by sigbench; left as it is"]
+    entries, warnings = [], []
+    for summary_path in sorted(directory.glob("*/report.json")):
+        try:
+            if summary_path.stat().st_size > 1024 * 1024:
+                raise ValueError("over 1 MiB")
+            with open(summary_path, encoding="utf-8") as handle:
+                entries.append(_entry(summary_path.parent, json.load(handle)))
+        except (OSError, ValueError) as exc:
+            warnings.append(f"{summary_path}: not listed: {exc}")
+    entries.sort(key=lambda entry: (entry["when"], entry["name"]), reverse=True)
+    page = _TEMPLATES.get_template("site.html").render(entries=entries, generator=GENERATOR)
+    write_text_atomic(index, page)
+    return index, warnings

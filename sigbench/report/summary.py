@@ -1,0 +1,123 @@
+"""The summary of a run, for a terminal or as Markdown: ns per operation with its ratio to ``baseline``
+(bytes for memory scenarios)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from sigbench.report.text import byte_text, markdown_text, printable
+from sigbench.results.store import point_values
+from sigbench.suite.adapters import implementation_names
+from sigbench.suite.scenarios import SCENARIOS, Point, baseline_for
+
+
+def _cell(values: List[float], base: Optional[List[float]], unit: str) -> str:
+    median = statistics.median(values)
+    if unit == "byte":
+        return byte_text(median)
+    text = f"{median * 1e9:,.0f}" if median >= 100e-9 else f"{median * 1e9:.1f}"
+    if base:
+        text += f" ×{median / statistics.median(base):.2f}"
+    return text
+
+
+@dataclass
+class Table:
+    """One scenario's summary: header and rows of cell texts (first column: implementation)."""
+
+    header: List[str]
+    rows: List[List[str]]
+
+
+def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str, Any]]]:
+    """The summary's caption, its tables (one per scenario), and every point's status."""
+    values = point_values(document)
+    statuses = document["sigbench"]["points"]
+    points = {p["name"]: Point.from_dict(p) for p in statuses if p["name"] in values}
+    if not points:
+        return "No point was measured.", [], statuses
+    combos = Counter((p.ref, p.kind) for p in points.values() if p.ref)
+    ref, kind = (
+        max(combos, key=lambda c: (combos[c], c == ("strong", "function"))) if combos else (None, None)
+    )
+    caption = (
+        f"Median ns per operation (×ratio to baseline), bytes for memory scenarios; {ref or '-'} "
+        f"references, {kind or '-'} receivers."
+    )
+    tables = []
+    for scenario in SCENARIOS.values():
+        chosen = [
+            p
+            for p in points.values()
+            if p.scenario == scenario.name and p.ref in (ref, None) and p.kind in (kind, None)
+        ]
+        if not chosen:
+            continue
+        counts = sorted({p.receivers for p in chosen})
+        per = f"bytes per {scenario.unit}" if scenario.metric == "memory" else f"per {scenario.unit}"
+        header = [f"{scenario.name} ({per})"] + [
+            "" if not scenario.has_receivers else f"n={n}" for n in counts
+        ]
+        rows: List[List[str]] = []
+        for impl in implementation_names():
+            row = [impl]
+            for n in counts:
+                point = next((p for p in chosen if p.impl == impl and p.receivers == n), None)
+                if point is None:
+                    row.append("")
+                    continue
+                base = values.get(baseline_for(point).name) if impl != "baseline" else None
+                row.append(_cell(values[point.name], base, scenario.value_unit))
+            if any(row[1:]):
+                rows.append(row)
+        tables.append(Table(header, rows))
+    return caption, tables, statuses
+
+
+def summary_table(document: Dict[str, Any]) -> str:
+    """A table per scenario (rows: implementations, columns: receivers) for the most
+    common reference mode and kind; cells are median ns per operation and the ratio to baseline."""
+    caption, tables, statuses = _summary(document)
+    lines = [caption]
+    for table in tables:
+        rows = [table.header, *table.rows]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(table.header))]
+        lines.append("")
+        for row in rows:
+            lines.append(
+                "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+            )
+    return "\n".join(lines + _not_measured(statuses, printable))
+
+
+def summary_markdown(document: Dict[str, Any]) -> str:
+    """The summary as GitHub-flavoured Markdown (a CI job summary or a pull-request comment);
+    every string from the file is a code span, so none can add a link or break a table."""
+    caption, tables, statuses = _summary(document)
+    lines = [f"**{caption}**"]
+    for table in tables:
+        rule = "|---|" + "---:|" * (len(table.header) - 1)
+        lines += ["", "| " + " | ".join(table.header) + " |", rule]
+        lines += ["| " + " | ".join([markdown_text(row[0]), *row[1:]]) + " |" for row in table.rows]
+    return "\n".join(lines + _not_measured(statuses, markdown_text, item="- "))
+
+
+def _not_measured(statuses: List[Dict[str, Any]], text: Callable[[str], str], item: str = "  ") -> List[str]:
+    """Counts of points not measured, by status, and the first problems with their reasons
+    (each line starting with ``item``), every string from the file passed through ``text``."""
+    skipped = Counter(p["status"] for p in statuses if p["status"] != "ok")
+    if not skipped:
+        return []
+    lines = [
+        "",
+        "Not measured: "
+        + ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(skipped.items())),
+    ]
+    problems = [p for p in statuses if p["status"] not in ("ok", "not_applicable")]
+    lines += [f"{item}{text(p['name'])}: {p['status']}: {text(p['reason'])}" for p in problems[:10]]
+    if len(problems) > 10:
+        lines.append(f"{item}... and {len(problems) - 10} more (see the results file)")
+    return lines

@@ -1,0 +1,199 @@
+"""Values and strings as a terminal or Markdown shows them, and the tables of ``sigbench compare``
+and ``sigbench gate`` in both forms.  Every string that comes from a file is made printable (a
+terminal) or a code span (Markdown), so none can move the cursor, add a link or break a table.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Dict, List
+
+from sigbench.analysis.compare import Comparison, Result
+from sigbench.analysis.verdicts import ALPHA, FASTER, SLOWER, VERDICTS
+from sigbench.gate.judge import GateResult, Judgement
+from sigbench.run.envs import Spec
+
+#: How Markdown tables mark a verdict that matters.
+_MARKS = {SLOWER: "🔴 ", FASTER: "🟢 "}
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences, carriage returns,
+    newlines) shown as escapes instead of acting on the screen."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
+def ns(seconds: float) -> str:
+    """Seconds as nanoseconds: whole with thousands separators, three significant digits below
+    100 ns, empty for a missing value."""
+    if seconds != seconds:  # NaN
+        return ""
+    value = seconds * 1e9
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def byte_text(count: float) -> str:
+    """Bytes: whole with thousands separators, one decimal below 100, empty for a missing value."""
+    if count != count:  # NaN
+        return ""
+    return f"{count:,.0f}" if abs(count) >= 100 or count == round(count) else f"{count:.1f}"
+
+
+def value_text(value: float, unit: str) -> str:
+    """A value in its unit (``second`` or ``byte``) as the tables show it: ns, or bytes."""
+    return byte_text(value) if unit == "byte" else ns(value)
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as inline Markdown that is only ever text: a code span (no link, autolink, HTML
+    or emphasis is recognised inside one) on one line, with table pipes escaped."""
+    text = printable(text).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+GATE_HEADERS = {
+    "paired": [
+        "benchmark",
+        "baseline ns",
+        "candidate ns",
+        "ratio",
+        "95% CI",
+        "p slower",
+        "p faster",
+        "verdict",
+    ],
+    "instructions": [
+        "benchmark",
+        "baseline instructions",
+        "candidate instructions",
+        "ratio",
+        "range",
+        "spread",
+        "processes",
+        "verdict",
+    ],
+}
+
+
+def _gate_cells(judgement: Judgement) -> List[str]:
+    """Every column after the benchmark's name."""
+    ratio = judgement.ratio
+    if judgement.spread is None:
+        size, digits = ns, 3
+        details = [f"{judgement.p_slower:.3g}", f"{judgement.p_faster:.3g}"]
+    else:  # counts: small differences are real, so show them
+        size, digits = "{:,.1f}".format, 4
+        details = [f"{judgement.spread:.3%}", "identical" if judgement.repeatable else "differ"]
+    return [
+        size(judgement.base),
+        size(judgement.candidate),
+        f"{ratio.value:.{digits}f}",
+        f"{ratio.low:.{digits}f}–{ratio.high:.{digits}f}",
+        *details,
+        judgement.verdict,
+    ]
+
+
+def _gate_headline(result: GateResult, specs: Dict[str, Spec], name: Callable[[str], str]) -> str:
+    judged = result.judgements
+    counts = {v: sum(j.verdict == v for j in judged) for v in VERDICTS}
+    state = "FAIL" if counts[SLOWER] else "PASS"
+    if result.mode == "instructions":
+        identical = sum(bool(j.repeatable) for j in judged)
+        how = f"callgrind counts; {identical} of {len(judged)} identical in every process"
+    else:
+        how = f"Benjamini-Hochberg adjusted p < {ALPHA}"
+    tally = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v] or v != "inconclusive")
+    return (
+        f"{state}: {name(specs['candidate'].text)} vs {name(specs['baseline'].text)}: "
+        f"{len(judged)} benchmarks, {tally} (threshold {result.threshold:.1%}, {how})"
+    )
+
+
+def gate_text(result: GateResult, specs: Dict[str, Spec]) -> str:
+    header = GATE_HEADERS[result.mode]
+    rows = [header] + [[printable(j.point.name), *_gate_cells(j)] for j in result.judgements]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [_gate_headline(result, specs, printable), ""]
+    left = (0, len(header) - 1, *((6,) if result.mode == "instructions" else ()))
+    for row in rows:
+        cells = (c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        lines.append("  ".join(cells).rstrip())
+    for name, why in result.skipped.items():
+        lines.append(f"not judged: {printable(name)}: {printable(why)}")
+    return "\n".join(lines)
+
+
+def gate_markdown(result: GateResult, specs: Dict[str, Spec]) -> str:
+    header = GATE_HEADERS[result.mode]
+    lines = [f"**{_gate_headline(result, specs, markdown_text)}**", "", "| " + " | ".join(header) + " |"]
+    lines.append("|---|" + "---:|" * (len(header) - 2) + "---|")
+    for judgement in result.judgements:
+        cells = _gate_cells(judgement)
+        mark = _MARKS.get(judgement.verdict, "")
+        lines.append(
+            "| " + " | ".join([markdown_text(judgement.point.name), *cells[:-1], mark + cells[-1]]) + " |"
+        )
+    for name, why in result.skipped.items():
+        lines.append(f"\n- not judged: {markdown_text(name)}: {markdown_text(why)}")
+    return "\n".join(lines)
+
+
+def _compare_rows(comparisons: List[Comparison]) -> List[List[str]]:
+    return [
+        [
+            ns(item.base),
+            ns(item.candidate),
+            f"{item.ratio.value:.3f}",
+            f"{item.ratio.low:.3f}–{item.ratio.high:.3f}",
+            item.verdict,
+        ]
+        for item in comparisons
+    ]
+
+
+COMPARE_HEADER = ["benchmark", "base ns", "candidate ns", "ratio", "95% CI", "verdict"]
+
+
+def _compare_tally(comparisons: List[Comparison], threshold: float) -> str:
+    counts = {name: sum(item.verdict == name for item in comparisons) for name in VERDICTS}
+    return (
+        f"{len(comparisons)} benchmarks compared (candidate / base, threshold {threshold:.1%}): "
+        + ", ".join(f"{count} {name}" for name, count in counts.items())
+    )
+
+
+def compare_text(result: Result, threshold: float) -> str:
+    """A terminal table, every name made printable."""
+    comparisons, only_base, only_candidate, _ = result
+    rows = [COMPARE_HEADER] + [
+        [printable(item.benchmark), *cells] for item, cells in zip(comparisons, _compare_rows(comparisons))
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COMPARE_HEADER))]
+    lines = [_compare_tally(comparisons, threshold), ""]
+    for row in rows:
+        lines.append(
+            "  ".join(c.ljust(w) if i in (0, 5) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        )
+    for title, names in (("only in base", only_base), ("only in candidate", only_candidate)):
+        if names:
+            lines.append(f"\n{title}: " + ", ".join(printable(name) for name in names))
+    return "\n".join(lines)
+
+
+def compare_markdown(result: Result, threshold: float) -> str:
+    """GitHub-flavoured Markdown: names as code spans, so none can add a link or break the table."""
+    comparisons, only_base, only_candidate, _ = result
+    lines = [f"**{_compare_tally(comparisons, threshold)}**", ""]
+    lines.append("| " + " | ".join(COMPARE_HEADER) + " |")
+    lines.append("|---|---:|---:|---:|---:|---|")
+    for item, cells in zip(comparisons, _compare_rows(comparisons)):
+        mark = _MARKS.get(item.verdict, "")
+        lines.append("| " + " | ".join([markdown_text(item.benchmark), *cells[:4], mark + cells[4]]) + " |")
+    for title, names in (("Only in base", only_base), ("Only in candidate", only_candidate)):
+        if names:
+            lines.append(f"\n{title}: " + ", ".join(markdown_text(name) for name in names))
+    return "\n".join(lines)

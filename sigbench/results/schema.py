@@ -1,0 +1,226 @@
+"""What a sigbench results file must contain: every field's type and range, and consistency
+between the pyperf part and the ``sigbench`` section.
+
+Results files come from elsewhere (CI artefacts, shards, pull requests), so nothing in one is
+trusted: ``check_document`` raises ``SchemaError`` naming the first offending field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Dict, List, Optional
+
+from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point
+
+SCHEMA = 1
+#: Point statuses; only ``ok`` points have values.
+STATUSES = ("ok", "not_applicable", "unavailable", "failed", "error", "crashed", "timeout")
+#: Implementation names: what an adapter name can be.
+NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+
+
+class SchemaError(ValueError):
+    """The document is not a valid sigbench results file; the message says where and why."""
+
+
+def _fail(where: str, what: str) -> None:
+    raise SchemaError(f"{where}: {what}")
+
+
+def _type(value: Any, kind: Any, where: str) -> Any:
+    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        _fail(where, f"expected {names}, got {type(value).__name__}")
+    return value
+
+
+def _number(value: Any, where: str, minimum: float = 0.0, integer: bool = False) -> float:
+    _type(value, int if integer else (int, float), where)
+    if not math.isfinite(value) or value < minimum:
+        _fail(where, f"expected a finite number >= {minimum:g}, got {value!r}")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    """A string fit to be pyperf metadata: not blank, on one line."""
+    _type(value, str, where)
+    if not value.strip() or "\n" in value or "\r" in value:
+        _fail(where, f"expected a non-blank single line, got {value!r}")
+    return value
+
+
+def _strings(mapping: Any, where: str, nullable: bool = False) -> None:
+    for key, value in _type(mapping, dict, where).items():
+        if value is None and nullable:
+            continue
+        if isinstance(value, str):
+            _text(value, f"{where}.{key}")
+        elif not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            _fail(f"{where}.{key}", f"expected a string or finite number, got {value!r}")
+
+
+def check_document(document: Any) -> None:
+    """Raise SchemaError unless ``document`` is a well-formed sigbench results file."""
+    section = document.get("sigbench") if isinstance(document, dict) else None
+    if not isinstance(section, dict):
+        raise SchemaError("not a sigbench results file (no 'sigbench' section)")
+    if section.get("schema") != SCHEMA:
+        raise SchemaError(f"results schema {section.get('schema')!r} is not supported (expected {SCHEMA})")
+    for key in ("profile", "commit", "started"):
+        _text(section.get(key), f"sigbench.{key}")
+    _type(section.get("finished"), (str, type(None)), "sigbench.finished")
+    for index, stamp in enumerate(_type(section.get("resumed", []), list, "sigbench.resumed")):
+        _type(stamp, str, f"sigbench.resumed[{index}]")
+    settings = _type(section.get("settings"), dict, "sigbench.settings")
+    _number(settings.get("processes"), "sigbench.settings.processes", 1, integer=True)
+    _number(settings.get("warmups"), "sigbench.settings.warmups", 0, integer=True)
+    _number(settings.get("values"), "sigbench.settings.values", 1, integer=True)
+    _number(settings.get("min_time"), "sigbench.settings.min_time")
+    _number(settings.get("point_timeout"), "sigbench.settings.point_timeout")
+    _number(settings.get("seed"), "sigbench.settings.seed", integer=True)
+    if settings.get("metric", "time") not in ("time", "instructions"):
+        _fail("sigbench.settings.metric", "must be 'time' or 'instructions'")
+    _check_run_layout(settings)
+    _strings(section.get("environment"), "sigbench.environment")
+    _strings(section.get("libraries"), "sigbench.libraries", nullable=True)
+    implementations = _type(section.get("implementations"), dict, "sigbench.implementations")
+    for name, info in implementations.items():
+        if not NAME.match(name):
+            _fail("sigbench.implementations", f"invalid implementation name {name!r}")
+        where = f"sigbench.implementations.{name}"
+        if _type(_type(info, dict, where).get("available"), bool, f"{where}.available"):
+            _text(info.get("version"), f"{where}.version")
+        for library, found in _type(info.get("libraries", {}), dict, f"{where}.libraries").items():
+            at = f"{where}.libraries.{library}"
+            _type(found, dict, at)
+            _text(found.get("file"), f"{at}.file")
+            if found.get("version") is not None:
+                _text(found["version"], f"{at}.version")
+    points = _check_points(section.get("points"), implementations)
+    shared = document.get("metadata")  # pyperf keeps metadata common to all benchmarks here
+    _check_benchmarks(
+        document.get("benchmarks"), points, shared.get("name") if isinstance(shared, dict) else None
+    )
+
+
+def _check_run_layout(settings: Dict[str, Any]) -> None:
+    """A run's environment (``--env``) and shard (``--shard``) settings, when it has them."""
+    if "env" in settings:
+        _text(settings["env"], "sigbench.settings.env")
+        for index, label in enumerate(
+            _type(settings.get("environments"), list, "sigbench.settings.environments")
+        ):
+            _text(label, f"sigbench.settings.environments[{index}]")
+        _strings(settings.get("skipped_environments", {}), "sigbench.settings.skipped_environments")
+    if "shard" in settings:
+        where = "sigbench.settings.shard"
+        shard = _type(settings["shard"], dict, where)
+        count = _number(shard.get("count"), f"{where}.count", 1, integer=True)
+        index = _number(shard.get("index"), f"{where}.index", 1, integer=True)
+        if index > count:
+            _fail(f"{where}.index", f"{index} is past the shard count {count}")
+        for number, item in enumerate(_type(shard.get("points"), list, f"{where}.points")):
+            _check_parameters(item, f"{where}.points[{number}]")
+
+
+def _check_parameters(item: Any, where: str) -> None:
+    """A point's parameters: a known scenario, a receiver count, known modes or none."""
+    _type(item, dict, where)
+    _type(item.get("impl"), str, f"{where}.impl")
+    if not isinstance(item.get("scenario"), str) or item["scenario"] not in SCENARIOS:
+        _fail(f"{where}.scenario", f"unknown scenario {item.get('scenario')!r}")
+    _number(item.get("receivers"), f"{where}.receivers", 0, integer=True)
+    for key, valid in (("ref", REFS), ("kind", KINDS)):
+        if item.get(key) is not None and item.get(key) not in valid:
+            _fail(f"{where}.{key}", f"expected one of {', '.join(valid)} or null, got {item.get(key)!r}")
+
+
+def _check_points(items: Any, implementations: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    points: Dict[str, Dict[str, Any]] = {}
+    for index, item in enumerate(_type(items, list, "sigbench.points")):
+        where = f"sigbench.points[{index}]"
+        _check_parameters(item, where)
+        impl = item["impl"]
+        if impl not in implementations:
+            _fail(f"{where}.impl", f"{impl!r} is not among the run's implementations")
+        name = Point.from_dict(item).name
+        if item.get("name") != name or name in points:
+            _fail(f"{where}.name", f"{item.get('name')!r} does not name this point once (expected {name!r})")
+        if item.get("status") not in STATUSES:
+            _fail(f"{where}.status", f"unknown status {item.get('status')!r}")
+        if item["status"] == "ok" and not implementations[impl]["available"]:
+            _fail(f"{where}.status", f"measured, but {impl!r} is recorded as not installed")
+        _type(item.get("reason"), str, f"{where}.reason")
+        _number(item.get("processes"), f"{where}.processes", 0, integer=True)
+        _check_memory_runs(item, where)
+        points[name] = item
+    return points
+
+
+def _check_memory_runs(item: Dict[str, Any], where: str) -> None:
+    """A memory point's runs (in its entry, not the pyperf part): one per process, each with its
+    values (finite bytes, 0 and below allowed), warm-ups, loops, date and duration."""
+    memory = SCENARIOS[item["scenario"]].metric == "memory"
+    if "runs" not in item:
+        if memory and item["status"] == "ok" and item["processes"]:
+            _fail(f"{where}.runs", "a measured memory point has no runs")
+        return
+    runs = _type(item["runs"], list, f"{where}.runs")
+    if not memory or item["status"] != "ok":
+        _fail(f"{where}.runs", "only measured memory points keep runs here (time values are pyperf's)")
+    if len(runs) != item["processes"]:
+        _fail(f"{where}.runs", f"{len(runs)} runs, but the point says {item['processes']}")
+    for index, run in enumerate(runs):
+        at = f"{where}.runs[{index}]"
+        _type(run, dict, at)
+        for key in ("values", "warmups"):
+            _type(run.get(key), list, f"{at}.{key}")
+        if not run["values"]:
+            _fail(f"{at}.values", "no values")
+        for number, value in enumerate(run["values"]):
+            _number(value, f"{at}.values[{number}]", -math.inf)
+        for number, warmup in enumerate(run["warmups"]):
+            if not isinstance(warmup, list) or len(warmup) != 2:
+                _fail(f"{at}.warmups[{number}]", f"expected [loops, value], got {warmup!r}")
+            _number(warmup[0], f"{at}.warmups[{number}][0]", 1, integer=True)
+            _number(warmup[1], f"{at}.warmups[{number}][1]", -math.inf)
+        _number(run.get("loops"), f"{at}.loops", 1, integer=True)
+        _number(run.get("inner_loops"), f"{at}.inner_loops", 1, integer=True)
+        _text(run.get("date"), f"{at}.date")
+        _number(run.get("duration"), f"{at}.duration")
+        if "machine" in run:
+            _strings(run["machine"], f"{at}.machine")
+
+
+def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared_name: Any) -> None:
+    seen: List[str] = []
+    for index, bench in enumerate(_type(benchmarks, list, "benchmarks")):
+        where = f"benchmarks[{index}]"
+        name = _type(_type(bench, dict, where).get("metadata", {}), dict, f"{where}.metadata").get("name")
+        runs = _type(bench.get("runs"), list, f"{where}.runs")
+        if name is None:
+            name = shared_name
+        point: Optional[Dict[str, Any]] = points.get(name) if isinstance(name, str) else None
+        if point is None or point["status"] != "ok" or name in seen:
+            _fail(f"{where}.metadata.name", f"{name!r} is not a measured point of this run, or repeats")
+        if SCENARIOS[point["scenario"]].metric == "memory":
+            _fail(f"{where}.metadata.name", f"{name!r} is a memory point: its runs belong in its entry")
+        if point["processes"] != len(runs):
+            _fail(f"{where}.runs", f"{len(runs)} runs, but the point says {point['processes']}")
+        seen.append(name)
+        for run_index, run in enumerate(runs):
+            values = _type(
+                _type(run, dict, f"{where}.runs[{run_index}]").get("values"),
+                list,
+                f"{where}.runs[{run_index}].values",
+            )
+            for value_index, value in enumerate(values):
+                _number(value, f"{where}.runs[{run_index}].values[{value_index}]", 1e-300)
+    missing = [
+        name
+        for name, item in points.items()
+        if item["status"] == "ok" and item["processes"] and "runs" not in item and name not in seen
+    ]
+    if missing:
+        _fail("benchmarks", f"no values for measured point {missing[0]!r}")

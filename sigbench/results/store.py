@@ -1,0 +1,446 @@
+"""Results files: build the pyperf-compatible suite, write it atomically, read it back.
+
+A results file is a pyperf JSON suite (``python -m pyperf stats FILE`` works on it) with one
+extra top-level key, ``sigbench``, that pyperf ignores: schema version, profile, commit,
+environment, every library's version, and the status of every planned point (with the reason
+for points that were not measured).  Raw values of time points live in the pyperf part; those of
+memory points (bytes, which may be 0, where pyperf takes only positive values) in their point's
+entry of the ``sigbench`` section, as ``runs`` of the same shape.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+
+import pyperf
+
+if TYPE_CHECKING:
+    import pandas
+
+from sigbench.results import pytest_benchmark
+from sigbench.results.schema import SCHEMA, SchemaError, check_document
+from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point
+
+#: Results files larger than this are refused unread (a full rigorous run is a few MiB).
+MAX_RESULTS_BYTES = 256 * 1024 * 1024
+
+
+#: pyperf's unit of a value for each metric: seconds, or a count of instructions.
+UNITS = {"time": "second", "instructions": "integer"}
+
+
+def is_memory(point: Point) -> bool:
+    """Are ``point``'s values bytes (kept in the ``sigbench`` section) rather than time?"""
+    return point.scenario in MEMORY_SCENARIOS
+
+
+class ResultsError(Exception):
+    """A results file is missing, unreadable or not what sigbench writes."""
+
+
+@dataclass
+class PointRecord:
+    """What happened to one point: its status, reason, and one run per worker process."""
+
+    point: Point
+    status: str = "ok"
+    reason: str = ""
+    runs: List[Dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class RunRecord:
+    """Everything a results file holds, as the runner accumulates it."""
+
+    profile: str
+    settings: Dict[str, Any]
+    commit: str
+    started: str
+    environment: Dict[str, Any] = field(default_factory=dict)
+    libraries: Dict[str, Optional[str]] = field(default_factory=dict)
+    implementations: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    points: Dict[str, PointRecord] = field(default_factory=dict)
+    finished: Optional[str] = None
+    #: When an interrupted run was continued with ``--resume``.
+    resumed: List[str] = field(default_factory=list)
+
+
+def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) -> Dict[str, Any]:
+    point = entry.point
+    metadata: Dict[str, Any] = {
+        "name": point.name,
+        "unit": UNITS[record.settings.get("metric", "time")],
+        "description": SCENARIOS[point.scenario].description,
+        "loops": run["loops"],
+        "inner_loops": run["inner_loops"],
+        "date": run["date"],
+        "duration": run["duration"],
+        "impl": point.impl,
+        "impl_version": record.implementations[point.impl]["version"],
+        "scenario": point.scenario,
+        "op_unit": SCENARIOS[point.scenario].unit,
+        "receivers": point.receivers,
+        "sigbench_profile": record.profile,
+        "sigbench_commit": record.commit,
+    }
+    libraries = ", ".join(
+        f"{name}={version}" for name, version in sorted(record.libraries.items()) if version
+    )
+    if libraries:  # pyperf refuses empty metadata
+        metadata["libraries"] = libraries
+    if point.ref is not None:
+        metadata["ref"] = point.ref
+    if point.kind is not None:
+        metadata["kind"] = point.kind
+    if "env" in record.settings:  # a run over several environments (``sigbench.run.multirun``)
+        metadata["sigbench_env"] = record.settings["env"]
+    metadata.update(record.environment)
+    metadata.update(run.get("machine", {}))  # a merged shard's own machine (``sigbench.run.shard``)
+    return metadata
+
+
+def to_document(record: RunRecord) -> Dict[str, Any]:
+    """The JSON document for ``record``: a pyperf suite plus the ``sigbench`` section."""
+    benchmarks = []
+    for entry in record.points.values():
+        if entry.status != "ok" or not entry.runs or is_memory(entry.point):
+            continue
+        runs = [
+            pyperf.Run(
+                run["values"],
+                warmups=[tuple(w) for w in run["warmups"]],
+                metadata=_run_metadata(record, entry, run),
+                collect_metadata=False,
+            )
+            for run in entry.runs
+        ]
+        benchmarks.append(pyperf.Benchmark(runs))
+    document: Dict[str, Any] = {"version": "1.0", "benchmarks": []}
+    if benchmarks:
+        buffer = io.StringIO()
+        pyperf.BenchmarkSuite(benchmarks).dump(buffer, compact=True)
+        document = json.loads(buffer.getvalue())
+    document["sigbench"] = {
+        "schema": SCHEMA,
+        "profile": record.profile,
+        "settings": record.settings,
+        "commit": record.commit,
+        "started": record.started,
+        "finished": record.finished,
+        "resumed": record.resumed,
+        "environment": record.environment,
+        "libraries": record.libraries,
+        "implementations": record.implementations,
+        "points": [
+            {
+                **entry.point.as_dict(),
+                "name": entry.point.name,
+                "status": entry.status,
+                "reason": entry.reason,
+                "processes": len(entry.runs),
+                **({"runs": entry.runs} if is_memory(entry.point) and entry.runs else {}),
+            }
+            for entry in record.points.values()
+        ],
+    }
+    return document
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename: readers see the old file or
+    the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(temporary, 0o666 & ~_umask())
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, document: Dict[str, Any]) -> None:
+    """Write ``document`` as JSON to ``path`` atomically."""
+    write_text_atomic(path, json.dumps(document, separators=(",", ":"), sort_keys=True) + "\n")
+
+
+def slug(text: str) -> str:
+    """``text`` reduced to ``[A-Za-z0-9_.-]`` (never empty, never ``.`` or ``..``): safe as an
+    element id or a file name."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "_"
+    return cleaned[:80]
+
+
+def reserve(path: Path) -> bool:
+    """Create ``path`` empty if it does not exist yet (atomically); False when it does."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    except FileExistsError:
+        return False
+    return True
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _load_json(path: Path) -> Any:
+    """Plain JSON from ``path`` (no pickle, no eval): NaN/Infinity refused, size limited."""
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_RESULTS_BYTES:
+            raise ResultsError(f"{path}: {size:,} bytes is over the {MAX_RESULTS_BYTES:,}-byte limit")
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle, parse_constant=_refuse_constant)
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise ResultsError(f"{path}: not valid JSON: {exc}") from exc
+
+
+def _pyperf_suite(path: Path, document: Any) -> pyperf.BenchmarkSuite:
+    """The pyperf view of a document, every value a finite positive number."""
+    try:
+        suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ResultsError(f"{path}: invalid pyperf suite: {exc}") from exc
+    for bench in suite:
+        for index, run in enumerate(bench.get_runs()):
+            if not all(type(v) in (int, float) and math.isfinite(v) for v in run.values):
+                raise ResultsError(f"{path}: {bench.get_name()} run {index}: a value is not a finite number")
+    return suite
+
+
+def read_results(path: Path) -> Dict[str, Any]:
+    """Read and check a sigbench results file; ResultsError names the file and the problem.
+
+    Plain JSON only (no pickle, no eval); NaN and Infinity are refused, and so are files over
+    ``MAX_RESULTS_BYTES``.
+    """
+    document = _load_json(path)
+    try:
+        check_document(document)
+    except SchemaError as exc:
+        raise ResultsError(f"{path}: {exc}") from exc
+    if document["benchmarks"]:
+        points = {item["name"]: Point.from_dict(item) for item in document["sigbench"]["points"]}
+        for bench in _pyperf_suite(path, document):
+            parameters = points[bench.get_name()].as_dict()
+            for index, run in enumerate(bench.get_runs()):
+                where = f"{path}: {bench.get_name()} run {index}"
+                metadata = run.get_metadata()
+                if not isinstance(metadata.get("date"), str) or "duration" not in metadata:
+                    raise ResultsError(f"{where}: no date or duration")
+                for key, expected in parameters.items():
+                    found = metadata.get(key)
+                    if found != expected:
+                        raise ResultsError(f"{where}: metadata {key}={found!r}, the point's is {expected!r}")
+    return document
+
+
+#: Columns of ``load_results``: a point's parameters, its environment, one raw value a row.
+COLUMNS = (
+    "file",
+    "run_id",
+    "benchmark",
+    "impl",
+    "impl_version",
+    "env",
+    "scenario",
+    "receivers",
+    "ref",
+    "kind",
+    "op_unit",
+    "python",
+    "python_implementation",
+    "profile",
+    "commit",
+    "cpu_model_name",
+    "hostname",
+    "platform",
+    "process",
+    "loops",
+    "inner_loops",
+    "date",
+    "unit",
+    "value",
+)
+#: Metadata key for each column that is not named as in the file.
+_METADATA_KEYS = {
+    "python": "python_version",
+    "profile": "sigbench_profile",
+    "commit": "sigbench_commit",
+    "env": "sigbench_env",
+}
+
+
+def read_document(path: Path) -> Dict[str, Any]:
+    """A checked results document: a sigbench results file, a plain pyperf suite with values, or
+    pytest-benchmark's JSON with raw timings."""
+    document = _load_json(path)
+    if isinstance(document, dict) and "sigbench" in document:
+        return read_results(path)
+    if pytest_benchmark.is_pytest_benchmark(document):
+        try:
+            pytest_benchmark.check(document)
+        except pytest_benchmark.PytestBenchmarkError as exc:
+            raise ResultsError(f"{path}: pytest-benchmark file: {exc}") from exc
+        return document
+    if not isinstance(document, dict) or not document.get("benchmarks"):
+        raise ResultsError(f"{path}: no benchmarks: not a pyperf suite with values")
+    _pyperf_suite(path, document)
+    return document
+
+
+def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.DataFrame:
+    """The ``load_results`` table for documents already read with ``read_document``."""
+    import pandas
+
+    rows = []
+    for path, document in documents.items():
+        if pytest_benchmark.is_pytest_benchmark(document):
+            rows.extend(pytest_benchmark.rows(Path(path), document))
+            continue
+        rows.extend(_memory_rows(Path(path), document))
+        if not document.get("benchmarks"):
+            continue  # a sigbench run in which no time point was measured
+        for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
+            for process, run in enumerate(bench.get_runs()):
+                metadata = run.get_metadata()
+                base = {column: metadata.get(_METADATA_KEYS.get(column, column)) for column in COLUMNS}
+                base.update(
+                    file=str(path),
+                    run_id=Path(path).stem,
+                    benchmark=bench.get_name(),
+                    process=process,
+                    loops=run.get_loops(),
+                    inner_loops=run.get_inner_loops(),
+                )
+                rows.extend({**base, "value": value} for value in run.values)
+    frame = pandas.DataFrame(rows, columns=list(COLUMNS))
+    for column in ("receivers", "process", "loops", "inner_loops"):
+        numbers = pandas.to_numeric(frame[column], errors="coerce").astype("float64")
+        in_range = numbers.abs() < 2**53  # integers a float holds exactly; anything else is missing
+        frame[column] = numbers.where(in_range & (numbers == numbers.round())).astype("Int64")
+    return frame
+
+
+def _memory_rows(path: Path, document: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """``load_results`` rows of a sigbench file's memory points (unit ``byte``)."""
+    section = document.get("sigbench")
+    if not section:
+        return []
+    environment, settings = section["environment"], section["settings"]
+    rows = []
+    for item in section["points"]:
+        point = Point.from_dict(item)
+        for process, run in enumerate(item.get("runs", [])):
+            machine = {**environment, **run.get("machine", {})}
+            base = {column: machine.get(_METADATA_KEYS.get(column, column)) for column in COLUMNS}
+            base.update(
+                point.as_dict(),
+                file=str(path),
+                run_id=path.stem,
+                benchmark=point.name,
+                impl_version=section["implementations"][point.impl]["version"],
+                env=settings.get("env"),
+                op_unit=SCENARIOS[point.scenario].unit,
+                profile=section["profile"],
+                commit=section["commit"],
+                process=process,
+                loops=run["loops"],
+                inner_loops=run["inner_loops"],
+                date=run["date"],
+                unit=SCENARIOS[point.scenario].value_unit,
+            )
+            rows.extend({**base, "value": value} for value in run["values"])
+    return rows
+
+
+def load_results(paths: Sequence[Path]) -> pandas.DataFrame:
+    """One row per raw value (seconds, or bytes for memory points, per operation: ``unit``
+    says which) with its point's parameters and environment.
+
+    Reads sigbench results files, plain pyperf suites and pytest-benchmark JSON alike; a
+    parameter a file does not carry is a missing value, not an error.  Bad input raises
+    ResultsError naming the file.
+    """
+    return frame_from_documents({Path(path): read_document(Path(path)) for path in paths})
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number a results file may hold")
+
+
+def point_values(document: Dict[str, Any]) -> Dict[str, List[float]]:
+    """Every measured point's raw values (seconds, or bytes for memory points, per operation),
+    by benchmark name.
+
+    Time values are read through pyperf, which keeps metadata shared by all benchmarks (even the
+    name, when there is only one) at the suite level.
+    """
+    values = {
+        item["name"]: [value for run in item["runs"] for value in run["values"]]
+        for item in document.get("sigbench", {}).get("points", [])
+        if item.get("runs")
+    }
+    if document.get("benchmarks"):
+        suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
+        values.update((bench.get_name(), list(bench.get_values())) for bench in suite)
+    return values
+
+
+def _machine(metadata: Dict[str, Any], environment: Dict[str, Any]) -> Dict[str, Any]:
+    """A run's own machine where it differs from the file's (a merged shard's), as ``machine``."""
+    own = {key: metadata[key] for key in environment if key in metadata and metadata[key] != environment[key]}
+    return {"machine": own} if own else {}
+
+
+def record_from_document(document: Dict[str, Any]) -> RunRecord:
+    """Rebuild the runner's record from a results file (to resume an interrupted run)."""
+    section = document["sigbench"]
+    record = RunRecord(
+        profile=section["profile"],
+        settings=section["settings"],
+        commit=section["commit"],
+        started=section["started"],
+        environment=section["environment"],
+        libraries=section["libraries"],
+        implementations=section["implementations"],
+        finished=section.get("finished"),
+        resumed=list(section.get("resumed", [])),
+    )
+    for item in section["points"]:
+        point = Point.from_dict(item)
+        runs = [{**run, "warmups": [list(w) for w in run["warmups"]]} for run in item.get("runs", [])]
+        record.points[point.name] = PointRecord(point, item["status"], item["reason"], runs)
+    if document.get("benchmarks"):
+        for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
+            record.points[bench.get_name()].runs = [
+                {
+                    "values": list(run.values),
+                    "warmups": [list(warmup) for warmup in run.warmups or ()],
+                    "loops": run.get_loops(),
+                    "inner_loops": run.get_inner_loops(),
+                    "date": run.get_metadata()["date"],
+                    "duration": run.get_metadata()["duration"],
+                    **_machine(run.get_metadata(), record.environment),
+                }
+                for run in bench.get_runs()
+            ]
+    return record

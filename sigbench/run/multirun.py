@@ -1,0 +1,185 @@
+"""One run over several environments (``sigbench run --env``): a results file per environment,
+all in one directory, and each round's workers of every environment in one shuffled order, so
+that drift on a shared machine favours no environment.
+
+Each file is an ordinary results file of its environment (``sigbench compare`` and ``pyperf
+compare_to`` work between any two); its settings name the environment (``env``), the run's
+environments in the order given (``environments``) and the ones skipped with why
+(``skipped_environments``).  Every value's pyperf metadata carries ``sigbench_env`` too.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from sigbench.results.store import ResultsError, read_results, slug
+from sigbench.run.envs import (
+    AbsentInterpreter,
+    Environment,
+    Spec,
+    SpecError,
+    current_requirements,
+    expand,
+    parse_spec,
+    prepare,
+)
+from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
+from sigbench.suite.scenarios import Point
+
+Log = Callable[[str], None]
+
+
+def resolve(texts: Sequence[str], log: Optional[Log] = None) -> Tuple[List[Spec], Dict[str, str]]:
+    """Parse (and expand) ``texts`` into specs, in order and without repeats; interpreters absent
+    here are skipped with a note (label: why).  SpecError for anything else that is wrong."""
+    specs: List[Spec] = []
+    skipped: Dict[str, str] = {}
+    for text in texts:
+        expanded = expand(text)
+        if not expanded:
+            skipped[text] = "found nothing on this machine"
+        for item in expanded:
+            try:
+                spec = parse_spec(item)
+            except AbsentInterpreter as exc:
+                skipped[item.strip()] = str(exc)
+                if log:
+                    log(f"skipping {exc}")
+                continue
+            if spec.kind == "results":
+                raise SpecError(f"{spec.text}: a results file is not an environment to measure in")
+            if spec.text not in (known.text for known in specs):
+                specs.append(spec)
+    if not specs:
+        raise SpecError("no environment to measure in: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
+    return specs, skipped
+
+
+def environments_for(specs: Sequence[Spec], log: Optional[Log] = None) -> Dict[str, Environment]:
+    """Each spec's environment by label, made now when it is not cached."""
+    requirements = current_requirements() if any(spec.kind == "python" for spec in specs) else []
+    return {spec.text: prepare(spec, requirements, log=log) for spec in specs}
+
+
+def file_names(labels: Sequence[str]) -> Dict[str, str]:
+    """A distinct, safe file name for each environment's results."""
+    names: Dict[str, str] = {}
+    for label in labels:
+        base = slug(label)
+        name, number = f"{base}.json", 1
+        while name.lower() in (taken.lower() for taken in names.values()):  # case-blind file systems
+            number += 1
+            name = f"{base}-{number}.json"
+        names[label] = name
+    return names
+
+
+class MultiRun:
+    """The runners of one run's environments, driven round by round together."""
+
+    def __init__(self, runners: Dict[str, Runner], seed: int, progress: Optional[Progress] = None) -> None:
+        self.runners = runners
+        self.seed = seed
+        self.progress = progress
+
+    @classmethod
+    def plan(
+        cls,
+        points: Sequence[Point],
+        profile: Profile,
+        directory: Path,
+        environments: Dict[str, Environment],
+        skipped: Dict[str, str],
+        *,
+        point_timeout: float = POINT_TIMEOUT,
+        seed: Optional[int] = None,
+        progress: Optional[Progress] = None,
+        settings: Optional[Dict[str, object]] = None,
+    ) -> MultiRun:
+        """A new run of ``points`` in every one of ``environments`` (by label)."""
+        seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
+        names = file_names(list(environments))
+        runners = {}
+        for label, environment in environments.items():
+            runner = Runner(
+                points,
+                profile,
+                directory / names[label],
+                point_timeout=point_timeout,
+                seed=seed,
+                environment=environment,
+            )
+            runner.record.settings.update(
+                env=label,
+                environments=list(environments),
+                skipped_environments=dict(skipped),
+                **(settings or {}),
+            )
+            runners[label] = runner
+        return cls(runners, seed, progress)
+
+    @classmethod
+    def resume(
+        cls, directory: Path, progress: Optional[Progress] = None, log: Optional[Log] = None
+    ) -> MultiRun:
+        """Continue an interrupted run in ``directory``: every environment's missing process runs.
+
+        ResultsError when the directory holds no such run; SpecError when an environment cannot be
+        made again.
+        """
+        files = sorted(path for path in directory.glob("*.json") if path.is_file())
+        settings = {path: read_results(path)["sigbench"]["settings"] for path in files}
+        files = [path for path in files if "env" in settings[path]]
+        if not files:
+            raise ResultsError(f"{directory}: holds no results of a run with --env")
+        order = settings[files[0]]["environments"]
+        files.sort(
+            key=lambda path: order.index(settings[path]["env"]) if settings[path]["env"] in order else 0
+        )
+        specs = [parse_spec(settings[path]["env"]) for path in files]
+        environments = environments_for(specs, log)
+        runners = {
+            spec.text: Runner.resume(path, environment=environments[spec.text])
+            for spec, path in zip(specs, files)
+        }
+        return cls(runners, int(settings[files[0]]["seed"]), progress)
+
+    def remaining(self) -> int:
+        """Process runs still to be made, over every environment."""
+        return sum(runner.remaining() for runner in self.runners.values())
+
+    def run(self) -> None:
+        """Every round: all environments' workers in one shuffled order; then mark all finished."""
+        for runner in self.runners.values():
+            runner.save()
+        done = sum(
+            len(runner.record.points[p.name].runs)
+            for runner in self.runners.values()
+            for p in runner.runnable()
+        )
+        total = done + self.remaining()
+        rounds = max(runner.profile.processes for runner in self.runners.values())
+        for round_index in range(rounds):
+            tasks = [
+                (label, runner, impl, points)
+                for label, runner in self.runners.items()
+                for impl, points in runner.round_tasks(round_index)
+            ]
+            random.Random(self.seed + round_index).shuffle(tasks)
+            for label, runner, impl, points in tasks:
+
+                def step(point: Point, label: str = label) -> None:
+                    nonlocal done
+                    done += 1
+                    if self.progress:
+                        self.progress(done, total, f"{label}: {point.name}")
+
+                runner.run_task(impl, points, step)
+        for runner in self.runners.values():
+            runner.finish()
+
+    def save(self) -> None:
+        for runner in self.runners.values():
+            runner.save()

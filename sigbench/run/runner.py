@@ -1,0 +1,352 @@
+"""Orchestration: plan points, run them in worker processes, keep every finished result.
+
+Each round starts one worker process per implementation (in a shuffled order), and each worker
+runs that implementation's points in a shuffled order, so drift on a shared machine is spread
+over everything rather than landing on one library.  A worker that crashes or hangs costs only
+the point it was on: the runner records it and starts a fresh worker for the rest.  The results
+file is rewritten atomically after every worker, so an interrupted run keeps what finished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+import sigbench
+from sigbench.results.store import (
+    PointRecord,
+    ResultsError,
+    RunRecord,
+    read_results,
+    record_from_document,
+    to_document,
+    write_atomic,
+)
+from sigbench.run import callgrind, guard
+from sigbench.run.envs import Environment, current_environment
+from sigbench.run.process import WorkerDied, WorkerProcess, inventory_of
+from sigbench.suite.adapters import get_adapter, implementation_names
+from sigbench.suite.scenarios import FREE_THREADED_ONLY, SCENARIOS, Point
+from sigbench.worker.measure import Timing
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much to measure: worker processes per point, and timing within each."""
+
+    name: str
+    processes: int
+    timing: Timing
+    description: str
+
+
+def _profile(name: str, processes: int, warmups: int, values: int, min_ms: int) -> Profile:
+    timing = Timing(warmups=warmups, values=values, min_time=min_ms / 1000)
+    return Profile(name, processes, timing, f"{processes} processes x {values} values of >={min_ms} ms")
+
+
+# Many processes with few values each: on a shared machine the spread between processes is
+# larger than within one (pyperf's default is 20 processes x 3 values for the same reason).
+PROFILES: Dict[str, Profile] = {
+    p.name: p
+    for p in (
+        _profile("quick", processes=5, warmups=1, values=3, min_ms=5),
+        _profile("standard", processes=10, warmups=1, values=5, min_ms=10),
+        _profile("rigorous", processes=20, warmups=2, values=10, min_ms=20),
+        # As many rounds as the gate, for the history view's paired steps between environments
+        # (a one-sided Wilcoxon test over 10 rounds cannot go below p = 0.001).
+        _profile("history", processes=20, warmups=1, values=3, min_ms=5),
+    )
+}
+
+Progress = Callable[[int, int, str], None]
+#: Seconds a worker may take over one point before it is killed (``--timeout``).
+POINT_TIMEOUT = 120.0
+
+
+def sigbench_commit() -> str:
+    """sigbench's own commit when it runs from its git checkout (``-dirty`` with uncommitted
+    changes), else its version (an installed package): never the commit of the directory it
+    happens to run in, nor of a repository its installation happens to lie in."""
+    root = Path(sigbench.__file__).resolve().parent.parent
+    if 'name = "sigbench"' not in _read(root / "pyproject.toml"):
+        return f"v{sigbench.__version__}"
+
+    def git(*args: str) -> str:
+        command = ["git", "-C", str(root), *args]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        if Path(git("rev-parse", "--show-toplevel")).resolve() == root:
+            dirty = git("status", "--porcelain", "--untracked-files=no")
+            return git("rev-parse", "HEAD") + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return f"v{sigbench.__version__}"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class Runner:
+    """Runs planned points in worker processes and keeps the results file current."""
+
+    def __init__(
+        self,
+        points: Sequence[Point],
+        profile: Profile,
+        output: Path,
+        *,
+        point_timeout: float = POINT_TIMEOUT,
+        seed: Optional[int] = None,
+        environment: Optional[Environment] = None,
+        progress: Optional[Progress] = None,
+        record: Optional[RunRecord] = None,
+        metric: str = "time",
+    ) -> None:
+        """Plan a new run of ``points`` in ``environment`` (default: the current one), or
+        continue ``record`` (see ``resume``).
+
+        ``metric`` is ``time`` (seconds per operation) or ``instructions`` (instructions per
+        operation, each worker under callgrind; see ``sigbench.run.callgrind``).  Raises
+        ``guard.VersionMismatch`` when the environment's libraries are not what it was made with.
+        """
+        self.profile = profile
+        self.metric = record.settings.get("metric", "time") if record is not None else metric
+        self.output = output
+        self.point_timeout = point_timeout
+        self.environment = environment or current_environment()
+        self.python = self.environment.python
+        self.progress = progress
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
+        self.points = list(points)
+        # What the measuring interpreter has, as its workers see it, not what this process sees.
+        self.inventory = inventory_of(self.python)
+        guard.check_inventory(self.environment, self.inventory)
+        if record is not None:
+            self.record = record
+            return
+        self.record = RunRecord(
+            profile=profile.name,
+            settings={
+                **asdict(profile.timing),
+                "processes": profile.processes,
+                "point_timeout": point_timeout,
+                "seed": self.seed,
+            },
+            commit=sigbench_commit(),
+            started=now(),
+            libraries=self.inventory["libraries"],
+        )
+        if metric == "instructions":
+            self.record.settings.update(metric=metric, valgrind=callgrind.valgrind_version())
+        self._plan()
+
+    @classmethod
+    def resume(
+        cls, output: Path, *, environment: Optional[Environment] = None, progress: Optional[Progress] = None
+    ) -> Runner:
+        """Continue an interrupted run in ``output``: only the missing process runs are made.
+
+        Refuses (ResultsError) a file measured with another interpreter or other library versions.
+        """
+        record = record_from_document(read_results(output))
+        settings = record.settings
+        timing = Timing(warmups=settings["warmups"], values=settings["values"], min_time=settings["min_time"])
+        runner = cls(
+            [entry.point for entry in record.points.values()],
+            Profile(record.profile, settings["processes"], timing, "resumed"),
+            output,
+            point_timeout=settings["point_timeout"],
+            seed=settings["seed"],
+            environment=environment,
+            progress=progress,
+            record=record,
+        )
+        measured_with = {
+            "python_executable": record.environment.get("python_executable", runner.python),
+            "libraries": record.libraries,
+        }
+        here = {"python_executable": runner.python, "libraries": runner.inventory["libraries"]}
+        for key, value in here.items():
+            if value != measured_with[key]:
+                raise ResultsError(
+                    f"{output}: cannot resume: measured with {key} {measured_with[key]}, here {value}"
+                )
+        record.resumed.append(now())
+        record.finished = None
+        return runner
+
+    def _plan(self) -> None:
+        """Mark unavailable and not-applicable points; they are recorded but never run."""
+        record = self.record
+        free_threaded = self.inventory["interpreter"].get("python_gil") == "disabled"
+        for name in sorted({p.impl for p in self.points}, key=implementation_names().index):
+            available, detail = self.inventory["availability"][name]
+            record.implementations[name] = (
+                {"available": True, "version": detail}
+                if available
+                else {"available": False, "version": None, "reason": "not installed", "install_hint": detail}
+            )
+        for point in self.points:
+            entry = record.points[point.name] = PointRecord(point)
+            impl = record.implementations[point.impl]
+            if not impl["available"]:
+                entry.status, entry.reason = (
+                    "unavailable",
+                    f"{point.impl} is not installed: {impl['install_hint']}",
+                )
+                continue
+            reason = get_adapter(point.impl).unsupported(point.scenario, point.ref, point.kind)
+            if reason is None and SCENARIOS[point.scenario].free_threaded and not free_threaded:
+                reason = FREE_THREADED_ONLY
+            if reason is not None:
+                entry.status, entry.reason = "not_applicable", reason
+
+    def runnable(self) -> List[Point]:
+        return [p for p in self.points if self.record.points[p.name].status == "ok"]
+
+    def remaining(self) -> int:
+        """Process runs still to be made."""
+        return sum(self.profile.processes - len(self.record.points[p.name].runs) for p in self.runnable())
+
+    def run(self) -> RunRecord:
+        """Run every round; returns the record (also on disk at ``self.output``)."""
+        self.save()
+        for round_index in range(self.profile.processes):
+            self.run_round(round_index)
+        self.finish()
+        return self.record
+
+    def run_round(self, round_index: int) -> None:
+        """One worker process per implementation for the points that have fewer than
+        ``round_index + 1`` process runs, implementations and points in a shuffled order."""
+        rounds = self.profile.processes
+        done = sum(len(self.record.points[p.name].runs) for p in self.runnable())
+        tasks = self.round_tasks(round_index)
+        left = sum(len(points) for _, points in tasks)
+
+        def step(point: Point) -> None:
+            nonlocal done, left
+            done, left = done + 1, left - 1
+            if self.progress:
+                total = done + left + (rounds - round_index - 1) * len(self.runnable())
+                self.progress(done, total, point.name)
+
+        for impl, points in tasks:
+            self.run_task(impl, points, step)
+
+    def round_tasks(self, round_index: int) -> List[Tuple[str, List[Point]]]:
+        """Round ``round_index``'s workers: (implementation, points) for the points with fewer
+        than ``round_index + 1`` process runs, implementations and points in a shuffled order."""
+        rng = random.Random(self.seed + round_index)
+        due = [p for p in self.runnable() if len(self.record.points[p.name].runs) <= round_index]
+        impls = sorted({p.impl for p in due})
+        rng.shuffle(impls)
+        tasks = []
+        for impl in impls:
+            points = [p for p in due if p.impl == impl]
+            if self.metric == "time":  # counts do not drift, and the same order keeps them identical
+                rng.shuffle(points)
+            tasks.append((impl, points))
+        return tasks
+
+    def run_task(self, impl: str, points: List[Point], step: Callable[[Point], None]) -> None:
+        """Run ``points`` of ``impl`` in one worker (more past a crash), calling ``step`` after
+        each point, then save."""
+        for point in self._run_worker(impl, points):
+            step(point)
+        self.save()
+
+    def finish(self) -> None:
+        """Mark the run finished and save it."""
+        self.record.finished = now()
+        self.save()
+
+    def save(self) -> None:
+        write_atomic(self.output, to_document(self.record))
+
+    def _run_worker(self, impl: str, points: List[Point]) -> Iterator[Point]:
+        """Yield each point as its result arrives; restart the worker past a crash or hang."""
+        pending = list(points)
+        while pending:
+            for point, outcome in self._one_worker(impl, pending):
+                pending.remove(point)
+                self.take(point, outcome)
+                yield point
+
+    def take(self, point: Point, outcome: Dict[str, Any]) -> None:
+        """Keep a worker's outcome for ``point``: its values, or why it failed."""
+        entry = self.record.points[point.name]
+        status = str(outcome["status"])
+        if status == "ok":
+            keys = ("values", "warmups", "loops", "inner_loops", "duration")
+            entry.runs.append({key: outcome[key] for key in keys})
+            entry.runs[-1]["date"] = now()
+            return
+        # Any failure condemns the point: values from other processes are not kept as if it worked.
+        entry.status, entry.reason, entry.runs = status, str(outcome["reason"]), []
+
+    def _one_worker(self, impl: str, pending: List[Point]) -> Iterator[Tuple[Point, Dict[str, Any]]]:
+        """Run one worker over ``pending``; yields (point, outcome), the last maybe a crash."""
+        pending = list(pending)  # the caller removes finished points from its own list
+        job = {
+            "impl": impl,
+            "timing": asdict(self.profile.timing),
+            "points": [self._job_point(p) for p in pending],
+            "metric": self.metric,
+        }
+        with WorkerProcess(self.python, self.metric) as worker:
+            worker.send(job, last=True)
+            index = 0
+            while index < len(pending):
+                try:
+                    event = worker.event(self.point_timeout)
+                except WorkerDied as died:
+                    yield pending[index], died.outcome()
+                    return
+                if event["event"] == "hello":
+                    self.hello(impl, event)
+                elif event["event"] == "unavailable":
+                    for point in pending[index:]:
+                        yield point, {"status": "unavailable", "reason": event["reason"]}
+                    return
+                else:
+                    if Point.from_dict(event["point"]) != pending[index]:
+                        raise RuntimeError(
+                            f"worker for {impl} answered for {event['point']}, "
+                            f"expected {pending[index].as_dict()}"
+                        )
+                    yield pending[index], event
+                    index += 1
+
+    def _job_point(self, point: Point) -> Dict[str, Any]:
+        """A point for a worker, with the loops the first process calibrated (as pyperf does).
+
+        Counting workers calibrate again (deterministically), so each does exactly the same work.
+        """
+        runs = self.record.points[point.name].runs
+        if runs and self.metric == "time":
+            return {**point.as_dict(), "loops": runs[0]["loops"]}
+        return point.as_dict()
+
+    def hello(self, impl: str, event: Dict[str, Any]) -> None:
+        """Keep what a worker's ``hello`` says: the library's version, the environment; raises
+        ``guard.VersionMismatch`` when it imported other code than the run was planned with."""
+        guard.check_hello(self.environment, self.inventory, impl, event)
+        self.record.implementations[impl]["version"] = event["version"]
+        self.record.implementations[impl]["libraries"] = event["libraries"]
+        if not self.record.environment:
+            self.record.environment = dict(event["environment"])

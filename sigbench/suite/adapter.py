@@ -1,0 +1,158 @@
+"""The adapter protocol: how the harness drives one signal library.
+
+An adapter maps the uniform operations (make a signal, connect, disconnect, send) onto one
+library's own public API and declares what it supports.  Adapter modules import the library
+lazily in :meth:`Adapter.load`, so the harness can list and plan them without it installed.
+
+Every operation is handed out as a ready-made callable (usually a ``functools.partial`` of the
+library's own method) so the timed loops add no adapter frames of their own.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+from typing import Any, Awaitable, Callable, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple
+
+from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS
+
+# How a library calls a receiver; sigbench.suite.receivers builds receivers of each style.
+STYLES = ("kwargs", "positional", "event")
+
+ALL_COMBOS: FrozenSet[Tuple[str, str]] = frozenset((ref, kind) for ref in REFS for kind in KINDS)
+
+
+class Adapter:
+    """Base class for one implementation under test; subclasses override the operations."""
+
+    name: ClassVar[str]
+    #: Module imported by :meth:`load`; ``None`` for the standard library only.
+    module: ClassVar[Optional[str]] = None
+    #: Distribution whose version is reported; ``None`` reports the Python version.
+    distribution: ClassVar[Optional[str]] = None
+    #: Other libraries under test that this one runs on, distribution: import name (Flask's
+    #: signals are blinker's); their versions and files are reported with its own.
+    uses: ClassVar[Mapping[str, str]] = {}
+    install_hint: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+
+    #: How receivers are called: ``kwargs`` -> ``r(sender, **kwargs)`` with ``payload=``,
+    #: ``positional`` -> ``r(sender, payload)``, ``event`` -> ``r(event)`` (event.sender, event.payload).
+    style: ClassVar[str] = "kwargs"
+    #: Supported (ref, kind) pairs.
+    combos: ClassVar[FrozenSet[Tuple[str, str]]] = ALL_COMBOS
+    #: Can receivers be bound to one sender so that other senders do not reach them?
+    sender_filter: ClassVar[bool] = True
+    #: Is making a new signal a real operation of the library?
+    can_create: ClassVar[bool] = True
+    #: Can a send be awaited, calling ``async def`` receivers (``send_async``)?
+    async_send: ClassVar[bool] = False
+    #: Does a send from another thread call the receivers in that thread (the thread scenarios)?
+    threads: ClassVar[bool] = True
+    #: How many signals may exist at once (``None``: any number; 1 for a global registry).
+    max_signals: ClassVar[Optional[int]] = None
+    #: Why a capability is missing, keyed by ``weak``, ``strong``, ``method``, ``function``,
+    #: ``ref-kind`` (e.g. ``weak-function``), ``sender``, ``create``, ``async`` or ``threads``.
+    reasons: ClassVar[Mapping[str, str]] = {}
+
+    # -- availability -------------------------------------------------------------------
+
+    def load(self) -> None:
+        """Import the library; raises ImportError when it is not installed."""
+        if self.module is not None:
+            importlib.import_module(self.module)
+
+    def libraries(self) -> Dict[str, str]:
+        """Every library under test this adapter runs: distribution: top-level import name."""
+        own = {self.distribution: self.module.split(".")[0]} if self.distribution and self.module else {}
+        return {**own, **self.uses}
+
+    def version(self) -> str:
+        """The installed version of the library under test, from its metadata (the worker reports
+        the version of the code it imported: ``sigbench.worker.inventory``)."""
+        if self.distribution is None:
+            import platform
+
+            return platform.python_version()
+        return importlib.metadata.version(self.distribution)
+
+    def in_process_hazard(self) -> Optional[str]:
+        """Why using this library inside another program's process (pytest's) could kill that
+        process, or ``None``; worker processes isolate such crashes, in-process front ends skip."""
+        return None
+
+    # -- what is supported --------------------------------------------------------------
+
+    def unsupported(self, scenario: str, ref: Optional[str], kind: Optional[str]) -> Optional[str]:
+        """Why this adapter cannot run the combination, or ``None`` when it can."""
+        if scenario in SCENARIOS:  # a memory scenario can run where its operation can
+            scenario = SCENARIOS[scenario].operation or scenario
+        if scenario == "create":
+            return None if self.can_create else self._reason("create", "no signal object to create")
+        if scenario in ("send_matched", "send_unmatched") and not self.sender_filter:
+            return self._reason("sender", "receivers cannot be bound to a sender")
+        if scenario == "send_async" and not self.async_send:
+            return self._reason("async", "no send that awaits async receivers")
+        if scenario in SCENARIOS and SCENARIOS[scenario].free_threaded and not self.threads:
+            return self._reason("threads", "a send from another thread does not call the receivers there")
+        if (ref, kind) not in self.combos:
+            for key in (f"{ref}-{kind}", str(ref), str(kind)):
+                if key in self.reasons:
+                    return self.reasons[key]
+            return f"{ref} references to {kind} receivers are not supported"
+        return None
+
+    def _reason(self, key: str, default: str) -> str:
+        return self.reasons.get(key, default)
+
+    # -- operations ---------------------------------------------------------------------
+
+    def new_signal(self) -> Any:
+        """Make one new, empty signal."""
+        raise NotImplementedError
+
+    def send_signal(self) -> Any:
+        """The signal sends are timed on; by default a new one."""
+        return self.new_signal()
+
+    def async_signal(self) -> Any:
+        """The signal awaited sends (``send_async``) are timed on; by default ``send_signal()``."""
+        return self.send_signal()
+
+    def wrap(self, receiver: Callable[..., Any]) -> Any:
+        """Turn a receiver into what ``connect`` takes (outside the timed region)."""
+        return receiver
+
+    def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
+        """A callable that connects one wrapped receiver; ``sender=None`` means any sender."""
+        raise NotImplementedError
+
+    def disconnector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
+        """A callable that disconnects one wrapped receiver connected with ``weak`` and ``sender``."""
+        raise NotImplementedError
+
+    def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
+        """A callable that performs one send of ``payload`` from ``sender``."""
+        raise NotImplementedError
+
+    def async_emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Awaitable[Any]]:
+        """A coroutine function that performs one awaited send of ``payload`` from ``sender`` to
+        ``async def`` receivers (adapters with ``async_send``)."""
+        raise NotImplementedError(f"{self.name} has no async send")
+
+    def request(
+        self, scenario: str, receivers: Callable[[str], Any], weak: bool
+    ) -> Tuple[Callable[[], Any], Callable[[], None]]:
+        """For a ``request`` scenario: a new web app whose every signal ``name`` has the receivers
+        ``receivers(name)`` connected; returns (one request, returning its response status and
+        body; the clean-up that disconnects them)."""
+        raise NotImplementedError(f"{self.name} has no request scenarios")
+
+    def request_expectation(self, scenario: str) -> Tuple[int, Tuple[str, ...], Tuple[str, ...], bool]:
+        """For conformance of a ``request`` scenario: the status a request must answer, the
+        signals it fires, every signal ``request`` connects to, and whether receivers are bound
+        to the one app (so another app's requests must not reach them)."""
+        raise NotImplementedError(f"{self.name} has no request scenarios")
+
+    def reset(self, signal: Any) -> None:
+        """Release a signal after use (only adapters with global state need this)."""

@@ -1,0 +1,190 @@
+"""flask.signals: Flask's blinker NamedSignals; sends are timed on Flask's own ``request_started``.
+
+Flask's signals are blinker signals, so connect, disconnect and send are blinker's; what differs
+is where the signals come from: a ``flask.signals.Namespace`` (as Flask tells extensions to make
+theirs) and, for sends, Flask's built-in ``request_started`` object.
+
+The ``request`` scenarios (``flask_request``, ...) time whole requests through a real Flask app,
+called as WSGI, with receivers on every one of Flask's built-in signals.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import weakref
+from functools import partial
+from typing import Any, Callable, ClassVar, Dict, List, Mapping, Tuple
+
+from sigbench.suite.adapters.blinker import Blinker
+
+
+class Flask(Blinker):
+    name = "flask"
+    module = "flask"
+    distribution = "Flask"
+    uses: ClassVar[Mapping[str, str]] = {"blinker": "blinker"}
+    install_hint = "pip install 'sigbench[flask]'"
+    description = "flask.signals NamedSignal (request_started for sends) .connect / send / disconnect"
+
+    def load(self) -> None:
+        global blinker, flask
+        super().load()
+        import blinker
+        import flask.signals
+
+    def new_signal(self) -> Any:
+        # A fresh Namespace each time: Namespace.signal returns the existing signal for a known name.
+        return flask.signals.Namespace().signal("sigbench")
+
+    def send_signal(self) -> Any:
+        signal = flask.signals.request_started
+        if signal.receivers:
+            raise RuntimeError("flask.signals.request_started already has receivers connected")
+        return signal
+
+    def request(
+        self, scenario: str, receivers: Callable[[str], Any], weak: bool
+    ) -> Tuple[Callable[[], Any], Callable[[], None]]:
+        app = make_app()
+        sender = app if scenario == "flask_error_app" else blinker.ANY
+        connected: List[Tuple[Any, Callable[[], Any]]] = []
+        for name in SIGNALS:
+            signal = getattr(flask.signals, name)
+            for receiver in receivers(name):
+                signal.connect(receiver, sender=sender, weak=weak)
+                # Clean-up must not keep weakly connected receivers alive.
+                connected.append((signal, _reference(receiver) if weak else partial(_same, receiver)))
+
+        def cleanup() -> None:
+            for signal, reference in connected:
+                receiver = reference()
+                if receiver is not None:
+                    signal.disconnect(receiver)  # from every sender: blinker then forgets it entirely
+
+        return wsgi_request(app, PATHS[scenario][0]), cleanup
+
+    def request_expectation(self, scenario: str) -> Tuple[int, Tuple[str, ...], Tuple[str, ...], bool]:
+        """What one request of ``scenario`` must do: its status, the signals it fires (each once
+        per receiver), every signal receivers are on, and whether they are bound to the app."""
+        _, status, fired = PATHS[scenario]
+        return status, fired, SIGNALS, scenario == "flask_error_app"
+
+    def reset(self, signal: Any) -> None:
+        # Flask's built-in signals are module globals: disconnect every receiver from every sender.
+        for receiver in list(signal.receivers.values()):
+            if isinstance(receiver, weakref.ref):
+                receiver = receiver()
+            if receiver is not None:
+                signal.disconnect(receiver)
+        if signal.receivers:
+            raise RuntimeError(f"{signal!r} still has receivers after reset")
+
+
+#: Flask's built-in signals: the request cycle, the app context, templates and flashing.
+SIGNALS = (
+    "appcontext_pushed",
+    "request_started",
+    "before_render_template",
+    "template_rendered",
+    "message_flashed",
+    "got_request_exception",
+    "request_finished",
+    "request_tearing_down",
+    "appcontext_tearing_down",
+    "appcontext_popped",
+)
+#: What every request fires, as Flask documents its signals.
+_CYCLE = (
+    "appcontext_pushed",
+    "request_started",
+    "request_finished",
+    "request_tearing_down",
+    "appcontext_tearing_down",
+    "appcontext_popped",
+)
+#: The path each request scenario asks for, the status it must answer and the signals it fires.
+PATHS = {
+    "flask_request": ("/", 200, _CYCLE),
+    "flask_template": ("/template", 200, (*_CYCLE, "before_render_template", "template_rendered")),
+    "flask_flash": ("/flash", 200, (*_CYCLE, "message_flashed")),
+    "flask_error": ("/error", 500, (*_CYCLE, "got_request_exception")),
+    "flask_error_app": ("/error", 500, (*_CYCLE, "got_request_exception")),
+}
+
+
+def _reference(receiver: Any) -> Callable[[], Any]:
+    return weakref.WeakMethod(receiver) if inspect.ismethod(receiver) else weakref.ref(receiver)
+
+
+def _same(receiver: Any) -> Any:
+    return receiver
+
+
+def make_app() -> Any:
+    """A small Flask app with one view per request scenario."""
+    import jinja2
+
+    app = flask.Flask("sigbench")
+    app.secret_key = "sigbench"  # flash() keeps messages in the signed session cookie
+    app.jinja_loader = jinja2.DictLoader({"page.html": "{{ greeting }}, {{ name }}"})  # compiled once
+
+    @app.route("/")
+    def index() -> str:
+        return "ok"
+
+    @app.route("/template")
+    def template() -> str:
+        return flask.render_template("page.html", greeting="hello", name="sigbench")
+
+    @app.route("/flash")
+    def flash() -> str:
+        flask.flash("flashed")
+        return "ok"
+
+    @app.route("/error")
+    def error() -> str:
+        raise RuntimeError("sigbench: a failing view")
+
+    app.logger.disabled = True  # the 500s are the point, not log lines
+    return app
+
+
+def wsgi_request(app: Any, path: str) -> Callable[[], Tuple[int, bytes]]:
+    """One GET of ``path``, calling the app as a WSGI server would (status and body)."""
+    environ: Dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    statuses: List[str] = []
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
+        statuses.append(status)
+
+    def call() -> Tuple[int, bytes]:
+        statuses.clear()
+        response = app(dict(environ), start_response)
+        try:
+            body = b"".join(response)
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+        return int(statuses[-1].split(" ", 1)[0]), body
+
+    return call
+
+
+ADAPTER = Flask

@@ -1,0 +1,265 @@
+"""The one scenario matrix: operation x receivers x reference mode x receiver kind.
+
+Every front end (the pyperf-based runner, the pytest-benchmark plugin) reads this module; no
+other place lists scenarios.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+REFS: Tuple[str, ...] = ("strong", "weak")
+#: Threads sending at once in the thread scenarios (twice the cores of a small CI machine).
+THREADS = 4
+#: Receivers on each of Flask's signals in the request scenarios.
+FLASK_RECEIVERS = (0, 1, 10)
+KINDS: Tuple[str, ...] = ("function", "method")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One operation and the receiver counts it is measured at."""
+
+    name: str
+    description: str
+    receivers: Tuple[int, ...]
+    #: What one timed operation is: values are seconds per ``unit``.
+    unit: str
+    #: Does the point vary with reference mode and receiver kind?
+    has_receivers: bool = True
+    #: The implementations that have this scenario (``None``: every one).
+    impls: Optional[Tuple[str, ...]] = None
+    #: The (reference mode, receiver kind) pairs it is measured in (``None``: every pair).
+    modes: Optional[Tuple[Tuple[str, str], ...]] = None
+    #: ``signal``: an operation on a signal; ``request``: a whole request through a web app
+    #: whose signals have the receivers (``Adapter.request``).
+    family: str = "signal"
+    #: ``time``: values are seconds per ``unit``; ``memory``: bytes per ``unit`` (tracemalloc).
+    metric: str = "time"
+    #: For a memory scenario, the scenario whose operation (set-up and conformance) it measures.
+    operation: Optional[str] = None
+    #: Measured only on a free-threaded interpreter (``FREE_THREADED_ONLY`` says why).
+    free_threaded: bool = False
+
+    @property
+    def value_unit(self) -> str:
+        """What a value counts, in pyperf's words: ``second`` or ``byte``."""
+        return METRIC_UNITS[self.metric]
+
+
+#: Why a ``free_threaded`` scenario is not measured on an interpreter with the GIL.
+FREE_THREADED_ONLY = (
+    "needs a free-threaded Python: with the GIL, threads take turns and this would time the GIL's "
+    "switching, not the library (run it with --env python3.13t)"
+)
+#: The unit of a value for each metric of a scenario.
+METRIC_UNITS = {"time": "second", "memory": "byte"}
+
+
+SCENARIOS: Dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario("create", "make a new signal", (0,), "signal", has_receivers=False),
+        Scenario(
+            "connect", "connect n distinct receivers to an empty signal", (1, 10, 100, 1000), "receiver"
+        ),
+        Scenario(
+            "disconnect", "disconnect n connected receivers, one by one", (1, 10, 100, 1000), "receiver"
+        ),
+        Scenario("send", "one send with n receivers connected for any sender", (0, 1, 10, 100, 1000), "send"),
+        Scenario(
+            "send_matched",
+            "one send from the sender all n receivers are bound to",
+            (1, 10, 100, 1000),
+            "send",
+        ),
+        Scenario(
+            "send_unmatched",
+            "one send from a sender none of the n receivers is bound to (each is bound to another)",
+            (1, 10, 100, 1000),
+            "send",
+        ),
+        Scenario(
+            "send_async",
+            "one awaited send with n async def receivers connected for any sender (in a running "
+            "asyncio event loop)",
+            (0, 1, 10, 100),
+            "send",
+        ),
+        Scenario(
+            "send_threads",
+            f"{THREADS} threads sending at once on one signal with n receivers connected for any sender: "
+            "time per send over all of them (the inverse of their throughput)",
+            (10,),
+            "send",
+            free_threaded=True,
+        ),
+        Scenario(
+            "churn_threads",
+            f"{THREADS} threads at once on one signal with n receivers, each sending, then connecting and "
+            "disconnecting a receiver of its own, over and over: time per round of the three over all "
+            "threads",
+            (10,),
+            "send, connect and disconnect",
+            free_threaded=True,
+        ),
+        Scenario(
+            "memory_connect",
+            "bytes that stay allocated (tracemalloc) when n distinct receivers are connected to an "
+            "empty signal, after a collection, per receiver",
+            (1, 10, 100, 1000),
+            "receiver",
+            metric="memory",
+            operation="connect",
+        ),
+        Scenario(
+            "memory_send",
+            "peak bytes allocated (tracemalloc) during one send with n receivers connected for any "
+            "sender, above what was allocated when it began",
+            (0, 1, 10, 100, 1000),
+            "send",
+            metric="memory",
+            operation="send",
+        ),
+        Scenario(
+            "collect",
+            "n weakly connected receivers die (their last references dropped) and the signal lets "
+            "them go: the library's clean-up path, per receiver",
+            (1, 10, 100, 1000),
+            "receiver",
+            modes=(("weak", "function"), ("weak", "method")),
+        ),
+        Scenario(
+            "send_dying",
+            "one send to n weakly connected receivers, every even-numbered one dropping the last "
+            "reference to the receiver after it as it is called",
+            (2, 10, 100),
+            "send",
+            modes=(("weak", "function"), ("weak", "method")),
+        ),
+        Scenario(
+            "churn",
+            "connect one more receiver and disconnect it again, on a signal that already has n",
+            (10, 100, 1000),
+            "connect and disconnect",
+        ),
+        *(
+            Scenario(
+                name,
+                f"a request to a real Flask app (its WSGI callable){what}, with n no-op receivers "
+                "connected to every one of Flask's built-in signals",
+                FLASK_RECEIVERS,
+                "request",
+                impls=("flask",),
+                modes=(("weak", "function"),),  # what signal.connect(receiver) makes
+                family="request",
+            )
+            for name, what in (
+                ("flask_request", ": a plain view"),
+                (
+                    "flask_template",
+                    " whose view renders a template (before_render_template, template_rendered)",
+                ),
+                ("flask_flash", " whose view calls flash() (message_flashed)"),
+                ("flask_error", " whose view raises, answered 500 (got_request_exception)"),
+                (
+                    "flask_error_app",
+                    " whose view raises, the receivers connected for this app only, as in "
+                    "got_request_exception.connect(log_exception, app)",
+                ),
+            )
+        ),
+    )
+}
+
+
+#: Scenarios whose values are bytes, not time.
+MEMORY_SCENARIOS = tuple(name for name, scenario in SCENARIOS.items() if scenario.metric == "memory")
+
+
+@dataclass(frozen=True, order=True)
+class Point:
+    """One measured combination: an implementation running a scenario at one setting."""
+
+    impl: str
+    scenario: str
+    receivers: int
+    ref: Optional[str] = None
+    kind: Optional[str] = None
+
+    @property
+    def name(self) -> str:
+        """Readable, unique id: ``impl-scenario-receivers-ref-kind`` (``impl-create`` for create)."""
+        if not SCENARIOS[self.scenario].has_receivers:
+            return f"{self.impl}-{self.scenario}"
+        return f"{self.impl}-{self.scenario}-{self.receivers}-{self.ref}-{self.kind}"
+
+    @property
+    def operation(self) -> Point:
+        """The point whose operation this one performs: itself, or for a memory scenario the
+        timed scenario at the same setting (its set-up and conformance are that point's)."""
+        return replace(self, scenario=SCENARIOS[self.scenario].operation or self.scenario)
+
+    def as_dict(self) -> Dict[str, object]:
+        return {
+            "impl": self.impl,
+            "scenario": self.scenario,
+            "receivers": self.receivers,
+            "ref": self.ref,
+            "kind": self.kind,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, object]) -> Point:
+        return cls(
+            impl=str(data["impl"]),
+            scenario=str(data["scenario"]),
+            receivers=int(data["receivers"]),  # type: ignore[call-overload]
+            ref=data.get("ref"),  # type: ignore[arg-type]
+            kind=data.get("kind"),  # type: ignore[arg-type]
+        )
+
+
+def matrix(
+    impls: Iterable[str],
+    scenarios: Optional[Sequence[str]] = None,
+    receivers: Optional[Sequence[int]] = None,
+    refs: Optional[Sequence[str]] = None,
+    kinds: Optional[Sequence[str]] = None,
+) -> List[Point]:
+    """Every point for ``impls``, narrowed by the optional filters (``None`` keeps all)."""
+    points = []
+    for impl in impls:
+        for scenario in SCENARIOS.values():
+            if scenarios is not None and scenario.name not in scenarios:
+                continue
+            if scenario.impls is not None and impl not in scenario.impls:
+                continue
+            for count in scenario.receivers:
+                if receivers is not None and count not in receivers:
+                    continue
+                if not scenario.has_receivers:
+                    points.append(Point(impl, scenario.name, count))
+                    continue
+                for ref in REFS:
+                    if refs is not None and ref not in refs:
+                        continue
+                    for kind in KINDS:
+                        if kinds is not None and kind not in kinds:
+                            continue
+                        if scenario.modes is not None and (ref, kind) not in scenario.modes:
+                            continue
+                        points.append(Point(impl, scenario.name, count, ref, kind))
+    return points
+
+
+def baseline_for(point: Point) -> Point:
+    """The ``baseline`` point a point's ratio is taken against.
+
+    Same scenario, receivers and kind with strong references (a plain list has no weak
+    mode); sends filtered by sender compare with the plain send to as many receivers.
+    """
+    scenario = "send" if point.scenario.startswith("send") else point.scenario
+    ref = "strong" if point.ref else None
+    return Point("baseline", scenario, point.receivers, ref, point.kind)

@@ -1,0 +1,185 @@
+"""The worker process: load one adapter, then verify and time each point it is given.
+
+Run as ``python -m sigbench.worker``; reads one JSON job as the first line of stdin (a point
+may carry the ``loops`` an earlier process calibrated) and writes one JSON line per event on
+stdout: ``hello`` (the implementation's version, the version and file of every library it
+imported, and the interpreter and machine), then ``point`` per point with its status
+(``ok`` with raw values, ``failed`` for conformance, ``error`` for an exception).  A job whose
+``metric`` is ``instructions`` counts instructions per operation under callgrind instead of
+timing (see ``sigbench.worker.meter``); memory points read bytes either way (``sigbench.worker.memory``).
+
+A job with ``"serve": true`` has no points: the worker then answers one command line at a time
+(``sigbench.gate.rounds`` drives two such workers in turns): ``{"op": "prepare", "point": ...,
+"loops": L or null}`` checks and calibrates a point and warms it up (``ready`` with its loops,
+or the ``point`` event of its failure); ``{"op": "value"}`` measures it once more (``value``);
+``{"op": "end"}`` releases it and answers its ``point`` event with every value taken.
+Standard library only (no pandas, no plotting), so it runs on every interpreter in the matrix.
+Anything the library prints goes to stderr, never into the result stream.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import gc
+import json
+import os
+import sys
+import traceback
+from time import perf_counter
+from typing import IO, Any, Callable, Dict, List, Optional
+
+from sigbench.suite.adapter import Adapter
+from sigbench.suite.adapters import get_adapter
+from sigbench.suite.scenarios import SCENARIOS, Point
+from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.inventory import libraries_of, machine_metadata, version_of
+from sigbench.worker.measure import Sampler, Timing, measure
+from sigbench.worker.memory import measure_memory
+from sigbench.worker.meter import InstructionMeter, meter_from_environment
+
+
+def _emitter(out: IO[str]) -> Callable[[Dict[str, Any]], None]:
+    def emit(event: Dict[str, Any]) -> None:
+        out.write(json.dumps(event) + "\n")
+        out.flush()
+
+    return emit
+
+
+def _greet(job: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> Optional[Adapter]:
+    """Load the job's implementation and say hello; None (and ``unavailable``) when it cannot load."""
+    adapter = get_adapter(job["impl"])
+    try:
+        adapter.load()
+        libraries = libraries_of(adapter)  # now imported: the files that will run
+        version = version_of(adapter, libraries)
+    except Exception as exc:
+        emit({"event": "unavailable", "reason": f"{type(exc).__name__}: {exc}"})
+        return None
+    emit({"event": "hello", "version": version, "libraries": libraries, "environment": machine_metadata()})
+    return adapter
+
+
+def run_job(job: Dict[str, Any], out: IO[str]) -> None:
+    """Run every point of ``job`` for one implementation, emitting a line per event."""
+    emit = _emitter(out)
+    adapter = _greet(job, emit)
+    if adapter is None:
+        return
+    timing = Timing(**job["timing"])
+    counting = job.get("metric") == "instructions"
+    meter: Optional[InstructionMeter] = None
+    for data in job["points"]:
+        point = Point.from_dict(data)
+        result: Dict[str, Any] = {"event": "point", "point": point.as_dict()}
+        failure = _conformance_failure(adapter, point)
+        if failure:
+            result.update(failure)
+        else:
+            try:
+                if SCENARIOS[point.scenario].metric == "memory":
+                    result.update(status="ok", **measure_memory(adapter, point, timing))
+                else:
+                    if counting:
+                        meter = meter or meter_from_environment()
+                    result.update(status="ok", **measure(adapter, point, timing, data.get("loops"), meter))
+            except Exception as exc:
+                result.update(status="error", reason=_describe(exc, "while timing"))
+        emit(result)
+
+
+def _conformance_failure(adapter: Adapter, point: Point) -> Optional[Dict[str, str]]:
+    """The status and reason of a point that fails conformance (or raises in it), else None."""
+    try:
+        check_point(adapter, point)
+    except ConformanceError as exc:
+        return {"status": "failed", "reason": f"conformance: {exc}"}
+    except Exception as exc:
+        return {"status": "error", "reason": _describe(exc, "during conformance")}
+    return None
+
+
+def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
+    """Answer ``commands`` (one JSON line each) for the job's implementation until they end."""
+    emit = _emitter(out)
+    adapter = _greet(job, emit)
+    if adapter is None:
+        return
+    timing = Timing(**job["timing"])
+    sampler: Optional[Sampler] = None
+    for line in commands:
+        command = json.loads(line)
+        op = command["op"]
+        if op == "prepare":
+            point = Point.from_dict(command["point"])
+            started = perf_counter()
+            failure = {"event": "point", "point": point.as_dict()}
+            checked = _conformance_failure(adapter, point)
+            if checked:
+                emit({**failure, **checked})
+                continue
+            try:
+                sampler = Sampler(adapter, point, timing.min_time, command.get("loops"))
+                warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
+            except Exception as exc:
+                if sampler is not None:
+                    sampler.close()
+                sampler = None
+                emit({**failure, "status": "error", "reason": _describe(exc, "while timing")})
+                continue
+            values: List[float] = []
+            # What exists now lives until "end": the collector need not walk it before every
+            # value (on a 15,000-object heap that walk takes as long as a value).
+            gc.freeze()
+            emit({"event": "ready", "loops": sampler.loops})
+        elif op == "value" and sampler is not None:
+            try:
+                values.append(sampler.value())
+            except Exception as exc:
+                gc.unfreeze()
+                sampler.close()
+                sampler = None
+                emit({**failure, "status": "error", "reason": _describe(exc, "while timing")})
+                continue
+            emit({"event": "value", "value": values[-1]})
+        elif op == "end" and sampler is not None:
+            gc.unfreeze()
+            sampler.close()
+            emit(
+                {
+                    **failure,
+                    "status": "ok",
+                    "loops": sampler.loops,
+                    "inner_loops": sampler.inner,
+                    "warmups": warmups,
+                    "values": values,
+                    "duration": perf_counter() - started,
+                }
+            )
+            sampler = None
+        else:
+            raise ValueError(f"unexpected command {line.strip()!r}")
+
+
+def _describe(exc: BaseException, where: str) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    at = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__name__} {where}: {exc}{at}"
+
+
+def main() -> None:
+    faulthandler.enable()  # a crash leaves a Python traceback in stderr for the runner to report
+    job = json.loads(sys.stdin.readline())
+    # Keep the result stream clean: the library's own prints go to stderr.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    with out:
+        if job.get("serve"):
+            serve(job, sys.stdin, out)
+        else:
+            run_job(job, out)
+
+
+if __name__ == "__main__":
+    main()
