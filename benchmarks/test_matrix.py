@@ -11,7 +11,7 @@ Connect, disconnect and collect need a fresh signal per round: each round applie
 to every receiver of a group of new signals (collect: drops them), set up outside the clock
 (send_dying: one send a round, to new receivers on a new signal),
 and ``extra_info["inner_loops"]`` says how many operations a round holds, so
-``sigbench.results.store.load_results`` divides to seconds per receiver, as the pyperf runner reports
+``sigbench.results.table.load_results`` divides to seconds per receiver, as the pyperf runner reports
 them.
 """
 

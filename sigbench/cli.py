@@ -55,13 +55,13 @@ def _choices(
     chosen: List[T] = []
     for text in (part.strip() for value in given for part in value.split(",")):
         try:
-            item = convert(text)
+            item: Optional[T] = convert(text)
         except ValueError:
-            item = None  # type: ignore[assignment]
-        if item not in valid:
+            item = None
+        if item is None or item not in valid:
             parser.error(f"{option}: unknown value {text!r} (valid: {', '.join(map(str, valid))})")
         if item not in chosen:
-            chosen.append(item)  # type: ignore[arg-type]
+            chosen.append(item)
     return chosen
 
 
@@ -612,15 +612,15 @@ def cmd_merge(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.exit(2, f"sigbench: error: {exc}\n")
     incomplete = [m for m in merged if m.missing]
     for each in incomplete:
-        shards = ", ".join(
+        missing_shards = ", ".join(
             f"{index}/{each.record.settings['merged']['count']}"
             for index in each.record.settings["merged"]["missing_shards"]
         )
         where = f" ({each.env})" if each.env else ""
-        names = ", ".join(each.missing[:5]) + (", …" if len(each.missing) > 5 else "")
+        missing_names = ", ".join(each.missing[:5]) + (", …" if len(each.missing) > 5 else "")
         print(
-            f"sigbench: {'warning' if args.allow_missing else 'error'}: shard {shards} missing{where}: "
-            f"{len(each.missing)} points not measured ({names})",
+            f"sigbench: {'warning' if args.allow_missing else 'error'}: shard {missing_shards} "
+            f"missing{where}: {len(each.missing)} points not measured ({missing_names})",
             file=sys.stderr,
         )
     if incomplete and not args.allow_missing:

@@ -9,7 +9,7 @@ import pytest
 import synthetic
 
 from sigbench.analysis.points import analyse
-from sigbench.results.store import load_results
+from sigbench.results.table import load_results
 from sigbench.suite.scenarios import Point
 
 SEND10 = Point("blinker", "send", 10, "strong", "function")

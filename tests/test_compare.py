@@ -104,7 +104,7 @@ def test_markdown_names_cannot_break_the_table(tmp_path: Path) -> None:
     html = (
         markdown_it.MarkdownIt("commonmark")
         .enable("table")
-        .render(as_markdown(compare(*paths, resamples=200), 0.05))
+        .render(as_markdown(compare(paths[0], paths[1], resamples=200), 0.05))
     )
     assert "<a " not in html and html.count("<td") == 6  # one row, six cells
     assert "2.000" in html and "slower" in html

@@ -12,14 +12,8 @@ from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import pytest
 
-from sigbench.results.store import (
-    ResultsError,
-    load_results,
-    read_results,
-    record_from_document,
-    to_document,
-    write_atomic,
-)
+from sigbench.results.store import ResultsError, read_results, record_from_document, to_document, write_atomic
+from sigbench.results.table import load_results
 from sigbench.run import envs
 from sigbench.run.envs import (
     AbsentInterpreter,

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from synthetic import record, write
 
-from sigbench.analysis.history import FEWEST_ROUNDS, histories
+from sigbench.analysis.history import FEWEST_ROUNDS, History, histories
 from sigbench.analysis.points import analyse, labels
 from sigbench.report.page import render
-from sigbench.results.store import load_results
+from sigbench.results.table import load_results
 from sigbench.suite.scenarios import Point
 
 SEND = Point("blinker", "send", 10, "strong", "function")
@@ -43,7 +43,7 @@ def _run(tmp_path: Path, versions: Dict[str, Dict[Point, float]], rounds: int = 
     return paths
 
 
-def _history(paths: List[Path]):  # type: ignore[no-untyped-def]
+def _history(paths: List[Path]) -> History:
     frame = load_results(paths)
     found = histories(frame, analyse(frame, resamples=500))
     assert len(found) == 1
@@ -97,7 +97,7 @@ def test_one_environment_has_no_history(tmp_path: Path) -> None:
 
 def test_environments_of_one_version_and_interpreter_stay_apart(tmp_path: Path) -> None:
     """Two builds of one release (psygnal compiled and pure Python) get labels of their own."""
-    paths = []
+    paths: List[Path] = []
     for env in ("psygnal==0.16.1", "psygnal==0.16.1 --no-binary=psygnal"):
         run = record({PSYGNAL_SEND: _rounds(1e-6)}, versions={"psygnal": "0.16.1"})
         run.settings.update(env=env, environments=[env])

@@ -23,15 +23,8 @@ from sigbench.report.charts import colours
 from sigbench.report.page import combo_tables, environment_table, fits_table, leaderboard, not_measured
 from sigbench.report.summary import summary_table
 from sigbench.report.text import printable
-from sigbench.results.store import (
-    ResultsError,
-    frame_from_documents,
-    point_values,
-    read_document,
-    read_results,
-    record_from_document,
-    to_document,
-)
+from sigbench.results.store import ResultsError, point_values, read_results, record_from_document, to_document
+from sigbench.results.table import frame_from_documents, read_document
 from sigbench.run.runner import Profile, Runner
 from sigbench.suite.scenarios import Point
 

@@ -24,13 +24,13 @@ from sigbench.report.summary import summary_table
 from sigbench.results.store import (
     ResultsError,
     is_memory,
-    load_results,
     point_values,
     read_results,
     record_from_document,
     to_document,
     write_atomic,
 )
+from sigbench.results.table import load_results
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters.baseline import Baseline
 from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point
@@ -616,7 +616,7 @@ def test_memory_points_through_the_command_line(
 
 def test_a_mode_ratio_over_bytes_that_may_be_zero_is_left_blank(tmp_path: Path) -> None:
     """Strong connections that resample to 0 bytes: no weak ÷ strong ratio, rather than a NaN."""
-    values = {
+    values: synthetic.Values = {
         _point("blinker", "memory_connect", 10): [[0, 0, 0], [8, 8, 8], [8, 8, 8]],
         _point("blinker", "memory_connect", 10, "weak"): [[100] * 3] * 3,
     }

@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sigbench.analysis.points import analyse
-from sigbench.results.store import COLUMNS, ResultsError, load_results
+from sigbench.results.store import ResultsError
+from sigbench.results.table import COLUMNS, load_results
 
 REAL = Path(__file__).parent / "data" / "pytest-benchmark.json"
 

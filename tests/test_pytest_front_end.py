@@ -9,11 +9,11 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import pytest
 
-from sigbench.results.store import load_results
+from sigbench.results.table import load_results
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
 from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point, matrix
 from sigbench.worker.inventory import availability
@@ -37,7 +37,7 @@ def run_pytest(run_python: Run) -> Run:
     return run
 
 
-def _timed(impls: List[str]) -> List[Point]:
+def _timed(impls: Sequence[str]) -> List[Point]:
     """The matrix's points that pytest-benchmark times (memory points are read by ``sigbench run``)."""
     return [point for point in matrix(impls) if point.scenario not in MEMORY_SCENARIOS]
 
@@ -65,9 +65,10 @@ def test_the_whole_matrix_runs_without_timing(tmp_path: Path, run_pytest: Run) -
     result = run_pytest("--benchmark-disable", "-q", "-rs", cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     points = _timed(implementation_names())
-    passed = int(re.search(r"(\d+) passed", result.stdout).group(1))
+    passed = re.search(r"(\d+) passed", result.stdout)
+    assert passed, result.stdout[-3000:]
     skipped = re.search(r"(\d+) skipped", result.stdout)
-    assert passed + (int(skipped.group(1)) if skipped else 0) == len(points)
+    assert int(passed.group(1)) + (int(skipped.group(1)) if skipped else 0) == len(points)
     expected_skips = 0
     for name in implementation_names():
         adapter = get_adapter(name)

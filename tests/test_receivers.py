@@ -70,7 +70,8 @@ def test_noop_receivers_accept_the_same_call(style: str, kind: str) -> None:
 @pytest.mark.parametrize("style, kind", COMBOS)
 def test_dropping_callables_and_owners_frees_them(style: str, kind: str, record: bool) -> None:
     calls: List[Any] = []
-    callables, owners = make_receivers(style, kind, 10, calls.append if record else None)
+    recorder = (lambda *args: calls.append(args)) if record else None
+    callables, owners = make_receivers(style, kind, 10, recorder)
     refs = [weakref.ref(owner) for owner in owners]
     del callables, owners
     gc.collect()

@@ -20,7 +20,7 @@ import pytest
 from synthetic import record, write
 
 from sigbench.report.page import write_report
-from sigbench.results.store import load_results
+from sigbench.results.table import load_results
 from sigbench.suite.scenarios import Point
 
 pytestmark = pytest.mark.slow

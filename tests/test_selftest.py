@@ -8,6 +8,7 @@ from typing import List
 import pytest
 
 from sigbench.analysis.stats import Estimate
+from sigbench.analysis.verdicts import Verdict
 from sigbench.gate import planted, selftest
 from sigbench.gate.judge import GateResult, Judgement
 from sigbench.suite.scenarios import Point
@@ -15,7 +16,7 @@ from sigbench.suite.scenarios import Point
 POINTS = selftest.POINTS
 
 
-def _result(verdicts: List[str], ratio: float = 1.0, repeatable: bool = True) -> GateResult:
+def _result(verdicts: List[Verdict], ratio: float = 1.0, repeatable: bool = True) -> GateResult:
     judgements = [
         Judgement(
             point, 1.0, ratio, Estimate(ratio, ratio, ratio), verdict, spread=0.0, repeatable=repeatable

@@ -15,13 +15,13 @@ import pytest
 from sigbench.cli import main
 from sigbench.results.store import (
     RunRecord,
-    load_results,
     point_values,
     read_results,
     record_from_document,
     to_document,
     write_atomic,
 )
+from sigbench.results.table import load_results
 from sigbench.run.envs import Environment
 from sigbench.run.multirun import MultiRun
 from sigbench.run.runner import Profile, Runner

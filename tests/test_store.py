@@ -14,17 +14,16 @@ import pytest
 
 from sigbench.results.schema import SCHEMA, STATUSES
 from sigbench.results.store import (
-    COLUMNS,
     PointRecord,
     ResultsError,
     RunRecord,
-    load_results,
     point_values,
     read_results,
     record_from_document,
     to_document,
     write_atomic,
 )
+from sigbench.results.table import COLUMNS, load_results
 from sigbench.suite.scenarios import SCENARIOS, Point
 from sigbench.worker.inventory import machine_metadata
 

@@ -16,7 +16,7 @@ import pandas
 from sigbench.analysis.points import point_statistics
 from sigbench.analysis.stats import RESAMPLES, Estimate, interval
 from sigbench.analysis.verdicts import THRESHOLD, Verdict, verdict
-from sigbench.results.store import frame_from_documents, read_document
+from sigbench.results.table import frame_from_documents, read_document
 from sigbench.suite.scenarios import MEMORY_SCENARIOS
 
 #: What must agree for two benchmarks of one name to be compared.
@@ -63,7 +63,7 @@ def _points(path: Path, resamples: int, salt: str) -> Tuple[pandas.DataFrame, Di
 
 
 def _same(value: object, other: object) -> bool:
-    return (pandas.isna(value) and pandas.isna(other)) or value == other  # type: ignore[return-value]
+    return (pandas.isna(value) and pandas.isna(other)) or value == other
 
 
 def compare(

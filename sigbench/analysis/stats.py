@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 #: Bootstrap resamples; enough for stable 95% percentile intervals.
 RESAMPLES = 2000
+
+#: One sample's values: a sequence, or a one-dimensional array.
+Sample = Union[Sequence[float], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def interval(value: float, distribution: np.ndarray, level: float = 0.95) -> Est
 
 
 def median_ci(
-    values: Sequence[float], level: float = 0.95, resamples: int = RESAMPLES, seed: Optional[int] = None
+    values: Sample, level: float = 0.95, resamples: int = RESAMPLES, seed: Optional[int] = None
 ) -> Estimate:
     """Median of ``values`` with a percentile-bootstrap confidence interval."""
     data = np.asarray(values, dtype=float)
@@ -53,8 +56,8 @@ def median_ci(
 
 
 def ratio_ci(
-    numerator: Sequence[float],
-    denominator: Sequence[float],
+    numerator: Sample,
+    denominator: Sample,
     level: float = 0.95,
     resamples: int = RESAMPLES,
     seed: Optional[int] = None,
@@ -164,7 +167,7 @@ def fit_distributions(
     receivers = np.asarray(counts, dtype=float)
     estimate = _fit(receivers, np.asarray(medians, dtype=float)[None, :])[0]
     fits = _fit(receivers, np.asarray(distributions, dtype=float))
-    fixed, slope, exponent = (interval(estimate[i], fits[:, i], level) for i in range(3))
+    fixed, slope, exponent = (interval(float(estimate[i]), fits[:, i], level) for i in range(3))
     return ScalingFit(fixed, slope, None if np.isnan(estimate[2]) else exponent)
 
 
@@ -198,7 +201,7 @@ class PairedTest:
 
 
 def paired_test(
-    log_ratios: Sequence[float], threshold: float, resamples: int = RESAMPLES, seed: Optional[int] = None
+    log_ratios: Sample, threshold: float, resamples: int = RESAMPLES, seed: Optional[int] = None
 ) -> PairedTest:
     """Judge per-round ``log(candidate / baseline)`` against ``threshold`` (e.g. 0.05 for 5%)."""
     from scipy.stats import wilcoxon

@@ -16,7 +16,7 @@ import random
 from dataclasses import asdict
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from sigbench.gate.sides import SIDES, balanced_order
+from sigbench.gate.sides import SIDES, Side, balanced_order
 from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.run.runner import Runner
 from sigbench.suite.scenarios import Point
@@ -41,14 +41,14 @@ class LiveWorker:
 
 
 def measure_point(
-    workers: Dict[str, LiveWorker], point: Point, loops: Optional[int], turns: int, rng: random.Random
-) -> Tuple[Dict[str, Dict[str, Any]], bool]:
+    workers: Dict[Side, LiveWorker], point: Point, loops: Optional[int], turns: int, rng: random.Random
+) -> Tuple[Dict[Side, Dict[str, Any]], bool]:
     """Both sides' outcomes for ``point`` (values taken in turns), or only the failures (the
     other side's values are dropped: unpaired, they cannot be judged); and whether both workers
     are still alive."""
-    outcomes: Dict[str, Dict[str, Any]] = {}
-    failures: Dict[str, Dict[str, Any]] = {}
-    ready: List[str] = []
+    outcomes: Dict[Side, Dict[str, Any]] = {}
+    failures: Dict[Side, Dict[str, Any]] = {}
+    ready: List[Side] = []
     side = SIDES[0]
     try:
         for side in rng.sample(SIDES, 2):  # neither side is always the fresher one
@@ -114,7 +114,7 @@ def _run_pair(
     done: Optional[Callable[[Point], None]],
 ) -> List[Point]:
     """Measure ``pending`` with one worker pair; returns the points left when a worker died."""
-    workers: Dict[str, LiveWorker] = {}
+    workers: Dict[Side, LiveWorker] = {}
     try:
         for side in rng.sample(SIDES, 2):
             workers[side] = LiveWorker(runners[side].python, impl, timing, timeout)

@@ -161,7 +161,7 @@ def as_markdown(cases: Sequence[Case]) -> str:
                 f"- {mode}: smallest slowdown caught in {RELIABLE:.0%} or more of judgements: {smallest}"
             )
         counted = [
-            j
+            (j, j.spread)
             for c in cases
             if c.mode == mode
             for r in c.results
@@ -169,10 +169,10 @@ def as_markdown(cases: Sequence[Case]) -> str:
             if j.spread is not None
         ]
         if counted:
-            identical = sum(bool(j.repeatable) for j in counted)
+            identical = sum(bool(j.repeatable) for j, _ in counted)
             lines.append(
                 f"- {mode}: counts identical in every process for {identical} of {len(counted)} judgements; "
-                f"largest spread within a process {max(j.spread for j in counted):.3%}"
+                f"largest spread within a process {max(spread for _, spread in counted):.3%}"
             )
     problems = verdict(cases)
     lines.append("")

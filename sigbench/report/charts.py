@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from typing import Dict, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Sequence
 
 import matplotlib
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 #: Text stays text (small, searchable, selectable); names are never parsed as mathtext.
-_RC = {"svg.fonttype": "none", "text.parse_math": False, "font.size": 10}
+_RC: Dict[RcKeyType, Any] = {"svg.fonttype": "none", "text.parse_math": False, "font.size": 10}
 #: Plain numbers on log axes (matplotlib's default writes powers of ten as mathtext).
 _PLAIN = FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
 
@@ -32,8 +35,9 @@ class Series:
 def colours(labels: Sequence[str]) -> Dict[str, str]:
     """A stable colour per label (baseline black) so one implementation looks the same everywhere."""
     ordered = sorted(set(labels) - {"baseline"})
-    palette = matplotlib.colormaps["tab10" if len(ordered) <= 10 else "tab20"].colors
-    mapping = {label: matplotlib.colors.to_hex(palette[i % len(palette)]) for i, label in enumerate(ordered)}
+    # A listed colormap called with an int gives its colour of that index.
+    palette = matplotlib.colormaps["tab10" if len(ordered) <= 10 else "tab20"]
+    mapping = {label: matplotlib.colors.to_hex(palette(i % palette.N)) for i, label in enumerate(ordered)}
     mapping["baseline"] = "#000000"
     return mapping
 

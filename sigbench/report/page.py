@@ -30,7 +30,8 @@ from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, THRESHOLD
 from sigbench.report.charts import Series, colours, history_chart, interval_chart, scaling_chart
 from sigbench.report.text import byte_text, ns, value_text
 from sigbench.results import pytest_benchmark
-from sigbench.results.store import frame_from_documents, read_document, slug, write_text_atomic
+from sigbench.results.store import slug, write_text_atomic
+from sigbench.results.table import frame_from_documents, read_document
 from sigbench.suite.scenarios import KINDS, MEMORY_SCENARIOS, REFS, SCENARIOS
 
 #: The send size the leaderboard ranks by.
@@ -353,7 +354,8 @@ def memory_table(analysis: Analysis) -> Markup:
             ("send", "ns per send"),
         ):
             mode = next((m for m in modes if (scenario, *m) in found), None)
-            value = found[(scenario, *mode)] if mode else np.nan
+            key = (scenario, *mode) if mode else None
+            value = found[key] if key else np.nan
             row[title] = value_text(value, SCENARIOS[scenario].value_unit) + (
                 f" ({mode[0]} {mode[1]})" if mode and mode != DEFAULT_COMBO else ""
             )

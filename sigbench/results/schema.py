@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, NoReturn, Optional
 
 from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point
 
@@ -24,7 +24,7 @@ class SchemaError(ValueError):
     """The document is not a valid sigbench results file; the message says where and why."""
 
 
-def _fail(where: str, what: str) -> None:
+def _fail(where: str, what: str) -> NoReturn:
     raise SchemaError(f"{where}: {what}")
 
 
@@ -108,10 +108,10 @@ def _check_run_layout(settings: Dict[str, Any]) -> None:
     """A run's environment (``--env``) and shard (``--shard``) settings, when it has them."""
     if "env" in settings:
         _text(settings["env"], "sigbench.settings.env")
-        for index, label in enumerate(
+        for number, label in enumerate(
             _type(settings.get("environments"), list, "sigbench.settings.environments")
         ):
-            _text(label, f"sigbench.settings.environments[{index}]")
+            _text(label, f"sigbench.settings.environments[{number}]")
         _strings(settings.get("skipped_environments", {}), "sigbench.settings.skipped_environments")
     if "shard" in settings:
         where = "sigbench.settings.shard"

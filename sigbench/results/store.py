@@ -18,14 +18,10 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Optional
 
 import pyperf
 
-if TYPE_CHECKING:
-    import pandas
-
-from sigbench.results import pytest_benchmark
 from sigbench.results.schema import SCHEMA, SchemaError, check_document
 from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point
 
@@ -199,7 +195,7 @@ def _umask() -> int:
     return mask
 
 
-def _load_json(path: Path) -> Any:
+def load_json(path: Path) -> Any:
     """Plain JSON from ``path`` (no pickle, no eval): NaN/Infinity refused, size limited."""
     try:
         size = os.stat(path).st_size
@@ -213,7 +209,7 @@ def _load_json(path: Path) -> Any:
         raise ResultsError(f"{path}: not valid JSON: {exc}") from exc
 
 
-def _pyperf_suite(path: Path, document: Any) -> pyperf.BenchmarkSuite:
+def pyperf_suite(path: Path, document: Any) -> pyperf.BenchmarkSuite:
     """The pyperf view of a document, every value a finite positive number."""
     try:
         suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
@@ -232,14 +228,14 @@ def read_results(path: Path) -> Dict[str, Any]:
     Plain JSON only (no pickle, no eval); NaN and Infinity are refused, and so are files over
     ``MAX_RESULTS_BYTES``.
     """
-    document = _load_json(path)
+    document = load_json(path)
     try:
         check_document(document)
     except SchemaError as exc:
         raise ResultsError(f"{path}: {exc}") from exc
     if document["benchmarks"]:
         points = {item["name"]: Point.from_dict(item) for item in document["sigbench"]["points"]}
-        for bench in _pyperf_suite(path, document):
+        for bench in pyperf_suite(path, document):
             parameters = points[bench.get_name()].as_dict()
             for index, run in enumerate(bench.get_runs()):
                 where = f"{path}: {bench.get_name()} run {index}"
@@ -251,136 +247,6 @@ def read_results(path: Path) -> Dict[str, Any]:
                     if found != expected:
                         raise ResultsError(f"{where}: metadata {key}={found!r}, the point's is {expected!r}")
     return document
-
-
-#: Columns of ``load_results``: a point's parameters, its environment, one raw value a row.
-COLUMNS = (
-    "file",
-    "run_id",
-    "benchmark",
-    "impl",
-    "impl_version",
-    "env",
-    "scenario",
-    "receivers",
-    "ref",
-    "kind",
-    "op_unit",
-    "python",
-    "python_implementation",
-    "profile",
-    "commit",
-    "cpu_model_name",
-    "hostname",
-    "platform",
-    "process",
-    "loops",
-    "inner_loops",
-    "date",
-    "unit",
-    "value",
-)
-#: Metadata key for each column that is not named as in the file.
-_METADATA_KEYS = {
-    "python": "python_version",
-    "profile": "sigbench_profile",
-    "commit": "sigbench_commit",
-    "env": "sigbench_env",
-}
-
-
-def read_document(path: Path) -> Dict[str, Any]:
-    """A checked results document: a sigbench results file, a plain pyperf suite with values, or
-    pytest-benchmark's JSON with raw timings."""
-    document = _load_json(path)
-    if isinstance(document, dict) and "sigbench" in document:
-        return read_results(path)
-    if pytest_benchmark.is_pytest_benchmark(document):
-        try:
-            pytest_benchmark.check(document)
-        except pytest_benchmark.PytestBenchmarkError as exc:
-            raise ResultsError(f"{path}: pytest-benchmark file: {exc}") from exc
-        return document
-    if not isinstance(document, dict) or not document.get("benchmarks"):
-        raise ResultsError(f"{path}: no benchmarks: not a pyperf suite with values")
-    _pyperf_suite(path, document)
-    return document
-
-
-def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.DataFrame:
-    """The ``load_results`` table for documents already read with ``read_document``."""
-    import pandas
-
-    rows = []
-    for path, document in documents.items():
-        if pytest_benchmark.is_pytest_benchmark(document):
-            rows.extend(pytest_benchmark.rows(Path(path), document))
-            continue
-        rows.extend(_memory_rows(Path(path), document))
-        if not document.get("benchmarks"):
-            continue  # a sigbench run in which no time point was measured
-        for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
-            for process, run in enumerate(bench.get_runs()):
-                metadata = run.get_metadata()
-                base = {column: metadata.get(_METADATA_KEYS.get(column, column)) for column in COLUMNS}
-                base.update(
-                    file=str(path),
-                    run_id=Path(path).stem,
-                    benchmark=bench.get_name(),
-                    process=process,
-                    loops=run.get_loops(),
-                    inner_loops=run.get_inner_loops(),
-                )
-                rows.extend({**base, "value": value} for value in run.values)
-    frame = pandas.DataFrame(rows, columns=list(COLUMNS))
-    for column in ("receivers", "process", "loops", "inner_loops"):
-        numbers = pandas.to_numeric(frame[column], errors="coerce").astype("float64")
-        in_range = numbers.abs() < 2**53  # integers a float holds exactly; anything else is missing
-        frame[column] = numbers.where(in_range & (numbers == numbers.round())).astype("Int64")
-    return frame
-
-
-def _memory_rows(path: Path, document: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """``load_results`` rows of a sigbench file's memory points (unit ``byte``)."""
-    section = document.get("sigbench")
-    if not section:
-        return []
-    environment, settings = section["environment"], section["settings"]
-    rows = []
-    for item in section["points"]:
-        point = Point.from_dict(item)
-        for process, run in enumerate(item.get("runs", [])):
-            machine = {**environment, **run.get("machine", {})}
-            base = {column: machine.get(_METADATA_KEYS.get(column, column)) for column in COLUMNS}
-            base.update(
-                point.as_dict(),
-                file=str(path),
-                run_id=path.stem,
-                benchmark=point.name,
-                impl_version=section["implementations"][point.impl]["version"],
-                env=settings.get("env"),
-                op_unit=SCENARIOS[point.scenario].unit,
-                profile=section["profile"],
-                commit=section["commit"],
-                process=process,
-                loops=run["loops"],
-                inner_loops=run["inner_loops"],
-                date=run["date"],
-                unit=SCENARIOS[point.scenario].value_unit,
-            )
-            rows.extend({**base, "value": value} for value in run["values"])
-    return rows
-
-
-def load_results(paths: Sequence[Path]) -> pandas.DataFrame:
-    """One row per raw value (seconds, or bytes for memory points, per operation: ``unit``
-    says which) with its point's parameters and environment.
-
-    Reads sigbench results files, plain pyperf suites and pytest-benchmark JSON alike; a
-    parameter a file does not carry is a missing value, not an error.  Bad input raises
-    ResultsError naming the file.
-    """
-    return frame_from_documents({Path(path): read_document(Path(path)) for path in paths})
 
 
 def _refuse_constant(name: str) -> None:

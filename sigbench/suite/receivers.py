@@ -32,33 +32,39 @@ class Event:
         self.payload = payload
 
 
-def _function(style: str, index: int, record: Optional[Record]) -> Callable[..., Any]:
-    # Each call defines new function objects, so every receiver is distinct.
+def _kwargs_function(index: int, record: Optional[Record]) -> Callable[..., Any]:
     if record is None:
-        if style == "kwargs":
 
-            def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
-                return None
+        def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
+            return None
 
-        elif style == "positional":
-
-            def receiver(sender, payload):  # type: ignore[no-untyped-def]
-                return None
-
-        else:
-
-            def receiver(event):  # type: ignore[no-untyped-def]
-                return None
-
-    elif style == "kwargs":
+    else:
 
         def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
             record(index, sender, kwargs.get("payload"))
 
-    elif style == "positional":
+    return receiver
+
+
+def _positional_function(index: int, record: Optional[Record]) -> Callable[..., Any]:
+    if record is None:
+
+        def receiver(sender, payload):  # type: ignore[no-untyped-def]
+            return None
+
+    else:
 
         def receiver(sender, payload):  # type: ignore[no-untyped-def]
             record(index, sender, payload)
+
+    return receiver
+
+
+def _event_function(index: int, record: Optional[Record]) -> Callable[..., Any]:
+    if record is None:
+
+        def receiver(event):  # type: ignore[no-untyped-def]
+            return None
 
     else:
 
@@ -68,27 +74,47 @@ def _function(style: str, index: int, record: Optional[Record]) -> Callable[...,
     return receiver
 
 
+def _function(style: str, index: int, record: Optional[Record]) -> Callable[..., Any]:
+    # Each call defines new function objects, so every receiver is distinct.  One maker per style:
+    # a name defined in several branches must keep one signature for the type checker.
+    if style == "kwargs":
+        return _kwargs_function(index, record)
+    if style == "positional":
+        return _positional_function(index, record)
+    return _event_function(index, record)
+
+
+def _kwargs_coroutine_function(index: int, record: Optional[Record]) -> Callable[..., Any]:
+    async def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
+        if record is not None:
+            record(index, sender, kwargs.get("payload"))
+
+    return receiver
+
+
+def _positional_coroutine_function(index: int, record: Optional[Record]) -> Callable[..., Any]:
+    async def receiver(sender, payload):  # type: ignore[no-untyped-def]
+        if record is not None:
+            record(index, sender, payload)
+
+    return receiver
+
+
+def _event_coroutine_function(index: int, record: Optional[Record]) -> Callable[..., Any]:
+    async def receiver(event):  # type: ignore[no-untyped-def]
+        if record is not None:
+            record(index, event.sender, event.payload)
+
+    return receiver
+
+
 def _coroutine_function(style: str, index: int, record: Optional[Record]) -> Callable[..., Any]:
     """As ``_function``, an ``async def`` (what async sends await)."""
     if style == "kwargs":
-
-        async def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
-            if record is not None:
-                record(index, sender, kwargs.get("payload"))
-
-    elif style == "positional":
-
-        async def receiver(sender, payload):  # type: ignore[no-untyped-def]
-            if record is not None:
-                record(index, sender, payload)
-
-    else:
-
-        async def receiver(event):  # type: ignore[no-untyped-def]
-            if record is not None:
-                record(index, event.sender, event.payload)
-
-    return receiver
+        return _kwargs_coroutine_function(index, record)
+    if style == "positional":
+        return _positional_coroutine_function(index, record)
+    return _event_coroutine_function(index, record)
 
 
 class _Recording:
@@ -97,7 +123,13 @@ class _Recording:
         self.record = record
 
 
-class AsyncKwargsReceiver(_Recording):
+class _AsyncReceiver:
+    def __init__(self, index: int, record: Optional[Record]) -> None:
+        self.index = index
+        self.record = record
+
+
+class AsyncKwargsReceiver(_AsyncReceiver):
     """An object with an ``async`` method receiver, recording when ``record`` is given."""
 
     async def on_signal(self, sender, **kwargs):  # type: ignore[no-untyped-def]
@@ -105,7 +137,7 @@ class AsyncKwargsReceiver(_Recording):
             self.record(self.index, sender, kwargs.get("payload"))
 
 
-class AsyncPositionalReceiver(_Recording):
+class AsyncPositionalReceiver(_AsyncReceiver):
     async def on_signal(self, sender, payload):  # type: ignore[no-untyped-def]
         if self.record is not None:
             self.record(self.index, sender, payload)
@@ -166,7 +198,7 @@ def make_receivers(
         classes = {"kwargs": AsyncKwargsReceiver, "positional": AsyncPositionalReceiver}
         if style not in classes:
             raise ValueError(f"no async {style} receivers")
-        owners = [classes[style](index, record) for index in range(count)]
+        owners: List[Any] = [classes[style](index, record) for index in range(count)]
         return [owner.on_signal for owner in owners], owners
     if kind == "function":
         functions = [_function(style, index, record) for index in range(count)]
@@ -174,7 +206,7 @@ def make_receivers(
     if kind == "method":
         plain, recording = _METHOD_CLASSES[style]
         if record is None:
-            owners: List[Any] = [plain() for _ in range(count)]
+            owners = [plain() for _ in range(count)]
         else:
             owners = [recording(index, record) for index in range(count)]
         return [owner.on_signal for owner in owners], owners

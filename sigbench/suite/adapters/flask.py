@@ -14,9 +14,14 @@ import inspect
 import io
 import weakref
 from functools import partial
-from typing import Any, Callable, ClassVar, Dict, List, Mapping, Tuple
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Mapping, Tuple
 
 from sigbench.suite.adapters.blinker import Blinker
+
+if TYPE_CHECKING:
+    # Bound by load() (``global``): the library is imported only when the adapter is used.
+    import blinker
+    import flask.signals
 
 
 class Flask(Blinker):

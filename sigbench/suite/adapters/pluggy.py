@@ -10,9 +10,17 @@ sigbench plugin as a hook implementation with default options.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, ClassVar, Dict, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, Mapping, Optional, Type
 
 from sigbench.suite.adapter import Adapter
+
+if TYPE_CHECKING:
+    # Bound by load() (``global``): the library is imported, and the classes made from it
+    # defined, only when the adapter is used.
+    import pluggy
+
+    _Manager: Type[pluggy.PluginManager]
+    _Spec: type
 
 PROJECT = "sigbench"
 HOOK = "on_signal"

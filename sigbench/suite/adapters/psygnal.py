@@ -7,9 +7,13 @@ bound methods weakly (the slot is dropped when its object dies); it has no switc
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 from sigbench.suite.adapter import Adapter
+
+if TYPE_CHECKING:
+    # Bound by load() (``global``): the library is imported only when the adapter is used.
+    import psygnal
 
 
 class Psygnal(Adapter):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Callable, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
 
 from sigbench.suite.adapter import Adapter
+
+if TYPE_CHECKING:
+    # Bound by load() (``global``): the library is imported only when the adapter is used.
+    from pydispatch import dispatcher
 
 
 class _Signal:

@@ -8,9 +8,14 @@ them, so what is timed includes the tasks' scheduling and completion.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Awaitable, Callable, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar, Mapping
 
 from sigbench.suite.adapter import Adapter
+
+if TYPE_CHECKING:
+    # Bound by load() (``global``): the library is imported only when the adapter is used.
+    import pyee
+    import pyee.asyncio
 
 #: The one event name every signal uses.
 EVENT = "signal"

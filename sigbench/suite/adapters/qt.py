@@ -12,9 +12,16 @@ import importlib.metadata
 import os
 import sys
 from functools import partial
-from typing import Any, Callable, ClassVar, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional, Type
 
 from sigbench.suite.adapter import Adapter
+
+if TYPE_CHECKING:
+    # Bound by load() (``global``): the class is defined, and PySide6 imported, only when the
+    # adapter is used.
+    from PySide6.QtCore import QObject
+
+    _Emitter: Type[QObject]
 
 #: The distributions that may provide PySide6, tried in order for the version.
 _DISTRIBUTIONS = ("PySide6-Essentials", "PySide6_Essentials", "PySide6")

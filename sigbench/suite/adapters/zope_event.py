@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import importlib.metadata
 from functools import partial
-from typing import Any, Callable, ClassVar, List, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, List, Mapping
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.receivers import Event
+
+if TYPE_CHECKING:
+    # Bound by load() (``global``): the library is imported only when the adapter is used.
+    import zope.event
 
 
 class ZopeEvent(Adapter):
