@@ -32,13 +32,15 @@ from sigbench.results.store import (
 from sigbench.run.envs import SpecError, parse_spec
 from sigbench.run.guard import VersionMismatch
 from sigbench.run.multirun import MultiRun, environments_for, file_names, resolve
-from sigbench.run.process import inventory_of
+from sigbench.run.process import InventoryError, inventory_of
 from sigbench.run.runner import POINT_TIMEOUT, PROFILES, Runner
 from sigbench.run.shard import MergeError, Shard, merge, parse_shard, select, settings_for
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
 
 T = TypeVar("T")
+#: An environment that cannot be measured as its label says: exit 2, nothing measured there.
+UNMEASURABLE = (VersionMismatch, InventoryError)
 RECEIVER_COUNTS = sorted({n for s in SCENARIOS.values() for n in s.receivers})
 
 
@@ -342,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_list(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:  # as a worker started in this interpreter sees it
         found = inventory_of(sys.executable)["availability"]
-    except RuntimeError as exc:
+    except InventoryError as exc:
         parser.exit(2, f"sigbench: error: {exc}\n")
     print("Implementations:")
     for name in implementation_names():
@@ -450,7 +452,7 @@ def _resume(parser: argparse.ArgumentParser, args: argparse.Namespace, progress:
             runner: Any = MultiRun.resume(args.resume, progress=progress, log=_log(args))
         else:
             runner = Runner.resume(args.resume, progress=progress)
-    except (ResultsError, SpecError, VersionMismatch, KeyError, ValueError) as exc:
+    except (ResultsError, SpecError, *UNMEASURABLE, KeyError, ValueError) as exc:
         parser.exit(2, f"sigbench: error: {exc}\n")
     print(f"sigbench: resuming {args.resume}: {runner.remaining()} process runs to go", file=sys.stderr)
     return runner
@@ -482,7 +484,7 @@ def _plan(parser: argparse.ArgumentParser, args: argparse.Namespace, progress: O
             runner: Any = Runner(
                 points, profile, output, point_timeout=timeout, seed=args.seed, progress=progress
             )
-        except VersionMismatch as exc:
+        except UNMEASURABLE as exc:
             _release(output)
             parser.exit(2, f"sigbench: error: {exc}\n")
         except BaseException:
@@ -517,7 +519,7 @@ def _plan(parser: argparse.ArgumentParser, args: argparse.Namespace, progress: O
             progress=progress,
             settings=settings,
         )
-    except VersionMismatch as exc:
+    except UNMEASURABLE as exc:
         _release(output)
         parser.exit(2, f"sigbench: error: {exc}\n")
     except BaseException:
@@ -590,7 +592,7 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
-    except VersionMismatch as exc:
+    except UNMEASURABLE as exc:
         runner.save()
         print(f"sigbench: error: {exc}\nWhat was measured before is kept in {output}.", file=sys.stderr)
         return 2
@@ -786,7 +788,7 @@ def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             log=log,
             progress=progress,
         )
-    except (SpecError, GateError, VersionMismatch) as exc:
+    except (SpecError, GateError, *UNMEASURABLE) as exc:
         if not any(output.iterdir()):
             output.rmdir()  # nothing was measured: leave no empty directory behind
         parser.exit(2, f"sigbench: error: {exc}\n")

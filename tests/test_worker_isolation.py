@@ -5,6 +5,7 @@ name the code that was imported."""
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import json
 import os
 import subprocess
@@ -197,3 +198,12 @@ def test_the_commit_recorded_is_sigbenchs_own(tmp_path: Path, monkeypatch: pytes
     assert ours == f"v{sigbench.__version__}" or len(ours.split("-")[0]) == 40
     monkeypatch.setattr(sigbench, "__file__", str(other / "sigbench" / "__init__.py"))
     assert sigbench_commit() == f"v{sigbench.__version__}"  # a package inside another repository
+
+
+def test_a_library_below_a_namespace_package_is_located_by_its_own_package() -> None:
+    """``zope`` is a namespace package that several distributions share: zope.event's file is its
+    own package's, not the first ``zope`` directory's."""
+    pytest.importorskip("zope.event")
+    found = inventory_of(sys.executable)["imported"]["zope.event"]
+    assert found["file"].endswith(os.path.join("zope", "event", "__init__.py"))
+    assert found["version"] == importlib.metadata.version("zope.event")

@@ -32,7 +32,7 @@ from packaging.version import InvalidVersion, Version
 
 from sigbench.results.store import slug
 from sigbench.run.isolation import worker_environment
-from sigbench.run.process import inventory_of
+from sigbench.run.process import InventoryError, inventory_of
 from sigbench.worker.inventory import TOOLS, normal_name
 
 #: Where environments are kept, relative to the working directory.
@@ -303,7 +303,7 @@ def _record(spec: Spec, directory: Path, python: str) -> Dict[str, str]:
     worker there imports it.  A requirement's own library must be what it asked for."""
     try:
         libraries = inventory_of(python)["libraries"]
-    except (OSError, RuntimeError, ValueError) as exc:
+    except (OSError, InventoryError, ValueError) as exc:
         raise SpecError(f"{spec.text}: the new environment does not start: {exc}") from exc
     wanted = {name: version for name, version in libraries.items() if version and name not in TOOLS}
     if spec.kind == "requirement":

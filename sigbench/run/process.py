@@ -16,6 +16,11 @@ from typing import Any, Dict, List, Optional
 from sigbench.run import callgrind, isolation
 
 
+class InventoryError(RuntimeError):
+    """An interpreter that cannot say what it has (it does not start, or sigbench's worker code
+    cannot run in it)."""
+
+
 class WorkerDied(Exception):
     """The worker ended or stopped answering; ``status`` is ``crashed`` or ``timeout``."""
 
@@ -139,7 +144,7 @@ def inventory_of(python: str) -> Dict[str, Any]:
             timeout=120,
         )
     if result.returncode != 0:
-        raise RuntimeError(f"{python}: cannot take its inventory: {result.stderr.strip()[-500:]}")
+        raise InventoryError(f"{python}: cannot take its inventory: {result.stderr.strip()[-500:]}")
     return json.loads(result.stdout)
 
 

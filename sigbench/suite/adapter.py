@@ -30,7 +30,7 @@ class Adapter:
     module: ClassVar[Optional[str]] = None
     #: Distribution whose version is reported; ``None`` reports the Python version.
     distribution: ClassVar[Optional[str]] = None
-    #: Other libraries under test that this one runs on, distribution: import name (Flask's
+    #: Other libraries under test that this one runs on, distribution: module (Flask's
     #: signals are blinker's); their versions and files are reported with its own.
     uses: ClassVar[Mapping[str, str]] = {}
     install_hint: ClassVar[str] = ""
@@ -63,8 +63,8 @@ class Adapter:
             importlib.import_module(self.module)
 
     def libraries(self) -> Dict[str, str]:
-        """Every library under test this adapter runs: distribution: top-level import name."""
-        own = {self.distribution: self.module.split(".")[0]} if self.distribution and self.module else {}
+        """Every library under test this adapter runs: distribution: module to import."""
+        own = {self.distribution: self.module} if self.distribution and self.module else {}
         return {**own, **self.uses}
 
     def version(self) -> str:

@@ -97,22 +97,39 @@ def _version_in(distribution: str, entry: Optional[str]) -> Optional[str]:
         return None
 
 
-def module_file(module: str) -> Optional[str]:
-    """The file (or, for a namespace package, the directory) that ``import module`` loads here,
-    found without running the module; None when it cannot be imported."""
-    loaded = sys.modules.get(module)
+def _origin(name: str) -> Optional[Tuple[str, bool]]:
+    """Where module ``name`` comes from here, and whether it is a namespace package (a directory
+    that may be one of several), without running it; None when it cannot be imported."""
+    loaded = sys.modules.get(name)
     if loaded is not None:
-        where = getattr(loaded, "__file__", None) or next(iter(getattr(loaded, "__path__", [])), None)
-        return str(where) if where else None
+        file = getattr(loaded, "__file__", None)
+        where = file or next(iter(getattr(loaded, "__path__", [])), None)
+        return (str(where), file is None) if where else None
     try:
-        spec = importlib.util.find_spec(module)
+        spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         return None
     if spec is None:
         return None
     if spec.origin and spec.origin not in ("namespace", "built-in", "frozen"):
-        return spec.origin
-    return next(iter(spec.submodule_search_locations or []), None)
+        return spec.origin, False
+    where = next(iter(spec.submodule_search_locations or []), None)
+    return (where, True) if where else None
+
+
+def module_file(module: str) -> Optional[str]:
+    """The file that ``import module`` starts from here: its top-level package's, or, below a
+    namespace package (``zope.event``), the first regular package's; found without running the
+    library (only namespace packages are imported); None when it cannot be imported."""
+    parts = module.split(".")
+    for depth in range(1, len(parts) + 1):
+        found = _origin(".".join(parts[:depth]))
+        if found is None:
+            return None
+        path, namespace = found
+        if not namespace or depth == len(parts):
+            return path
+    return None
 
 
 def located(distribution: str, module: str) -> Optional[Library]:
@@ -148,7 +165,7 @@ def availability(name: str, imported: Optional[Dict[str, Library]] = None) -> Tu
     """Whether an implementation's library can be imported here, and its version or hint
     (``imported``: ``imported_libraries()``, when already known)."""
     adapter = get_adapter(name)
-    if adapter.module is not None and module_file(adapter.module.split(".")[0]) is None:
+    if adapter.module is not None and module_file(adapter.module) is None:
         return False, adapter.install_hint
     try:
         return True, version_of(adapter, libraries_of(adapter) if imported is None else imported)
