@@ -14,12 +14,21 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 
 from sigbench.analysis.compare import CompareError, compare
 from sigbench.analysis.stats import RESAMPLES
+from sigbench.analysis.twins import twin_ratios_of
 from sigbench.analysis.verdicts import FEWEST_ROUNDS, THRESHOLD
 from sigbench.gate.run import MODES, ROUNDS, THRESHOLDS, GateError, run_gate
 from sigbench.report.page import write_report
 from sigbench.report.site import update_site
 from sigbench.report.summary import summary_markdown, summary_table
-from sigbench.report.text import compare_markdown, compare_text, gate_markdown, gate_text
+from sigbench.report.text import (
+    compare_markdown,
+    compare_text,
+    gate_markdown,
+    gate_text,
+    twins_markdown,
+    twins_summary,
+    twins_text,
+)
 from sigbench.results.store import (
     ResultsError,
     read_results,
@@ -36,7 +45,7 @@ from sigbench.run.process import InventoryError, inventory_of
 from sigbench.run.runner import POINT_TIMEOUT, PROFILES, Runner
 from sigbench.run.shard import MergeError, Shard, merge, parse_shard, select, settings_for
 from sigbench.suite.adapters import get_adapter, implementation_names
-from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
+from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, TWIN_TOLERANCE, TWINS, Point, matrix
 
 T = TypeVar("T")
 #: An environment that cannot be measured as its label says: exit 2, nothing measured there.
@@ -268,6 +277,21 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("results", type=Path, metavar="RESULTS", help="a sigbench results file")
     _add_output(summary)
     summary.set_defaults(parser=summary)
+    check = commands.add_parser(
+        "check",
+        help="can the run be trusted? twins (the same code under two names) must measure alike",
+        description="For every point measured by both implementations of a twin pair (Flask's signals "
+        "and blinker's, which run the same code; blinker and blinker_twin, an A/A pair), the ratio of "
+        f"medians with a 95% bootstrap CI. Exit 1 when any CI lies wholly outside ±{TWIN_TOLERANCE:.0%}: "
+        "the harness measured identical code differently, and the run's figures cannot be trusted at "
+        "that resolution; 0 otherwise; 2 for bad input or no twin measured.",
+    )
+    check.add_argument(
+        "results", nargs="+", type=Path, metavar="RESULTS", help="results files, or directories of them"
+    )
+    _add_output(check)
+    _add_resamples(check)
+    check.set_defaults(parser=check)
     compare = commands.add_parser(
         "compare",
         help="compare two results files benchmark by benchmark",
@@ -604,6 +628,9 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     else:
         print(summary_table(read_results(output)))
         print(f"\nWrote {output} in {_duration(time.monotonic() - started)}.")
+    ratios = twin_ratios_of(_results_files(parser, [output]))
+    if ratios:
+        print(f"\n{twins_summary(ratios, TWIN_TOLERANCE)}\nEvery twin point: sigbench check {output}")
     return 0
 
 
@@ -731,6 +758,23 @@ def cmd_summary(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     )
 
 
+def cmd_check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    _checked_statistics(parser, args)
+    paths = _results_files(parser, args.results)
+    try:
+        ratios = twin_ratios_of(paths, args.resamples)
+    except ResultsError as exc:
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    if not ratios:
+        pairs = ", ".join(f"{twin.impl} and {twin.of}" for twin in TWINS)
+        parser.exit(
+            2, f"sigbench: error: no point measured by both twins of a pair ({pairs}); nothing to check\n"
+        )
+    render = twins_markdown if args.format == "md" else twins_text
+    _emit(parser, render(ratios, TWIN_TOLERANCE) + "\n", args.output)
+    return 1 if any(item.differs for item in ratios) else 0
+
+
 def cmd_compare(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     _checked_statistics(parser, args)
     threshold = args.threshold / 100
@@ -811,6 +855,7 @@ COMMANDS: Dict[str, Callable[[argparse.ArgumentParser, argparse.Namespace], int]
     "merge": cmd_merge,
     "report": cmd_report,
     "summary": cmd_summary,
+    "check": cmd_check,
     "compare": cmd_compare,
     "gate": cmd_gate,
 }

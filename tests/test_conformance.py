@@ -33,18 +33,19 @@ APPLICABLE = [p for p in ALL_POINTS if _applicable(p)]
 #: Not-applicable points per implementation over the full matrix: the declared capabilities.
 NOT_APPLICABLE_COUNTS = {
     # no weak references (42 + 8 send_async + 8 collect + 6 send_dying + 6 churn + 18 memory + 4
-    # threads) and no sender filter (16 strong send_(un)matched)
-    "baseline": 108,
+    # threads + 8 send_after_peak) and no sender filter (16 strong send_(un)matched)
+    "baseline": 116,
     "blinker": 0,
     "flask": 0,
+    "blinker_twin": 0,
     "django": 0,
     "django_cached": 0,
     "pydispatcher": 17,  # create, and no async send (16)
-    "psygnal": 109,  # weak-function, strong-method, the sender filter and async send
-    "pyee": 108,
-    "zope_event": 117,  # as baseline, and create
-    "pluggy": 116,
-    "qt": 113,  # as psygnal, and sends from threads are queued for the QObject's thread (4)
+    "psygnal": 117,  # weak-function, strong-method, the sender filter and async send
+    "pyee": 116,
+    "zope_event": 125,  # as baseline, and create
+    "pluggy": 124,
+    "qt": 121,  # as psygnal, and sends from threads are queued for the QObject's thread (4)
 }
 
 

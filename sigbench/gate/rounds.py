@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from sigbench.gate.sides import SIDES, Side, balanced_order
 from sigbench.run.process import WorkerDied, WorkerProcess
-from sigbench.run.runner import Runner
+from sigbench.run.runner import Runner, worker_groups
 from sigbench.suite.scenarios import Point
 from sigbench.worker.measure import Timing
 
@@ -95,10 +95,11 @@ def run_round(
     impls = sorted({p.impl for p in measured})
     rng.shuffle(impls)
     for impl in impls:
-        pending = [p for p in measured if p.impl == impl]
-        rng.shuffle(pending)
-        while pending:
-            pending = _run_pair(runners, impl, pending, timing, cpu, rng, timeout, done)
+        points = [p for p in measured if p.impl == impl]
+        rng.shuffle(points)
+        for pending in worker_groups(impl, points):
+            while pending:
+                pending = _run_pair(runners, impl, pending, timing, cpu, rng, timeout, done)
         for runner in runners.values():
             runner.save()
 

@@ -26,13 +26,14 @@ from markupsafe import Markup
 from sigbench.analysis.history import History, Step, histories
 from sigbench.analysis.points import Analysis, analyse
 from sigbench.analysis.stats import RESAMPLES
+from sigbench.analysis.twins import twin_ratios
 from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, THRESHOLD
 from sigbench.report.charts import Series, colours, history_chart, interval_chart, scaling_chart
-from sigbench.report.text import byte_text, ns, value_text
+from sigbench.report.text import byte_text, ns, twins_headline, value_text
 from sigbench.results import pytest_benchmark
 from sigbench.results.store import slug, write_text_atomic
 from sigbench.results.table import frame_from_documents, read_document
-from sigbench.suite.scenarios import KINDS, MEMORY_SCENARIOS, REFS, SCENARIOS
+from sigbench.suite.scenarios import KINDS, MEMORY_SCENARIOS, REFS, SCENARIOS, TWIN_TOLERANCE, TWINS
 
 #: The send size the leaderboard ranks by.
 LEADERBOARD_RECEIVERS = 10
@@ -429,6 +430,28 @@ def fits_table(analysis: Analysis) -> Markup:
     return _table(table, "fits", marked=fits["superlinear"].tolist())
 
 
+def twins_table(analysis: Analysis) -> Tuple[str, Markup]:
+    """The twin check's headline and a table of every twin ratio (those that differ first,
+    marked): the standing proof that identical code measured identically in this run."""
+    ratios = twin_ratios(analysis.points, analysis.distributions)
+    if not ratios:
+        return "", Markup("")
+    ordered = sorted(ratios, key=lambda item: (not item.differs, item.twin.impl, item.point))
+    table = pandas.DataFrame(
+        {
+            "implementation": [item.twin.impl for item in ordered],
+            "twin of": [item.twin.of for item in ordered],
+            "point": [item.point for item in ordered],
+            "ratio (95% CI)": [
+                _with_range(item.ratio.value, item.ratio.low, item.ratio.high, "{:.3f}".format)
+                for item in ordered
+            ],
+            "verdict": [item.verdict for item in ordered],
+        }
+    )
+    return twins_headline(ratios, TWIN_TOLERANCE), _table(table, "twins", marked=[i.differs for i in ordered])
+
+
 def not_measured(documents: Dict[Path, Dict[str, Any]]) -> Tuple[Markup, Markup, Dict[str, int]]:
     """Failed points one by one; not-applicable and unavailable points grouped by reason."""
     problems, skipped = [], []
@@ -651,6 +674,7 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
     palette = colours(analysis.points["label"].tolist())
     caption, board, board_chart, board_rows = leaderboard(analysis, palette)
     failures, skipped, counts = not_measured(documents)
+    twins_caption, twins = twins_table(analysis)
     script = _TEMPLATES.get_template("sortable.js").render()
     sections = scenario_sections(analysis, palette)
     starts = sorted(
@@ -688,6 +712,10 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
         history_threshold=THRESHOLD,
         history_alpha=ALPHA,
         history_rounds=FEWEST_ROUNDS,
+        twins_caption=twins_caption,
+        twins=twins,
+        twin_pairs=TWINS,
+        twin_tolerance=TWIN_TOLERANCE,
         script=Markup(script),
         script_hash=_script_hash(script),
         resamples=resamples,

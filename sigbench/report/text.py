@@ -6,9 +6,10 @@ terminal) or a code span (Markdown), so none can move the cursor, add a link or 
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 from sigbench.analysis.compare import Comparison, Result
+from sigbench.analysis.twins import TwinRatio
 from sigbench.analysis.verdicts import ALPHA, FASTER, SLOWER, VERDICTS
 from sigbench.gate.judge import GateResult, Judgement
 from sigbench.run.envs import Spec
@@ -196,4 +197,64 @@ def compare_markdown(result: Result, threshold: float) -> str:
     for title, names in (("Only in base", only_base), ("Only in candidate", only_candidate)):
         if names:
             lines.append(f"\n{title}: " + ", ".join(markdown_text(name) for name in names))
+    return "\n".join(lines)
+
+
+TWIN_HEADER = ["twin", "of", "point", "ratio", "95% CI", "verdict"]
+
+
+def _twin_rows(ratios: List[TwinRatio]) -> List[List[str]]:
+    """Rows of the twin table, those that differ first."""
+    ordered = sorted(ratios, key=lambda item: (not item.differs, item.twin.impl, item.point))
+    return [
+        [
+            item.twin.impl,
+            item.twin.of,
+            item.point,
+            f"{item.ratio.value:.3f}",
+            f"{item.ratio.low:.3f}–{item.ratio.high:.3f}",
+            item.verdict,
+        ]
+        for item in ordered
+    ]
+
+
+def twins_headline(ratios: List[TwinRatio], tolerance: float) -> str:
+    """One line: how many twin points agree within ``tolerance``, differ, or cannot tell."""
+    differ = sum(item.differs for item in ratios)
+    same = sum(item.verdict == "same" for item in ratios)
+    state = "FAIL" if differ else "PASS"
+    return (
+        f"{state}: twins (the same code under two names) must agree within ±{tolerance:.0%}: "
+        f"{len(ratios)} points compared, {same} same, {differ} differ, {len(ratios) - same - differ} "
+        "inconclusive"
+    )
+
+
+def twins_summary(ratios: List[TwinRatio], tolerance: float) -> str:
+    """The headline, then only the points whose twins differ."""
+    return twins_text([item for item in ratios if item.differs], tolerance, ratios)
+
+
+def twins_text(ratios: List[TwinRatio], tolerance: float, judged: Optional[List[TwinRatio]] = None) -> str:
+    """The twin check for a terminal: the headline (of ``judged``, by default ``ratios``), then
+    every point of ``ratios`` (those that differ first)."""
+    lines = [twins_headline(ratios if judged is None else judged, tolerance)]
+    if not ratios:
+        return lines[0]
+    rows = [TWIN_HEADER, *_twin_rows(ratios)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(TWIN_HEADER))]
+    lines.append("")
+    for row in rows:
+        cells = (c.rjust(w) if 3 <= i <= 4 else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def twins_markdown(ratios: List[TwinRatio], tolerance: float) -> str:
+    lines = [f"**{twins_headline(ratios, tolerance)}**", "", "| " + " | ".join(TWIN_HEADER) + " |"]
+    lines.append("|---|---|---|---:|---:|---|")
+    for row in _twin_rows(ratios):
+        mark = "🔴 " if row[-1] in (SLOWER, FASTER) else ""
+        lines.append("| " + " | ".join([*row[:5], mark + row[5]]) + " |")
     return "\n".join(lines)

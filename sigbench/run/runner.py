@@ -68,6 +68,15 @@ Progress = Callable[[int, int, str], None]
 POINT_TIMEOUT = 120.0
 
 
+def worker_groups(impl: str, points: List[Point]) -> List[List[Point]]:
+    """The points of ``impl`` that one worker process may measure in turn, in their order: all of
+    them, or each alone when what the library leaves behind cannot be put back
+    (``Adapter.lasting_state``)."""
+    if get_adapter(impl).lasting_state == "process":
+        return [[point] for point in points]
+    return [points] if points else []
+
+
 def sigbench_commit() -> str:
     """sigbench's own commit when it runs from its git checkout (``-dirty`` with uncommitted
     changes), else its version (an installed package): never the commit of the directory it
@@ -255,12 +264,12 @@ class Runner:
         due = [p for p in self.runnable() if len(self.record.points[p.name].runs) <= round_index]
         impls = sorted({p.impl for p in due})
         rng.shuffle(impls)
-        tasks = []
+        tasks: List[Tuple[str, List[Point]]] = []
         for impl in impls:
             points = [p for p in due if p.impl == impl]
             if self.metric == "time":  # counts do not drift, and the same order keeps them identical
                 rng.shuffle(points)
-            tasks.append((impl, points))
+            tasks.extend((impl, group) for group in worker_groups(impl, points))
         return tasks
 
     def run_task(self, impl: str, points: List[Point], step: Callable[[Point], None]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import sys
 from typing import Any, Awaitable, Callable, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple
 
 from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS
@@ -20,6 +21,8 @@ from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS
 STYLES = ("kwargs", "positional", "event")
 
 ALL_COMBOS: FrozenSet[Tuple[str, str]] = frozenset((ref, kind) for ref in REFS for kind in KINDS)
+#: What of a library outlives a point in the worker that measured it (``Adapter.lasting_state``).
+LASTING_STATES = ("none", "restored", "process")
 
 
 class Adapter:
@@ -51,6 +54,12 @@ class Adapter:
     threads: ClassVar[bool] = True
     #: How many signals may exist at once (``None``: any number; 1 for a global registry).
     max_signals: ClassVar[Optional[int]] = None
+    #: What of the library outlives a point in its worker, and what is done about it: ``none``,
+    #: every signal is made for its point and dropped with it; ``restored``, module-global state
+    #: (``global_containers``) that ``restore`` puts back exactly as it was at load, after the
+    #: conformance check and after the measurement of every point, which the worker verifies;
+    #: ``process``, state that cannot be put back: every point gets a worker process of its own.
+    lasting_state: ClassVar[str] = "none"
     #: Why a capability is missing, keyed by ``weak``, ``strong``, ``method``, ``function``,
     #: ``ref-kind`` (e.g. ``weak-function``), ``sender``, ``create``, ``async`` or ``threads``.
     reasons: ClassVar[Mapping[str, str]] = {}
@@ -153,6 +162,26 @@ class Adapter:
         signals it fires, every signal ``request`` connects to, and whether receivers are bound
         to the one app (so another app's requests must not reach them)."""
         raise NotImplementedError(f"{self.name} has no request scenarios")
+
+    def global_containers(self) -> Dict[str, Any]:
+        """For a ``restored`` lasting state: every container (dict, set, list) of the library's
+        module-global state, by a name to report it by."""
+        return {}
+
+    def global_state(self) -> Dict[str, str]:
+        """Each global container's type, length and size in memory: a container emptied but not
+        shrunk (a dict that once held 1000 receivers) differs from one as new in its size."""
+        return {
+            name: f"{type(container).__name__} of {len(container)}, {sys.getsizeof(container)} bytes"
+            for name, container in self.global_containers().items()
+        }
+
+    def restore(self) -> None:
+        """Put the global state back as it was at load, once every signal is ``reset``: emptying
+        a CPython dict, set or list with ``clear`` gives it the table of a new one, which a
+        dictionary that only lost its entries never gets back."""
+        for container in self.global_containers().values():
+            container.clear()
 
     def reset(self, signal: Any) -> None:
         """Release a signal after use (only adapters with global state need this)."""

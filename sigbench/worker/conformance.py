@@ -16,7 +16,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tup
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.receivers import Sender, make_receivers
 from sigbench.suite.scenarios import SCENARIOS, THREADS, Point
-from sigbench.worker.measure import churning_send, killing_receivers, run_threads
+from sigbench.worker.measure import churning_send, hold_peak, killing_receivers, run_threads
 
 
 class ConformanceError(Exception):
@@ -111,6 +111,8 @@ def check_point(adapter: Adapter, point: Point) -> None:
         _check_disconnect(adapter, point)
     elif point.scenario in ("connect", "send", "collect", "send_async"):  # collect: weak ones vanish
         _check_binding(adapter, point, "any")
+    elif point.scenario == "send_after_peak":
+        _check_binding(adapter, point, "any", peak=True)
     elif point.scenario == "churn":
         _check_churn(adapter, point)
     elif point.scenario in ("send_threads", "churn_threads"):
@@ -141,12 +143,16 @@ def _check_create(adapter: Adapter) -> None:
         adapter.reset(second)
 
 
-def _check_binding(adapter: Adapter, point: Point, binding: str) -> None:
+def _check_binding(adapter: Adapter, point: Point, binding: str, peak: bool = False) -> None:
+    """Receivers bound as ``binding`` says hear exactly the sends they should, and live as their
+    reference mode says (``peak``: on a signal that held ``PEAK`` more receivers before)."""
     if point.scenario == "send_async":
         signal = adapter.async_signal()
     else:
         signal = adapter.send_signal() if point.scenario.startswith("send") else adapter.new_signal()
     try:
+        if peak:
+            hold_peak(adapter, point, signal)
         probe = _Probe(adapter, signal, point, binding)
         everyone = range(point.receivers)
         stranger = Sender("stranger")

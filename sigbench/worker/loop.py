@@ -60,19 +60,48 @@ def _greet(job: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> Optio
     return adapter
 
 
+class LastingState:
+    """The library's module-global state as it was when the worker loaded it, put back after
+    every conformance check and every measurement (``Adapter.lasting_state``)."""
+
+    def __init__(self, adapter: Adapter) -> None:
+        self.adapter = adapter
+        self.at_load = adapter.global_state()
+
+    def restored(self, after: str) -> Optional[Dict[str, str]]:
+        """Restore it; the outcome of a point after which it is not as at load, else None."""
+        try:
+            self.adapter.restore()
+            now = self.adapter.global_state()
+        except Exception as exc:
+            return {"status": "error", "reason": _describe(exc, f"restoring the global state after {after}")}
+        changed = [
+            f"{name} is {now.get(name)}, was {was}"
+            for name, was in self.at_load.items()
+            if now.get(name) != was
+        ]
+        if not changed:
+            return None
+        return {
+            "status": "error",
+            "reason": f"global state not restored after {after}: " + "; ".join(changed[:3]),
+        }
+
+
 def run_job(job: Dict[str, Any], out: IO[str]) -> None:
     """Run every point of ``job`` for one implementation, emitting a line per event."""
     emit = _emitter(out)
     adapter = _greet(job, emit)
     if adapter is None:
         return
+    lasting = LastingState(adapter)
     timing = Timing(**job["timing"])
     counting = job.get("metric") == "instructions"
     meter: Optional[InstructionMeter] = None
     for data in job["points"]:
         point = Point.from_dict(data)
         result: Dict[str, Any] = {"event": "point", "point": point.as_dict()}
-        failure = _conformance_failure(adapter, point)
+        failure = _conformance_failure(adapter, point) or lasting.restored("conformance")
         if failure:
             result.update(failure)
         else:
@@ -85,6 +114,9 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
                     result.update(status="ok", **measure(adapter, point, timing, data.get("loops"), meter))
             except Exception as exc:
                 result.update(status="error", reason=_describe(exc, "while timing"))
+            unrestored = lasting.restored("measuring")
+            if unrestored:
+                result = {"event": "point", "point": point.as_dict(), **unrestored}
         emit(result)
 
 
@@ -105,8 +137,16 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
     adapter = _greet(job, emit)
     if adapter is None:
         return
+    lasting = LastingState(adapter)
     timing = Timing(**job["timing"])
     sampler: Optional[Sampler] = None
+
+    def release(sampler: Sampler) -> Optional[Dict[str, str]]:
+        """Close the point's sampler and restore the global state; the problem, if any."""
+        gc.unfreeze()
+        sampler.close()
+        return lasting.restored("measuring")
+
     for line in commands:
         command = json.loads(line)
         op = command["op"]
@@ -114,7 +154,7 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
             point = Point.from_dict(command["point"])
             started = perf_counter()
             failure = {"event": "point", "point": point.as_dict()}
-            checked = _conformance_failure(adapter, point)
+            checked = _conformance_failure(adapter, point) or lasting.restored("conformance")
             if checked:
                 emit({**failure, **checked})
                 continue
@@ -123,7 +163,7 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
                 warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
             except Exception as exc:
                 if sampler is not None:
-                    sampler.close()
+                    release(sampler)
                 sampler = None
                 emit({**failure, "status": "error", "reason": _describe(exc, "while timing")})
                 continue
@@ -136,26 +176,22 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
             try:
                 values.append(sampler.value())
             except Exception as exc:
-                gc.unfreeze()
-                sampler.close()
+                release(sampler)
                 sampler = None
                 emit({**failure, "status": "error", "reason": _describe(exc, "while timing")})
                 continue
             emit({"event": "value", "value": values[-1]})
         elif op == "end" and sampler is not None:
-            gc.unfreeze()
-            sampler.close()
-            emit(
-                {
-                    **failure,
-                    "status": "ok",
-                    "loops": sampler.loops,
-                    "inner_loops": sampler.inner,
-                    "warmups": warmups,
-                    "values": values,
-                    "duration": perf_counter() - started,
-                }
-            )
+            unrestored = release(sampler)
+            result = {
+                "status": "ok",
+                "loops": sampler.loops,
+                "inner_loops": sampler.inner,
+                "warmups": warmups,
+                "values": values,
+                "duration": perf_counter() - started,
+            }
+            emit({**failure, **(unrestored or result)})
             sampler = None
         else:
             raise ValueError(f"unexpected command {line.strip()!r}")

@@ -15,12 +15,15 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.receivers import Sender, make_receivers
-from sigbench.suite.scenarios import SCENARIOS, THREADS, Point
+from sigbench.suite.scenarios import PEAK, SCENARIOS, THREADS, Point
 
 Body = Callable[[int], float]
 #: Runs a timed region (which returns its seconds) and returns what it measured of it.
 Meter = Callable[[Callable[[], float]], float]
 
+#: The most signals (with their receivers) that exist at once in a connect, disconnect or collect
+#: value: a timed region each, so that memory is reused from region to region.
+GROUP_SIGNALS = 64
 #: Calibration never asks for more loops than this (bounds memory of connect/disconnect setups).
 MAX_LOOPS = 10_000_000
 #: Calibration stops growing loops once one call of the body, setup included, takes this long
@@ -174,6 +177,8 @@ class Bench:
     def _prepare_send(self) -> Callable[[], Any]:
         adapter, scenario = self.adapter, self.point.scenario
         self._signal = signal = adapter.send_signal()
+        if scenario == "send_after_peak":
+            hold_peak(adapter, self.point, signal)
         if scenario == "send_matched":
             sender = Sender("bound")
             bound: List[Optional[Sender]] = [sender] * len(self.handles)
@@ -261,12 +266,15 @@ class Bench:
     # -- connect / disconnect ----------------------------------------------------------
 
     def _groups(self, loops: int) -> List[int]:
-        """Split loops into groups of signals that may exist at once.
+        """Split loops into groups of signals that exist at once, each group its own timed region.
 
-        With ``max_signals=1`` (a global registry) each signal is its own timed region, so
-        its values include the timer's own cost (tens of ns) once per signal.
+        At most ``GROUP_SIGNALS`` at once: with all of a value's thousands of signals alive
+        together, the value would depend on how much memory the process had to fetch for them, so
+        on its loop count and on what ran before.  With ``max_signals=1`` (a global registry)
+        each signal is its own timed region, so its values include the timer's own cost (tens of
+        ns) once per signal.
         """
-        size = self.adapter.max_signals or loops
+        size = min(self.adapter.max_signals or GROUP_SIGNALS, GROUP_SIGNALS)
         return [min(size, loops - done) for done in range(0, loops, size)]
 
     def _connect(self, loops: int) -> float:
@@ -313,6 +321,20 @@ class Bench:
             for signal in signals:
                 adapter.reset(signal)
         return total
+
+
+def hold_peak(adapter: Adapter, point: Point, signal: Any) -> None:
+    """Connect ``PEAK`` new receivers of the point's kind and reference mode to ``signal``, then
+    disconnect them all again (``send_after_peak``)."""
+    callables, owners = make_receivers(adapter.style, point.kind or "function", PEAK)
+    handles = [adapter.wrap(receiver) for receiver in callables]
+    connect = adapter.connector(signal, weak=point.ref == "weak")
+    disconnect = adapter.disconnector(signal, weak=point.ref == "weak")
+    for handle in handles:
+        connect(handle)
+    for handle in handles:
+        disconnect(handle)
+    del owners
 
 
 def dying_receivers(adapter: Adapter, point: Point, signals: List[Any]) -> List[List[Any]]:

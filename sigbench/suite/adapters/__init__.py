@@ -21,6 +21,7 @@ IMPLEMENTATIONS: Tuple[str, ...] = (
     "zope_event",
     "pluggy",
     "qt",
+    "blinker_twin",
 )
 
 #: Extra adapters, for tests (e.g. deliberately broken ones): ``name=module[:Class],...``; the

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, Mapping
 
 from sigbench.suite.adapter import Adapter
 
 if TYPE_CHECKING:
     # Bound by load() (``global``): the library is imported only when the adapter is used.
-    from pydispatch import dispatcher
+    from pydispatch import dispatcher, saferef
 
 
 class _Signal:
@@ -29,10 +29,21 @@ class PyDispatcher(Adapter):
     reasons: ClassVar[Mapping[str, str]] = {
         "create": "PyDispatcher signals are plain hashable values; there is nothing to create"
     }
+    # One registry for every signal, in module-global dictionaries that never shrink.
+    lasting_state = "restored"
 
     def load(self) -> None:
-        global dispatcher
-        from pydispatch import dispatcher
+        global dispatcher, saferef
+        from pydispatch import dispatcher, saferef
+
+    def global_containers(self) -> Dict[str, Any]:
+        """The registry's tables, and the table of live weak references to bound methods."""
+        return {
+            "dispatcher.connections": dispatcher.connections,
+            "dispatcher.senders": dispatcher.senders,
+            "dispatcher.sendersBack": dispatcher.sendersBack,
+            "saferef.BoundMethodWeakref._allInstances": saferef.BoundMethodWeakref._allInstances.data,
+        }
 
     def new_signal(self) -> _Signal:
         return _Signal()

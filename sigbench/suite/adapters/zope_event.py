@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.metadata
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, List, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Mapping
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.receivers import Event
@@ -29,6 +29,8 @@ class ZopeEvent(Adapter):
     sender_filter = False
     can_create = False
     max_signals = 1
+    # The one module-global list of subscribers.
+    lasting_state = "restored"
     reasons: ClassVar[Mapping[str, str]] = {
         "weak": "zope.event.subscribers is a plain list that holds its callables strongly",
         "sender": "notify passes only the event; subscribers cannot be bound to a sender",
@@ -62,6 +64,9 @@ class ZopeEvent(Adapter):
 
     def emitter(self, signal: List[Any], sender: Any, payload: Any) -> Callable[[], Any]:
         return partial(zope.event.notify, Event(sender, payload))
+
+    def global_containers(self) -> Dict[str, Any]:
+        return {"zope.event.subscribers": zope.event.subscribers}
 
     def reset(self, signal: List[Any]) -> None:
         del zope.event.subscribers[:]
