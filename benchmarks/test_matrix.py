@@ -3,8 +3,11 @@
 One test per point of ``sigbench.suite.scenarios.matrix`` over every implementation (nothing is
 listed here), with the point's name as its id (``impl-scenario-receivers-ref-kind``), a marker
 per implementation (``-m blinker``) and a group per scenario and receiver count.  Each test
-checks conformance (an assertion) before anything is timed; combinations an implementation
-cannot run are skipped with the reason, libraries that are not installed with the install hint.
+checks conformance (an assertion) before anything is timed, and puts the library's global state
+back as it was at load after conformance and after timing, as worker processes do (Flask's
+built-in signals would otherwise carry one point's receivers into the next).  Combinations an
+implementation cannot run are skipped with the reason, libraries that are not installed with
+the install hint.
 
 Send, create, churn and requests are timed with pytest-benchmark's own calibration, per call.
 Connect, disconnect and collect need a fresh signal per round: each round applies the operation
@@ -30,6 +33,7 @@ from sigbench.suite.receivers import Sender
 from sigbench.suite.scenarios import FREE_THREADED_ONLY, SCENARIOS, Point, matrix
 from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.inventory import availability
+from sigbench.worker.loop import LastingState
 from sigbench.worker.measure import Bench, dying_receivers, killing_receivers
 
 #: Connect and disconnect rounds aim at about this many operations (fewer timer reads per op).
@@ -64,13 +68,29 @@ def _ready_adapter(point: Point) -> Adapter:
     return adapter
 
 
+#: Each loaded adapter's global state as it was at load, put back after every point, as a
+#: worker process puts it back (``sigbench.worker.loop.LastingState``): here every point of the
+#: matrix runs in this one process, in order.
+_LASTING: Dict[str, LastingState] = {}
+
+
+def _restore(adapter: Adapter, after: str) -> None:
+    """Put the library's global state back as it was at load; fail the test when it is not."""
+    problem = _LASTING[adapter.name].restored(after)
+    if problem:
+        pytest.fail(problem["reason"], pytrace=False)
+
+
 @pytest.mark.parametrize("point", [_param(point) for point in POINTS])
 def test_point(point: Point, benchmark: Any, request: pytest.FixtureRequest) -> None:
     adapter = _ready_adapter(point)
+    _LASTING.setdefault(adapter.name, LastingState(adapter))
     try:
         check_point(adapter, point)
     except ConformanceError as exc:
         pytest.fail(f"{point.name} does not conform: {exc}", pytrace=False)
+    finally:
+        _restore(adapter, "conformance")
     scenario = SCENARIOS[point.scenario]
     benchmark.group = point.scenario if not scenario.has_receivers else f"{point.scenario}-{point.receivers}"
     benchmark.extra_info.update(
@@ -92,6 +112,7 @@ def test_point(point: Point, benchmark: Any, request: pytest.FixtureRequest) -> 
             benchmark(bench.emit)
     finally:
         bench.close()
+        _restore(adapter, "measuring")
 
 
 def _time_rounds(benchmark: Any, config: pytest.Config, adapter: Adapter, bench: Bench) -> None:

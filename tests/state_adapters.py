@@ -16,15 +16,40 @@ REGISTRY: Dict[int, Any] = {}
 
 
 class OwnProcess(Baseline):
-    """Its lasting state cannot be restored: every point needs a worker of its own.  Each load
-    appends the worker's process id to the file ``SIGBENCH_LOADS`` names."""
+    """Its lasting state cannot be restored: every point needs a process of its own.  Each load,
+    and each signal made, appends ``load`` or ``signal`` and the process id to the file
+    ``SIGBENCH_LOADS`` names."""
 
     name = "own_process"
     lasting_state = "process"
 
     def load(self) -> None:
-        with open(os.environ["SIGBENCH_LOADS"], "a", encoding="utf-8") as loads:
-            loads.write(f"{os.getpid()}\n")
+        _note("load")
+
+    def new_signal(self) -> List[Callable[..., Any]]:
+        _note("signal")
+        return []
+
+
+class OwnProcessFaults(OwnProcess):
+    """As ``OwnProcess``, but a send to 100 receivers aborts the process and a send to 1000
+    hangs: what happens in a forked child must cost that point only."""
+
+    name = "own_process_faults"
+
+    def emitter(self, signal: List[Any], sender: Any, payload: Any) -> Callable[[], Any]:
+        if len(signal) == 100:
+            os.abort()
+        if len(signal) == 1000:
+            _note("hanging")
+            while True:
+                pass
+        return super().emitter(signal, sender, payload)
+
+
+def _note(what: str) -> None:
+    with open(os.environ["SIGBENCH_LOADS"], "a", encoding="utf-8") as notes:
+        notes.write(f"{what} {os.getpid()}\n")
 
 
 class Unrestored(Baseline):
@@ -48,5 +73,7 @@ def _connect(signal: List[Any], receiver: Any) -> None:
     REGISTRY[id(receiver)] = receiver
 
 
-def loads(path: Path) -> List[int]:
-    return [int(line) for line in path.read_text().split()] if path.exists() else []
+def notes(path: Path, what: str) -> List[int]:
+    """The process ids that noted ``what`` (``load`` or ``signal``), in order."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    return [int(line.split()[1]) for line in lines if line.split()[0] == what]

@@ -15,6 +15,7 @@ import synthetic
 
 from sigbench.analysis.twins import twin_ratios_of
 from sigbench.cli import main
+from sigbench.run import runner
 from sigbench.run.runner import Profile, Runner, worker_groups
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
@@ -32,7 +33,9 @@ ProfileMaker = Callable[[int], Profile]
 def state_adapter_names(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Register the test adapters here and in workers; returns the file their loads go to."""
     monkeypatch.setenv(
-        EXTRA_ADAPTERS_VARIABLE, "own_process=state_adapters:OwnProcess,unrestored=state_adapters:Unrestored"
+        EXTRA_ADAPTERS_VARIABLE,
+        "own_process=state_adapters:OwnProcess,unrestored=state_adapters:Unrestored,"
+        "own_process_faults=state_adapters:OwnProcessFaults",
     )
     monkeypatch.syspath_prepend(str(TESTS))
     loads = tmp_path / "loads"
@@ -84,21 +87,55 @@ def test_a_worker_reports_global_state_it_could_not_restore(
     )
 
 
-def test_state_that_cannot_be_restored_gets_a_worker_per_point(
+@pytest.mark.parametrize("forking", [True, False], ids=["forked", "new-worker"])
+def test_state_that_cannot_be_restored_gets_a_process_per_point(
+    forking: bool,
+    state_adapter_names: Path,
+    tmp_path: Path,
+    tiny_profile: ProfileMaker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three points of an adapter whose lasting state is ``process``, two rounds: each point runs
+    in a process of its own, a child forked from a worker that loaded the library once a round
+    (or, where a worker cannot fork, a new worker each), never in the loading process."""
+    if not forking:
+        monkeypatch.setattr(runner, "forks", lambda impl, metric: False)
+    points = [Point("own_process", "send", n, "strong", "function") for n in (1, 10, 100)]
+    baseline = Point("baseline", "send", 1, "strong", "function")
+    record = Runner([*points, baseline], tiny_profile(2), tmp_path / "out.json", seed=3).run()
+    assert all((entry.status, len(entry.runs)) == ("ok", 2) for entry in record.points.values())
+    loads = state_adapters.notes(state_adapter_names, "load")
+    signals = state_adapters.notes(state_adapter_names, "signal")
+    if forking:  # a worker a round loads once; each point's signals are made in a child of its own
+        assert len(loads) == 2 and len(set(signals)) == 6 and not set(signals) & set(loads)
+    else:  # a worker per point: each loads, and makes its point's signals itself
+        assert len(loads) == 6 and set(signals) == set(loads)
+
+
+@pytest.mark.slow
+def test_a_forked_point_that_crashes_or_hangs_costs_only_itself(
     state_adapter_names: Path, tmp_path: Path, tiny_profile: ProfileMaker
 ) -> None:
-    """Three points of an adapter whose lasting state is ``process``, two rounds: six workers,
-    each loading the library once; a point of an adapter without lasting state shares workers."""
-    points = [Point("own_process", "send", n, "strong", "function") for n in (1, 10, 100)]
+    """A child that aborts takes its worker down as a crash does; one that hangs is killed with
+    its worker (the whole process group: no child outlives the run); the other points go on."""
+    points = {n: Point("own_process_faults", "send", n, "strong", "function") for n in (1, 10, 100, 1000)}
     record = Runner(
-        [*points, Point("baseline", "send", 1, "strong", "function")],
-        tiny_profile(2),
-        tmp_path / "out.json",
-        seed=3,
+        list(points.values()), tiny_profile(2), tmp_path / "out.json", seed=5, point_timeout=3
     ).run()
-    assert all((entry.status, len(entry.runs)) == ("ok", 2) for entry in record.points.values())
-    pids = state_adapters.loads(state_adapter_names)
-    assert len(pids) == 6 and len(set(pids)) == 6
+    status = {n: (record.points[p.name].status, record.points[p.name].reason) for n, p in points.items()}
+    assert status[100][0] == "crashed" and "killed by signal 6" in status[100][1]
+    assert status[1000] == ("timeout", "no result within 3 s; worker killed")
+    assert all(len(record.points[points[n].name].runs) == 2 for n in (1, 10))
+    (hanging,) = state_adapters.notes(state_adapter_names, "hanging")
+    assert _state(hanging) in ("gone", "Z")  # dead (a zombie until its new parent reaps it)
+
+
+def _state(pid: int) -> str:
+    """A process's state letter from /proc (R running, S sleeping, Z zombie), or ``gone``."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
 
 
 def test_worker_groups_keep_the_shuffled_order(state_adapter_names: Path) -> None:

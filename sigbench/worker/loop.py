@@ -89,7 +89,9 @@ class LastingState:
 
 
 def run_job(job: Dict[str, Any], out: IO[str]) -> None:
-    """Run every point of ``job`` for one implementation, emitting a line per event."""
+    """Run every point of ``job`` for one implementation, emitting a line per event.  With
+    ``fork`` in the job, each point runs in a child forked from this process, which only loaded
+    the library: a fresh process per point, as the library's state needs (``lasting_state``)."""
     emit = _emitter(out)
     adapter = _greet(job, emit)
     if adapter is None:
@@ -99,25 +101,62 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
     counting = job.get("metric") == "instructions"
     meter: Optional[InstructionMeter] = None
     for data in job["points"]:
-        point = Point.from_dict(data)
-        result: Dict[str, Any] = {"event": "point", "point": point.as_dict()}
-        failure = _conformance_failure(adapter, point) or lasting.restored("conformance")
-        if failure:
-            result.update(failure)
+
+        def one_point(data: Dict[str, Any] = data) -> None:
+            nonlocal meter
+            if counting:
+                meter = meter or meter_from_environment()
+            emit(_point_result(adapter, lasting, Point.from_dict(data), timing, data.get("loops"), meter))
+
+        if job.get("fork"):
+            in_child(one_point)
         else:
-            try:
-                if SCENARIOS[point.scenario].metric == "memory":
-                    result.update(status="ok", **measure_memory(adapter, point, timing))
-                else:
-                    if counting:
-                        meter = meter or meter_from_environment()
-                    result.update(status="ok", **measure(adapter, point, timing, data.get("loops"), meter))
-            except Exception as exc:
-                result.update(status="error", reason=_describe(exc, "while timing"))
-            unrestored = lasting.restored("measuring")
-            if unrestored:
-                result = {"event": "point", "point": point.as_dict(), **unrestored}
-        emit(result)
+            one_point()
+
+
+def in_child(work: Callable[[], None]) -> None:
+    """Run ``work`` in a child process forked from this one and wait for it.  A child that dies
+    takes this process down the same way, so the runner reports the crash as for any worker."""
+    pid = os.fork()
+    if pid == 0:  # the child: do the work, then leave without running this process's exit code
+        code = 0
+        try:
+            work()
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stderr.flush()
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    if os.WEXITSTATUS(status) != 0:
+        sys.exit(os.WEXITSTATUS(status))
+
+
+def _point_result(
+    adapter: Adapter,
+    lasting: LastingState,
+    point: Point,
+    timing: Timing,
+    loops: Optional[int],
+    meter: Optional[InstructionMeter],
+) -> Dict[str, Any]:
+    """Check, then measure, ``point``: its ``point`` event."""
+    result: Dict[str, Any] = {"event": "point", "point": point.as_dict()}
+    failure = _conformance_failure(adapter, point) or lasting.restored("conformance")
+    if failure:
+        return {**result, **failure}
+    try:
+        if SCENARIOS[point.scenario].metric == "memory":
+            result.update(status="ok", **measure_memory(adapter, point, timing))
+        else:
+            result.update(status="ok", **measure(adapter, point, timing, loops, meter))
+    except Exception as exc:
+        result.update(status="error", reason=_describe(exc, "while timing"))
+    unrestored = lasting.restored("measuring")
+    return {"event": "point", "point": point.as_dict(), **unrestored} if unrestored else result
 
 
 def _conformance_failure(adapter: Adapter, point: Point) -> Optional[Dict[str, str]]:
