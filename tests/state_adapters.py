@@ -1,4 +1,4 @@
-"""Adapters for the clean-state tests: one whose state needs a worker of its own for every point,
+"""Adapters for the clean-state tests: one whose points with no receivers need a worker each,
 and one whose global state is not put back (as a restore that a new library version broke).
 Both are the plain list of callables (``baseline``) under another name."""
 
@@ -10,18 +10,21 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 from sigbench.suite.adapters.baseline import Baseline
+from sigbench.suite.scenarios import Point
 
 #: The registry of ``Unrestored``: a global dict its connections go into and never leave.
 REGISTRY: Dict[int, Any] = {}
 
 
 class OwnProcess(Baseline):
-    """Its lasting state cannot be restored: every point needs a process of its own.  Each load,
-    and each signal made, appends ``load`` or ``signal`` and the process id to the file
-    ``SIGBENCH_LOADS`` names."""
+    """What its points with no receivers depend on cannot be put back: each needs a worker of
+    its own.  Each load, and each signal made, appends ``load`` or ``signal`` and the process id
+    to the file ``SIGBENCH_LOADS`` names."""
 
     name = "own_process"
-    lasting_state = "process"
+
+    def fresh_process(self, point: Point) -> bool:
+        return point.receivers == 0
 
     def load(self) -> None:
         _note("load")
@@ -29,22 +32,6 @@ class OwnProcess(Baseline):
     def new_signal(self) -> List[Callable[..., Any]]:
         _note("signal")
         return []
-
-
-class OwnProcessFaults(OwnProcess):
-    """As ``OwnProcess``, but a send to 100 receivers aborts the process and a send to 1000
-    hangs: what happens in a forked child must cost that point only."""
-
-    name = "own_process_faults"
-
-    def emitter(self, signal: List[Any], sender: Any, payload: Any) -> Callable[[], Any]:
-        if len(signal) == 100:
-            os.abort()
-        if len(signal) == 1000:
-            _note("hanging")
-            while True:
-                pass
-        return super().emitter(signal, sender, payload)
 
 
 def _note(what: str) -> None:

@@ -15,7 +15,6 @@ import synthetic
 
 from sigbench.analysis.twins import twin_ratios_of
 from sigbench.cli import main
-from sigbench.run import runner
 from sigbench.run.runner import Profile, Runner, worker_groups
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
@@ -34,8 +33,7 @@ def state_adapter_names(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path
     """Register the test adapters here and in workers; returns the file their loads go to."""
     monkeypatch.setenv(
         EXTRA_ADAPTERS_VARIABLE,
-        "own_process=state_adapters:OwnProcess,unrestored=state_adapters:Unrestored,"
-        "own_process_faults=state_adapters:OwnProcessFaults",
+        "own_process=state_adapters:OwnProcess,unrestored=state_adapters:Unrestored",
     )
     monkeypatch.syspath_prepend(str(TESTS))
     loads = tmp_path / "loads"
@@ -87,63 +85,36 @@ def test_a_worker_reports_global_state_it_could_not_restore(
     )
 
 
-@pytest.mark.parametrize("forking", [True, False], ids=["forked", "new-worker"])
-def test_state_that_cannot_be_restored_gets_a_process_per_point(
-    forking: bool,
-    state_adapter_names: Path,
-    tmp_path: Path,
-    tiny_profile: ProfileMaker,
-    monkeypatch: pytest.MonkeyPatch,
+def test_points_that_need_a_process_of_their_own_get_one(
+    state_adapter_names: Path, tmp_path: Path, tiny_profile: ProfileMaker
 ) -> None:
-    """Three points of an adapter whose lasting state is ``process``, two rounds: each point runs
-    in a process of its own, a child forked from a worker that loaded the library once a round
-    (or, where a worker cannot fork, a new worker each), never in the loading process."""
-    if not forking:
-        monkeypatch.setattr(runner, "forks", lambda impl, metric: False)
-    points = [Point("own_process", "send", n, "strong", "function") for n in (1, 10, 100)]
-    baseline = Point("baseline", "send", 1, "strong", "function")
-    record = Runner([*points, baseline], tiny_profile(2), tmp_path / "out.json", seed=3).run()
+    """Two rounds of four points of an adapter whose points with no receivers need a process
+    each: every round, one worker each for those two, one for the other two together."""
+    points = [Point("own_process", "send", n, "strong", "function") for n in (0, 1, 10)]
+    points.append(Point("own_process", "send_async", 0, "strong", "function"))
+    record = Runner(points, tiny_profile(2), tmp_path / "out.json", seed=3).run()
     assert all((entry.status, len(entry.runs)) == ("ok", 2) for entry in record.points.values())
     loads = state_adapters.notes(state_adapter_names, "load")
     signals = state_adapters.notes(state_adapter_names, "signal")
-    if forking:  # a worker a round loads once; each point's signals are made in a child of its own
-        assert len(loads) == 2 and len(set(signals)) == 6 and not set(signals) & set(loads)
-    else:  # a worker per point: each loads, and makes its point's signals itself
-        assert len(loads) == 6 and set(signals) == set(loads)
-
-
-@pytest.mark.slow
-def test_a_forked_point_that_crashes_or_hangs_costs_only_itself(
-    state_adapter_names: Path, tmp_path: Path, tiny_profile: ProfileMaker
-) -> None:
-    """A child that aborts takes its worker down as a crash does; one that hangs is killed with
-    its worker (the whole process group: no child outlives the run); the other points go on."""
-    points = {n: Point("own_process_faults", "send", n, "strong", "function") for n in (1, 10, 100, 1000)}
-    record = Runner(
-        list(points.values()), tiny_profile(2), tmp_path / "out.json", seed=5, point_timeout=3
-    ).run()
-    status = {n: (record.points[p.name].status, record.points[p.name].reason) for n, p in points.items()}
-    assert status[100][0] == "crashed" and "killed by signal 6" in status[100][1]
-    assert status[1000] == ("timeout", "no result within 3 s; worker killed")
-    assert all(len(record.points[points[n].name].runs) == 2 for n in (1, 10))
-    (hanging,) = state_adapters.notes(state_adapter_names, "hanging")
-    assert _state(hanging) in ("gone", "Z")  # dead (a zombie until its new parent reaps it)
-
-
-def _state(pid: int) -> str:
-    """A process's state letter from /proc (R running, S sleeping, Z zombie), or ``gone``."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
+    assert len(loads) == len(set(loads)) == 6 and set(signals) == set(loads)
 
 
 def test_worker_groups_keep_the_shuffled_order(state_adapter_names: Path) -> None:
-    points = [Point("own_process", "send", n, "strong", "function") for n in (100, 1, 10)]
-    assert worker_groups("own_process", points) == [[points[0]], [points[1]], [points[2]]]
-    shared = [Point("baseline", "send", n, "strong", "function") for n in (100, 1, 10)]
+    points = [Point("own_process", "send", n, "strong", "function") for n in (100, 0, 10, 0)]
+    assert worker_groups("own_process", points) == [[points[1]], [points[3]], [points[0], points[2]]]
+    shared = [Point("baseline", "send", n, "strong", "function") for n in (100, 0, 10)]
     assert worker_groups("baseline", shared) == [shared]
     assert worker_groups("baseline", []) == []
+
+
+def test_flask_points_with_no_receivers_on_its_signals_get_a_process_each() -> None:
+    flask = get_adapter("flask")
+    assert flask.fresh_process(Point("flask", "send", 0, "weak", "method"))
+    assert flask.fresh_process(Point("flask", "flask_request", 0, "weak", "function"))
+    assert flask.fresh_process(Point("flask", "memory_send", 0, "strong", "function"))
+    assert not flask.fresh_process(Point("flask", "send", 10, "weak", "method"))
+    assert not flask.fresh_process(Point("flask", "connect", 1, "weak", "method"))  # a new signal
+    assert not get_adapter("blinker").fresh_process(Point("blinker", "send", 0, "weak", "method"))
 
 
 def test_the_peak_leaves_a_signal_larger_than_a_new_one(load_adapter: Loader) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import signal
 import subprocess
 import tempfile
 import threading
@@ -107,10 +106,8 @@ class WorkerProcess:
 
     def close(self) -> None:
         """Stop the worker if it still runs and release its pipes and files."""
-        try:  # the worker and any child it forked (a worker runs in a session of its own)
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, AttributeError):
-            pass
+        if self.process.poll() is None:
+            self.process.kill()
         self.process.wait()
         self._reader.join(timeout=5)  # the worker is gone: its output ends
         # Our ends of the pipes (left to the garbage collector, each would be a ResourceWarning);

@@ -10,7 +10,6 @@ file is rewritten atomically after every worker, so an interrupted run keeps wha
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import subprocess
 from dataclasses import asdict, dataclass
@@ -69,21 +68,13 @@ Progress = Callable[[int, int, str], None]
 POINT_TIMEOUT = 120.0
 
 
-def forks(impl: str, metric: str) -> bool:
-    """Whether a worker of ``impl`` runs each point in a child forked from it: when what the
-    library leaves behind cannot be put back (``Adapter.lasting_state``), a fresh process per point
-    costs a fork this way, not a new interpreter and its imports.  Not when counting: a fork's
-    child would count (and dump) where its parent did."""
-    return get_adapter(impl).lasting_state == "process" and metric == "time" and hasattr(os, "fork")
-
-
-def worker_groups(impl: str, points: List[Point], forking: bool = False) -> List[List[Point]]:
-    """The points of ``impl`` that one worker process may measure in turn, in their order: all of
-    them, or each alone when what the library leaves behind cannot be put back and the worker
-    does not fork (``forks``)."""
-    if get_adapter(impl).lasting_state == "process" and not forking:
-        return [[point] for point in points]
-    return [points] if points else []
+def worker_groups(impl: str, points: List[Point]) -> List[List[Point]]:
+    """The points of ``impl`` that one worker process may measure in turn, in their order: each
+    point that needs a process of its own (``Adapter.fresh_process``) alone, the rest together."""
+    adapter = get_adapter(impl)
+    alone = [[point] for point in points if adapter.fresh_process(point)]
+    together = [point for point in points if not adapter.fresh_process(point)]
+    return alone + ([together] if together else [])
 
 
 def sigbench_commit() -> str:
@@ -278,7 +269,7 @@ class Runner:
             points = [p for p in due if p.impl == impl]
             if self.metric == "time":  # counts do not drift, and the same order keeps them identical
                 rng.shuffle(points)
-            tasks.extend((impl, group) for group in worker_groups(impl, points, forks(impl, self.metric)))
+            tasks.extend((impl, group) for group in worker_groups(impl, points))
         return tasks
 
     def run_task(self, impl: str, points: List[Point], step: Callable[[Point], None]) -> None:
@@ -325,7 +316,6 @@ class Runner:
             "timing": asdict(self.profile.timing),
             "points": [self._job_point(p) for p in pending],
             "metric": self.metric,
-            "fork": forks(impl, self.metric),
         }
         with WorkerProcess(self.python, self.metric) as worker:
             worker.send(job, last=True)

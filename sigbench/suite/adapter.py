@@ -15,14 +15,14 @@ import importlib.metadata
 import sys
 from typing import Any, Awaitable, Callable, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple
 
-from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS
+from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point
 
 # How a library calls a receiver; sigbench.suite.receivers builds receivers of each style.
 STYLES = ("kwargs", "positional", "event")
 
 ALL_COMBOS: FrozenSet[Tuple[str, str]] = frozenset((ref, kind) for ref in REFS for kind in KINDS)
 #: What of a library outlives a point in the worker that measured it (``Adapter.lasting_state``).
-LASTING_STATES = ("none", "restored", "process")
+LASTING_STATES = ("none", "restored")
 
 
 class Adapter:
@@ -57,8 +57,8 @@ class Adapter:
     #: What of the library outlives a point in its worker, and what is done about it: ``none``,
     #: every signal is made for its point and dropped with it; ``restored``, module-global state
     #: (``global_containers``) that ``restore`` puts back exactly as it was at load, after the
-    #: conformance check and after the measurement of every point, which the worker verifies;
-    #: ``process``, state that cannot be put back: every point gets a worker process of its own.
+    #: conformance check and after the measurement of every point, which the worker verifies.
+    #: What cannot be put back is declared by ``fresh_process``.
     lasting_state: ClassVar[str] = "none"
     #: Why a capability is missing, keyed by ``weak``, ``strong``, ``method``, ``function``,
     #: ``ref-kind`` (e.g. ``weak-function``), ``sender``, ``create``, ``async`` or ``threads``.
@@ -162,6 +162,11 @@ class Adapter:
         signals it fires, every signal ``request`` connects to, and whether receivers are bound
         to the one app (so another app's requests must not reach them)."""
         raise NotImplementedError(f"{self.name} has no request scenarios")
+
+    def fresh_process(self, point: Point) -> bool:
+        """Whether ``point`` needs a worker process of its own: it depends on state that an earlier
+        point leaves behind and that nothing can put back."""
+        return False
 
     def global_containers(self) -> Dict[str, Any]:
         """For a ``restored`` lasting state: every container (dict, set, list) of the library's

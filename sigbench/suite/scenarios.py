@@ -43,6 +43,10 @@ class Scenario:
     operation: Optional[str] = None
     #: Measured only on a free-threaded interpreter (``FREE_THREADED_ONLY`` says why).
     free_threaded: bool = False
+    #: The signals a point works on: ``new`` ones (``Adapter.new_signal``), or the library's
+    #: ``send`` signals (``send_signal``, ``async_signal``, a request's), which may be module
+    #: globals that live as long as the process (Flask's built-in signals).
+    signal: str = "new"
 
     @property
     def value_unit(self) -> str:
@@ -69,18 +73,26 @@ SCENARIOS: Dict[str, Scenario] = {
         Scenario(
             "disconnect", "disconnect n connected receivers, one by one", (1, 10, 100, 1000), "receiver"
         ),
-        Scenario("send", "one send with n receivers connected for any sender", (0, 1, 10, 100, 1000), "send"),
+        Scenario(
+            "send",
+            "one send with n receivers connected for any sender",
+            (0, 1, 10, 100, 1000),
+            "send",
+            signal="send",
+        ),
         Scenario(
             "send_matched",
             "one send from the sender all n receivers are bound to",
             (1, 10, 100, 1000),
             "send",
+            signal="send",
         ),
         Scenario(
             "send_unmatched",
             "one send from a sender none of the n receivers is bound to (each is bound to another)",
             (1, 10, 100, 1000),
             "send",
+            signal="send",
         ),
         Scenario(
             "send_async",
@@ -88,6 +100,7 @@ SCENARIOS: Dict[str, Scenario] = {
             "asyncio event loop)",
             (0, 1, 10, 100),
             "send",
+            signal="send",
         ),
         Scenario(
             "send_threads",
@@ -96,6 +109,7 @@ SCENARIOS: Dict[str, Scenario] = {
             (10,),
             "send",
             free_threaded=True,
+            signal="send",
         ),
         Scenario(
             "churn_threads",
@@ -105,6 +119,7 @@ SCENARIOS: Dict[str, Scenario] = {
             (10,),
             "send, connect and disconnect",
             free_threaded=True,
+            signal="send",
         ),
         Scenario(
             "memory_connect",
@@ -123,6 +138,7 @@ SCENARIOS: Dict[str, Scenario] = {
             "send",
             metric="memory",
             operation="send",
+            signal="send",
         ),
         Scenario(
             "collect",
@@ -145,6 +161,7 @@ SCENARIOS: Dict[str, Scenario] = {
             "connect one more receiver and disconnect it again, on a signal that already has n",
             (10, 100, 1000),
             "connect and disconnect",
+            signal="send",
         ),
         Scenario(
             "send_after_peak",
@@ -153,6 +170,7 @@ SCENARIOS: Dict[str, Scenario] = {
             "came and went",
             (0, 1, 10, 100),
             "send",
+            signal="send",
         ),
         *(
             Scenario(
@@ -164,6 +182,7 @@ SCENARIOS: Dict[str, Scenario] = {
                 impls=("flask",),
                 modes=(("weak", "function"),),  # what signal.connect(receiver) makes
                 family="request",
+                signal="send",
             )
             for name, what in (
                 ("flask_request", ": a plain view"),

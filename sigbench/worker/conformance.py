@@ -149,7 +149,7 @@ def _check_binding(adapter: Adapter, point: Point, binding: str, peak: bool = Fa
     if point.scenario == "send_async":
         signal = adapter.async_signal()
     else:
-        signal = adapter.send_signal() if point.scenario.startswith("send") else adapter.new_signal()
+        signal = adapter.send_signal() if SCENARIOS[point.scenario].signal == "send" else adapter.new_signal()
     try:
         if peak:
             hold_peak(adapter, point, signal)

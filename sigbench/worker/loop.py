@@ -57,6 +57,12 @@ def _greet(job: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> Optio
         emit({"event": "unavailable", "reason": f"{type(exc).__name__}: {exc}"})
         return None
     emit({"event": "hello", "version": version, "libraries": libraries, "environment": machine_metadata()})
+    # What the library's import made lives as long as the worker: out of the collector's sight,
+    # collections walk only what the points make.  Otherwise a point's collections would cost in
+    # proportion to everything its library imported (Flask's import triples the cost of
+    # connecting weakly held methods) and figures would depend on heaps, not libraries.
+    gc.collect()
+    gc.freeze()
     return adapter
 
 
@@ -89,50 +95,18 @@ class LastingState:
 
 
 def run_job(job: Dict[str, Any], out: IO[str]) -> None:
-    """Run every point of ``job`` for one implementation, emitting a line per event.  With
-    ``fork`` in the job, each point runs in a child forked from this process, which only loaded
-    the library: a fresh process per point, as the library's state needs (``lasting_state``)."""
+    """Run every point of ``job`` for one implementation, emitting a line per event."""
     emit = _emitter(out)
     adapter = _greet(job, emit)
     if adapter is None:
         return
     lasting = LastingState(adapter)
     timing = Timing(**job["timing"])
-    counting = job.get("metric") == "instructions"
     meter: Optional[InstructionMeter] = None
     for data in job["points"]:
-
-        def one_point(data: Dict[str, Any] = data) -> None:
-            nonlocal meter
-            if counting:
-                meter = meter or meter_from_environment()
-            emit(_point_result(adapter, lasting, Point.from_dict(data), timing, data.get("loops"), meter))
-
-        if job.get("fork"):
-            in_child(one_point)
-        else:
-            one_point()
-
-
-def in_child(work: Callable[[], None]) -> None:
-    """Run ``work`` in a child process forked from this one and wait for it.  A child that dies
-    takes this process down the same way, so the runner reports the crash as for any worker."""
-    pid = os.fork()
-    if pid == 0:  # the child: do the work, then leave without running this process's exit code
-        code = 0
-        try:
-            work()
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        finally:
-            sys.stderr.flush()
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        os.kill(os.getpid(), os.WTERMSIG(status))
-    if os.WEXITSTATUS(status) != 0:
-        sys.exit(os.WEXITSTATUS(status))
+        if job.get("metric") == "instructions":
+            meter = meter or meter_from_environment()
+        emit(_point_result(adapter, lasting, Point.from_dict(data), timing, data.get("loops"), meter))
 
 
 def _point_result(
@@ -181,9 +155,12 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
     sampler: Optional[Sampler] = None
 
     def release(sampler: Sampler) -> Optional[Dict[str, str]]:
-        """Close the point's sampler and restore the global state; the problem, if any."""
+        """Close the point's sampler and restore the global state; the problem, if any.  What
+        the point left is collected, and the heap frozen again as it was after the import."""
         gc.unfreeze()
         sampler.close()
+        gc.collect()
+        gc.freeze()
         return lasting.restored("measuring")
 
     for line in commands:

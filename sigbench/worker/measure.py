@@ -21,9 +21,9 @@ Body = Callable[[int], float]
 #: Runs a timed region (which returns its seconds) and returns what it measured of it.
 Meter = Callable[[Callable[[], float]], float]
 
-#: The most signals (with their receivers) that exist at once in a connect, disconnect or collect
-#: value: a timed region each, so that memory is reused from region to region.
-GROUP_SIGNALS = 64
+#: Operations (receivers connected, disconnected or dropped) per timed region of a connect,
+#: disconnect or collect value: the signals of one region exist at once, the next reuses memory.
+GROUP_OPERATIONS = 64
 #: Calibration never asks for more loops than this (bounds memory of connect/disconnect setups).
 MAX_LOOPS = 10_000_000
 #: Calibration stops growing loops once one call of the body, setup included, takes this long
@@ -266,45 +266,50 @@ class Bench:
     # -- connect / disconnect ----------------------------------------------------------
 
     def _groups(self, loops: int) -> List[int]:
-        """Split loops into groups of signals that exist at once, each group its own timed region.
+        """Split loops into groups of signals that exist at once, each group its own timed region
+        of about ``GROUP_OPERATIONS`` operations (one signal, at 64 receivers and more).
 
-        At most ``GROUP_SIGNALS`` at once: with all of a value's thousands of signals alive
-        together, the value would depend on how much memory the process had to fetch for them, so
-        on its loop count and on what ran before.  With ``max_signals=1`` (a global registry)
-        each signal is its own timed region, so its values include the timer's own cost (tens of
-        ns) once per signal.
+        A region's size does not depend on the loop count: were all of a value's signals alive
+        together, the value would depend on how much memory they need at once (whether it fits a
+        cache, how much the process must fetch), so on the loop count that calibration chose and
+        on what ran before.  With ``max_signals=1`` (a global registry) each signal is its own
+        region.  A region's timer reads cost tens of ns, shared by its operations.
         """
-        size = min(self.adapter.max_signals or GROUP_SIGNALS, GROUP_SIGNALS)
+        size = max(1, GROUP_OPERATIONS // max(self.point.receivers, 1))
+        size = min(size, self.adapter.max_signals or size)
         return [min(size, loops - done) for done in range(0, loops, size)]
 
     def _regions(self, loops: int, region: Callable[[List[Any]], float]) -> float:
         """Time ``region`` over groups of new signals (``_groups``).  After each, its signals are
-        released and what they leave is collected, outside any timed region, so that no region
-        pays for collecting its predecessor's signals (an adapter that disconnects everything in
-        ``reset`` would leave none, one that drops signals with their reference cycles would
-        leave a lot); what existed before is frozen meanwhile, so those collections walk only
-        what is new."""
+        released and the young generations collected, outside any timed region, so that no
+        region pays for collecting the reference cycles its predecessors' signals left (one
+        library's dropped signals leave many, another's none).  Not a full collection: that
+        would also empty the interpreter's free lists, and the next region would pay for
+        filling them again (connecting to 64 new signals then costs 40% more)."""
         adapter, total = self.adapter, 0.0
-        froze = gc.get_freeze_count() == 0
-        if froze:
-            gc.freeze()
-        try:
-            for count in self._groups(loops):
-                signals = [adapter.new_signal() for _ in range(count)]
-                total += region(signals)
-                for signal in signals:
-                    adapter.reset(signal)
-                del signals
-                gc.collect()
-        finally:
-            if froze:
-                gc.unfreeze()
+        groups = self._groups(loops)
+        # One more region first, not counted: the full collection before a value empties the free
+        # lists, and the region that fills them again would weigh more in a value of few loops.
+        for index, count in enumerate([groups[0], *groups]):
+            signals = [adapter.new_signal() for _ in range(count)]
+            elapsed = region(signals)
+            total += elapsed if index else 0.0
+            for signal in signals:
+                adapter.reset(signal)
+            del signals
+            gc.collect(1)
         return total
 
     def _connect(self, loops: int) -> float:
         def region(signals: List[Any]) -> float:
             connectors = [self.adapter.connector(signal, weak=self.weak) for signal in signals]
-            return self.meter(partial(time_each, connectors, self.handles))
+            elapsed = self.meter(partial(time_each, connectors, self.handles))
+            # Disconnect them again (untimed): a signal dropped with its receivers may leave
+            # reference cycles (blinker's), which a region would then pay to collect.
+            for disconnect in [self.adapter.disconnector(signal, weak=self.weak) for signal in signals]:
+                for handle in self.handles:
+                    disconnect(handle)
+            return elapsed
 
         return self._regions(loops, region)
 
@@ -321,7 +326,12 @@ class Bench:
             (signal,) = signals
             alive = killing_receivers(self.adapter, self.point, signal)
             emit = self.adapter.emitter(signal, Sender("sender"), object())
-            return self.meter(partial(time_send_once, emit, alive))
+            elapsed = self.meter(partial(time_send_once, emit, alive))
+            disconnect = self.adapter.disconnector(signal, weak=True)
+            for survivor in alive:  # untimed, as after a connect region
+                if survivor is not None:
+                    disconnect(survivor[0])
+            return elapsed
 
         return sum(self._regions(1, region) for _ in range(loops))
 

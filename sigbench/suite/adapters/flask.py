@@ -17,6 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Mapping, Tuple
 
 from sigbench.suite.adapters.blinker import Blinker
+from sigbench.suite.scenarios import SCENARIOS, Point
 
 if TYPE_CHECKING:
     # Bound by load() (``global``): the library is imported only when the adapter is used.
@@ -29,13 +30,9 @@ class Flask(Blinker):
     module = "flask"
     distribution = "Flask"
     uses: ClassVar[Mapping[str, str]] = {"blinker": "blinker"}
-    # Flask's built-in signals live as long as the process. Their dictionaries never shrink (a
-    # point that held 1000 receivers would slow every later send), which ``restore`` puts right,
-    # but blinker's connect reads the signal's ``__dict__``, which on CPython 3.11+ keeps its
-    # attributes in a dictionary from then on: every later send on it is slower (by 14% with no
-    # receivers) than on a signal that never had one, and nothing undoes that.  So each point
-    # runs in a process of its own (a child forked from a worker that only imported Flask).
-    lasting_state = "process"
+    # Flask's built-in signals live as long as the process, and their dictionaries never shrink:
+    # a point that held 1000 receivers would slow every later send.  ``restore`` empties them.
+    lasting_state = "restored"
     install_hint = "pip install 'sigbench[flask]'"
     description = "flask.signals NamedSignal (request_started for sends) .connect / send / disconnect"
 
@@ -81,6 +78,14 @@ class Flask(Blinker):
         per receiver), every signal receivers are on, and whether they are bound to the app."""
         _, status, fired = PATHS[scenario]
         return status, fired, SIGNALS, scenario == "flask_error_app"
+
+    def fresh_process(self, point: Point) -> bool:
+        """A point with no receivers on Flask's built-in signals needs a worker of its own.
+        blinker's connect reads a signal's ``__dict__``, which on CPython 3.11+ keeps its
+        attributes in a dictionary from then on, and nothing undoes that: a signal that ever had
+        a receiver sends 14% slower with none than one that never had one (with receivers,
+        every signal has had one)."""
+        return SCENARIOS[point.scenario].signal == "send" and point.receivers == 0
 
     def global_containers(self) -> Dict[str, Any]:
         """Every dictionary and set of every one of Flask's built-in signals (blinker keeps its
