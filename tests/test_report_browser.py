@@ -26,7 +26,8 @@ from sigbench.suite.scenarios import Point
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "results" / "20261124T043043Z.json"
+#: The newest published default run (results/<UTC timestamp>.json).
+RESULTS = sorted((ROOT / "results").glob("2*.json"))[-1]
 SCREENSHOT = ROOT / "build" / "screenshots" / "report.png"
 #: Taller pages are scaled down to this height: taller captures can exceed Chromium's texture limit.
 MAX_SCREENSHOT_HEIGHT = 16000
