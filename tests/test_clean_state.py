@@ -73,6 +73,19 @@ def test_restored_global_state_is_as_at_load_after_every_point(name: str, load_a
     assert lasting.restored("conformance") is None
 
 
+@pytest.mark.parametrize("name", implementation_names())
+def test_an_adapter_restores_exactly_what_it_declares(name: str, load_adapter: Loader) -> None:
+    """Global containers are named by the adapters that declare restored state, and by no other."""
+    adapter = load_adapter(name)
+    assert bool(LastingState(adapter).at_load) == (adapter.lasting_state == "restored")
+    adapter.lasting_state = "restored" if adapter.lasting_state == "none" else "none"  # type: ignore[misc]
+    try:
+        with pytest.raises(ValueError, match=f"{name}: lasting_state"):
+            LastingState(adapter)
+    finally:
+        del adapter.lasting_state
+
+
 def test_a_worker_reports_global_state_it_could_not_restore(
     state_adapter_names: Path, tmp_path: Path, tiny_profile: ProfileMaker
 ) -> None:

@@ -22,6 +22,7 @@ from sigbench.report.text import gate_markdown
 from sigbench.run import callgrind
 from sigbench.run.envs import current_environment, parse_spec, tree_digest
 from sigbench.run.process import inventory_of
+from sigbench.run.runner import sigbench_commit
 from sigbench.suite.scenarios import Point
 from sigbench.worker.meter import OUT_VARIABLE, CountError, InstructionMeter, meter_from_environment
 
@@ -143,7 +144,7 @@ def test_counts_that_differ_between_processes_are_flagged() -> None:
     )
 
 
-def test_a_stored_baseline_must_match_interpreter_and_versions(tmp_path: Path) -> None:
+def test_a_stored_baseline_must_match_interpreter_versions_and_sigbench(tmp_path: Path) -> None:
     stored = _counts([[1000.0]])
     stored.settings["metric"] = "instructions"
     with pytest.raises(GateError, match=r"python_version '2\.7\.18"):
@@ -155,6 +156,9 @@ def test_a_stored_baseline_must_match_interpreter_and_versions(tmp_path: Path) -
     with pytest.raises(GateError, match=r"blinker '0\.1' there"):
         gate_run._check_same_setting("base.json", stored, current_environment(), {"blinker"})
     stored.implementations["blinker"]["version"] = here["availability"]["blinker"][1]
+    with pytest.raises(GateError, match=r"sigbench '0123abc' there"):  # counted by another sigbench
+        gate_run._check_same_setting("base.json", stored, current_environment(), {"blinker"})
+    stored.commit = sigbench_commit()
     gate_run._check_same_setting("base.json", stored, current_environment(), {"blinker"})  # no error
 
 

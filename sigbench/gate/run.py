@@ -28,7 +28,7 @@ from sigbench.results.store import ResultsError, RunRecord, read_results, record
 from sigbench.run.callgrind import missing_tools
 from sigbench.run.envs import Environment, Spec, current_requirements, prepare
 from sigbench.run.process import available_cpus, inventory_of
-from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
+from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner, sigbench_commit
 from sigbench.suite.scenarios import Point
 from sigbench.worker.measure import Timing
 
@@ -178,13 +178,16 @@ def _stored_baseline(path: Path) -> RunRecord:
 
 
 def _check_same_setting(name: str, stored: RunRecord, environment: Environment, impls: Set[str]) -> None:
-    """Counts compare across jobs only for the same interpreter and library versions."""
+    """Counts compare across jobs only for the same interpreter, library versions and sigbench
+    (how it measures decides what is counted)."""
     here = inventory_of(environment.python)
     differences = [
         f"{key} {stored.environment.get(key)!r} there, {value!r} here"
         for key, value in here["interpreter"].items()
         if stored.environment.get(key) != value
     ]
+    if stored.commit != sigbench_commit():
+        differences.append(f"sigbench {stored.commit!r} there, {sigbench_commit()!r} here")
     for impl in sorted(impls):
         available, version = here["availability"][impl]
         was = stored.implementations.get(impl, {}).get("version")
@@ -192,6 +195,6 @@ def _check_same_setting(name: str, stored: RunRecord, environment: Environment, 
             differences.append(f"{impl} {was!r} there, {version if available else 'not installed'!r} here")
     if differences:
         raise GateError(
-            f"{name}: counts measured with another interpreter or library versions cannot be compared "
-            f"({'; '.join(differences)}); measure both sides in this job instead"
+            f"{name}: counts measured with another interpreter, library versions or sigbench cannot be "
+            f"compared ({'; '.join(differences)}); measure both sides in this job instead"
         )

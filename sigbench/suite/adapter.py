@@ -21,8 +21,6 @@ from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point
 STYLES = ("kwargs", "positional", "event")
 
 ALL_COMBOS: FrozenSet[Tuple[str, str]] = frozenset((ref, kind) for ref in REFS for kind in KINDS)
-#: What of a library outlives a point in the worker that measured it (``Adapter.lasting_state``).
-LASTING_STATES = ("none", "restored")
 
 
 class Adapter:

@@ -73,6 +73,11 @@ class LastingState:
     def __init__(self, adapter: Adapter) -> None:
         self.adapter = adapter
         self.at_load = adapter.global_state()
+        if bool(self.at_load) != (adapter.lasting_state == "restored"):
+            raise ValueError(
+                f"{adapter.name}: lasting_state is {adapter.lasting_state!r}, but its global_containers "
+                f"name {len(self.at_load)}"
+            )
 
     def restored(self, after: str) -> Optional[Dict[str, str]]:
         """Restore it; the outcome of a point after which it is not as at load, else None."""
