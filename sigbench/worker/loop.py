@@ -26,7 +26,7 @@ import os
 import sys
 import traceback
 from time import perf_counter
-from typing import IO, Any, Callable, Dict, List, Optional
+from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
@@ -46,13 +46,17 @@ def _emitter(out: IO[str]) -> Callable[[Dict[str, Any]], None]:
     return emit
 
 
-def _greet(job: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> Optional[Adapter]:
-    """Load the job's implementation and say hello; None (and ``unavailable``) when it cannot load."""
+def _greet(
+    job: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]
+) -> Optional[Tuple[Adapter, LastingState]]:
+    """Load the job's implementation, note its global state as loaded, and say hello; None (and
+    ``unavailable``) when it cannot load."""
     adapter = get_adapter(job["impl"])
     try:
         adapter.load()
         libraries = libraries_of(adapter)  # now imported: the files that will run
         version = version_of(adapter, libraries)
+        lasting = LastingState(adapter)
     except Exception as exc:
         emit({"event": "unavailable", "reason": f"{type(exc).__name__}: {exc}"})
         return None
@@ -63,7 +67,7 @@ def _greet(job: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> Optio
     # connecting weakly held methods) and figures would depend on heaps, not libraries.
     gc.collect()
     gc.freeze()
-    return adapter
+    return adapter, lasting
 
 
 class LastingState:
@@ -102,10 +106,10 @@ class LastingState:
 def run_job(job: Dict[str, Any], out: IO[str]) -> None:
     """Run every point of ``job`` for one implementation, emitting a line per event."""
     emit = _emitter(out)
-    adapter = _greet(job, emit)
-    if adapter is None:
+    greeted = _greet(job, emit)
+    if greeted is None:
         return
-    lasting = LastingState(adapter)
+    adapter, lasting = greeted
     timing = Timing(**job["timing"])
     meter: Optional[InstructionMeter] = None
     for data in job["points"]:
@@ -152,10 +156,10 @@ def _conformance_failure(adapter: Adapter, point: Point) -> Optional[Dict[str, s
 def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
     """Answer ``commands`` (one JSON line each) for the job's implementation until they end."""
     emit = _emitter(out)
-    adapter = _greet(job, emit)
-    if adapter is None:
+    greeted = _greet(job, emit)
+    if greeted is None:
         return
-    lasting = LastingState(adapter)
+    adapter, lasting = greeted
     timing = Timing(**job["timing"])
     sampler: Optional[Sampler] = None
 

@@ -287,13 +287,9 @@ class Bench:
         would also empty the interpreter's free lists, and the next region would pay for
         filling them again (connecting to 64 new signals then costs 40% more)."""
         adapter, total = self.adapter, 0.0
-        groups = self._groups(loops)
-        # One more region first, not counted: the full collection before a value empties the free
-        # lists, and the region that fills them again would weigh more in a value of few loops.
-        for index, count in enumerate([groups[0], *groups]):
+        for count in self._groups(loops):
             signals = [adapter.new_signal() for _ in range(count)]
-            elapsed = region(signals)
-            total += elapsed if index else 0.0
+            total += region(signals)
             for signal in signals:
                 adapter.reset(signal)
             del signals
