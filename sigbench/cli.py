@@ -29,6 +29,7 @@ from sigbench.report.text import (
     twins_summary,
     twins_text,
 )
+from sigbench.results.budget import combined, summary_line
 from sigbench.results.store import (
     ResultsError,
     read_results,
@@ -102,13 +103,17 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def _selected_points(parser: argparse.ArgumentParser, args: argparse.Namespace) -> List[Point]:
+    """The points the filters select; for ``run`` without ``--full``, ``--ref`` or ``--kind``,
+    only the core matrix (``sigbench.suite.scenarios.core_mode``)."""
     names = implementation_names()
+    core = getattr(args, "full", True) is False and args.ref is None and args.kind is None
     points = matrix(
         _choices(parser, "--impl", args.impl, names) or list(names),
         scenarios=_choices(parser, "--scenario", args.scenario, list(SCENARIOS)),
         receivers=_choices(parser, "--receivers", args.receivers, RECEIVER_COUNTS, int),
         refs=_choices(parser, "--ref", args.ref, REFS),
         kinds=_choices(parser, "--kind", args.kind, KINDS),
+        core=core,
     )
     if not points:
         parser.error("the filters select no point of the scenario matrix (see 'sigbench list')")
@@ -171,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile",
         choices=list(PROFILES),
         help="how much to measure (default: quick): "
-        + "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values()),
+        + "; ".join(f"{p.name}: {p.description}" for p in PROFILES.values()).replace("%", "%%"),
     )
     run.add_argument(
         "-o",
@@ -210,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K/N",
         help="measure only shard K of N (whole groups of comparable points, balanced); "
         "combine the N results with 'sigbench merge'",
+    )
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="every reference mode and receiver kind; without it (and without --ref or --kind) only "
+        "the core matrix: strong references to functions (weak ones for collect and send_dying)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress output")
     run.set_defaults(parser=run)
@@ -468,7 +479,7 @@ def _resume(parser: argparse.ArgumentParser, args: argparse.Namespace, progress:
         "env",
         "shard",
     )
-    chosen = [f"--{name}" for name in given if getattr(args, name) is not None]
+    chosen = [f"--{name}" for name in given if getattr(args, name) is not None] + ["--full"] * args.full
     if chosen:
         parser.error(f"--resume takes its points and settings from the file; drop {', '.join(chosen)}")
     try:
@@ -518,8 +529,7 @@ def _plan(parser: argparse.ArgumentParser, args: argparse.Namespace, progress: O
         runnable = len(runner.runnable())
         print(
             f"sigbench: {len(points)} points{where}, {runnable} to measure ({len(points) - runnable} not "
-            f"applicable or unavailable), profile {profile.name}, {profile.processes} processes each "
-            f"-> {output}",
+            f"applicable or unavailable), profile {profile.name} ({profile.description}) -> {output}",
             file=sys.stderr,
         )
         return runner, output
@@ -553,7 +563,7 @@ def _plan(parser: argparse.ArgumentParser, args: argparse.Namespace, progress: O
     print(
         f"sigbench: {len(points)} points{where} in {len(environments)} environment"
         f"{'s' if len(environments) != 1 else ''}, {runnable} to measure, "
-        f"profile {profile.name}, {profile.processes} processes each -> {output}/",
+        f"profile {profile.name} ({profile.description}) -> {output}/",
         file=sys.stderr,
     )
     return runner, output
@@ -622,12 +632,15 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return 2
     if isinstance(runner, MultiRun):
         print(_environments_summary(runner))
+        budget = combined([each.record.budget for each in runner.runners.values()])
         print(
             f"\nWrote {output}/ in {_duration(time.monotonic() - started)}; report: sigbench report {output}"
         )
     else:
         print(summary_table(read_results(output)))
+        budget = runner.record.budget
         print(f"\nWrote {output} in {_duration(time.monotonic() - started)}.")
+    print(summary_line(budget))
     ratios = twin_ratios_of(_results_files(parser, [output]))
     if ratios:
         print(f"\n{twins_summary(ratios, TWIN_TOLERANCE)}\nEvery twin point: sigbench check {output}")

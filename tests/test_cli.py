@@ -11,7 +11,7 @@ from typing import Callable, List
 import pytest
 import synthetic
 
-from sigbench.cli import RECEIVER_COUNTS, _choices, build_parser, main
+from sigbench.cli import RECEIVER_COUNTS, _choices, _selected_points, build_parser, main
 from sigbench.results.store import read_results
 from sigbench.run.runner import PROFILES
 from sigbench.suite.adapters import IMPLEMENTATIONS, get_adapter
@@ -152,7 +152,7 @@ def test_help_as_a_module(run_python: Callable[..., subprocess.CompletedProcess[
 def test_run_end_to_end(tmp_path: Path, run_python: Callable[..., subprocess.CompletedProcess[str]]) -> None:
     pytest.importorskip("blinker")
     output = tmp_path / "out.json"
-    argv = ["-m", "sigbench", "run", "--impl", "baseline,blinker", "--scenario", "send"]
+    argv = ["-m", "sigbench", "run", "--impl", "baseline,blinker", "--scenario", "send", "--full"]
     result = run_python([*argv, "--receivers", "10", "-o", str(output), "--quiet"])
     assert result.returncode == 0, result.stderr
     assert (
@@ -164,18 +164,26 @@ def test_run_end_to_end(tmp_path: Path, run_python: Callable[..., subprocess.Com
     assert "×" in blinker
     assert "Not measured: 2 not applicable" in result.stdout
     assert f"Wrote {output}" in result.stdout
+    assert "\ntime budget: " in result.stdout and "timed " in result.stdout
+    assert "timed points within ±2.0%" in result.stdout
     document = read_results(output)
     points = {p["name"]: p for p in document["sigbench"]["points"]}
     assert len(points) == 8
     assert {p["status"] for p in points.values()} == {"ok", "not_applicable"}
+    quick = PROFILES["quick"]
     for point in points.values():
-        assert point["processes"] == (PROFILES["quick"].processes if point["status"] == "ok" else 0)
+        if point["status"] == "ok":
+            assert quick.processes <= point["processes"] <= quick.most_processes
+        else:
+            assert point["processes"] == 0
     assert document["sigbench"]["profile"] == "quick"
+    assert document["sigbench"]["budget"]["wall"] > document["sigbench"]["budget"]["timed"] > 0
     # ... and the report of that real run, as `tox -e report` makes it
     result = run_python(["-m", "sigbench", "report", str(output), "-o", str(tmp_path / "site" / "run")])
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site" / "run" / "index.html").read_text(encoding="utf-8")
     assert html.count("<tr>") > 10 and "blinker" in html
+    assert "Precision and where the time went" in html and "timed points within" in html
     assert "run/index.html" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 
 
@@ -188,6 +196,24 @@ def test_run_with_repeated_options(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "create (per signal)" in capsys.readouterr().out
     names = [p["name"] for p in read_results(output)["sigbench"]["points"]]
     assert sorted(names) == ["baseline-create", "blinker-create"]
+
+
+def test_run_measures_the_core_matrix_unless_told_otherwise() -> None:
+    """Without --full, --ref or --kind: one reference mode and receiver kind per scenario."""
+    parser = build_parser()
+
+    def names(*argv: str) -> List[str]:
+        args = parser.parse_args(["run", "--impl", "blinker", "--scenario", "send,collect", *argv])
+        return sorted(p.name for p in _selected_points(args.parser, args) if p.receivers == 10)
+
+    assert names() == ["blinker-collect-10-weak-function", "blinker-send-10-strong-function"]
+    assert len(names("--full")) == 6
+    assert names("--ref", "weak") == [
+        "blinker-collect-10-weak-function",
+        "blinker-collect-10-weak-method",
+        "blinker-send-10-weak-function",
+        "blinker-send-10-weak-method",
+    ]
 
 
 def test_list_into_a_closed_pipe_exits_quietly() -> None:

@@ -25,7 +25,7 @@ from sigbench.run.envs import (
     releases,
 )
 from sigbench.run.multirun import MultiRun, environments_for, file_names, resolve
-from sigbench.run.runner import Profile, Runner
+from sigbench.run.runner import PROFILES, Profile, Runner
 from sigbench.suite.scenarios import Point
 from sigbench.worker.measure import Timing
 
@@ -347,10 +347,11 @@ def test_run_with_env_end_to_end(tmp_path: Path, run_python: RunPython) -> None:
     assert list(settings["skipped_environments"]) == ["python3.99"]
     assert section["finished"] is not None
     measured = {p["name"]: p["processes"] for p in section["points"] if p["status"] == "ok"}
-    assert measured and set(measured.values()) == {5}  # quick: 5 processes, not 10 for 'current' twice
+    quick = PROFILES["quick"]  # processes for 'current' once, not twice
+    assert measured and all(quick.processes <= n <= quick.most_processes for n in measured.values())
     frame = load_results([out / "current.json"])
     assert set(frame["env"]) == {"current"}
-    assert frame.groupby("benchmark")["process"].nunique().to_dict() == dict.fromkeys(measured, 5)
+    assert frame.groupby("benchmark")["process"].nunique().to_dict() == measured
 
     report = run_python(["-m", "sigbench", "report", str(out)], cwd=tmp_path)
     assert report.returncode == 0, report.stderr

@@ -18,7 +18,8 @@ TIMING = Timing(warmups=2, values=3, min_time=0.0005)
 
 
 def _check_result(result: Dict, point: Point, timing: Timing) -> None:
-    assert set(result) == {"loops", "inner_loops", "warmups", "values", "duration"}
+    assert set(result) == {"loops", "inner_loops", "warmups", "values", "duration", "phases"}
+    assert set(result["phases"]) == {"setup", "values"} and min(result["phases"].values()) >= 0
     timed = sum(value * result["loops"] * result["inner_loops"] for value in result["values"])
     assert result["duration"] > timed  # the run's wall time covers at least its timed values
     assert result["inner_loops"] == inner_loops(point)

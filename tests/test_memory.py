@@ -31,6 +31,7 @@ from sigbench.results.store import (
     write_atomic,
 )
 from sigbench.results.table import load_results
+from sigbench.run.runner import PROFILES
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters.baseline import Baseline
 from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point
@@ -242,7 +243,8 @@ def test_a_failing_set_up_stops_the_tracing_it_started() -> None:
 def test_measure_memory_has_the_shape_of_a_timed_result() -> None:
     timing = Timing(warmups=2, values=3, min_time=0.001)
     result = measure_memory(KeepingConnect(), _point("keeping_connect", "memory_connect", 10), timing)
-    assert set(result) == {"loops", "inner_loops", "warmups", "values", "duration"}
+    assert set(result) == {"loops", "inner_loops", "warmups", "values", "duration", "phases"}
+    assert set(result["phases"]) == {"setup", "values"} and min(result["phases"].values()) >= 0
     assert result["loops"] == 1 and result["inner_loops"] == 10  # bytes per receiver
     assert [loops for loops, _ in result["warmups"]] == [1, 1] and len(result["values"]) == 3
     assert all(KEPT_BYTES <= value <= KEPT_BYTES + 100 for _, value in result["warmups"])
@@ -583,7 +585,7 @@ def test_memory_points_through_the_command_line(
     assert len(measured) == 4 + 2  # a plain list has no weak references
     assert all(item["status"] == "not_applicable" for name, item in memory.items() if name not in measured)
     for name, item in measured.items():
-        assert len(item["runs"]) == item["processes"] == 5, name
+        assert len(item["runs"]) == item["processes"] == PROFILES["quick"].processes, name
         for run in item["runs"]:
             assert run["values"] and all(isinstance(value, float) for value in run["values"])
             assert run["inner_loops"] == (10 if item["scenario"] == "memory_connect" else 1)

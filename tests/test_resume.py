@@ -82,12 +82,13 @@ def test_ctrl_c_keeps_finished_points_and_resume_completes_them(tmp_path: Path) 
     assert resumed.returncode == 0, resumed.stderr
     after = _runs(output)
     assert set(after) == set(before)
-    assert set(after.values()) == {processes}  # every point complete, none run twice
+    # Every point complete (the fewest processes at least, the most at most: quick stops each
+    # on its precision), none run twice.
+    most = PROFILES["quick"].most_processes
+    assert all(processes <= count <= most for count in after.values()), after
     section = read_results(output)["sigbench"]
     assert len(section["resumed"]) == 1 and section["finished"] is not None
-    # Runs kept from before the interruption are still there, unchanged.
-    for bench in read_results(output)["benchmarks"]:
-        assert len(bench["runs"]) == processes
+    assert section["budget"]["wall"] > 0  # the budget goes on from where it stopped
 
 
 @pytest.fixture

@@ -160,6 +160,7 @@ def _interleave(runners: Dict[str, Runner], rounds: int, seed: int, progress: Op
         order = list(SIDES) if baseline_first[round_index] else list(reversed(SIDES))
         for side in (side for side in order if side in runners):
             runners[side].run_round(round_index)
+            runners[side].save()  # every round on disk, as in paired mode
             step += 1
             if progress:
                 progress(step, total, f"round {round_index + 1}: {side}")

@@ -25,12 +25,14 @@ from markupsafe import Markup
 
 from sigbench.analysis.history import History, Step, histories
 from sigbench.analysis.points import Analysis, analyse
+from sigbench.analysis.precision import precision_of
 from sigbench.analysis.stats import RESAMPLES
 from sigbench.analysis.twins import twin_ratios
 from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, THRESHOLD
 from sigbench.report.charts import Series, colours, history_chart, interval_chart, scaling_chart
 from sigbench.report.text import byte_text, ns, twins_headline, value_text
 from sigbench.results import pytest_benchmark
+from sigbench.results.budget import PHASES, with_other
 from sigbench.results.store import slug, write_text_atomic
 from sigbench.results.table import frame_from_documents, read_document
 from sigbench.suite.scenarios import KINDS, MEMORY_SCENARIOS, REFS, SCENARIOS, TWIN_TOLERANCE, TWINS
@@ -488,8 +490,13 @@ def environment_table(documents: Dict[Path, Dict[str, Any]], frame: pandas.DataF
         column: Dict[str, str] = {}
         if section:
             settings = section["settings"]
+            processes = f"{settings['processes']}"
+            if settings.get("target"):
+                processes += (
+                    f"–{settings['max_processes']} (until the CI is within ±{settings['target']:.1%})"
+                )
             column["profile"] = (
-                f"{section['profile']}: {settings['processes']} processes × "
+                f"{section['profile']}: {processes} processes × "
                 f"({settings['warmups']} warm-up + {settings['values']} values) "
                 f"of ≥ {settings['min_time'] * 1e3:g} ms"
             )
@@ -513,6 +520,38 @@ def environment_table(documents: Dict[Path, Dict[str, Any]], frame: pandas.DataF
     keys = list(dict.fromkeys(key for column in columns.values() for key in column))
     table = pandas.DataFrame({"": keys, **{run: [c.get(k, "") for k in keys] for run, c in columns.items()}})
     return _table(table, "environment")
+
+
+def budget_table(documents: Dict[Path, Dict[str, Any]]) -> Optional[Markup]:
+    """Where each run's wall time went (``sigbench.results.budget``): seconds and share per phase,
+    one column per results file that has a budget."""
+    budgets = {
+        path.stem: with_other(document["sigbench"]["budget"])
+        for path, document in documents.items()
+        if document.get("sigbench", {}).get("budget", {}).get("wall")
+    }
+    if not budgets:
+        return None
+    rows = [
+        [
+            f"{phase}: {what}",
+            *(f"{b.get(phase, 0.0):.1f} s ({b.get(phase, 0.0) / b['wall']:.0%})" for b in budgets.values()),
+        ]
+        for phase, what in {**PHASES, "wall": "the run from its first worker to its end"}.items()
+    ]
+    return _table(pandas.DataFrame(rows, columns=["phase", *budgets]), "budget")
+
+
+def precision_texts(documents: Dict[Path, Dict[str, Any]]) -> List[str]:
+    """For each results file, the precision its points reached (``sigbench.analysis.precision``)."""
+    texts = []
+    for path, document in documents.items():
+        section = document.get("sigbench")
+        if section:
+            lines = precision_of(document).lines()
+            if lines:
+                texts.append(f"{path.stem}: " + " ".join(line.strip() for line in lines))
+    return texts
 
 
 def other_benchmarks(analysis: Analysis) -> Markup:
@@ -712,6 +751,8 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
         history_threshold=THRESHOLD,
         history_alpha=ALPHA,
         history_rounds=FEWEST_ROUNDS,
+        budget=budget_table(documents),
+        precision=precision_texts(documents),
         twins_caption=twins_caption,
         twins=twins,
         twin_pairs=TWINS,

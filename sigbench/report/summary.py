@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from sigbench.analysis.precision import precision_of
 from sigbench.report.text import byte_text, markdown_text, printable
 from sigbench.results.store import point_values
 from sigbench.suite.adapters import implementation_names
@@ -90,7 +91,7 @@ def summary_table(document: Dict[str, Any]) -> str:
             lines.append(
                 "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
             )
-    return "\n".join(lines + _not_measured(statuses, printable))
+    return "\n".join(lines + _not_measured(statuses, printable) + _precision(document, printable))
 
 
 def summary_markdown(document: Dict[str, Any]) -> str:
@@ -102,7 +103,18 @@ def summary_markdown(document: Dict[str, Any]) -> str:
         rule = "|---|" + "---:|" * (len(table.header) - 1)
         lines += ["", "| " + " | ".join(table.header) + " |", rule]
         lines += ["| " + " | ".join([markdown_text(row[0]), *row[1:]]) + " |" for row in table.rows]
-    return "\n".join(lines + _not_measured(statuses, markdown_text, item="- "))
+    return "\n".join(
+        lines + _not_measured(statuses, markdown_text, item="- ") + _precision(document, markdown_text, "- ")
+    )
+
+
+def _precision(document: Dict[str, Any], text: Callable[[str], str], item: str = "  ") -> List[str]:
+    """What precision the points reached (``sigbench.analysis.precision``), point names passed
+    through ``text`` and listed after ``item``."""
+    lines = precision_of(document).lines()
+    if not lines:
+        return []
+    return ["", lines[0], *(item + text(line.strip()) for line in lines[1:])]
 
 
 def _not_measured(statuses: List[Dict[str, Any]], text: Callable[[str], str], item: str = "  ") -> List[str]:

@@ -72,6 +72,8 @@ def check_document(document: Any) -> None:
     _type(section.get("finished"), (str, type(None)), "sigbench.finished")
     for index, stamp in enumerate(_type(section.get("resumed", []), list, "sigbench.resumed")):
         _type(stamp, str, f"sigbench.resumed[{index}]")
+    for phase, seconds in _type(section.get("budget", {}), dict, "sigbench.budget").items():
+        _number(seconds, f"sigbench.budget.{phase}")
     settings = _type(section.get("settings"), dict, "sigbench.settings")
     _number(settings.get("processes"), "sigbench.settings.processes", 1, integer=True)
     _number(settings.get("warmups"), "sigbench.settings.warmups", 0, integer=True)
@@ -79,6 +81,11 @@ def check_document(document: Any) -> None:
     _number(settings.get("min_time"), "sigbench.settings.min_time")
     _number(settings.get("point_timeout"), "sigbench.settings.point_timeout")
     _number(settings.get("seed"), "sigbench.settings.seed", integer=True)
+    if "max_processes" in settings:
+        fewest = settings["processes"]
+        _number(settings["max_processes"], "sigbench.settings.max_processes", fewest, integer=True)
+    if settings.get("target") is not None:
+        _number(settings["target"], "sigbench.settings.target")
     if settings.get("metric", "time") not in ("time", "instructions"):
         _fail("sigbench.settings.metric", "must be 'time' or 'instructions'")
     _check_run_layout(settings)

@@ -67,6 +67,8 @@ class RunRecord:
     finished: Optional[str] = None
     #: When an interrupted run was continued with ``--resume``.
     resumed: List[str] = field(default_factory=list)
+    #: Seconds of the run's wall time by phase (``sigbench.results.budget``).
+    budget: Dict[str, float] = field(default_factory=dict)
 
 
 def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) -> Dict[str, Any]:
@@ -132,6 +134,7 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
         "started": record.started,
         "finished": record.finished,
         "resumed": record.resumed,
+        "budget": record.budget,
         "environment": record.environment,
         "libraries": record.libraries,
         "implementations": record.implementations,
@@ -255,20 +258,28 @@ def _refuse_constant(name: str) -> None:
 
 def point_values(document: Dict[str, Any]) -> Dict[str, List[float]]:
     """Every measured point's raw values (seconds, or bytes for memory points, per operation),
-    by benchmark name.
+    by benchmark name."""
+    return {name: [value for run in runs for value in run] for name, runs in point_runs(document).items()}
+
+
+def point_runs(document: Dict[str, Any]) -> Dict[str, List[List[float]]]:
+    """Every measured point's raw values by worker process, by benchmark name.
 
     Time values are read through pyperf, which keeps metadata shared by all benchmarks (even the
     name, when there is only one) at the suite level.
     """
-    values = {
-        item["name"]: [value for run in item["runs"] for value in run["values"]]
+    runs = {
+        item["name"]: [list(run["values"]) for run in item["runs"]]
         for item in document.get("sigbench", {}).get("points", [])
         if item.get("runs")
     }
     if document.get("benchmarks"):
         suite = pyperf.BenchmarkSuite.loads(json.dumps(document))
-        values.update((bench.get_name(), list(bench.get_values())) for bench in suite)
-    return values
+        runs.update(
+            (bench.get_name(), [list(run.values) for run in bench.get_runs() if run.values])
+            for bench in suite
+        )
+    return runs
 
 
 def _machine(metadata: Dict[str, Any], environment: Dict[str, Any]) -> Dict[str, Any]:
@@ -290,6 +301,7 @@ def record_from_document(document: Dict[str, Any]) -> RunRecord:
         implementations=section["implementations"],
         finished=section.get("finished"),
         resumed=list(section.get("resumed", [])),
+        budget=dict(section.get("budget", {})),
     )
     for item in section["points"]:
         point = Point.from_dict(item)

@@ -11,6 +11,7 @@ environments in the order given (``environments``) and the ones skipped with why
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -151,7 +152,18 @@ class MultiRun:
         return sum(runner.remaining() for runner in self.runners.values())
 
     def run(self) -> None:
-        """Every round: all environments' workers in one shuffled order; then mark all finished."""
+        """Every round: all environments' workers in one shuffled order; then mark all finished.
+        Each file's budget holds its own phases and the wall time of the whole run."""
+        started = time.perf_counter()
+        try:
+            self._rounds()
+        finally:
+            for runner in self.runners.values():
+                runner.budget.add("wall", time.perf_counter() - started)
+        for runner in self.runners.values():
+            runner.finish()
+
+    def _rounds(self) -> None:
         for runner in self.runners.values():
             runner.save()
         done = sum(
@@ -159,8 +171,7 @@ class MultiRun:
             for runner in self.runners.values()
             for p in runner.runnable()
         )
-        total = done + self.remaining()
-        rounds = max(runner.profile.processes for runner in self.runners.values())
+        rounds = max(runner.profile.most_processes for runner in self.runners.values())
         for round_index in range(rounds):
             tasks = [
                 (label, runner, impl, points)
@@ -174,11 +185,11 @@ class MultiRun:
                     nonlocal done
                     done += 1
                     if self.progress:
-                        self.progress(done, total, f"{label}: {point.name}")
+                        self.progress(done, done + self.remaining(), f"{label}: {point.name}")
 
                 runner.run_task(impl, points, step)
-        for runner in self.runners.values():
-            runner.finish()
+            for runner in self.runners.values():
+                runner.save()
 
     def save(self) -> None:
         for runner in self.runners.values():

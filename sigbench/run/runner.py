@@ -12,15 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import random
 import subprocess
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import sigbench
+from sigbench.analysis.precision import relative_precision
+from sigbench.results.budget import Budget
 from sigbench.results.store import (
     PointRecord,
     ResultsError,
     RunRecord,
+    is_memory,
     read_results,
     record_from_document,
     to_document,
@@ -36,17 +40,33 @@ from sigbench.worker.measure import Timing
 
 @dataclass(frozen=True)
 class Profile:
-    """How much to measure: worker processes per point, and timing within each."""
+    """How much to measure: worker processes per point, and timing within each.
+
+    With a ``target``, ``processes`` is the fewest: a point gets more processes, one a round, up
+    to ``max_processes``, until the 95% CI of its median is within ``target`` (a fraction) of it.
+    """
 
     name: str
     processes: int
     timing: Timing
     description: str
+    max_processes: Optional[int] = None
+    target: Optional[float] = None
+
+    @property
+    def most_processes(self) -> int:
+        return max(self.max_processes or self.processes, self.processes)
 
 
-def _profile(name: str, processes: int, warmups: int, values: int, min_ms: int) -> Profile:
+def _profile(
+    name: str, processes: int, warmups: int, values: int, min_ms: int, most: int = 0, target: float = 0.0
+) -> Profile:
     timing = Timing(warmups=warmups, values=values, min_time=min_ms / 1000)
-    return Profile(name, processes, timing, f"{processes} processes x {values} values of >={min_ms} ms")
+    each = f"{values} values of >={min_ms} ms"
+    if not target:
+        return Profile(name, processes, timing, f"{processes} processes x {each}")
+    description = f"{processes}-{most} processes x {each}, until the 95% CI is within ±{target:.0%}"
+    return Profile(name, processes, timing, description, most, target)
 
 
 # Many processes with few values each: on a shared machine the spread between processes is
@@ -54,14 +74,17 @@ def _profile(name: str, processes: int, warmups: int, values: int, min_ms: int) 
 PROFILES: Dict[str, Profile] = {
     p.name: p
     for p in (
-        _profile("quick", processes=5, warmups=1, values=3, min_ms=5),
-        _profile("standard", processes=10, warmups=1, values=5, min_ms=10),
+        _profile("quick", processes=3, warmups=1, values=2, min_ms=5, most=8, target=0.02),
+        _profile("standard", processes=5, warmups=1, values=5, min_ms=10, most=20, target=0.01),
         _profile("rigorous", processes=20, warmups=2, values=10, min_ms=20),
         # As many rounds as the gate, for the history view's paired steps between environments
         # (a one-sided Wilcoxon test over 10 rounds cannot go below p = 0.001).
         _profile("history", processes=20, warmups=1, values=3, min_ms=5),
     )
 }
+#: A run writes its results file after a worker at most this often (seconds); always after a
+#: round, at its end and when interrupted.
+SAVE_INTERVAL = 10.0
 
 Progress = Callable[[int, int, str], None]
 #: Seconds a worker may take over one point before it is killed (``--timeout``).
@@ -141,6 +164,9 @@ class Runner:
         self.progress = progress
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
         self.points = list(points)
+        self.budget = Budget(record.budget if record is not None else None)
+        self._saved = 0.0
+        self._precision: Dict[str, Tuple[int, float]] = {}
         # What the measuring interpreter has, as its workers see it, not what this process sees.
         self.inventory = inventory_of(self.python)
         guard.check_inventory(self.environment, self.inventory)
@@ -152,6 +178,11 @@ class Runner:
             settings={
                 **asdict(profile.timing),
                 "processes": profile.processes,
+                **(
+                    {"max_processes": profile.most_processes, "target": profile.target}
+                    if profile.target
+                    else {}
+                ),
                 "point_timeout": point_timeout,
                 "seed": self.seed,
             },
@@ -176,7 +207,14 @@ class Runner:
         timing = Timing(warmups=settings["warmups"], values=settings["values"], min_time=settings["min_time"])
         runner = cls(
             [entry.point for entry in record.points.values()],
-            Profile(record.profile, settings["processes"], timing, "resumed"),
+            Profile(
+                record.profile,
+                settings["processes"],
+                timing,
+                "resumed",
+                settings.get("max_processes"),
+                settings.get("target"),
+            ),
             output,
             point_timeout=settings["point_timeout"],
             seed=settings["seed"],
@@ -228,40 +266,76 @@ class Runner:
         return [p for p in self.points if self.record.points[p.name].status == "ok"]
 
     def remaining(self) -> int:
-        """Process runs still to be made."""
-        return sum(self.profile.processes - len(self.record.points[p.name].runs) for p in self.runnable())
+        """Process runs still to be made: to the fewest processes, and one more for each point
+        that has those but not yet its precision (more may follow)."""
+        return sum(
+            max(self.profile.processes - len(self.record.points[p.name].runs), int(self.wants_more(p)))
+            for p in self.runnable()
+        )
+
+    def precision(self, point: Point) -> float:
+        """``point``'s precision so far (``sigbench.analysis.precision.relative_precision``)."""
+        runs = self.record.points[point.name].runs
+        known = self._precision.get(point.name)
+        if known is not None and known[0] == len(runs):
+            return known[1]
+        started = time.perf_counter()
+        precision = relative_precision(point.name, [run["values"] for run in runs])
+        self.budget.add("stopping", time.perf_counter() - started)
+        self._precision[point.name] = (len(runs), precision)
+        return precision
+
+    def wants_more(self, point: Point) -> bool:
+        """Does ``point`` need another process: fewer than the fewest, or (with a target) not
+        yet precise enough and fewer than the most?"""
+        done = len(self.record.points[point.name].runs)
+        if done < self.profile.processes:
+            return True
+        if is_memory(point):  # bytes differ between processes by layout, not noise
+            return False
+        target = self.profile.target
+        if target is None or done >= self.profile.most_processes:
+            return False
+        return not self.precision(point) <= target  # NaN (no values yet) is not precise
 
     def run(self) -> RunRecord:
-        """Run every round; returns the record (also on disk at ``self.output``)."""
-        self.save()
-        for round_index in range(self.profile.processes):
-            self.run_round(round_index)
+        """Run rounds until no point wants more; returns the record (also on disk at ``self.output``)."""
+        started = time.perf_counter()
+        try:
+            self.save()
+            for round_index in range(self.profile.most_processes):
+                if self.round_tasks(round_index):  # none when every point is precise (or resumed past it)
+                    self.run_round(round_index)
+                    self.save()
+        finally:
+            self.budget.add("wall", time.perf_counter() - started)
         self.finish()
         return self.record
 
     def run_round(self, round_index: int) -> None:
-        """One worker process per implementation for the points that have fewer than
-        ``round_index + 1`` process runs, implementations and points in a shuffled order."""
-        rounds = self.profile.processes
+        """One worker process per implementation for the points that want another process run
+        (``wants_more``), implementations and points in a shuffled order."""
         done = sum(len(self.record.points[p.name].runs) for p in self.runnable())
-        tasks = self.round_tasks(round_index)
-        left = sum(len(points) for _, points in tasks)
 
         def step(point: Point) -> None:
-            nonlocal done, left
-            done, left = done + 1, left - 1
+            nonlocal done
+            done += 1
             if self.progress:
-                total = done + left + (rounds - round_index - 1) * len(self.runnable())
-                self.progress(done, total, point.name)
+                self.progress(done, done + self.remaining(), point.name)
 
-        for impl, points in tasks:
+        for impl, points in self.round_tasks(round_index):
             self.run_task(impl, points, step)
 
     def round_tasks(self, round_index: int) -> List[Tuple[str, List[Point]]]:
-        """Round ``round_index``'s workers: (implementation, points) for the points with fewer
-        than ``round_index + 1`` process runs, implementations and points in a shuffled order."""
+        """Round ``round_index``'s workers: (implementation, points) for the points with at most
+        ``round_index`` process runs that want another, implementations and points in a
+        shuffled order."""
         rng = random.Random(self.seed + round_index)
-        due = [p for p in self.runnable() if len(self.record.points[p.name].runs) <= round_index]
+        due = [
+            p
+            for p in self.runnable()
+            if len(self.record.points[p.name].runs) <= round_index and self.wants_more(p)
+        ]
         impls = sorted({p.impl for p in due})
         rng.shuffle(impls)
         tasks: List[Tuple[str, List[Point]]] = []
@@ -277,7 +351,8 @@ class Runner:
         each point, then save."""
         for point in self._run_worker(impl, points):
             step(point)
-        self.save()
+        if time.perf_counter() - self._saved >= SAVE_INTERVAL:
+            self.save()
 
     def finish(self) -> None:
         """Mark the run finished and save it."""
@@ -285,7 +360,12 @@ class Runner:
         self.save()
 
     def save(self) -> None:
+        """Write the results file (atomically), with the time budget so far."""
+        started = time.perf_counter()
+        self.record.budget = self.budget.as_dict()
         write_atomic(self.output, to_document(self.record))
+        self._saved = time.perf_counter()
+        self.budget.add("results", self._saved - started)
 
     def _run_worker(self, impl: str, points: List[Point]) -> Iterator[Point]:
         """Yield each point as its result arrives; restart the worker past a crash or hang."""
@@ -300,6 +380,7 @@ class Runner:
         """Keep a worker's outcome for ``point``: its values, or why it failed."""
         entry = self.record.points[point.name]
         status = str(outcome["status"])
+        self.budget.add_point(outcome, self.metric, is_memory(point))
         if status == "ok":
             keys = ("values", "warmups", "loops", "inner_loops", "duration")
             entry.runs.append({key: outcome[key] for key in keys})
@@ -317,6 +398,7 @@ class Runner:
             "points": [self._job_point(p) for p in pending],
             "metric": self.metric,
         }
+        started = time.perf_counter()
         with WorkerProcess(self.python, self.metric) as worker:
             worker.send(job, last=True)
             index = 0
@@ -327,6 +409,7 @@ class Runner:
                     yield pending[index], died.outcome()
                     return
                 if event["event"] == "hello":
+                    self.budget.add("start", time.perf_counter() - started)
                     self.hello(impl, event)
                 elif event["event"] == "unavailable":
                     for point in pending[index:]:
@@ -342,13 +425,15 @@ class Runner:
                     index += 1
 
     def _job_point(self, point: Point) -> Dict[str, Any]:
-        """A point for a worker, with the loops the first process calibrated (as pyperf does).
+        """A point for a worker, with the loops the first process calibrated (as pyperf does),
+        and ``checked`` once a process has passed its full conformance check (later ones check
+        the same behaviour on fewer receivers: ``sigbench.worker.loop.RECHECK_RECEIVERS``).
 
         Counting workers calibrate again (deterministically), so each does exactly the same work.
         """
         runs = self.record.points[point.name].runs
         if runs and self.metric == "time":
-            return {**point.as_dict(), "loops": runs[0]["loops"]}
+            return {**point.as_dict(), "loops": runs[0]["loops"], "checked": True}
         return point.as_dict()
 
     def hello(self, impl: str, event: Dict[str, Any]) -> None:

@@ -302,14 +302,28 @@ class Point:
         )
 
 
+#: The reference mode and receiver kind of the core matrix, in order of preference: a scenario's
+#: core points are those of the first it admits (every library can connect a function strongly;
+#: collect and send_dying are about weak references only).
+CORE_MODES = (("strong", "function"), ("weak", "function"))
+
+
+def core_mode(scenario: str) -> Tuple[str, str]:
+    """The reference mode and receiver kind of ``scenario``'s core points."""
+    modes = SCENARIOS[scenario].modes
+    return next(mode for mode in CORE_MODES if modes is None or mode in modes)
+
+
 def matrix(
     impls: Iterable[str],
     scenarios: Optional[Sequence[str]] = None,
     receivers: Optional[Sequence[int]] = None,
     refs: Optional[Sequence[str]] = None,
     kinds: Optional[Sequence[str]] = None,
+    core: bool = False,
 ) -> List[Point]:
-    """Every point for ``impls``, narrowed by the optional filters (``None`` keeps all)."""
+    """Every point for ``impls``, narrowed by the optional filters (``None`` keeps all); with
+    ``core``, only each scenario's core reference mode and receiver kind (``core_mode``)."""
     points = []
     for impl in impls:
         for scenario in SCENARIOS.values():
@@ -330,6 +344,8 @@ def matrix(
                         if kinds is not None and kind not in kinds:
                             continue
                         if scenario.modes is not None and (ref, kind) not in scenario.modes:
+                            continue
+                        if core and (ref, kind) != core_mode(scenario.name):
                             continue
                         points.append(Point(impl, scenario.name, count, ref, kind))
     return points

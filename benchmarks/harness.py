@@ -1,0 +1,108 @@
+"""A benchmark of sigbench's runner itself: run ``sigbench run`` several times back to back and
+print what a change to the runner should be judged by: each run's wall time and timed share
+(its time budget), the precision its points reached, and how well the runs agree (every point's
+median compared pairwise: the median and 95th percentile of |log ratio|).
+
+    python benchmarks/harness.py                      # three runs of the default matrix
+    python benchmarks/harness.py --runs 2 -- --impl blinker --scenario send
+    python benchmarks/harness.py --files results/a.json results/b.json   # judge existing runs
+
+Arguments after ``--`` go to ``sigbench run``.  Do not run it beside anything else that uses the
+processors: it measures the machine as much as the runner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import numpy as np
+
+from sigbench.analysis.precision import precision_of
+from sigbench.results.budget import summary_line, with_other
+from sigbench.results.store import point_runs, read_results
+
+#: Agreement the issue that introduced this script asked of three back-to-back runs.
+MEDIAN_LIMIT, P95_LIMIT = 0.01, 0.03
+
+
+def medians(document: Dict) -> Dict[str, float]:
+    """Every point's median over all its values."""
+    return {
+        name: float(np.median([v for run in runs for v in run]))
+        for name, runs in point_runs(document).items()
+        if runs
+    }
+
+
+def agreement(first: Dict[str, float], second: Dict[str, float]) -> np.ndarray:
+    """|log ratio| of the medians of the points both runs measured (nonzero in both)."""
+    common = [name for name in first if name in second and first[name] > 0 and second[name] > 0]
+    return np.abs(np.log([second[name] / first[name] for name in common]))
+
+
+def run_once(arguments: Sequence[str], directory: Path, index: int) -> Path:
+    output = directory / f"run{index}.json"
+    command = [sys.executable, "-m", "sigbench", "run", "--quiet", "-o", str(output), *arguments]
+    print(f"run {index}: {' '.join(command[1:])}", file=sys.stderr, flush=True)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return output
+
+
+def report(files: List[Path]) -> bool:
+    """Print the figures for ``files``; True when the runs agree within the limits."""
+    documents = [read_results(path) for path in files]
+    for path, document in zip(files, documents):
+        section = document["sigbench"]
+        budget = with_other(section.get("budget", {}))
+        wall = budget.get("wall", 0.0)
+        share = budget.get("timed", 0.0) / wall if wall else float("nan")
+        precision = precision_of(document)
+        print(f"{path}: {len(precision.points)} points, wall {wall:.1f} s, timed share {share:.0%}")
+        print(f"  {summary_line(budget)}")
+        for line in precision.lines():
+            print(f"  {line.strip()}")
+    ok = True
+    for (a, da), (b, db) in itertools.combinations(zip(files, map(medians, documents)), 2):
+        ratios = agreement(da, db)
+        if not len(ratios):
+            print(f"{a.name} vs {b.name}: no point in common")
+            continue
+        median, p95 = np.median(ratios), np.percentile(ratios, 95)
+        ok &= bool(median <= MEDIAN_LIMIT and p95 <= P95_LIMIT)
+        print(
+            f"{a.name} vs {b.name}: {len(ratios)} points, |log ratio| median {median:.2%}, "
+            f"95th percentile {p95:.2%}, max {ratios.max():.2%}"
+        )
+    print(f"agreement within {MEDIAN_LIMIT:.0%} / {P95_LIMIT:.0%}: {'yes' if ok else 'NO'}")
+    return ok
+
+
+def main(argv: Sequence[str] = sys.argv[1:]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="back-to-back runs (default 3)")
+    parser.add_argument("--keep", type=Path, help="directory to keep the results files in")
+    parser.add_argument("--files", type=Path, nargs="+", help="judge these results files instead of running")
+    parser.add_argument("run_args", nargs="*", help="arguments for sigbench run (after --)")
+    args = parser.parse_args(argv)
+    if args.files:
+        return 0 if report(args.files) else 1
+    if args.runs < 2:
+        parser.error("--runs must be at least 2 to compare runs")
+    with tempfile.TemporaryDirectory(prefix="sigbench-harness-") as scratch:
+        directory = args.keep or Path(scratch)
+        directory.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        files = [run_once(args.run_args, directory, index) for index in range(1, args.runs + 1)]
+        print(f"{args.runs} runs in {time.perf_counter() - started:.0f} s")
+        return 0 if report(files) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

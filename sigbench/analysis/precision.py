@@ -1,0 +1,110 @@
+"""How precisely each point of a run is known: the half-width of the 95% CI of its median as a
+fraction of the median, the report's interval (worker processes resampled first), checked by
+Student's t while the processes are few (``relative_precision``).
+
+The runner stops giving a point processes once this is within its profile's target
+(``sigbench.run.runner.Profile``); the summary and the report show what each point reached,
+how many processes that took, and the points that hit the cap without reaching it.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from scipy import stats
+
+from sigbench.analysis.stats import clustered_median_ci
+from sigbench.results.store import point_runs
+from sigbench.suite.scenarios import MEMORY_SCENARIOS
+
+#: From this many processes on, the bootstrap interval alone says how precise a point is; below,
+#: Student's t over the process medians must agree (``relative_precision``).
+FEW_PROCESSES = 5
+
+
+def relative_precision(name: str, runs: Sequence[Sequence[float]]) -> float:
+    """Half the width of the 95% CI of a point's median over the median: the report's interval
+    (``clustered_bootstrap``, processes resampled first, seeded by the point's ``name``).
+
+    With fewer than ``FEW_PROCESSES`` processes, the wider of that and Student's t interval over
+    the process medians: a bootstrap over three processes that happen to agree claims far more
+    than they show, while t pays for estimating the spread from so few.  NaN with fewer than
+    two processes; 0 when all values are the same."""
+    groups = [[float(value) for value in run] for run in runs if len(run)]
+    if len(groups) < 2:
+        return math.nan
+    estimate = clustered_median_ci(groups, seed=zlib.crc32(name.encode()))
+    if estimate.value == 0:
+        return 0.0 if estimate.low == estimate.high else math.inf
+    half = (estimate.high - estimate.low) / 2
+    if len(groups) < FEW_PROCESSES:
+        medians = [float(np.median(group)) for group in groups]
+        spread = float(np.std(medians, ddof=1))
+        half = max(half, float(stats.t.ppf(0.975, len(groups) - 1)) * spread / math.sqrt(len(groups)))
+    return half / abs(estimate.value)
+
+
+@dataclass
+class Precision:
+    """What a run's points reached against its profile's target (``target`` None: no target)."""
+
+    target: Optional[float]
+    most: int
+    #: point name -> (processes, relative precision)
+    points: Dict[str, Tuple[int, float]] = field(default_factory=dict)
+
+    def reached(self) -> List[str]:
+        return [name for name, (_, p) in self.points.items() if self.target is not None and p <= self.target]
+
+    def capped(self) -> List[str]:
+        """Points that got the most processes without reaching the target, least precise first."""
+        if self.target is None:
+            return []
+        names = [n for n, (k, p) in self.points.items() if k >= self.most and not p <= self.target]
+        return sorted(names, key=lambda n: -self.points[n][1])
+
+    def processes_needed(self) -> Counter[int]:
+        """How many of the points that reached the target needed each number of processes."""
+        return Counter(self.points[name][0] for name in self.reached())
+
+    def lines(self) -> List[str]:
+        """The precision part of a summary: one line, and one more per point at the cap (a few)."""
+        if not self.points:
+            return []
+        ordered = sorted(p for _, p in self.points.values() if not math.isnan(p))
+        median = ordered[len(ordered) // 2] if ordered else math.nan
+        if self.target is None:
+            return [f"Precision (95% CI half-width of the median): median ±{median:.1%}"]
+        needed = self.processes_needed()
+        distribution = ", ".join(f"{k}: {needed[k]}" for k in sorted(needed))
+        capped = self.capped()
+        lines = [
+            f"Precision: {len(self.reached())} of {len(self.points)} timed points within ±{self.target:.1%} "
+            f"(95% CI of the median; median ±{median:.1%}); processes needed: {distribution or 'none'}; "
+            f"{len(capped)} at the cap of {self.most} without it" + (":" if capped else ".")
+        ]
+        lines += [f"  {name}: ±{self.points[name][1]:.1%}" for name in capped[:8]]
+        if len(capped) > 8:
+            lines.append(f"  ... and {len(capped) - 8} more")
+        return lines
+
+
+def precision_of(document: Dict[str, Any]) -> Precision:
+    """The precision of every timed point with values in a results ``document``, against its
+    settings (``target``, ``max_processes``).  Memory points are left out: their bytes differ
+    between processes by layout, not by noise, so they get the fewest processes, no more."""
+    section = document.get("sigbench", {})
+    settings = section.get("settings", {})
+    memory = {p["name"] for p in section.get("points", []) if p["scenario"] in MEMORY_SCENARIOS}
+    precision = Precision(
+        settings.get("target"), int(settings.get("max_processes", settings.get("processes", 1)))
+    )
+    for name, runs in point_runs(document).items():
+        if runs and name not in memory:
+            precision.points[name] = (len(runs), relative_precision(name, runs))
+    return precision

@@ -1,0 +1,245 @@
+"""Precision as the stopping rule, and the time budget: synthetic values with known answers for
+the arithmetic, real worker processes for the runner."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import zlib
+from pathlib import Path
+from typing import Any, Dict, List
+
+import numpy as np
+import pytest
+import synthetic
+
+import sigbench.worker.measure
+from sigbench.analysis.precision import FEW_PROCESSES, Precision, precision_of, relative_precision
+from sigbench.analysis.stats import clustered_median_ci
+from sigbench.results.budget import PHASES, Budget, combined, summary_line, timed_seconds, with_other
+from sigbench.results.schema import SchemaError, check_document
+from sigbench.results.store import read_results, to_document
+from sigbench.run.runner import PROFILES, Profile, Runner
+from sigbench.suite.scenarios import CORE_MODES, SCENARIOS, Point, core_mode, matrix
+from sigbench.worker.measure import Timing, calibrate
+
+# -- precision: known answers -------------------------------------------------------------
+
+
+def test_identical_processes_are_exactly_known() -> None:
+    assert relative_precision("p", [[2.0, 2.0], [2.0, 2.0, 2.0]]) == 0.0
+
+
+def test_one_process_or_none_has_no_precision() -> None:
+    assert math.isnan(relative_precision("p", [[], []]))
+    assert math.isnan(relative_precision("p", [[1.0, 1.1, 0.9]]))
+
+
+def test_few_processes_pay_students_t() -> None:
+    """Process medians 0.98, 1.00, 1.02 (sd 0.02) around an overall median of 1.00: with three
+    processes the half-width is at least t(0.975, 2) x 0.02 / sqrt(3) = 4.97%, however narrow
+    the bootstrap over three processes is."""
+    runs = [[0.97, 0.98, 0.99], [0.99, 1.00, 1.01], [1.01, 1.02, 1.03]]
+    assert relative_precision("p", runs) >= 4.303 * 0.02 / math.sqrt(3) * 0.999
+
+
+def test_many_processes_get_the_reports_interval() -> None:
+    """From FEW_PROCESSES on, the precision is the report's bootstrap interval of the median."""
+    rng = np.random.default_rng(3)
+    runs = [list(1.0 + rng.normal(0, 0.01) + rng.normal(0, 0.001, 3)) for _ in range(FEW_PROCESSES + 3)]
+    estimate = clustered_median_ci(runs, seed=zlib.crc32(b"p"))
+    assert relative_precision("p", runs) == pytest.approx((estimate.high - estimate.low) / 2 / estimate.value)
+
+
+def test_one_slow_process_among_many_does_not_hide_the_median() -> None:
+    """Seven processes near 1.0 and one 1.8x slower (a noisy neighbour): the median of all
+    values is still known to a few percent."""
+    runs = [[1.0 + 0.005 * i, 1.0 + 0.005 * i] for i in range(7)] + [[1.8, 1.85]]
+    assert relative_precision("p", runs) < 0.03
+
+
+def test_precision_narrows_with_more_processes() -> None:
+    """Processes whose medians scatter by 2% (sd): the half-width falls with more processes,
+    and three processes that happen to agree rarely pass for precise."""
+    rng = np.random.default_rng(7)
+    draws = [
+        [list(1.0 + rng.normal(0, 0.02) + rng.normal(0, 0.002, 3)) for _ in range(30)] for _ in range(100)
+    ]
+    few = np.array([relative_precision("p", runs[:3]) for runs in draws])
+    many = np.array([relative_precision("p", runs) for runs in draws])
+    assert np.median(many) < 0.012
+    assert np.median(few) > 3 * np.median(many)
+    # With t, a trio claims +-1% about as often as its sd falls below 0.4% (chi-square with 2
+    # degrees of freedom below 0.08: 3.9%); the bootstrap over the trio alone would 5x as often.
+    bootstrap = np.array([_bootstrap_half(runs[:3]) for runs in draws])
+    assert np.mean(few <= 0.01) <= 0.08
+    assert np.mean(bootstrap <= 0.01) > 3 * max(float(np.mean(few <= 0.01)), 0.01)
+
+
+def _bootstrap_half(runs: List[List[float]]) -> float:
+    estimate = clustered_median_ci(runs, seed=zlib.crc32(b"p"))
+    return (estimate.high - estimate.low) / 2 / estimate.value
+
+
+def test_precision_summary_counts_reached_and_capped() -> None:
+    precision = Precision(0.01, 5, {"a": (3, 0.004), "b": (4, 0.009), "c": (5, 0.03), "d": (5, 0.008)})
+    assert sorted(precision.reached()) == ["a", "b", "d"]
+    assert precision.capped() == ["c"]
+    assert precision.processes_needed() == {3: 1, 4: 1, 5: 1}
+    first, *rest = precision.lines()
+    assert "3 of 4 timed points within ±1.0%" in first and "3: 1, 4: 1, 5: 1" in first
+    assert "1 at the cap of 5" in first and rest == ["  c: ±3.0%"]
+
+
+def test_without_a_target_only_the_median_precision_is_said() -> None:
+    assert Precision(None, 5, {"a": (5, 0.02)}).lines() == [
+        "Precision (95% CI half-width of the median): median ±2.0%"
+    ]
+
+
+# -- budget: known answers ---------------------------------------------------------------
+
+
+def test_timed_seconds_count_loops_and_inner_loops() -> None:
+    outcome = {"loops": 100, "inner_loops": 10, "values": [1e-6, 2e-6], "warmups": [[50, 4e-6]]}
+    assert timed_seconds(outcome) == pytest.approx(100 * 10 * 3e-6 + 50 * 10 * 4e-6)
+
+
+def test_a_points_phases_go_where_they_belong() -> None:
+    budget = Budget()
+    outcome = {
+        "loops": 1000,
+        "inner_loops": 1,
+        "values": [1e-5] * 3,
+        "warmups": [[1000, 1e-5]],
+        "phases": {"conformance": 0.5, "setup": 0.25, "values": 0.1},
+    }
+    budget.add_point(outcome, "time", memory=False)
+    budget.add_point({"phases": {"conformance": 0.1, "setup": 1.0, "values": 2.0}}, "time", memory=True)
+    budget.add("wall", 10.0)
+    seconds = budget.as_dict()
+    assert seconds["timed"] == pytest.approx(0.04)
+    assert seconds["untimed"] == pytest.approx(0.06)
+    assert seconds["calibration"] == 0.25 and seconds["conformance"] == pytest.approx(0.6)
+    assert seconds["memory"] == 3.0
+    assert seconds["other"] == pytest.approx(10.0 - 0.04 - 0.06 - 0.25 - 0.6 - 3.0)
+    assert set(seconds) == {*PHASES, "wall"}
+
+
+def test_budgets_of_several_environments_share_the_wall() -> None:
+    total = combined([{"wall": 10.0, "timed": 3.0}, {"wall": 10.0, "timed": 4.0, "start": 1.0}])
+    assert total["wall"] == 10.0 and total["timed"] == 7.0 and total["other"] == pytest.approx(2.0)
+    assert with_other({"wall": 1.0, "timed": 2.0})["other"] == 0.0  # never negative
+    assert summary_line(total).startswith("time budget: 10.0 s wall: timed 70%, start 10%")
+
+
+# -- calibration ----------------------------------------------------------------------------
+
+
+def test_calibration_does_not_overshoot_the_wall_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body whose set-up costs far more than its timed region (1 ms a loop, 1 ns timed) stops
+    at the loops expected to take MAX_BODY_SECONDS, not at ten times that."""
+    monkeypatch.setattr(sigbench.worker.measure, "MAX_BODY_SECONDS", 0.05)
+    asked: List[int] = []
+
+    def body(loops: int) -> float:
+        asked.append(loops)
+        time.sleep(loops * 0.001)
+        return loops * 1e-9
+
+    loops = calibrate(body, 1.0)
+    assert asked[:2] == [1, 10] and 20 <= loops <= 50
+    assert max(asked) <= 50
+
+
+# -- the core matrix ------------------------------------------------------------------------
+
+
+def test_the_core_matrix_takes_one_mode_per_scenario() -> None:
+    core = matrix(["blinker"], core=True)
+    full = matrix(["blinker"])
+    assert set(core) < set(full)
+    for point in core:
+        if point.ref is not None:
+            assert (point.ref, point.kind) == core_mode(point.scenario) in CORE_MODES
+    assert {p.scenario for p in core} == {p.scenario for p in full}
+    assert core_mode("collect") == ("weak", "function") and core_mode("send") == ("strong", "function")
+    assert all(SCENARIOS[p.scenario].receivers for p in core)
+
+
+# -- the runner: real workers ------------------------------------------------------------
+
+TIMING = Timing(warmups=0, values=2, min_time=0.0005)
+POINTS = [Point("baseline", "send", n, "strong", "function") for n in (1, 10)] + [
+    Point("baseline", "memory_send", 10, "strong", "function")
+]
+
+
+def _runs(record: Any) -> Dict[str, int]:
+    return {name: len(entry.runs) for name, entry in record.points.items()}
+
+
+@pytest.mark.slow
+def test_a_lax_target_stops_every_point_at_the_fewest_processes(tmp_path: Path) -> None:
+    profile = Profile("lax", 2, TIMING, "lax", max_processes=6, target=10.0)
+    record = Runner(POINTS, profile, tmp_path / "r.json", seed=1).run()
+    assert _runs(record) == {p.name: 2 for p in POINTS}
+
+
+@pytest.mark.slow
+def test_an_unreachable_target_takes_every_timed_point_to_the_cap(tmp_path: Path) -> None:
+    """Memory points get the fewest processes only; timed points the most, and the summary
+    names them as capped."""
+    output = tmp_path / "r.json"
+    progress: List[int] = []
+    profile = Profile("strict", 2, TIMING, "strict", max_processes=4, target=1e-9)
+    record = Runner(
+        POINTS, profile, output, seed=1, progress=lambda done, total, name: progress.append(total)
+    ).run()
+    runs = _runs(record)
+    assert runs == {POINTS[0].name: 4, POINTS[1].name: 4, POINTS[2].name: 2}
+    document = read_results(output)
+    check_document(document)
+    precision = precision_of(document)
+    assert sorted(precision.capped()) == sorted(p.name for p in POINTS[:2])
+    assert document["sigbench"]["settings"]["target"] == 1e-9
+    assert document["sigbench"]["settings"]["max_processes"] == 4
+    assert progress[-1] == sum(runs.values())  # the total grew as points wanted more
+
+
+@pytest.mark.slow
+def test_the_budget_accounts_for_the_wall_time(tmp_path: Path) -> None:
+    output = tmp_path / "r.json"
+    profile = Profile("two", 2, TIMING, "two")
+    Runner(POINTS, profile, output, seed=1).run()
+    budget = read_results(output)["sigbench"]["budget"]
+    assert budget["wall"] > 0 and budget["timed"] > 0 and budget["start"] > 0 and budget["memory"] > 0
+    assert budget["conformance"] > 0 and budget["results"] > 0
+    accounted = sum(v for k, v in budget.items() if k not in ("wall", "other"))
+    assert accounted <= budget["wall"] * 1.01
+    assert budget["other"] == pytest.approx(budget["wall"] - accounted, abs=0.01)
+
+
+def test_the_schema_refuses_a_bad_budget_or_target() -> None:
+    run = synthetic.record({Point("baseline", "send", 1, "strong", "function"): [[1e-6, 1.1e-6]]})
+    run.budget = {"wall": 2.0, "timed": 1.0}
+    document = to_document(run)
+    check_document(document)
+    for key, value, where in (
+        ("budget", {"timed": -1.0}, "sigbench.budget.timed"),
+        ("budget", {"timed": "x"}, "sigbench.budget.timed"),
+    ):
+        broken = json.loads(json.dumps(document))
+        broken["sigbench"][key] = value
+        with pytest.raises(SchemaError, match=where):
+            check_document(broken)
+    broken = json.loads(json.dumps(document))
+    broken["sigbench"]["settings"]["max_processes"] = 0
+    with pytest.raises(SchemaError, match="max_processes"):
+        check_document(broken)
+
+
+def test_the_default_profile_stops_on_precision() -> None:
+    quick = PROFILES["quick"]
+    assert quick.target and quick.most_processes > quick.processes >= 3
