@@ -14,7 +14,7 @@ from sigbench.suite.adapters.pydispatcher import PyDispatcher
 from sigbench.suite.adapters.zope_event import ZopeEvent
 from sigbench.suite.receivers import Event
 from sigbench.suite.scenarios import REFS, Point, matrix
-from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.conformance import RECHECK_RECEIVERS, ConformanceError, check_point, recheck_point
 from sigbench.worker.inventory import availability
 
 Loader = Callable[[str], Adapter]
@@ -336,3 +336,37 @@ def test_failed_check_still_resets_a_global_registry(point: Point) -> None:
     with pytest.raises(ConformanceError, match=r"receiver\(s\) not called"):
         check_point(adapter, point)
     assert zope.event.subscribers == []
+
+
+class _CountingConnects(Baseline):
+    """The plain list, counting the receivers connected to it."""
+
+    connected: ClassVar[List[int]] = []
+
+    def connector(self, signal: List[Any], *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
+        connect = super().connector(signal, weak=weak, sender=sender)
+
+        def counted(handle: Any) -> Any:
+            _CountingConnects.connected.append(1)
+            return connect(handle)
+
+        return counted
+
+
+@pytest.mark.parametrize("scenario", ["send", "send_after_peak", "connect"])
+def test_a_recheck_connects_few_receivers(scenario: str) -> None:
+    """Later processes re-check a 1000-receiver point on at most RECHECK_RECEIVERS, and
+    send_after_peak without its peak of 1000; the full check connects them all."""
+    point = Point("baseline", scenario, 1000, "strong", "function")
+    adapter = _CountingConnects()
+    _CountingConnects.connected.clear()
+    recheck_point(adapter, point)
+    assert 0 < len(_CountingConnects.connected) <= RECHECK_RECEIVERS
+    _CountingConnects.connected.clear()
+    check_point(adapter, point)
+    assert len(_CountingConnects.connected) >= 1000
+
+
+def test_a_recheck_catches_a_broken_send() -> None:
+    with pytest.raises(ConformanceError, match="not called"):
+        recheck_point(DropsLast(), Point("baseline", "send", 1000, "strong", "function"))

@@ -25,14 +25,13 @@ import json
 import os
 import sys
 import traceback
-from dataclasses import replace
 from time import perf_counter
 from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.scenarios import SCENARIOS, Point
-from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.conformance import ConformanceError, check_point, recheck_point
 from sigbench.worker.inventory import libraries_of, machine_metadata, version_of
 from sigbench.worker.measure import Sampler, Timing, measure
 from sigbench.worker.memory import measure_memory
@@ -130,12 +129,10 @@ def _point_result(
     checked: bool = False,
 ) -> Dict[str, Any]:
     """Check, then measure, ``point``: its ``point`` event.  A point an earlier process of the
-    run has ``checked`` in full is checked again here with at most ``RECHECK_RECEIVERS``
-    receivers: the same behaviour, at a fraction of the cost of connecting 1000."""
+    run has ``checked`` in full is checked again more cheaply (``recheck_point``)."""
     result: Dict[str, Any] = {"event": "point", "point": point.as_dict()}
     started = perf_counter()
-    checking = replace(point, receivers=min(point.receivers, RECHECK_RECEIVERS)) if checked else point
-    failure = _conformance_failure(adapter, checking) or lasting.restored("conformance")
+    failure = _conformance_failure(adapter, point, checked) or lasting.restored("conformance")
     conformance = perf_counter() - started
     if failure:
         return {**result, **failure}
@@ -151,14 +148,11 @@ def _point_result(
     return {"event": "point", "point": point.as_dict(), **unrestored} if unrestored else result
 
 
-#: Receivers of a point's conformance check in the processes after its first (``_point_result``).
-RECHECK_RECEIVERS = 10
-
-
-def _conformance_failure(adapter: Adapter, point: Point) -> Optional[Dict[str, str]]:
-    """The status and reason of a point that fails conformance (or raises in it), else None."""
+def _conformance_failure(adapter: Adapter, point: Point, again: bool = False) -> Optional[Dict[str, str]]:
+    """The status and reason of a point that fails conformance (or raises in it), else None;
+    ``again``: the point passed its full check in an earlier process (``recheck_point``)."""
     try:
-        check_point(adapter, point)
+        (recheck_point if again else check_point)(adapter, point)
     except ConformanceError as exc:
         return {"status": "failed", "reason": f"conformance: {exc}"}
     except Exception as exc:
