@@ -542,15 +542,15 @@ def budget_table(documents: Dict[Path, Dict[str, Any]]) -> Optional[Markup]:
     return _table(pandas.DataFrame(rows, columns=["phase", *budgets]), "budget")
 
 
-def precision_texts(documents: Dict[Path, Dict[str, Any]]) -> List[str]:
-    """For each results file, the precision its points reached (``sigbench.analysis.precision``)."""
+def precision_texts(documents: Dict[Path, Dict[str, Any]]) -> List[Tuple[str, List[str]]]:
+    """For each results file, the precision its points reached (``sigbench.analysis.precision``):
+    a headline, and the points at the cap without the target."""
     texts = []
     for path, document in documents.items():
-        section = document.get("sigbench")
-        if section:
+        if document.get("sigbench"):
             lines = precision_of(document).lines()
             if lines:
-                texts.append(f"{path.stem}: " + " ".join(line.strip() for line in lines))
+                texts.append((f"{path.stem}: {lines[0]}", [line.strip() for line in lines[1:]]))
     return texts
 
 
