@@ -351,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="PCT",
         help="a slowdown must exceed this, in percent, to fail the gate (default: "
-        + ", ".join(f"{value:.0%} {mode}" for mode, value in THRESHOLDS.items())
+        + ", ".join(f"{value * 100:g}%% {mode}" for mode, value in THRESHOLDS.items())
         + ")",
     )
     gate.add_argument(

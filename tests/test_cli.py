@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -146,6 +147,18 @@ def test_help_as_a_module(run_python: Callable[..., subprocess.CompletedProcess[
     assert result.returncode == 0, result.stderr
     for option in ("--impl", "--scenario", "--receivers", "--ref", "--kind", "--profile", "--output"):
         assert option in result.stdout
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """``sigbench COMMAND --help`` prints its help (a bare % in a help text once made argparse
+    raise for ``gate --help``)."""
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name in commands.choices:
+        with pytest.raises(SystemExit) as exited:
+            parser.parse_args([name, "--help"])
+        assert exited.value.code == 0, name
+        assert f"usage: sigbench {name}" in capsys.readouterr().out
 
 
 @pytest.mark.slow

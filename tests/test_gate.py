@@ -13,6 +13,7 @@ from sigbench.analysis.stats import false_discovery_adjusted, paired_test
 from sigbench.analysis.verdicts import paired_verdicts
 from sigbench.cli import main
 from sigbench.gate.run import run_gate
+from sigbench.report.text import MDE_NOTE
 from sigbench.report.text import gate_markdown as as_markdown
 from sigbench.run.envs import SpecError, parse_spec
 from sigbench.suite.scenarios import Point
@@ -99,8 +100,11 @@ def test_current_against_itself_passes(tmp_path: Path) -> None:
     assert not result.regressions and result.skipped == {}
     for judgement in result.judgements:
         assert 0.5 < judgement.ratio.value < 2.0 and judgement.p_slower is not None
+        assert judgement.mde is not None and judgement.mde >= 0
     assert (tmp_path / "baseline.json").exists() and (tmp_path / "candidate.json").exists()
-    assert "PASS: `current` vs `current`: 3 benchmarks" in as_markdown(result, specs)
+    markdown = as_markdown(result, specs)
+    assert "PASS: `current` vs `current`: 3 benchmarks" in markdown
+    assert "| MDE |" in markdown and MDE_NOTE in markdown
 
 
 @pytest.mark.slow
@@ -125,6 +129,8 @@ def test_noisy_rounds_past_the_threshold_are_inconclusive_not_same() -> None:
     """A median ratio of 1.10 from rounds too noisy to be significant is not called the same."""
     noisy = [math.log(r) for r in [1.10] * 11 + [0.6] * 5 + [2.0] * 4]
     clean = [math.log(r) for r in [1.0, 1.01, 0.99, 1.0, 1.005, 0.995] * 3]
-    (test, verdict, p_slower, _), (_, same, _, _) = paired_verdicts([noisy, clean], 0.05, 0.05, seed=1)
-    assert p_slower > 0.05 and test.ratio.value == pytest.approx(1.10)
-    assert (verdict, same) == ("inconclusive", "same")
+    first, second = paired_verdicts([noisy, clean], 0.05, 0.05, seed=1)
+    assert first.p_slower > 0.05 and first.test.ratio.value == pytest.approx(1.10)
+    assert (first.verdict, second.verdict) == ("inconclusive", "same")
+    # The noisy rounds could not have seen a 5% change; the clean ones could.
+    assert first.blind(0.05) and not second.blind(0.05)

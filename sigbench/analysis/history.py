@@ -35,6 +35,8 @@ class Step:
     rounds: int
     p_slower: Optional[float] = None
     p_faster: Optional[float] = None
+    #: The change beyond the threshold this step could have found with 80% power.
+    mde: Optional[float] = None
 
 
 @dataclass
@@ -88,10 +90,22 @@ def _steps(
             continue
         judged.append((benchmark, [math.log(new[r] / old[r]) for r in common]))
     seed = zlib.crc32(f"{before}|{after}".encode())
-    for (benchmark, ratios), (test, verdict, p_slow, p_fast) in zip(
+    for (benchmark, ratios), found in zip(
         judged, paired_verdicts([r for _, r in judged], threshold, alpha, seed)
     ):
-        steps.append(Step(benchmark, before, after, test.ratio, verdict, len(ratios), p_slow, p_fast))
+        steps.append(
+            Step(
+                benchmark,
+                before,
+                after,
+                found.test.ratio,
+                found.verdict,
+                len(ratios),
+                found.p_slower,
+                found.p_faster,
+                found.mde,
+            )
+        )
     return steps
 
 

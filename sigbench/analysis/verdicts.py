@@ -5,8 +5,10 @@ the two rules (a ratio's CI against the threshold; paired rounds tested against 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import List, Literal, Optional, Sequence, Tuple
 
+from sigbench.analysis.power import minimum_detectable_effect
 from sigbench.analysis.stats import Estimate, PairedTest, false_discovery_adjusted, paired_test
 
 Verdict = Literal["slower", "faster", "same", "inconclusive", "not judged"]
@@ -43,23 +45,38 @@ def verdict(ratio: Estimate, threshold: float) -> Verdict:
     return INCONCLUSIVE
 
 
+@dataclass(frozen=True)
+class PairedVerdict:
+    """One benchmark's paired judgement: its test, verdict, adjusted p-values, and the change
+    beyond the threshold it could have found with 80% power (``sigbench.analysis.power``)."""
+
+    test: PairedTest
+    verdict: Verdict
+    p_slower: float
+    p_faster: float
+    mde: float
+
+    def blind(self, threshold: float) -> bool:
+        """Could the rounds not have told a change of the threshold's size from noise?"""
+        return self.mde > threshold
+
+
 def paired_verdicts(
     rounds: Sequence[Sequence[float]], threshold: float, alpha: float = ALPHA, seed: Optional[int] = None
-) -> List[Tuple[PairedTest, Verdict, float, float]]:
+) -> List[PairedVerdict]:
     """Judge several benchmarks' per-round log ratios together, as the gate does: a one-sided
     Wilcoxon test each way against ``threshold``, Benjamini-Hochberg across the benchmarks, and
     ``slower`` / ``faster`` when the adjusted p-value is below ``alpha``.  Otherwise ``same`` when
     the ratio's CI lies within the threshold both ways, else ``inconclusive`` (rounds too noisy to
-    tell, though the median ratio may be well past the threshold).
-
-    Returns (test, verdict, adjusted p slower, adjusted p faster) per benchmark, in order.
+    tell, though the median ratio may be well past the threshold).  One per benchmark, in order.
     """
     tests = [paired_test(ratios, threshold, seed=seed) for ratios in rounds]
     slower = false_discovery_adjusted([test.p_slower for test in tests])
     faster = false_discovery_adjusted([test.p_faster for test in tests])
-    judged: List[Tuple[PairedTest, Verdict, float, float]] = []
-    for test, p_slow, p_fast in zip(tests, slower, faster):
+    judged: List[PairedVerdict] = []
+    for ratios, test, p_slow, p_fast in zip(rounds, tests, slower, faster):
         within = verdict(test.ratio, threshold) == SAME
         found = SLOWER if p_slow < alpha else FASTER if p_fast < alpha else SAME if within else INCONCLUSIVE
-        judged.append((test, found, float(p_slow), float(p_fast)))
+        mde = minimum_detectable_effect(ratios, len(rounds), alpha)
+        judged.append(PairedVerdict(test, found, float(p_slow), float(p_fast), mde))
     return judged

@@ -42,6 +42,9 @@ class Judgement:
     spread: Optional[float] = None
     #: Instructions mode: whether every process of each side gave the very same counts.
     repeatable: Optional[bool] = None
+    #: Paired mode: the change beyond the threshold found with 80% power at these rounds' noise
+    #: (``sigbench.analysis.power``).
+    mde: Optional[float] = None
 
 
 @dataclass
@@ -102,12 +105,13 @@ def judge(
             point,
             statistics.median(_values(old_entry)),
             statistics.median(_values(new_entry)),
-            test.ratio,
-            verdict,
-            p_slower=p_slow,
-            p_faster=p_fast,
+            judged.test.ratio,
+            judged.verdict,
+            p_slower=judged.p_slower,
+            p_faster=judged.p_faster,
+            mde=judged.mde,
         )
-        for (point, old_entry, new_entry), (test, verdict, p_slow, p_fast) in zip(
+        for (point, old_entry, new_entry), judged in zip(
             pairs, paired_verdicts(rounds, threshold, alpha, seed)
         )
     ]

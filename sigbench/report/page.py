@@ -30,7 +30,7 @@ from sigbench.analysis.stats import RESAMPLES
 from sigbench.analysis.twins import twin_ratios
 from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, THRESHOLD
 from sigbench.report.charts import Series, colours, history_chart, interval_chart, scaling_chart
-from sigbench.report.text import byte_text, ns, twins_headline, value_text
+from sigbench.report.text import byte_text, mde_text, ns, twins_headline, value_text
 from sigbench.results import pytest_benchmark
 from sigbench.results.budget import PHASES, with_other
 from sigbench.results.store import slug, write_text_atomic
@@ -590,7 +590,8 @@ def _step_text(step: Optional[Step]) -> str:
         return ""
     if step.ratio is None:
         return f"not judged ({step.rounds} rounds)"
-    return f"{step.verdict} ×{step.ratio.value:.3f} ({step.ratio.low:.3f}–{step.ratio.high:.3f})"
+    text = f"{step.verdict} ×{step.ratio.value:.3f} ({step.ratio.low:.3f}–{step.ratio.high:.3f})"
+    return text + (f", MDE {mde_text(step.mde)}" if step.mde is not None else "")
 
 
 def _history_overview(history: History) -> Markup:
@@ -599,6 +600,7 @@ def _history_overview(history: History) -> Markup:
     for before, after in zip(history.environments, history.environments[1:]):
         steps = [s for s in history.steps if (s.before, s.after) == (before, after)]
         judged = [s.ratio.value for s in steps if s.ratio is not None]
+        mdes = [s.mde for s in steps if s.mde is not None]
         verdicts = Counter(s.verdict for s in steps)
         rows.append(
             {
@@ -609,6 +611,8 @@ def _history_overview(history: History) -> Markup:
                 "inconclusive": str(verdicts["inconclusive"]),
                 "not judged": str(verdicts["not judged"]),
                 "median ratio": f"{np.median(judged):.3f}" if judged else "",
+                "median MDE": mde_text(float(np.median(mdes))) if mdes else "",
+                f"could not see {THRESHOLD:.0%}": str(sum(mde > THRESHOLD for mde in mdes)),
             }
         )
     table = pandas.DataFrame(rows)

@@ -5,6 +5,7 @@ terminal) or a code span (Markdown), so none can move the cursor, add a link or 
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable, Dict, List, Optional
 
@@ -64,6 +65,7 @@ GATE_HEADERS = {
         "95% CI",
         "p slower",
         "p faster",
+        "MDE",
         "verdict",
     ],
     "instructions": [
@@ -84,7 +86,7 @@ def _gate_cells(judgement: Judgement) -> List[str]:
     ratio = judgement.ratio
     if judgement.spread is None:
         size, digits = ns, 3
-        details = [f"{judgement.p_slower:.3g}", f"{judgement.p_faster:.3g}"]
+        details = [f"{judgement.p_slower:.3g}", f"{judgement.p_faster:.3g}", mde_text(judgement.mde)]
     else:  # counts: small differences are real, so show them
         size, digits = "{:,.1f}".format, 4
         details = [f"{judgement.spread:.3%}", "identical" if judgement.repeatable else "differ"]
@@ -98,6 +100,20 @@ def _gate_cells(judgement: Judgement) -> List[str]:
     ]
 
 
+#: What the MDE column means, under a paired gate's table.
+MDE_NOTE = (
+    "MDE: the change beyond the threshold that these rounds would have found with 80% power, at "
+    "their own noise (none: too few rounds to reach the level at all)."
+)
+
+
+def mde_text(mde: Optional[float]) -> str:
+    """A minimum detectable effect (``sigbench.analysis.power``) as a cell."""
+    if mde is None:
+        return ""
+    return "none" if math.isinf(mde) else f"{mde:.1%}"
+
+
 def _gate_headline(result: GateResult, specs: Dict[str, Spec], name: Callable[[str], str]) -> str:
     judged = result.judgements
     counts = {v: sum(j.verdict == v for j in judged) for v in VERDICTS}
@@ -108,9 +124,11 @@ def _gate_headline(result: GateResult, specs: Dict[str, Spec], name: Callable[[s
     else:
         how = f"Benjamini-Hochberg adjusted p < {ALPHA}"
     tally = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v] or v != "inconclusive")
+    blind = sum(j.mde is not None and j.mde > result.threshold for j in judged)
+    sight = f"; {blind} could not see a {result.threshold:.0%} change (MDE above it)" if blind else ""
     return (
         f"{state}: {name(specs['candidate'].text)} vs {name(specs['baseline'].text)}: "
-        f"{len(judged)} benchmarks, {tally} (threshold {result.threshold:.1%}, {how})"
+        f"{len(judged)} benchmarks, {tally} (threshold {result.threshold:.1%}, {how}{sight})"
     )
 
 
@@ -125,6 +143,8 @@ def gate_text(result: GateResult, specs: Dict[str, Spec]) -> str:
         lines.append("  ".join(cells).rstrip())
     for name, why in result.skipped.items():
         lines.append(f"not judged: {printable(name)}: {printable(why)}")
+    if result.mode == "paired":
+        lines.append(MDE_NOTE)
     return "\n".join(lines)
 
 
@@ -140,6 +160,8 @@ def gate_markdown(result: GateResult, specs: Dict[str, Spec]) -> str:
         )
     for name, why in result.skipped.items():
         lines.append(f"\n- not judged: {markdown_text(name)}: {markdown_text(why)}")
+    if result.mode == "paired":
+        lines.append(f"\n{MDE_NOTE}")
     return "\n".join(lines)
 
 
