@@ -16,7 +16,16 @@ from sigbench.analysis.compare import CompareError, compare
 from sigbench.analysis.stats import RESAMPLES
 from sigbench.analysis.twins import twin_ratios_of
 from sigbench.analysis.verdicts import FEWEST_ROUNDS, THRESHOLD
-from sigbench.gate.run import MODES, ROUNDS, THRESHOLDS, GateError, run_gate
+from sigbench.gate.run import (
+    AUTO,
+    AUTO_LOOKS,
+    MODES,
+    ROUNDS,
+    THRESHOLDS,
+    GateError,
+    rounds_argument,
+    run_gate,
+)
 from sigbench.report.page import write_report
 from sigbench.report.site import update_site
 from sigbench.report.summary import summary_markdown, summary_table
@@ -356,11 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gate.add_argument(
         "--rounds",
-        type=int,
+        type=rounds_argument,
         metavar="N",
         help="rounds: worker pairs in paired mode, processes per side in instructions mode (default: "
         + ", ".join(f"{value} {mode}" for mode, value in ROUNDS.items())
-        + ")",
+        + "); 'auto' (paired mode): judge after "
+        + ", ".join(map(str, AUTO_LOOKS))
+        + " rounds, giving more only to the benchmarks still inconclusive, the false discovery rate "
+        "spent equally over those looks",
     )
     _add_filters(gate)
     _add_output(gate, "also write the Markdown summary to FILE")
@@ -811,10 +823,14 @@ def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.threshold is None:
         args.threshold = THRESHOLDS[args.mode] * 100
     _checked_statistics(parser, args)
-    args.rounds = args.rounds or ROUNDS[args.mode]
-    fewest = FEWEST_ROUNDS if args.mode == "paired" else 1
-    if args.rounds < fewest:
-        parser.error(f"--rounds must be at least {fewest} in {args.mode} mode")
+    if args.rounds == AUTO:
+        if args.mode != "paired":
+            parser.error("--rounds auto is for paired mode (counts are judged without a test)")
+    else:
+        args.rounds = args.rounds or ROUNDS[args.mode]
+        fewest = FEWEST_ROUNDS if args.mode == "paired" else 1
+        if args.rounds < fewest:
+            parser.error(f"--rounds must be at least {fewest} in {args.mode} mode")
     if args.timeout is None:
         args.timeout = 5 * POINT_TIMEOUT if args.mode == "instructions" else POINT_TIMEOUT
     if args.timeout <= 0:
@@ -830,7 +846,8 @@ def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     log = None if args.quiet else (lambda text: print(f"sigbench: {text}", file=sys.stderr))
     progress = None if args.quiet else _Progress()
     if log:
-        log(f"gate ({args.mode}): {len(points)} points, {args.rounds} rounds per side, results in {output}/")
+        rounds = f"{AUTO_LOOKS[0]}-{AUTO_LOOKS[-1]} (auto)" if args.rounds == AUTO else args.rounds
+        log(f"gate ({args.mode}): {len(points)} points, {rounds} rounds per side, results in {output}/")
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         result = run_gate(

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from sigbench.analysis.stats import false_discovery_adjusted, paired_test
-from sigbench.analysis.verdicts import paired_verdicts
+from sigbench.analysis.verdicts import ALPHA, paired_verdicts
 from sigbench.cli import main
-from sigbench.gate.run import run_gate
+from sigbench.gate.run import AUTO_LOOKS, run_gate
 from sigbench.report.text import MDE_NOTE
 from sigbench.report.text import gate_markdown as as_markdown
+from sigbench.results.store import read_results
 from sigbench.run.envs import SpecError, parse_spec
 from sigbench.suite.scenarios import Point
 from sigbench.worker.measure import Timing
@@ -118,11 +119,33 @@ def test_gate_command_exit_codes(
     assert "PASS" in capsys.readouterr().out and "| `baseline-create` |" in Path("gate.md").read_text()
     for bad, message in (
         (["--rounds", "3"], "--rounds must be at least 6"),
+        (["--rounds", "many"], "expected a number of rounds or 'auto', got 'many'"),
+        (["--rounds", "auto", "--mode", "instructions"], "--rounds auto is for paired mode"),
         (["--candidate", "./missing"], "no such directory"),
     ):
         with pytest.raises(SystemExit) as info:
             main([*argv, *bad])
         assert info.value.code == 2 and message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_rounds_auto_judges_at_its_looks_and_spends_alpha_over_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An A/A gate with --rounds auto: every benchmark stops at one of the looks (the decided
+    ones at the first look that decided them), judged at alpha / looks, and says so."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["gate", "--baseline", "current", "--candidate", "current", "--impl", "baseline"]
+    argv += ["--scenario", "create,send", "--receivers", "0,10", "--ref", "strong", "--kind", "function"]
+    assert main([*argv, "--rounds", "auto", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    level = ALPHA / len(AUTO_LOOKS)
+    assert f"adjusted p < {level:.3g}; rounds auto: judged after {AUTO_LOOKS[0]}" in out
+    (directory,) = (tmp_path / "results").iterdir()
+    section = read_results(directory / "baseline.json")["sigbench"]
+    assert section["settings"]["rounds"] == "auto" and section["settings"]["alpha_per_look"] == level
+    rounds = {p["name"]: p["processes"] for p in section["points"] if p["status"] == "ok"}
+    assert len(rounds) == 3 and set(rounds.values()) <= set(AUTO_LOOKS)
 
 
 def test_noisy_rounds_past_the_threshold_are_inconclusive_not_same() -> None:

@@ -54,6 +54,10 @@ class GateResult:
     skipped: Dict[str, str]
     threshold: float
     mode: str = "paired"
+    #: The false discovery rate each judgement was held to (``--rounds auto``: alpha over its looks).
+    alpha: float = ALPHA
+    #: ``--rounds auto``: the round counts after which benchmarks were judged.
+    looks: Tuple[int, ...] = ()
 
     @property
     def regressions(self) -> List[Judgement]:

@@ -16,11 +16,12 @@ processes, rounds interleaved:
 
 from __future__ import annotations
 
+import argparse
 import random
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence, Set
 
-from sigbench.analysis.verdicts import ALPHA, COUNT_THRESHOLD, THRESHOLD
+from sigbench.analysis.verdicts import ALPHA, COUNT_THRESHOLD, INCONCLUSIVE, THRESHOLD
 from sigbench.gate.judge import GateResult, judge, judge_counts
 from sigbench.gate.rounds import run_round
 from sigbench.gate.sides import SIDES, balanced_order
@@ -33,10 +34,18 @@ from sigbench.suite.scenarios import Point
 from sigbench.worker.measure import Timing
 
 MODES = ("paired", "instructions")
+#: ``--rounds auto`` (paired mode): benchmarks are judged after each of these round counts, and
+#: only the undecided (``inconclusive``) ones get more rounds.  The false discovery rate is spent
+#: equally over the looks (each judged at alpha / looks; Bonferroni across looks, a conservative
+#: alpha-spending rule), so a benchmark's chance of a false ``slower`` over all looks stays below
+#: alpha however early it stops.
+AUTO_LOOKS = (10, 15, 20, 25, 30, 40)
 #: Rounds (worker pairs) per benchmark: paired rounds vary in process layout and CPU, and a
 #: one-sided Wilcoxon test over 20 of them reaches p = 1e-6 (Benjamini-Hochberg over many
 #: benchmarks needs small p-values); for counts, two processes show they repeat.
 ROUNDS = {"paired": 20, "instructions": 2}
+#: ``rounds`` for ``--rounds auto`` (``AUTO_LOOKS``).
+AUTO = 0
 #: Default threshold per mode: wall time is noisy, counts are not.
 THRESHOLDS = {"paired": THRESHOLD, "instructions": COUNT_THRESHOLD}
 TIMINGS = {
@@ -45,6 +54,16 @@ TIMINGS = {
     # Calibration has run the body several times already; min_time is unused when counting.
     "instructions": Timing(warmups=0, values=3, min_time=0.0),
 }
+
+
+def rounds_argument(text: str) -> int:
+    """A ``--rounds`` option: a number, or ``auto`` (``AUTO``)."""
+    if text == "auto":
+        return AUTO
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of rounds or 'auto', got {text!r}") from None
 
 
 class GateError(ValueError):
@@ -74,7 +93,10 @@ def run_gate(
     """
     if mode not in MODES:
         raise GateError(f"unknown mode {mode!r} (choose from {', '.join(MODES)})")
-    rounds = rounds or ROUNDS[mode]
+    auto = rounds == AUTO
+    if auto and mode != "paired":
+        raise GateError("--rounds auto is for paired mode (counts are judged without a test)")
+    rounds = AUTO_LOOKS[-1] if auto else rounds or ROUNDS[mode]
     timing = timing or TIMINGS[mode]
     threshold = THRESHOLDS[mode] if threshold is None else threshold
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
@@ -112,8 +134,10 @@ def run_gate(
             environment=environment,
             metric=metric,
         )
+    if mode == "paired" and auto:
+        return _sequential(runners, points, timing, threshold, alpha, seed, point_timeout, progress)
     if mode == "paired":
-        _alternate(runners, points, rounds, timing, seed, point_timeout, progress)
+        _alternate(runners, points, range(rounds), timing, seed, point_timeout, progress)
     else:
         _interleave(runners, rounds, seed, progress)
     for runner in runners.values():
@@ -125,10 +149,42 @@ def run_gate(
     return judge(points, base, candidate, threshold, alpha, seed)
 
 
+def _sequential(
+    runners: Dict[str, Runner],
+    points: Sequence[Point],
+    timing: Timing,
+    threshold: float,
+    alpha: float,
+    seed: int,
+    timeout: float,
+    progress: Optional[Progress],
+) -> GateResult:
+    """``--rounds auto``: rounds up to each of ``AUTO_LOOKS``, for the benchmarks still
+    ``inconclusive`` at the look before, every look judged at alpha / looks."""
+    level = alpha / len(AUTO_LOOKS)
+    for runner in runners.values():
+        runner.record.settings.update(rounds="auto", looks=list(AUTO_LOOKS), alpha_per_look=level)
+    base, candidate = runners["baseline"].record, runners["candidate"].record
+    pending, done = list(points), 0
+    result = judge(points, base, candidate, threshold, level, seed)
+    for look in AUTO_LOOKS:
+        _alternate(runners, pending, range(done, look), timing, seed, timeout, progress)
+        done = look
+        result = judge(points, base, candidate, threshold, level, seed)
+        undecided = {j.point.name for j in result.judgements if j.verdict == INCONCLUSIVE}
+        pending = [p for p in pending if p.name in undecided]
+        if not pending:
+            break
+    for runner in runners.values():
+        runner.finish()
+    result.alpha, result.looks = level, AUTO_LOOKS[: AUTO_LOOKS.index(done) + 1]
+    return result
+
+
 def _alternate(
     runners: Dict[str, Runner],
     points: Sequence[Point],
-    rounds: int,
+    rounds: range,
     timing: Timing,
     seed: int,
     timeout: float,
@@ -139,9 +195,9 @@ def _alternate(
     cpus = available_cpus()
     for runner in runners.values():
         runner.record.settings.update(pairing="alternating", pinned=bool(cpus))
-    total = rounds * len(runners["baseline"].runnable())
+    total = len(rounds) * len(points)
     steps = iter(range(1, total + 1))
-    for round_index in range(rounds):
+    for round_index in rounds:
         cpu = cpus[round_index % len(cpus)] if cpus else None
 
         def done(point: Point, label: str = f"round {round_index + 1}") -> None:

@@ -24,7 +24,7 @@ from typing import Callable, List, Optional, Sequence
 
 from sigbench.gate import planted
 from sigbench.gate.judge import GateResult
-from sigbench.gate.run import ROUNDS, run_gate
+from sigbench.gate.run import AUTO, ROUNDS, rounds_argument, run_gate
 from sigbench.results.store import write_text_atomic
 from sigbench.run.callgrind import missing_tools
 from sigbench.run.envs import parse_spec
@@ -202,7 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--modes", default="paired,instructions", help="comma-separated modes to calibrate (default: both)"
     )
     parser.add_argument(
-        "--rounds", type=int, metavar="N", help=f"paired rounds per gate (default: {ROUNDS['paired']})"
+        "--rounds",
+        type=rounds_argument,
+        metavar="N",
+        help=f"paired rounds per gate (default: {ROUNDS['paired']}), or 'auto' (sigbench gate --rounds auto)",
     )
     parser.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="also write the Markdown summary to FILE"
@@ -219,8 +222,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
     if not modes or any(mode not in THRESHOLDS for mode in modes):
         parser.error(f"--modes: choose from {', '.join(THRESHOLDS)}")
-    if args.trials < 1 or args.instruction_trials < 1 or (args.rounds is not None and args.rounds < 6):
-        parser.error("--trials and --instruction-trials must be at least 1, --rounds at least 6")
+    if (
+        args.trials < 1
+        or args.instruction_trials < 1
+        or (args.rounds not in (None, AUTO) and args.rounds < 6)
+    ):
+        parser.error("--trials and --instruction-trials must be at least 1, --rounds at least 6 (or auto)")
     if "instructions" in modes and missing_tools():
         print(f"sigbench selftest: skipping instructions mode: {missing_tools()}", file=sys.stderr)
         modes.remove("instructions")

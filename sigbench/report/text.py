@@ -122,7 +122,10 @@ def _gate_headline(result: GateResult, specs: Dict[str, Spec], name: Callable[[s
         identical = sum(bool(j.repeatable) for j in judged)
         how = f"callgrind counts; {identical} of {len(judged)} identical in every process"
     else:
-        how = f"Benjamini-Hochberg adjusted p < {ALPHA}"
+        how = f"Benjamini-Hochberg adjusted p < {result.alpha:.3g}"
+        if result.looks:
+            looks = ", ".join(map(str, result.looks))
+            how += f"; rounds auto: judged after {looks} rounds, alpha {ALPHA} spent over the looks"
     tally = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v] or v != "inconclusive")
     blind = sum(j.mde is not None and j.mde > result.threshold for j in judged)
     sight = f"; {blind} could not see a {result.threshold:.0%} change (MDE above it)" if blind else ""
