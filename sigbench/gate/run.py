@@ -166,7 +166,6 @@ def _sequential(
         runner.record.settings.update(rounds="auto", looks=list(AUTO_LOOKS), alpha_per_look=level)
     base, candidate = runners["baseline"].record, runners["candidate"].record
     pending, done = list(points), 0
-    result = judge(points, base, candidate, threshold, level, seed)
     for look in AUTO_LOOKS:
         _alternate(runners, pending, range(done, look), timing, seed, timeout, progress)
         done = look

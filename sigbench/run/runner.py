@@ -304,17 +304,16 @@ class Runner:
         try:
             self.save()
             for round_index in range(self.profile.most_processes):
-                if self.round_tasks(round_index):  # none when every point is precise (or resumed past it)
-                    self.run_round(round_index)
+                if self.run_round(round_index):  # none when every point is precise (or resumed past it)
                     self.save()
         finally:
             self.budget.add("wall", time.perf_counter() - started)
         self.finish()
         return self.record
 
-    def run_round(self, round_index: int) -> None:
+    def run_round(self, round_index: int) -> int:
         """One worker process per implementation for the points that want another process run
-        (``wants_more``), implementations and points in a shuffled order."""
+        (``wants_more``), implementations and points in a shuffled order; how many workers ran."""
         done = sum(len(self.record.points[p.name].runs) for p in self.runnable())
 
         def step(point: Point) -> None:
@@ -323,8 +322,10 @@ class Runner:
             if self.progress:
                 self.progress(done, done + self.remaining(), point.name)
 
-        for impl, points in self.round_tasks(round_index):
+        tasks = self.round_tasks(round_index)
+        for impl, points in tasks:
             self.run_task(impl, points, step)
+        return len(tasks)
 
     def round_tasks(self, round_index: int) -> List[Tuple[str, List[Point]]]:
         """Round ``round_index``'s workers: (implementation, points) for the points with at most
