@@ -628,6 +628,8 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             return 130
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _interrupt)
+    if isinstance(runner, MultiRun):
+        runner.log = _log(args)
     try:
         runner.run()
     except KeyboardInterrupt:

@@ -11,14 +11,16 @@ import textwrap
 from pathlib import Path
 from typing import Dict, List
 
+import pandas
 import pytest
 import synthetic
 
+from sigbench.analysis.profiles import responsible
 from sigbench.gate import planted, selftest
 from sigbench.gate import run as gate_run
 from sigbench.gate.judge import judge_counts
 from sigbench.gate.run import GateError, run_gate
-from sigbench.report.text import gate_markdown
+from sigbench.report.text import gate_markdown, gate_text
 from sigbench.run import callgrind
 from sigbench.run.envs import current_environment, parse_spec, tree_digest
 from sigbench.run.process import inventory_of
@@ -204,3 +206,14 @@ def test_instructions_mode_catches_half_a_percent_and_passes_a_a(
     assert 1.004 < planted_judgement.ratio.low <= planted_judgement.ratio.high < 1.008
     assert selftest.verdict([same, slower]) == []
     assert os.path.exists(tmp_path / "gates" / "instructions-0.005-0" / "candidate.json")
+    # Why: the planted loop is Signal.send's own work, in bytecodes and in the interpreter's
+    # instructions; the full table is kept beside the results.
+    changes = slower.results[0].profiles[points[0].name]
+    (python,) = responsible(changes, "python", top=5)
+    assert python.function == "sigbench_planted.py:Signal.send" and python.share == 1.0
+    assert python.calls == (1.0, 1.0) and python.work is not None and python.work[1] > python.work[0]
+    assert responsible(changes, "native") and not same.results[0].profiles
+    table = pandas.read_csv(tmp_path / "gates" / "instructions-0.005-0" / "profiles.csv")
+    assert set(table["kind"]) == {"python", "native"}
+    specs = {side: parse_spec(str(tmp_path / "planted-base")) for side in ("baseline", "candidate")}
+    assert "sigbench_planted.py:Signal.send" in gate_text(slower.results[0], specs)

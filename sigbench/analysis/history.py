@@ -2,22 +2,34 @@
 interpreters, builds), cost per environment with CIs, and each step between consecutive
 environments judged as the paired gate judges: per-round log ratios (worker processes of the
 same round, which a run with ``--env`` interleaves), a one-sided Wilcoxon test each way against
-the threshold, and Benjamini-Hochberg across the benchmarks of the step.
+the threshold, and Benjamini-Hochberg across the benchmarks of the step.  A history of at least
+``CHANGE_POINT_ENVIRONMENTS`` environments also gets each benchmark's change points
+(``sigbench.analysis.changepoints``), judged alike.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple, Union
 
 import pandas
 from packaging.version import InvalidVersion, Version
 
+from sigbench.analysis.changepoints import CHANGE_POINT_ENVIRONMENTS, ChangePoint, change_points
 from sigbench.analysis.points import Analysis, labels
 from sigbench.analysis.stats import Estimate
-from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, NOT_JUDGED, THRESHOLD, Verdict, paired_verdicts
+from sigbench.analysis.verdicts import (
+    ALPHA,
+    FASTER,
+    FEWEST_ROUNDS,
+    NOT_JUDGED,
+    SLOWER,
+    THRESHOLD,
+    Verdict,
+    paired_verdicts,
+)
 from sigbench.suite.scenarios import MEMORY_SCENARIOS
 
 
@@ -41,12 +53,26 @@ class Step:
 
 @dataclass
 class History:
-    """One implementation across ``environments`` (labels, in order): its points and steps."""
+    """One implementation across ``environments`` (labels, in order): its points, steps and,
+    with at least CHANGE_POINT_ENVIRONMENTS environments, change points."""
 
     impl: str
     environments: List[str]
     points: pandas.DataFrame
     steps: List[Step]
+    change_points: List[ChangePoint] = field(default_factory=list)
+    #: Each environment's results file (label: path), where its profiles are kept.
+    files: Dict[str, str] = field(default_factory=dict)
+
+    def judged_changes(self) -> List[Tuple[str, str, str, Verdict]]:
+        """``(benchmark, before, after, verdict)`` of every step and change point judged slower
+        or faster, each pair of environments once: what the differential profiles explain."""
+        found: Dict[Tuple[str, str, str], Verdict] = {}
+        changes: List[Union[Step, ChangePoint]] = [*self.steps, *self.change_points]
+        for change in changes:
+            if change.verdict in (SLOWER, FASTER):
+                found.setdefault((change.benchmark, change.before, change.after), change.verdict)
+        return [(*key, verdict) for key, verdict in found.items()]
 
 
 def _version(text: object) -> Tuple[int, object]:
@@ -131,5 +157,10 @@ def histories(
             for before, after in zip(environments, environments[1:])
             for step in _steps(before, after, benchmarks, rounds, threshold, alpha)
         ]
-        found.append(History(str(impl), environments, mine, steps))
+        changes: List[ChangePoint] = []
+        if len(environments) >= CHANGE_POINT_ENVIRONMENTS:
+            seed = zlib.crc32(f"{impl}|change points".encode())
+            changes = change_points(environments, benchmarks, rounds, threshold, alpha, seed)
+        files = frame[frame["impl"] == impl].groupby("label")["file"].first().astype(str).to_dict()
+        found.append(History(str(impl), environments, mine, steps, changes, files))
     return found

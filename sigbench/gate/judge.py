@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from sigbench.analysis.profiles import FunctionChange
 from sigbench.analysis.stats import Estimate
 from sigbench.analysis.verdicts import ALPHA, SLOWER, Verdict, paired_verdicts, verdict
 from sigbench.gate.sides import SIDES
@@ -58,6 +59,10 @@ class GateResult:
     alpha: float = ALPHA
     #: ``--rounds auto``: the round counts after which benchmarks were judged.
     looks: Tuple[int, ...] = ()
+    #: Per benchmark judged slower or faster, its functions' changes (``sigbench.analysis.profiles``).
+    profiles: Dict[str, List[FunctionChange]] = field(default_factory=dict)
+    #: Judged changes that could not be profiled, with why.
+    unprofiled: Dict[str, str] = field(default_factory=dict)
 
     @property
     def regressions(self) -> List[Judgement]:

@@ -21,7 +21,8 @@ import random
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence, Set
 
-from sigbench.analysis.verdicts import ALPHA, COUNT_THRESHOLD, INCONCLUSIVE, THRESHOLD
+from sigbench.analysis.profiles import judged_profiles, profile_table
+from sigbench.analysis.verdicts import ALPHA, COUNT_THRESHOLD, FASTER, INCONCLUSIVE, SLOWER, THRESHOLD
 from sigbench.gate.judge import GateResult, judge, judge_counts
 from sigbench.gate.rounds import run_round
 from sigbench.gate.sides import SIDES, balanced_order
@@ -29,6 +30,7 @@ from sigbench.results.store import ResultsError, RunRecord, read_results, record
 from sigbench.run.callgrind import missing_tools
 from sigbench.run.envs import Environment, Spec, current_requirements, prepare
 from sigbench.run.process import available_cpus, inventory_of
+from sigbench.run.profiling import profile_points
 from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner, sigbench_commit
 from sigbench.suite.scenarios import Point
 from sigbench.worker.measure import Timing
@@ -64,6 +66,10 @@ def rounds_argument(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of rounds or 'auto', got {text!r}") from None
+
+
+#: The full differential profile of every judged change, beside the gate's results files.
+PROFILES_FILE = "profiles.csv"
 
 
 class GateError(ValueError):
@@ -134,19 +140,45 @@ def run_gate(
             environment=environment,
             metric=metric,
         )
-    if mode == "paired" and auto:
-        return _sequential(runners, points, timing, threshold, alpha, seed, point_timeout, progress)
-    if mode == "paired":
-        _alternate(runners, points, range(rounds), timing, seed, point_timeout, progress)
-    else:
-        _interleave(runners, rounds, seed, progress)
-    for runner in runners.values():
-        runner.finish()
     base = stored if stored is not None else runners["baseline"].record
     candidate = runners["candidate"].record
-    if mode == "instructions":
-        return judge_counts(points, base, candidate, threshold)
-    return judge(points, base, candidate, threshold, alpha, seed)
+    if mode == "paired" and auto:
+        result = _sequential(runners, points, timing, threshold, alpha, seed, point_timeout, progress)
+    else:
+        if mode == "paired":
+            _alternate(runners, points, range(rounds), timing, seed, point_timeout, progress)
+        else:
+            _interleave(runners, rounds, seed, progress)
+        for runner in runners.values():
+            runner.finish()
+        if mode == "instructions":
+            result = judge_counts(points, base, candidate, threshold)
+        else:
+            result = judge(points, base, candidate, threshold, alpha, seed)
+    return _diagnosed(result, runners, base, candidate, output, log)
+
+
+def _diagnosed(
+    result: GateResult,
+    runners: Dict[str, Runner],
+    base: RunRecord,
+    candidate: RunRecord,
+    output: Path,
+    log: Optional[Callable[[str], None]],
+) -> GateResult:
+    """The result with the differential profile of every benchmark judged slower or faster: both
+    sides' functions counted by profiling workers (after every value is taken), the full table
+    kept as ``profiles.csv`` beside the results."""
+    verdicts = {j.point.name: j.verdict for j in result.judgements}
+    changed = [j.point for j in result.judgements if j.verdict in (SLOWER, FASTER)]
+    if not changed:
+        return result
+    for runner in runners.values():
+        result.unprofiled.update(profile_points(runner, changed, log))
+        runner.save()
+    result.profiles = judged_profiles(base.profiles, candidate.profiles, verdicts)
+    profile_table(result.profiles).to_csv(output / PROFILES_FILE, index=False)
+    return result
 
 
 def _sequential(

@@ -15,7 +15,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import jinja2
 import matplotlib
@@ -23,9 +23,11 @@ import numpy as np
 import pandas
 from markupsafe import Markup
 
+from sigbench.analysis.changepoints import CHANGE_POINT_ENVIRONMENTS
 from sigbench.analysis.history import History, Step, histories
 from sigbench.analysis.points import Analysis, analyse
 from sigbench.analysis.precision import precision_of
+from sigbench.analysis.profiles import differential, profile_lines
 from sigbench.analysis.stats import RESAMPLES
 from sigbench.analysis.twins import twin_ratios
 from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, THRESHOLD
@@ -595,7 +597,8 @@ def _step_text(step: Optional[Step]) -> str:
 
 
 def _history_overview(history: History) -> Markup:
-    """One row per step: how many benchmarks got slower, faster, stayed the same."""
+    """One row per step: how many benchmarks got slower, faster, stayed the same; then, for a
+    long history, its change points."""
     rows = []
     for before, after in zip(history.environments, history.environments[1:]):
         steps = [s for s in history.steps if (s.before, s.after) == (before, after)]
@@ -623,7 +626,41 @@ def _history_overview(history: History) -> Markup:
         },
         index=table.index,
     )
-    return _table(table, slug(f"history-{history.impl}-steps"), cell_css=css)
+    return _table(table, slug(f"history-{history.impl}-steps"), cell_css=css) + _change_point_table(history)
+
+
+def _change_point_table(history: History) -> Markup:
+    """A long history's change points (``sigbench.analysis.changepoints``) judged slower or
+    faster, with how they were found; nothing for a history too short to look for them."""
+    if len(history.environments) < CHANGE_POINT_ENVIRONMENTS:
+        return Markup("")
+    shown = [c for c in history.change_points if c.verdict in _VERDICT_CSS]
+    rows = [
+        {
+            "benchmark": c.benchmark,
+            "change": f"{c.before} → {c.after}",
+            "segments": f"{len(c.before_segment)} → {len(c.after_segment)}",
+            "ratio": f"×{c.ratio.value:.3f} ({c.ratio.low:.3f}–{c.ratio.high:.3f})",
+            "verdict": c.verdict,
+            "rounds": str(c.rounds),
+            "MDE": mde_text(c.mde),
+        }
+        for c in shown
+    ]
+    table_id = slug(f"history-{history.impl}-change-points")
+    css = pandas.DataFrame({"verdict": [_VERDICT_CSS[c.verdict] for c in shown]})
+    table = _table(pandas.DataFrame(rows), table_id + "-table", cell_css=css) if rows else Markup("")
+    others = Counter(c.verdict for c in history.change_points)
+    return Markup(
+        _TEMPLATES.get_template("change_points.html").render(
+            slug=table_id,
+            table=table,
+            environments=CHANGE_POINT_ENVIRONMENTS,
+            alpha=ALPHA,
+            same=others["same"],
+            inconclusive=others["inconclusive"],
+        )
+    )
 
 
 def _history_view(history: History, scenario: str, ref: str, kind: str, envs_palette: Dict[str, str]) -> View:
@@ -675,8 +712,37 @@ def _history_view(history: History, scenario: str, ref: str, kind: str, envs_pal
     return View(_combo_title(ref, kind), _table(table, chart_id + "-table", cell_css=css), Markup(chart))
 
 
-def history_views(analysis: Analysis, frame: pandas.DataFrame) -> List[HistoryView]:
-    """Per implementation measured in several environments: its history (``sigbench.analysis.history``)."""
+def _why_table(history: History, profiles: Mapping[str, Mapping[str, Any]]) -> Markup:
+    """Per step or change point judged slower or faster, the functions whose counts per
+    operation moved that way most (``sigbench.analysis.profiles``), from both environments'
+    profiles in ``profiles`` (results file: its ``profiles``)."""
+    rows = []
+    for benchmark, before, after, verdict in history.judged_changes():
+        old = profiles.get(history.files[before], {}).get(benchmark)
+        new = profiles.get(history.files[after], {}).get(benchmark)
+        found = (
+            profile_lines(differential(old, new, verdict))
+            if old and new
+            else ["not profiled (run with sigbench run --env to profile judged changes)"]
+        )
+        rows.append(
+            {"benchmark": benchmark, "change": f"{before} → {after}", "verdict": verdict, "functions": found}
+        )
+    if not rows:
+        return Markup("")
+    table = pandas.DataFrame(rows)
+    return Markup(
+        _TEMPLATES.get_template("why.html").render(
+            slug=slug(f"history-{history.impl}-why"), rows=table.to_dict("records"), css=_VERDICT_CSS
+        )
+    )
+
+
+def history_views(
+    analysis: Analysis, frame: pandas.DataFrame, profiles: Optional[Mapping[str, Mapping[str, Any]]] = None
+) -> List[HistoryView]:
+    """Per implementation measured in several environments: its history (``sigbench.analysis.history``),
+    with the differential profile of each judged change where ``profiles`` (by results file) hold one."""
     views = []
     for history in histories(frame, analysis):
         counts = sorted(history.points["receivers"].dropna().unique())
@@ -700,7 +766,12 @@ def history_views(analysis: Analysis, frame: pandas.DataFrame) -> List[HistoryVi
             )
         title = f"{history.impl} across {len(history.environments)} environments"
         views.append(
-            HistoryView(slug(f"history-{history.impl}"), title, _history_overview(history), sections)
+            HistoryView(
+                slug(f"history-{history.impl}"),
+                title,
+                _history_overview(history) + _why_table(history, profiles or {}),
+                sections,
+            )
         )
     return views
 
@@ -751,7 +822,14 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
         counts=counts,
         environment=environment_table(documents, frame),
         other=other_benchmarks(analysis),
-        histories=history_views(analysis, frame),
+        histories=history_views(
+            analysis,
+            frame,
+            {
+                str(path): document.get("sigbench", {}).get("profiles", {})
+                for path, document in documents.items()
+            },
+        ),
         history_threshold=THRESHOLD,
         history_alpha=ALPHA,
         history_rounds=FEWEST_ROUNDS,

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 from sigbench.analysis.compare import Comparison, Result
+from sigbench.analysis.profiles import profile_lines
 from sigbench.analysis.twins import TwinRatio
 from sigbench.analysis.verdicts import ALPHA, FASTER, SLOWER, VERDICTS
 from sigbench.gate.judge import GateResult, Judgement
@@ -148,7 +149,35 @@ def gate_text(result: GateResult, specs: Dict[str, Spec]) -> str:
         lines.append(f"not judged: {printable(name)}: {printable(why)}")
     if result.mode == "paired":
         lines.append(MDE_NOTE)
+    profiled = _why(result)
+    if profiled:
+        lines += ["", PROFILE_NOTE]
+        for name, found in profiled:
+            lines.append(printable(name))
+            lines += [f"  {printable(line)}" for line in found]
     return "\n".join(lines)
+
+
+#: What the functions under a gate's table are.
+PROFILE_NOTE = (
+    "Why: per benchmark judged slower or faster, the functions whose calls and own work per "
+    "operation moved that way most (counted by profiling workers; full table in profiles.csv "
+    "beside the results)."
+)
+
+
+def _why(result: GateResult) -> List[Tuple[str, List[str]]]:
+    """Each changed benchmark's profile lines (``sigbench.analysis.profiles``), or why it has none."""
+    changed = [j.point.name for j in result.judgements if j.verdict in (SLOWER, FASTER)]
+    return [
+        (
+            name,
+            profile_lines(result.profiles[name])
+            if name in result.profiles
+            else [f"not profiled: {result.unprofiled.get(name, 'no profile on one side')}"],
+        )
+        for name in changed
+    ]
 
 
 def gate_markdown(result: GateResult, specs: Dict[str, Spec]) -> str:
@@ -165,6 +194,12 @@ def gate_markdown(result: GateResult, specs: Dict[str, Spec]) -> str:
         lines.append(f"\n- not judged: {markdown_text(name)}: {markdown_text(why)}")
     if result.mode == "paired":
         lines.append(f"\n{MDE_NOTE}")
+    profiled = _why(result)
+    if profiled:
+        lines += ["", PROFILE_NOTE.replace("profiles.csv", "`profiles.csv`"), ""]
+        for name, found in profiled:
+            lines.append(f"- {markdown_text(name)}")
+            lines += [f"  - {markdown_text(line)}" for line in found]
     return "\n".join(lines)
 
 

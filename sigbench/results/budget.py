@@ -20,6 +20,7 @@ PHASES: Dict[str, str] = {
     "start": "starting workers, importing the library, until the worker says hello",
     "results": "writing the results file",
     "stopping": "deciding which points need more processes",
+    "profiling": "counting the functions of judged changes (differential profiles)",
     "other": "everything else: planning, inventories, worker exits, the runner itself",
 }
 

@@ -60,6 +60,31 @@ def _strings(mapping: Any, where: str, nullable: bool = False) -> None:
             _fail(f"{where}.{key}", f"expected a string or finite number, got {value!r}")
 
 
+#: The kinds of function counts a profile holds (``sigbench.results.store.RunRecord.profiles``).
+PROFILE_KINDS = ("python", "native")
+
+
+def _check_profiles(profiles: Any) -> None:
+    """Per point, per kind, per function: ``[calls, own work or null]`` per operation."""
+    for point, profile in _type(profiles, dict, "sigbench.profiles").items():
+        where = f"sigbench.profiles.{point}"
+        for kind, functions in _type(profile, dict, where).items():
+            if kind == "loops":
+                _number(functions, f"{where}.loops", 1, integer=True)
+                continue
+            if kind not in PROFILE_KINDS:
+                _fail(
+                    f"{where}.{kind}", f"unknown kind of profile (expected one of {', '.join(PROFILE_KINDS)})"
+                )
+            for function, counts in _type(functions, dict, f"{where}.{kind}").items():
+                at = f"{where}.{kind}.{function}"
+                if not isinstance(counts, list) or len(counts) != 2:
+                    _fail(at, f"expected [calls, work], got {counts!r}")
+                _number(counts[0], at, -math.inf)
+                if counts[1] is not None:
+                    _number(counts[1], at, -math.inf)
+
+
 def check_document(document: Any) -> None:
     """Raise SchemaError unless ``document`` is a well-formed sigbench results file."""
     section = document.get("sigbench") if isinstance(document, dict) else None
@@ -74,6 +99,7 @@ def check_document(document: Any) -> None:
         _type(stamp, str, f"sigbench.resumed[{index}]")
     for phase, seconds in _type(section.get("budget", {}), dict, "sigbench.budget").items():
         _number(seconds, f"sigbench.budget.{phase}")
+    _check_profiles(section.get("profiles", {}))
     settings = _type(section.get("settings"), dict, "sigbench.settings")
     _number(settings.get("processes"), "sigbench.settings.processes", 1, integer=True)
     _number(settings.get("warmups"), "sigbench.settings.warmups", 0, integer=True)

@@ -69,6 +69,10 @@ class RunRecord:
     resumed: List[str] = field(default_factory=list)
     #: Seconds of the run's wall time by phase (``sigbench.results.budget``).
     budget: Dict[str, float] = field(default_factory=dict)
+    #: Per point profiled, its function counts per operation by kind (``python``: calls and own
+    #: bytecodes, ``sigbench.worker.callcount``; ``native``: calls and own instructions of C
+    #: functions, from the counting workers' callgrind dumps): ``sigbench.analysis.profiles``.
+    profiles: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
 
 def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) -> Dict[str, Any]:
@@ -135,6 +139,7 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
         "finished": record.finished,
         "resumed": record.resumed,
         "budget": record.budget,
+        **({"profiles": record.profiles} if record.profiles else {}),
         "environment": record.environment,
         "libraries": record.libraries,
         "implementations": record.implementations,
@@ -302,6 +307,7 @@ def record_from_document(document: Dict[str, Any]) -> RunRecord:
         finished=section.get("finished"),
         resumed=list(section.get("resumed", [])),
         budget=dict(section.get("budget", {})),
+        profiles=dict(section.get("profiles", {})),
     )
     for item in section["points"]:
         point = Point.from_dict(item)

@@ -26,6 +26,7 @@ from sigbench.run.envs import (
     parse_spec,
     prepare,
 )
+from sigbench.run.profiling import profile_history_changes
 from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
 from sigbench.suite.scenarios import Point
 
@@ -84,6 +85,8 @@ class MultiRun:
         self.runners = runners
         self.seed = seed
         self.progress = progress
+        #: Where to say what happens after the rounds (profiling the judged changes).
+        self.log: Optional[Log] = None
 
     @classmethod
     def plan(
@@ -152,11 +155,13 @@ class MultiRun:
         return sum(runner.remaining() for runner in self.runners.values())
 
     def run(self) -> None:
-        """Every round: all environments' workers in one shuffled order; then mark all finished.
+        """Every round: all environments' workers in one shuffled order; then the differential
+        profiles of the history's judged changes (``profile_history_changes``); then mark all finished.
         Each file's budget holds its own phases and the wall time of the whole run."""
         started = time.perf_counter()
         try:
             self._rounds()
+            profile_history_changes(self.runners, self.log)
         finally:
             for runner in self.runners.values():
                 runner.budget.add("wall", time.perf_counter() - started)

@@ -386,6 +386,8 @@ class Runner:
             keys = ("values", "warmups", "loops", "inner_loops", "duration")
             entry.runs.append({key: outcome[key] for key in keys})
             entry.runs[-1]["date"] = now()
+            if outcome.get("functions"):  # counting: the same in every process, kept once
+                self.record.profiles.setdefault(point.name, {}).setdefault("native", outcome["functions"])
             return
         # Any failure condemns the point: values from other processes are not kept as if it worked.
         entry.status, entry.reason, entry.runs = status, str(outcome["reason"]), []

@@ -13,6 +13,10 @@ A job with ``"serve": true`` has no points: the worker then answers one command 
 "loops": L or null}`` checks and calibrates a point and warms it up (``ready`` with its loops,
 or the ``point`` event of its failure); ``{"op": "value"}`` measures it once more (``value``);
 ``{"op": "end"}`` releases it and answers its ``point`` event with every value taken.
+
+A job with ``"profile": true`` measures nothing: for each point it answers a ``profile`` event
+with the calls and bytecode instructions per operation of every function the point runs
+(``sigbench.worker.callcount``), for the differential profile of a judged change.
 Standard library only (no pandas, no plotting), so it runs on every interpreter in the matrix.
 Anything the library prints goes to stderr, never into the result stream.
 """
@@ -31,6 +35,7 @@ from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.scenarios import SCENARIOS, Point
+from sigbench.worker.callcount import count_point
 from sigbench.worker.conformance import ConformanceError, check_point, recheck_point
 from sigbench.worker.inventory import libraries_of, machine_metadata, version_of
 from sigbench.worker.measure import Sampler, Timing, measure
@@ -116,7 +121,23 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
         if job.get("metric") == "instructions":
             meter = meter or meter_from_environment()
         point, loops, checked = Point.from_dict(data), data.get("loops"), bool(data.get("checked"))
-        emit(_point_result(adapter, lasting, point, timing, loops, meter, checked))
+        if job.get("profile"):
+            emit(_profile_result(adapter, lasting, point, loops))
+        else:
+            emit(_point_result(adapter, lasting, point, timing, loops, meter, checked))
+
+
+def _profile_result(
+    adapter: Adapter, lasting: LastingState, point: Point, loops: Optional[int]
+) -> Dict[str, Any]:
+    """The ``profile`` event of ``point``: its function counts per operation, or why there are none."""
+    result: Dict[str, Any] = {"event": "profile", "point": point.as_dict()}
+    try:
+        counted, functions = count_point(adapter, point, loops)
+        result.update(status="ok", loops=counted, functions=functions)
+    except Exception as exc:
+        result.update(status="error", reason=_describe(exc, "while profiling"))
+    return {**result, **(lasting.restored("profiling") or {})}
 
 
 def _point_result(

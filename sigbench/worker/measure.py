@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import gc
 import math
+from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 from time import perf_counter
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.receivers import Sender, make_receivers
@@ -472,21 +473,47 @@ class Sampler:
             self.bench.close()
             raise
         self.loops = loops
+        #: Counting: per C function, ``[calls, own instructions]`` per operation of the last value.
+        self.functions: Dict[str, List[Optional[float]]] = {}
 
     def value(self) -> float:
         body, loops = self.bench.body, self.loops
         gc.collect()
         if not self.counting:
             return body(loops) / (loops * self.inner)
+        take = getattr(self.bench.meter, "take_functions", None)
+        take and take()
         single = body(loops)
+        first = take() if take else None
         gc.collect()
         double = body(2 * loops)
         if double <= single:
             raise ValueError(f"{2 * loops} loops counted {double:.0f}, no more than {loops} loops")
+        if take and first:
+            self.functions = per_operation(first, take(), loops * self.inner)
         return (double - single) / (loops * self.inner)
 
     def close(self) -> None:
         self.bench.close()
+
+
+#: Counts per operation smaller than this are rounding, not work.
+SMALLEST = 0.005
+
+
+def per_operation(
+    single: Tuple[Counter[str], Counter[str]], double: Tuple[Counter[str], Counter[str]], operations: int
+) -> Dict[str, List[Optional[float]]]:
+    """Per function, ``[calls, own work]`` per operation: the tallies (calls, work) of 2L loops
+    less those of L loops, over the L loops' operations (so a region's fixed cost cancels)."""
+    (calls_1, work_1), (calls_2, work_2) = single, double
+    found: Dict[str, List[Optional[float]]] = {}
+    for label in set(calls_1) | set(calls_2) | set(work_1) | set(work_2):
+        calls = (calls_2[label] - calls_1[label]) / operations
+        work = (work_2[label] - work_1[label]) / operations
+        if abs(calls) >= SMALLEST or abs(work) >= SMALLEST:
+            found[label] = [round(calls, 3), round(work, 3)]
+    return found
 
 
 def measure(
@@ -512,7 +539,9 @@ def sample(sampler: Any, timing: Timing, started: float) -> Dict[str, Any]:
     finally:
         sampler.close()
     ended = perf_counter()
+    functions = getattr(sampler, "functions", None)
     return {
+        **({"functions": functions} if functions else {}),
         "loops": sampler.loops,
         "inner_loops": sampler.inner,
         "warmups": warmups,

@@ -3,22 +3,26 @@
 
 The worker runs under callgrind with collection off.  A region runs as a ctypes callback:
 callgrind collects only inside ctypes' callback entry (``closure_fcn``) and writes a dump, with
-that region's total, as the callback returns.  The meter reads the dump's ``totals:`` line and
-deletes the file.  Everything outside the region (imports, setup, the runner's own work) is
-never counted.  Standard library only: this runs in the measured interpreter.
+that region's total, as the callback returns.  The meter reads the dump's ``totals:`` line,
+and each function's calls and own instructions for the differential profile
+(``function_costs``), and deletes the file.  Everything outside the region (imports, setup,
+the runner's own work) is never counted.  Standard library only: this runs in the measured interpreter.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
-from typing import Any, Callable, List
+import re
+from collections import Counter
+from typing import Any, Callable, Dict, Iterable, List, Tuple
 
 #: Where the worker finds callgrind's dumps: the ``--callgrind-out-file`` base name.
 OUT_VARIABLE = "SIGBENCH_CALLGRIND_OUT"
 #: The C function ctypes enters for every Python callback (Modules/_ctypes/callbacks.c).
 ENTRY = "closure_fcn"
 _REGION = ctypes.CFUNCTYPE(None)
+_RECURSION = re.compile(r"'\d+$")
 
 
 class CountError(RuntimeError):
@@ -31,6 +35,9 @@ class InstructionMeter:
     def __init__(self, out: str) -> None:
         self.out = out
         self.dumps = 0
+        #: Per C function, calls and own instructions of the regions since ``take_functions``.
+        self.calls: Counter[str] = Counter()
+        self.instructions: Counter[str] = Counter()
         while os.path.exists(self._dump(self.dumps + 1)):  # callbacks made before we started
             self.dumps += 1
 
@@ -54,17 +61,65 @@ class InstructionMeter:
         if os.path.exists(self._dump(self.dumps + 1)):
             raise CountError("the code under test runs ctypes callbacks: its instructions cannot be isolated")
         try:
-            with open(dump, encoding="utf-8") as handle:
-                totals = [line for line in handle if line.startswith("totals:")]
+            with open(dump, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
             os.remove(dump)
         except OSError as exc:
             raise CountError(f"no callgrind dump for the region ({dump}): {exc.strerror or exc}") from exc
+        totals = [line for line in lines if line.startswith("totals:")]
         count = int(totals[0].split()[1]) if totals else 0
+        calls, instructions = function_costs(lines)
+        self.calls.update(calls)
+        self.instructions.update(instructions)
         if count <= 0:
             raise CountError(
                 f"callgrind counted nothing in the region: this Python's ctypes has no visible {ENTRY} symbol"
             )
         return float(count)
+
+    def take_functions(self) -> Tuple[Counter[str], Counter[str]]:
+        """Calls and own instructions per C function since the last take."""
+        taken = self.calls, self.instructions
+        self.calls, self.instructions = Counter(), Counter()
+        return taken
+
+
+def function_costs(lines: Iterable[str]) -> Tuple[Counter[str], Counter[str]]:
+    """Per function of a callgrind dump: the calls made to it and its own (exclusive)
+    instructions.  Names may be compressed (``fn=(12) name`` once, ``fn=(12)`` after); the cost
+    line after a ``calls=`` line is that call's inclusive cost, which is the caller's only by
+    way of the callee, so it is not the caller's own."""
+    names: Dict[str, str] = {}
+    calls: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    current = callee = ""
+    inclusive = False
+
+    def name(text: str) -> str:
+        text = text.strip()
+        if text.startswith("("):
+            key, _, rest = text.partition(")")
+            if rest.strip():
+                names[key] = rest.strip()
+            text = names.get(key, text)
+        return _RECURSION.sub("", text)  # callgrind names a recursive call's level: f'2
+
+    for line in lines:
+        if line.startswith("fn="):
+            current = name(line[3:])
+        elif line.startswith("cfn="):
+            callee = name(line[4:])
+        elif line.startswith("calls="):
+            calls[callee] += int(line[6:].split()[0])
+            inclusive = True
+        elif line[:1].isdigit() or line[:1] in "+-*":
+            if inclusive:
+                inclusive = False
+                continue
+            fields = line.split()
+            if len(fields) > 1:
+                own[current] += int(fields[1])
+    return calls, own
 
 
 def meter_from_environment() -> InstructionMeter:
