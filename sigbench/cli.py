@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, TypeVar
 
 from sigbench.analysis.compare import CompareError, compare
+from sigbench.analysis.history import judged_benchmarks
 from sigbench.analysis.stats import RESAMPLES
 from sigbench.analysis.twins import twin_ratios_of
 from sigbench.analysis.verdicts import FEWEST_ROUNDS, THRESHOLD
+from sigbench.gate.bisect import BisectError, Tested, bisect, bisect_text
 from sigbench.gate.run import (
     AUTO,
     AUTO_LOOKS,
@@ -48,7 +50,7 @@ from sigbench.results.store import (
     write_atomic,
     write_text_atomic,
 )
-from sigbench.run.envs import SpecError, parse_spec
+from sigbench.run.envs import Spec, SpecError, parse_spec
 from sigbench.run.guard import VersionMismatch
 from sigbench.run.multirun import MultiRun, environments_for, file_names, resolve
 from sigbench.run.process import InventoryError, inventory_of
@@ -385,6 +387,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gate.add_argument("--quiet", action="store_true", help="no progress output")
     gate.set_defaults(parser=gate)
+    bisecting = commands.add_parser(
+        "bisect",
+        help="which commit made it slower? binary search over a range of commits with the paired gate",
+        description="Find the first commit after --good, up to --bad, that makes the selected points "
+        "slower. The revisions are the first-parent path from --good to --bad; each tested revision is "
+        "exported with 'git archive' (the repository is not touched) into .sigbench/trees/, installed "
+        "as a source-tree environment, and judged by the paired gate against --good. --bad is gated "
+        "first, then only the benchmarks it made slower. The first slower revision is then gated "
+        "against its parent, and that step's differential profile names the functions that changed. "
+        "Exit 0: a first slower revision was found; 1: --bad is not slower than --good; 2: usage or "
+        "input error.",
+    )
+    bisecting.add_argument(
+        "--repo", type=Path, default=Path("."), help="the library's git repository (default: .)"
+    )
+    bisecting.add_argument("--good", required=True, metavar="REV", help="a revision known not to be slower")
+    bisecting.add_argument("--bad", required=True, metavar="REV", help="a later revision that is slower")
+    bisecting.add_argument(
+        "--threshold",
+        type=float,
+        metavar="PCT",
+        help=f"a slowdown must exceed this, in percent (default: {THRESHOLDS['paired'] * 100:g}%%)",
+    )
+    bisecting.add_argument(
+        "--rounds",
+        type=rounds_argument,
+        metavar="N",
+        help=f"worker pairs per gate (default: {ROUNDS['paired']}; 'auto' as for sigbench gate)",
+    )
+    _add_filters(bisecting)
+    _add_output(bisecting, "also write the Markdown summary of the step to FILE")
+    bisecting.add_argument("--seed", type=int, help="seed for the order of sides and points")
+    bisecting.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help=f"per-point limit (default: {POINT_TIMEOUT:g})"
+    )
+    bisecting.add_argument("--quiet", action="store_true", help="no progress output")
+    bisecting.set_defaults(parser=bisecting)
     return parser
 
 
@@ -629,7 +668,7 @@ def cmd_run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _interrupt)
     if isinstance(runner, MultiRun):
-        runner.log = _log(args)
+        runner.judged, runner.log = judged_benchmarks, _log(args)
     try:
         runner.run()
     except KeyboardInterrupt:
@@ -880,6 +919,59 @@ def cmd_gate(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 1 if result.regressions else 0
 
 
+def cmd_bisect(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not args.impl:
+        parser.error("name the implementation whose repository --repo is, with --impl (e.g. --impl blinker)")
+    args.threshold = THRESHOLDS["paired"] * 100 if args.threshold is None else args.threshold
+    _checked_statistics(parser, args)
+    args.rounds = ROUNDS["paired"] if args.rounds is None else args.rounds
+    if args.rounds != AUTO and args.rounds < FEWEST_ROUNDS:
+        parser.error(f"--rounds must be at least {FEWEST_ROUNDS}")
+    timeout = POINT_TIMEOUT if args.timeout is None else args.timeout
+    if timeout <= 0:
+        parser.error("--timeout must be a positive number of seconds")
+    points = [p for p in _selected_points(parser, args) if SCENARIOS[p.scenario].metric == "time"]
+    if not points:
+        parser.error("bisect judges time: the filters select only memory scenarios")
+    output = _reserve_output(parser, None, "bisect-", directory=True)
+    log = _log(args) or (lambda text: None)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        found = bisect(
+            args.repo,
+            args.good,
+            args.bad,
+            points,
+            output,
+            log=log,
+            rounds=args.rounds,
+            threshold=args.threshold / 100,
+            seed=args.seed,
+            point_timeout=timeout,
+            progress=None if args.quiet else _Progress(),
+        )
+    except (BisectError, SpecError, GateError, *UNMEASURABLE) as exc:
+        if not any(output.iterdir()):
+            output.rmdir()
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    except KeyboardInterrupt:
+        print(f"\nsigbench: bisect interrupted; the gates measured so far are in {output}/", file=sys.stderr)
+        return 130
+
+    def sides(tested: Tested) -> Dict[str, Spec]:
+        return {
+            side: Spec(f"{revision.short} {revision.subject}", "tree", "")
+            for side, revision in (("baseline", tested.baseline), ("candidate", tested.candidate))
+        }
+
+    step = found.step
+    print(bisect_text(found, lambda result: gate_text(result, sides(step)) if step else ""))
+    print(f"\nEvery gate's results: {output}/")
+    if args.output and step is not None:
+        _emit(parser, gate_markdown(step.result, sides(step)) + "\n", args.output)
+    return 0 if found.first_bad is not None else 1
+
+
 #: Each sub-command's function, called with its own parser (for its errors) and the arguments.
 COMMANDS: Dict[str, Callable[[argparse.ArgumentParser, argparse.Namespace], int]] = {
     "list": cmd_list,
@@ -890,6 +982,7 @@ COMMANDS: Dict[str, Callable[[argparse.ArgumentParser, argparse.Namespace], int]
     "check": cmd_check,
     "compare": cmd_compare,
     "gate": cmd_gate,
+    "bisect": cmd_bisect,
 }
 
 

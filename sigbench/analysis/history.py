@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple, Union
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import pandas
 from packaging.version import InvalidVersion, Version
 
 from sigbench.analysis.changepoints import CHANGE_POINT_ENVIRONMENTS, ChangePoint, change_points
-from sigbench.analysis.points import Analysis, labels
+from sigbench.analysis.points import Analysis, analyse, labels
 from sigbench.analysis.stats import Estimate
 from sigbench.analysis.verdicts import (
     ALPHA,
@@ -30,6 +31,7 @@ from sigbench.analysis.verdicts import (
     Verdict,
     paired_verdicts,
 )
+from sigbench.results.table import load_results
 from sigbench.suite.scenarios import MEMORY_SCENARIOS
 
 
@@ -164,3 +166,19 @@ def histories(
         files = frame[frame["impl"] == impl].groupby("label")["file"].first().astype(str).to_dict()
         found.append(History(str(impl), environments, mine, steps, changes, files))
     return found
+
+
+#: Resamples for the analysis that finds the judged changes (its CIs are not used).
+_RESAMPLES = 100
+
+
+def judged_benchmarks(paths: Sequence[Path]) -> Dict[str, Set[str]]:
+    """Per results file of a run over several environments, the benchmarks of every history
+    step and change point judged slower or faster that involve it: what to profile."""
+    frame = load_results(paths)
+    wanted: Dict[str, Set[str]] = {}
+    for history in histories(frame, analyse(frame, _RESAMPLES)):
+        for benchmark, before, after, _ in history.judged_changes():
+            for label in (before, after):
+                wanted.setdefault(history.files[label], set()).add(benchmark)
+    return wanted

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from sigbench.results.store import ResultsError, read_results, slug
 from sigbench.run.envs import (
@@ -26,7 +26,7 @@ from sigbench.run.envs import (
     parse_spec,
     prepare,
 )
-from sigbench.run.profiling import profile_history_changes
+from sigbench.run.profiling import profile_judged
 from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
 from sigbench.suite.scenarios import Point
 
@@ -85,7 +85,10 @@ class MultiRun:
         self.runners = runners
         self.seed = seed
         self.progress = progress
-        #: Where to say what happens after the rounds (profiling the judged changes).
+        #: After the rounds, what to profile: the benchmarks (by results file) of the changes the
+        #: run's histories judge slower or faster (``sigbench.analysis.history.judged_benchmarks``,
+        #: which this layer cannot import), and where to say so.
+        self.judged: Optional[Callable[[Sequence[Path]], Dict[str, Set[str]]]] = None
         self.log: Optional[Log] = None
 
     @classmethod
@@ -156,12 +159,14 @@ class MultiRun:
 
     def run(self) -> None:
         """Every round: all environments' workers in one shuffled order; then the differential
-        profiles of the history's judged changes (``profile_history_changes``); then mark all finished.
+        profiles of the history's judged changes (``judged``); then mark all finished.
         Each file's budget holds its own phases and the wall time of the whole run."""
         started = time.perf_counter()
         try:
             self._rounds()
-            profile_history_changes(self.runners, self.log)
+            if self.judged is not None:
+                paths = [runner.output for runner in self.runners.values()]
+                profile_judged(self.runners, self.judged(paths), self.log)
         finally:
             for runner in self.runners.values():
                 runner.budget.add("wall", time.perf_counter() - started)

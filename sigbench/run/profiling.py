@@ -3,7 +3,7 @@ environment (one per implementation, never the workers that time) counts the cal
 bytecode instructions per operation of every Python function the point runs
 (``sigbench.worker.callcount``), kept in the run's record (``RunRecord.profiles``).  The gate asks
 for the benchmarks it judged slower or faster; a run over several environments for those of
-every history step and change point so judged (``profile_history_changes``).
+every history step and change point so judged (``profile_judged``).
 """
 
 from __future__ import annotations
@@ -66,33 +66,17 @@ def _profile_impl(runner: Runner, impl: str, points: List[Point]) -> Dict[str, s
     return failed
 
 
-#: Resamples for the analysis that finds a history's judged changes (its CIs are not used).
-_RESAMPLES = 100
-
-
-def profile_history_changes(
-    runners: Mapping[str, Runner], log: Optional[Callable[[str], None]] = None
+def profile_judged(
+    runners: Mapping[str, Runner], wanted: Mapping[str, Set[str]], log: Optional[Callable[[str], None]] = None
 ) -> Dict[str, str]:
-    """After a run over several environments: profile, in both environments, every benchmark
-    that a history step or change point judges slower or faster (``History.judged_changes``);
-    saves each runner; returns why any could not be profiled."""
-    from sigbench.analysis.history import histories
-    from sigbench.analysis.points import analyse
-    from sigbench.results.table import load_results
-
-    by_file = {str(runner.output): runner for runner in runners.values()}
-    frame = load_results([runner.output for runner in runners.values()])
-    wanted: Dict[str, Set[str]] = {}
-    for history in histories(frame, analyse(frame, _RESAMPLES)):
-        for benchmark, before, after, _ in history.judged_changes():
-            for label in (before, after):
-                wanted.setdefault(history.files[label], set()).add(benchmark)
+    """After a run over several environments: profile ``wanted`` (results file: benchmark names,
+    those of the history's changes judged slower or faster, in both environments); saves each
+    runner; returns why any could not be profiled."""
     failed: Dict[str, str] = {}
-    for file, benchmarks in sorted(wanted.items()):
-        runner = by_file[file]
-        points = [
-            runner.record.points[name].point for name in sorted(benchmarks) if name in runner.record.points
-        ]
-        failed.update(profile_points(runner, points, log))
-        runner.save()
+    for runner in runners.values():
+        names = wanted.get(str(runner.output), set())
+        points = [runner.record.points[name].point for name in sorted(names) if name in runner.record.points]
+        if points:
+            failed.update(profile_points(runner, points, log))
+            runner.save()
     return failed

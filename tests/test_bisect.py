@@ -1,0 +1,119 @@
+"""``sigbench bisect``: the range of revisions, their export as source trees, bad input named,
+and, end to end, the planted regression found among 16 commits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from sigbench.gate import planted
+from sigbench.gate.bisect import BisectError, export, revisions
+from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _git(repo: Path, *args: str) -> str:
+    command = ["git", "-C", str(repo), "-c", "user.name=sigbench", "-c", "user.email=sigbench@example.org"]
+    return subprocess.run([*command, *args], check=True, capture_output=True, text=True).stdout
+
+
+def planted_repository(repo: Path, commits: int, regression: int, slowdown: float = 0.3) -> List[str]:
+    """A git repository of the planted library with ``commits`` commits (tagged c0, c1, ...),
+    each changing the module; from commit ``regression`` on, sends are ``slowdown`` slower."""
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    for index in range(commits):
+        planted.write_tree(repo, slowdown if index >= regression else 0.0)
+        with open(repo / "sigbench_planted.py", "a", encoding="utf-8") as module:
+            module.write(f"\nREVISION = {index}\n")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", f"commit {index}")
+        _git(repo, "tag", f"c{index}")
+    return _git(repo, "rev-list", "--reverse", "HEAD").split()
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("bisect") / "planted"
+    planted_repository(repo, 17, 11)
+    return repo
+
+
+def test_the_range_is_the_first_parent_path_after_good(repository: Path) -> None:
+    found = revisions(repository, "c3", "c9")
+    assert [r.subject for r in found] == [f"commit {i}" for i in range(4, 10)]
+    assert found[-1].sha == _git(repository, "rev-parse", "c9").strip()
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "message"),
+    [
+        ("c9", "c3", "is not an ancestor of --bad c3"),
+        ("c3", "c3", "is not an ancestor"),
+        ("nonsense", "c3", "'nonsense' names no commit"),
+    ],
+)
+def test_a_range_that_cannot_be_bisected_is_named(
+    repository: Path, good: str, bad: str, message: str
+) -> None:
+    with pytest.raises(BisectError, match=message):
+        revisions(repository, good, bad)
+
+
+def test_not_a_repository_is_named(tmp_path: Path) -> None:
+    with pytest.raises(BisectError, match="not a git repository"):
+        revisions(tmp_path, "HEAD~1", "HEAD")
+    with pytest.raises(BisectError, match="no such directory"):
+        revisions(tmp_path / "missing", "HEAD~1", "HEAD")
+
+
+def test_a_revision_is_exported_as_its_own_tree_without_touching_the_repository(
+    repository: Path, tmp_path: Path
+) -> None:
+    status = _git(repository, "status", "--porcelain")
+    (commit,) = revisions(repository, "c4", "c5")
+    spec = export(repository, commit, tmp_path / "trees")
+    assert spec.kind == "tree"
+    assert "REVISION = 5" in (Path(spec.value) / "sigbench_planted.py").read_text(encoding="utf-8")
+    assert _git(repository, "status", "--porcelain") == status
+    assert _git(repository, "rev-parse", "HEAD") == _git(repository, "rev-parse", "c16")
+
+
+def _sigbench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sigbench", *args], cwd=cwd, capture_output=True, text=True, timeout=900
+    )
+
+
+def test_bisect_needs_the_implementation_and_a_real_range(repository: Path, tmp_path: Path) -> None:
+    missing = _sigbench("bisect", "--repo", str(repository), "--good", "c0", "--bad", "c16", cwd=tmp_path)
+    assert missing.returncode == 2 and "--impl" in missing.stderr
+    backwards = _sigbench(
+        "bisect", "--repo", str(repository), "--good", "c9", "--bad", "c2", "--impl", "blinker", cwd=tmp_path
+    )
+    assert backwards.returncode == 2 and "is not an ancestor of --bad c2" in backwards.stderr
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").iterdir())
+
+
+@pytest.mark.slow
+def test_bisect_names_the_commit_that_planted_the_regression(
+    repository: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """16 commits after the good one, the 11th makes sends 30% slower: bisect names it, having
+    gated about log2(16) revisions and the step, whose profile names Signal.send."""
+    monkeypatch.setenv(EXTRA_ADAPTERS_VARIABLE, planted.REGISTRATION)
+    argv = ["bisect", "--repo", str(repository), "--good", "c0", "--bad", "c16", "--impl", "planted"]
+    argv += ["--scenario", "send", "--receivers", "10", "--ref", "strong", "--kind", "function"]
+    result = _sigbench(*argv, "--rounds", "8", "--quiet", "-o", str(tmp_path / "step.md"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    regression = _git(repository, "rev-parse", "c11").strip()
+    assert f"first slower revision: {regression} commit 11" in result.stdout
+    tested = [line for line in result.stdout.splitlines() if " vs " in line and line.startswith("  ")]
+    assert 4 <= len(tested) <= 6  # --bad, then a binary search over 16 revisions
+    assert "sigbench_planted.py:Signal.send: bytecodes/op" in result.stdout
+    assert "🔴 slower" in (tmp_path / "step.md").read_text(encoding="utf-8")
