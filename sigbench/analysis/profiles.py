@@ -52,15 +52,18 @@ class FunctionChange:
         if self.work is not None:
             unit = WORK_UNITS[self.kind]
             before, after = self.work
-            parts.append(f"{unit}/op {_count(before)} → {_count(after)} ({_count(after - before, '+')})")
+            parts.append(
+                f"{unit}/op {count_text(before)} → {count_text(after)} ({count_text(after - before, '+')})"
+            )
         if self.kind == "python":  # callgrind's calls of a recursive C function depend on how it
             before, after = self.calls  # splits recursion levels: those are in the full table only
-            parts.append(f"calls/op {_count(before)} → {_count(after)}")
+            parts.append(f"calls/op {count_text(before)} → {count_text(after)}")
         share = f" [{self.share:.0%} of the change]" if self.share else ""
         return f"{self.function}: {', '.join(parts)}{share}"
 
 
-def _count(value: float, sign: str = "") -> str:
+def count_text(value: float, sign: str = "") -> str:
+    """A count per operation: whole with thousands separators from 100, else 3 significant digits."""
     return f"{value:{sign},.0f}" if abs(value) >= 100 else f"{value:{sign}.3g}"
 
 

@@ -27,7 +27,7 @@ from sigbench.analysis.changepoints import CHANGE_POINT_ENVIRONMENTS
 from sigbench.analysis.history import History, Step, histories
 from sigbench.analysis.points import Analysis, analyse
 from sigbench.analysis.precision import precision_of
-from sigbench.analysis.profiles import differential, profile_lines
+from sigbench.analysis.profiles import WORK_UNITS, count_text, differential, responsible
 from sigbench.analysis.stats import RESAMPLES
 from sigbench.analysis.twins import twin_ratios
 from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, THRESHOLD
@@ -35,6 +35,7 @@ from sigbench.report.charts import Series, colours, history_chart, interval_char
 from sigbench.report.text import byte_text, mde_text, ns, twins_headline, value_text
 from sigbench.results import pytest_benchmark
 from sigbench.results.budget import PHASES, with_other
+from sigbench.results.schema import PROFILE_KINDS
 from sigbench.results.store import slug, write_text_atomic
 from sigbench.results.table import frame_from_documents, read_document
 from sigbench.suite.scenarios import KINDS, MEMORY_SCENARIOS, REFS, SCENARIOS, TWIN_TOLERANCE, TWINS
@@ -720,22 +721,39 @@ def _why_table(history: History, profiles: Mapping[str, Mapping[str, Any]]) -> M
     for benchmark, before, after, verdict in history.judged_changes():
         old = profiles.get(history.files[before], {}).get(benchmark)
         new = profiles.get(history.files[after], {}).get(benchmark)
-        found = (
-            profile_lines(differential(old, new, verdict))
-            if old and new
-            else ["not profiled (run with sigbench run --env to profile judged changes)"]
-        )
+        changes = differential(old, new, verdict) if old and new else []
+        functions = [
+            {
+                "function": c.function,
+                "work": f"{_counts_text(c.work)} {WORK_UNITS[c.kind]}" if c.work else "",
+                "calls": _counts_text(c.calls) if c.kind == "python" else "",
+                "share": f"{c.share:.0%}",
+            }
+            for kind in PROFILE_KINDS
+            for c in responsible(changes, kind)
+        ]
+        note = "" if functions else ("no function's counts moved that way" if old and new else "not profiled")
         rows.append(
-            {"benchmark": benchmark, "change": f"{before} → {after}", "verdict": verdict, "functions": found}
+            {
+                "benchmark": benchmark,
+                "change": f"{before} → {after.removeprefix(history.impl + ' ')}",
+                "verdict": verdict,
+                "functions": functions,
+                "note": note,
+            }
         )
     if not rows:
         return Markup("")
-    table = pandas.DataFrame(rows)
     return Markup(
         _TEMPLATES.get_template("why.html").render(
-            slug=slug(f"history-{history.impl}-why"), rows=table.to_dict("records"), css=_VERDICT_CSS
+            slug=slug(f"history-{history.impl}-why"), rows=rows, css=_VERDICT_CSS
         )
     )
+
+
+def _counts_text(counts: Tuple[float, float]) -> str:
+    before, after = counts
+    return f"{count_text(before)} → {count_text(after)} ({count_text(after - before, '+')})"
 
 
 def history_views(
