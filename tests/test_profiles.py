@@ -19,7 +19,7 @@ from sigbench.results.store import RunRecord, read_results, record_from_document
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter
 from sigbench.suite.scenarios import Point
 from sigbench.worker.callcount import BUILTIN, count_point
-from sigbench.worker.meter import function_costs
+from sigbench.worker.meter import dumps_costs, function_costs
 
 RunPython = Callable[..., "subprocess.CompletedProcess[str]"]
 
@@ -86,6 +86,17 @@ def test_callgrind_costs_are_own_instructions_and_calls_by_function() -> None:
     # (f'2) is the same function.
     assert own == {"_PyEval_EvalFrameDefault": 112, "PyLong_FromLong": 30}
     assert calls == {"PyLong_FromLong": 5}
+
+
+def test_kept_dumps_are_summed_and_deleted(tmp_path: Path) -> None:
+    paths = [tmp_path / "callgrind.out.1.kept", tmp_path / "callgrind.out.2.kept"]
+    for path in paths:
+        path.write_text(DUMP, encoding="utf-8")
+    calls, own = dumps_costs(str(path) for path in paths)
+    assert own == {"_PyEval_EvalFrameDefault": 224, "PyLong_FromLong": 60} and calls == {
+        "PyLong_FromLong": 10
+    }
+    assert not any(path.exists() for path in paths)
 
 
 # -- the differential ------------------------------------------------------------------------

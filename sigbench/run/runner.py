@@ -10,6 +10,7 @@ file is rewritten atomically after every worker, so an interrupted run keeps wha
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import subprocess
 import time
@@ -35,7 +36,8 @@ from sigbench.run.envs import Environment, current_environment
 from sigbench.run.process import WorkerDied, WorkerProcess, inventory_of
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.scenarios import FREE_THREADED_ONLY, SCENARIOS, Point
-from sigbench.worker.measure import Timing
+from sigbench.worker.measure import Timing, per_operation
+from sigbench.worker.meter import dumps_costs
 
 
 @dataclass(frozen=True)
@@ -386,11 +388,22 @@ class Runner:
             keys = ("values", "warmups", "loops", "inner_loops", "duration")
             entry.runs.append({key: outcome[key] for key in keys})
             entry.runs[-1]["date"] = now()
-            if outcome.get("functions"):  # counting: the same in every process, kept once
-                self.record.profiles.setdefault(point.name, {}).setdefault("native", outcome["functions"])
+            if outcome.get("function_dumps"):
+                self._keep_functions(point, outcome["function_dumps"])
             return
         # Any failure condemns the point: values from other processes are not kept as if it worked.
         entry.status, entry.reason, entry.runs = status, str(outcome["reason"]), []
+
+    def _keep_functions(self, point: Point, dumps: Dict[str, Any]) -> None:
+        """Counting: each C function's calls and own instructions per operation, from a value's
+        callgrind dumps (which are deleted): the same in every process, so kept once."""
+        profile = self.record.profiles.setdefault(point.name, {})
+        if "native" in profile:
+            for path in (*dumps["single"], *dumps["double"]):
+                os.remove(path)
+            return
+        single, double = dumps_costs(dumps["single"]), dumps_costs(dumps["double"])
+        profile["native"] = per_operation(single, double, dumps["operations"])
 
     def _one_worker(self, impl: str, pending: List[Point]) -> Iterator[Tuple[Point, Dict[str, Any]]]:
         """Run one worker over ``pending``; yields (point, outcome), the last maybe a crash."""

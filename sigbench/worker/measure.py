@@ -473,24 +473,33 @@ class Sampler:
             self.bench.close()
             raise
         self.loops = loops
-        #: Counting: per C function, ``[calls, own instructions]`` per operation of the last value.
-        self.functions: Dict[str, List[Optional[float]]] = {}
+        #: Counting: the callgrind dumps of the first value's L and 2L loops, and its operations.
+        self.function_dumps: Dict[str, Any] = {}
 
     def value(self) -> float:
         body, loops = self.bench.body, self.loops
         gc.collect()
         if not self.counting:
             return body(loops) / (loops * self.inner)
-        take = getattr(self.bench.meter, "take_functions", None)
-        take and take()
+        # The dumps of the first value (an ``InstructionMeter``'s ``by_function``), for each C
+        # function's counts (``sigbench.worker.meter.dumps_costs``).
+        meter: Any = self.bench.meter if hasattr(self.bench.meter, "take_dumps") else None
+        wanted = meter is not None and not self.function_dumps
+        if meter is not None:
+            meter.by_function = wanted
         single = body(loops)
-        first = take() if take else None
+        first = meter.take_dumps() if meter is not None else []
         gc.collect()
         double = body(2 * loops)
         if double <= single:
             raise ValueError(f"{2 * loops} loops counted {double:.0f}, no more than {loops} loops")
-        if take and first:
-            self.functions = per_operation(first, take(), loops * self.inner)
+        if wanted:
+            self.function_dumps = {
+                "single": first,
+                "double": meter.take_dumps(),
+                "operations": loops * self.inner,
+            }
+            meter.by_function = False
         return (double - single) / (loops * self.inner)
 
     def close(self) -> None:
@@ -539,9 +548,9 @@ def sample(sampler: Any, timing: Timing, started: float) -> Dict[str, Any]:
     finally:
         sampler.close()
     ended = perf_counter()
-    functions = getattr(sampler, "functions", None)
+    dumps = getattr(sampler, "function_dumps", None)
     return {
-        **({"functions": functions} if functions else {}),
+        **({"function_dumps": dumps} if dumps else {}),
         "loops": sampler.loops,
         "inner_loops": sampler.inner,
         "warmups": warmups,

@@ -3,9 +3,9 @@
 
 The worker runs under callgrind with collection off.  A region runs as a ctypes callback:
 callgrind collects only inside ctypes' callback entry (``closure_fcn``) and writes a dump, with
-that region's total, as the callback returns.  The meter reads the dump's ``totals:`` line,
-and each function's calls and own instructions for the differential profile
-(``function_costs``), and deletes the file.  Everything outside the region (imports, setup,
+that region's total, as the callback returns.  The meter reads the dump's ``totals:`` line and
+deletes the file, or keeps it for the runner to read each function's calls and own instructions
+(``function_costs``, for the differential profile).  Everything outside the region (imports, setup,
 the runner's own work) is never counted.  Standard library only: this runs in the measured interpreter.
 """
 
@@ -35,9 +35,12 @@ class InstructionMeter:
     def __init__(self, out: str) -> None:
         self.out = out
         self.dumps = 0
-        #: Per C function, calls and own instructions of the regions since ``take_functions``.
-        self.calls: Counter[str] = Counter()
-        self.instructions: Counter[str] = Counter()
+        #: Whether to keep the dumps for their per-function counts, which the runner reads
+        #: (``function_costs``): read here, under callgrind, they would cost more than the
+        #: counting itself.  The sampler asks for one value's.
+        self.by_function = False
+        #: The dumps kept since ``take_dumps``.
+        self.kept: List[str] = []
         while os.path.exists(self._dump(self.dumps + 1)):  # callbacks made before we started
             self.dumps += 1
 
@@ -62,26 +65,38 @@ class InstructionMeter:
             raise CountError("the code under test runs ctypes callbacks: its instructions cannot be isolated")
         try:
             with open(dump, encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().splitlines()
-            os.remove(dump)
+                totals = [line for line in handle if line.startswith("totals:")]
+            if self.by_function:
+                self.kept.append(os.path.abspath(f"{dump}.kept"))
+                os.rename(dump, self.kept[-1])
+            else:
+                os.remove(dump)
         except OSError as exc:
             raise CountError(f"no callgrind dump for the region ({dump}): {exc.strerror or exc}") from exc
-        totals = [line for line in lines if line.startswith("totals:")]
         count = int(totals[0].split()[1]) if totals else 0
-        calls, instructions = function_costs(lines)
-        self.calls.update(calls)
-        self.instructions.update(instructions)
         if count <= 0:
             raise CountError(
                 f"callgrind counted nothing in the region: this Python's ctypes has no visible {ENTRY} symbol"
             )
         return float(count)
 
-    def take_functions(self) -> Tuple[Counter[str], Counter[str]]:
-        """Calls and own instructions per C function since the last take."""
-        taken = self.calls, self.instructions
-        self.calls, self.instructions = Counter(), Counter()
+    def take_dumps(self) -> List[str]:
+        """The dumps kept since the last take (absolute paths)."""
+        taken, self.kept = self.kept, []
         return taken
+
+
+def dumps_costs(paths: Iterable[str]) -> Tuple[Counter[str], Counter[str]]:
+    """``function_costs`` summed over the dumps at ``paths``, which are deleted."""
+    calls: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            found = function_costs(handle)
+        calls.update(found[0])
+        own.update(found[1])
+        os.remove(path)
+    return calls, own
 
 
 def function_costs(lines: Iterable[str]) -> Tuple[Counter[str], Counter[str]]:
