@@ -22,6 +22,21 @@ STYLES = ("kwargs", "positional", "event")
 
 ALL_COMBOS: FrozenSet[Tuple[str, str]] = frozenset((ref, kind) for ref in REFS for kind in KINDS)
 
+#: Scenarios that time a send that is not awaited (``Adapter.emitter``), or whose conformance check
+#: makes one between connects and disconnects (churn); a memory scenario counts as its operation.
+SYNC_SEND_SCENARIOS: FrozenSet[str] = frozenset(
+    {
+        "send",
+        "send_matched",
+        "send_unmatched",
+        "send_after_peak",
+        "send_dying",
+        "churn",
+        "send_threads",
+        "churn_threads",
+    }
+)
+
 
 class Adapter:
     """Base class for one implementation under test; subclasses override the operations."""
@@ -48,6 +63,10 @@ class Adapter:
     can_create: ClassVar[bool] = True
     #: Can a send be awaited, calling ``async def`` receivers (``send_async``)?
     async_send: ClassVar[bool] = False
+    #: Is there a send that is not awaited (``emitter``)?  Without one (a library whose only send is
+    #: a coroutine), the scenarios that time or check such a send (``SYNC_SEND_SCENARIOS``) are not
+    #: applicable, and conformance checks the others with ``async def`` receivers and awaited sends.
+    sync_send: ClassVar[bool] = True
     #: Does a send from another thread call the receivers in that thread (the thread scenarios)?
     threads: ClassVar[bool] = True
     #: How many signals may exist at once (``None``: any number; 1 for a global registry).
@@ -59,7 +78,7 @@ class Adapter:
     #: What cannot be put back is declared by ``fresh_process``.
     lasting_state: ClassVar[str] = "none"
     #: Why a capability is missing, keyed by ``weak``, ``strong``, ``method``, ``function``,
-    #: ``ref-kind`` (e.g. ``weak-function``), ``sender``, ``create``, ``async`` or ``threads``.
+    #: ``ref-kind`` (e.g. ``weak-function``), ``sender``, ``create``, ``async``, ``sync`` or ``threads``.
     reasons: ClassVar[Mapping[str, str]] = {}
 
     # -- availability -------------------------------------------------------------------
@@ -100,6 +119,8 @@ class Adapter:
             return self._reason("sender", "receivers cannot be bound to a sender")
         if scenario == "send_async" and not self.async_send:
             return self._reason("async", "no send that awaits async receivers")
+        if scenario in SYNC_SEND_SCENARIOS and not self.sync_send:
+            return self._reason("sync", "no send that is not awaited")
         if scenario in SCENARIOS and SCENARIOS[scenario].free_threaded and not self.threads:
             return self._reason("threads", "a send from another thread does not call the receivers there")
         if (ref, kind) not in self.combos:

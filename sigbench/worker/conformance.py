@@ -32,8 +32,9 @@ class _Probe:
         self.signal = signal
         self.calls: List[Tuple[int, Any, Any]] = []
         count = point.receivers
-        #: ``send_async``: async def receivers, and each send awaited in an event loop.
-        self.asynchronous = point.scenario == "send_async"
+        #: ``send_async``, or an adapter with no other send (``sync_send``): async def receivers,
+        #: and each send awaited in an event loop.
+        self.asynchronous = point.scenario == "send_async" or not adapter.sync_send
         callables, self.owners = make_receivers(
             adapter.style, point.kind or "function", count, self._record, asynchronous=self.asynchronous
         )

@@ -21,6 +21,13 @@ IMPLEMENTATIONS: Tuple[str, ...] = (
     "zope_event",
     "pluggy",
     "qt",
+    "pyqt6",
+    "aiosignal",
+    "reactivex",
+    "pypubsub",
+    "pymitter",
+    "python_dispatch",
+    "eventkit",
     "blinker_twin",
 )
 
