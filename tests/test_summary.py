@@ -30,7 +30,8 @@ def _document(
         started="2024-01-01T00:00:00+00:00",
         libraries={"pyperf": "2.10.0"},
         implementations={
-            name: {"available": True, "version": "1.0"} for name in ("baseline", "blinker", "pyee", "qt")
+            name: {"available": True, "version": "1.0"}
+            for name in ("baseline", "blinker", "pyee", "qt", "pypubsub")
         },
     )
     for point, values in measured.items():
@@ -81,7 +82,8 @@ def test_ratio_to_baseline_of_a_known_double() -> None:
     table = summary_table(document)
     assert table.splitlines()[0] == (
         "Median ns per operation (×ratio to baseline), bytes for memory scenarios; strong references, "
-        "function receivers."
+        "function receivers, or (in parentheses) an implementation's or scenario's own core mode where "
+        "it has none of those."
     )
     assert _header(table, "send").split() == ["send", "(per", "send)", "n=1", "n=10"]
     assert _row(table, "baseline", "send") == ["50.0", "1,000"]
@@ -210,3 +212,16 @@ def test_markdown_summary_of_a_run_with_a_hostile_reason() -> None:
     _plain_tokens(html)
     assert "<td><code>blinker</code></td>" in html and ">1,000<" in html and ">2,000 ×2.00<" in html
     assert "<li><code>qt-send-10-strong-function</code>: crashed: <code>[see](https://evil.example)" in html
+
+
+def test_a_library_that_holds_receivers_weakly_only_shows_in_its_own_mode() -> None:
+    """pypubsub cannot hold a function strongly: its row shows its weak sends, and says so."""
+    document = _document(
+        {
+            _send("baseline", 10): [1.0e-6, 1.0e-6, 1.0e-6],
+            _send("blinker", 10): [2.0e-6, 2.0e-6, 2.0e-6],
+            _send("pypubsub", 10, "weak"): [7.0e-6, 7.0e-6, 7.0e-6],
+        }
+    )
+    table = summary_table(document)
+    assert _row(table, "pypubsub", "send") == ["(weak", "function)", "7,000", "×7.00"]

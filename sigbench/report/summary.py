@@ -12,7 +12,7 @@ from sigbench.analysis.precision import precision_of
 from sigbench.report.text import byte_text, markdown_text, printable
 from sigbench.results.store import point_values
 from sigbench.suite.adapters import implementation_names
-from sigbench.suite.scenarios import SCENARIOS, Point, baseline_for
+from sigbench.suite.scenarios import CORE_MODES, SCENARIOS, Point, baseline_for
 
 
 def _cell(values: List[float], base: Optional[List[float]], unit: str) -> str:
@@ -33,6 +33,13 @@ class Table:
     rows: List[List[str]]
 
 
+def _mode(points: List[Point], impl: str, common: Tuple[Any, Any]) -> Optional[Tuple[str, str]]:
+    """The mode ``impl``'s row of a scenario shows: the common one, else the first of
+    ``CORE_MODES`` it was measured in (collect is weak only; pypubsub holds every receiver weakly)."""
+    measured = {(str(p.ref), str(p.kind)) for p in points if p.impl == impl and p.ref}
+    return next((mode for mode in (common, *CORE_MODES) if mode in measured), None)
+
+
 def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str, Any]]]:
     """The summary's caption, its tables (one per scenario), and every point's status."""
     values = point_values(document)
@@ -46,15 +53,14 @@ def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str,
     )
     caption = (
         f"Median ns per operation (×ratio to baseline), bytes for memory scenarios; {ref or '-'} "
-        f"references, {kind or '-'} receivers."
+        f"references, {kind or '-'} receivers, or (in parentheses) an implementation's or scenario's "
+        "own core mode where it has none of those."
     )
     tables = []
     for scenario in SCENARIOS.values():
-        chosen = [
-            p
-            for p in points.values()
-            if p.scenario == scenario.name and p.ref in (ref, None) and p.kind in (kind, None)
-        ]
+        mine = [p for p in points.values() if p.scenario == scenario.name]
+        modes = {impl: _mode(mine, impl, (ref, kind)) for impl in implementation_names()}
+        chosen = [p for p in mine if p.ref is None or (p.ref, p.kind) == modes[p.impl]]
         if not chosen:
             continue
         counts = sorted({p.receivers for p in chosen})
@@ -64,7 +70,9 @@ def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str,
         ]
         rows: List[List[str]] = []
         for impl in implementation_names():
-            row = [impl]
+            mode = modes[impl]
+            own = scenario.has_receivers and mode is not None and mode != (ref, kind)
+            row = [f"{impl} ({mode[0]} {mode[1]})" if own and mode else impl]
             for n in counts:
                 point = next((p for p in chosen if p.impl == impl and p.receivers == n), None)
                 if point is None:

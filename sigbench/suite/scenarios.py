@@ -7,7 +7,7 @@ other place lists scenarios.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Collection, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 REFS: Tuple[str, ...] = ("strong", "weak")
 #: Threads sending at once in the thread scenarios (twice the cores of a small CI machine).
@@ -303,15 +303,28 @@ class Point:
 
 
 #: The reference mode and receiver kind of the core matrix, in order of preference: a scenario's
-#: core points are those of the first it admits (every library can connect a function strongly;
-#: collect and send_dying are about weak references only).
+#: core points are those of the first it admits and the implementation supports (collect and
+#: send_dying are about weak references only; two libraries hold every receiver weakly).
 CORE_MODES = (("strong", "function"), ("weak", "function"))
 
 
-def core_mode(scenario: str) -> Tuple[str, str]:
-    """The reference mode and receiver kind of ``scenario``'s core points."""
+def core_mode(scenario: str, supported: Optional[Collection[Tuple[str, str]]] = None) -> Tuple[str, str]:
+    """The reference mode and receiver kind of ``scenario``'s core points: the first of
+    ``CORE_MODES`` the scenario admits and, given an implementation's ``supported`` modes, that it
+    supports too (pypubsub and python-dispatch hold every receiver weakly)."""
     modes = SCENARIOS[scenario].modes
-    return next(mode for mode in CORE_MODES if modes is None or mode in modes)
+    admitted = [mode for mode in CORE_MODES if modes is None or mode in modes]
+    return next((mode for mode in admitted if supported is None or mode in supported), admitted[0])
+
+
+def _supported(impl: str) -> Optional[Collection[Tuple[str, str]]]:
+    """The reference modes and receiver kinds ``impl``'s adapter supports (None when unknown)."""
+    from sigbench.suite.adapters import get_adapter  # the adapters import this module
+
+    try:
+        return get_adapter(impl).combos
+    except KeyError:
+        return None
 
 
 def matrix(
@@ -326,6 +339,7 @@ def matrix(
     ``core``, only each scenario's core reference mode and receiver kind (``core_mode``)."""
     points = []
     for impl in impls:
+        supported = _supported(impl) if core else None
         for scenario in SCENARIOS.values():
             if scenarios is not None and scenario.name not in scenarios:
                 continue
@@ -345,7 +359,7 @@ def matrix(
                             continue
                         if scenario.modes is not None and (ref, kind) not in scenario.modes:
                             continue
-                        if core and (ref, kind) != core_mode(scenario.name):
+                        if core and (ref, kind) != core_mode(scenario.name, supported):
                             continue
                         points.append(Point(impl, scenario.name, count, ref, kind))
     return points
