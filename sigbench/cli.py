@@ -28,6 +28,8 @@ from sigbench.gate.run import (
     rounds_argument,
     run_gate,
 )
+from sigbench.report.export import FORMATS as EXPORT_FORMATS
+from sigbench.report.export import export
 from sigbench.report.page import write_report
 from sigbench.report.site import update_site
 from sigbench.report.summary import summary_markdown, summary_table
@@ -299,6 +301,23 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("results", type=Path, metavar="RESULTS", help="a sigbench results file")
     _add_output(summary)
     summary.set_defaults(parser=summary)
+    exporting = commands.add_parser(
+        "export",
+        help="a results file's medians and CIs for Bencher, github-action-benchmark or a CSV",
+        description="Write every point's median with its 95%% CI, one metric per point named by its "
+        "parameters: 'bencher' is Bencher Metric Format JSON (times as the built-in latency measure, in "
+        "ns; memory points as a 'bytes' measure), 'github-action-benchmark' is its customSmallerIsBetter "
+        "JSON (ns or bytes, the CI as range), 'csv' one row per point.",
+    )
+    exporting.add_argument(
+        "results", type=Path, metavar="RESULTS", help="a sigbench results file, or a run directory"
+    )
+    exporting.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="the format to write")
+    exporting.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout"
+    )
+    _add_resamples(exporting)
+    exporting.set_defaults(parser=exporting)
     check = commands.add_parser(
         "check",
         help="can the run be trusted? twins (the same code under two names) must measure alike",
@@ -824,6 +843,16 @@ def cmd_summary(parser: argparse.ArgumentParser, args: argparse.Namespace) -> in
     )
 
 
+def cmd_export(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    _checked_statistics(parser, args)
+    paths = _results_files(parser, [args.results])
+    try:
+        text = export(paths, args.format, args.resamples)
+    except ResultsError as exc:
+        parser.exit(2, f"sigbench: error: {exc}\n")
+    return _emit(parser, text, args.output)
+
+
 def cmd_check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     _checked_statistics(parser, args)
     paths = _results_files(parser, args.results)
@@ -979,6 +1008,7 @@ COMMANDS: Dict[str, Callable[[argparse.ArgumentParser, argparse.Namespace], int]
     "merge": cmd_merge,
     "report": cmd_report,
     "summary": cmd_summary,
+    "export": cmd_export,
     "check": cmd_check,
     "compare": cmd_compare,
     "gate": cmd_gate,
