@@ -31,7 +31,7 @@ from sigbench.gate.run import (
 from sigbench.report.export import FORMATS as EXPORT_FORMATS
 from sigbench.report.export import export
 from sigbench.report.page import write_report
-from sigbench.report.site import update_site
+from sigbench.report.site import is_site, update_site
 from sigbench.report.summary import summary_markdown, summary_table
 from sigbench.report.text import (
     compare_markdown,
@@ -272,7 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="build the HTML report of results files",
         description="Build one self-contained HTML report (leaderboard, per-scenario tables and charts "
         "with 95% confidence intervals, scaling fits, failures, environment) from sigbench results "
-        "files or plain pyperf suites, and list it in the site index of the report's parent directory.",
+        "files or plain pyperf suites, and list it in the site index (reports/index.html), never in "
+        "another directory's unless it is a site sigbench made or --site names it.",
     )
     report.add_argument(
         "results",
@@ -286,8 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         type=Path,
         metavar="DIR",
-        help="directory for index.html (default: reports/<run id>); "
-        "its parent's index.html lists every report",
+        help="directory for index.html (default: reports/<run id>)",
+    )
+    report.add_argument(
+        "--site",
+        type=Path,
+        metavar="DIR",
+        help="the site whose index.html lists every report in it (default: the report's parent "
+        "directory when that is reports/ or a site sigbench made; none otherwise)",
     )
     _add_resamples(report)
     report.set_defaults(parser=report)
@@ -810,13 +817,16 @@ def cmd_report(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
         parser.exit(2, f"sigbench: error: {exc}\n")
     except OSError as exc:
         parser.exit(2, f"sigbench: error: -o {output}: cannot write: {exc.strerror or exc}\n")
-    site, warnings = update_site(output.parent)
+    site_directory = args.site or (output.parent if args.output is None or is_site(output.parent) else None)
+    site, warnings = update_site(site_directory) if site_directory is not None else (None, [])
     for warning in warnings:
         print(f"sigbench: warning: {warning}", file=sys.stderr)
     size = index.stat().st_size
     print(f"Wrote {index} ({size / 1024:,.0f} KiB) in {time.monotonic() - started:.1f} s.")
     if site:
         print(f"Site index: {site}")
+    elif site_directory is None:
+        print(f"No site index written: {output.parent} is not a sigbench site (--site DIR writes one).")
     return 0
 
 

@@ -192,7 +192,10 @@ def test_run_end_to_end(tmp_path: Path, run_python: Callable[..., subprocess.Com
     assert document["sigbench"]["profile"] == "quick"
     assert document["sigbench"]["budget"]["wall"] > document["sigbench"]["budget"]["timed"] > 0
     # ... and the report of that real run, as `tox -e report` makes it
-    result = run_python(["-m", "sigbench", "report", str(output), "-o", str(tmp_path / "site" / "run")])
+    site = ["--site", str(tmp_path / "site")]
+    result = run_python(
+        ["-m", "sigbench", "report", str(output), "-o", str(tmp_path / "site" / "run"), *site]
+    )
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site" / "run" / "index.html").read_text(encoding="utf-8")
     assert html.count("<tr>") > 10 and "blinker" in html

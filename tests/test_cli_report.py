@@ -25,12 +25,22 @@ def _exits_2(argv: list, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_report_of_named_files_and_the_site_index(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """-o alone writes no index into a directory that is not a site; --site makes one, and a
+    report written into that site later updates it."""
     results = synthetic.write(tmp_path / "run.json", synthetic.record(VALUES))
-    assert main(["report", str(results), "-o", str(tmp_path / "site" / "first"), "--resamples", "200"]) == 0
+    assert main(["report", str(results), "-o", str(tmp_path / "some" / "first"), "--resamples", "200"]) == 0
     out = capsys.readouterr().out
-    assert f"Wrote {tmp_path / 'site' / 'first' / 'index.html'}" in out
-    assert f"Site index: {tmp_path / 'site' / 'index.html'}" in out
+    assert f"Wrote {tmp_path / 'some' / 'first' / 'index.html'}" in out
+    assert "No site index written" in out and not (tmp_path / "some" / "index.html").exists()
+    site = ["--site", str(tmp_path / "site")]
+    assert (
+        main(["report", str(results), "-o", str(tmp_path / "site" / "first"), *site, "--resamples", "200"])
+        == 0
+    )
+    assert f"Site index: {tmp_path / 'site' / 'index.html'}" in capsys.readouterr().out
     assert "first/index.html" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert main(["report", str(results), "-o", str(tmp_path / "site" / "second"), "--resamples", "200"]) == 0
+    assert "second/index.html" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 
 
 def test_default_is_the_newest_results_file(

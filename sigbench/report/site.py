@@ -51,6 +51,16 @@ def _entry(directory: Path, summary: Any) -> Dict[str, Any]:
     }
 
 
+def is_site(directory: Path) -> bool:
+    """Whether ``directory`` holds a site index sigbench wrote (a site sigbench made)."""
+    index = directory / "index.html"
+    try:
+        with open(index, encoding="utf-8", errors="replace") as handle:
+            return GENERATOR in handle.read(4096)
+    except OSError:
+        return False
+
+
 def update_site(directory: Path) -> Tuple[Optional[Path], List[str]]:
     """Rewrite ``directory``/index.html to list every report below it, newest first.
 
