@@ -270,7 +270,7 @@ def test_hostile_strings_stay_text_in_the_browser(driver: Any, tmp_path: Path) -
     stems = (Path(SIGBENCH_FILE).stem, Path(PYPERF_FILE).stem)
     for hostile in (REASON, *BENCHMARK_NAMES, HOSTNAME, LIBRARY, LIBRARY_VERSION, *stems):
         assert hostile in text
-    assert driver.title == "sigbench report: " + ", ".join(stems)
+    assert driver.title == "sigbench report: comparison: " + ", ".join(stems)
 
 
 def test_history_view_renders_in_the_browser(driver: Any, tmp_path: Path) -> None:
@@ -301,3 +301,28 @@ def test_history_view_renders_in_the_browser(driver: Any, tmp_path: Path) -> Non
         "return Array.from(document.querySelectorAll('#history-blinker td')).map(td => td.textContent)"
     )
     assert sum(cell.startswith("slower ×1.") for cell in cells) == 6, cells  # 2 steps, 3 receiver counts
+
+
+@pytest.mark.parametrize("width, mobile", [(1280, False), (390, True)], ids=["desktop-1280", "phone-390"])
+def test_the_site_index_fits_without_horizontal_scrolling(
+    driver: Any, report: Path, width: int, mobile: bool
+) -> None:
+    """The landing page (the newest run's leaderboard and every report) fits a 1280-px window and a
+    390-px phone; screenshots are kept in build/screenshots/."""
+    from sigbench.report.site import update_site
+
+    index, warnings = update_site(report.parent.parent)
+    assert index is not None and warnings == []
+    metrics = {"width": width, "height": 1200, "deviceScaleFactor": 1, "mobile": mobile}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        assert load(driver, index) == []
+        scroll, client = driver.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert client == width and scroll <= client, (scroll, client)
+        assert "Newest run: one send to 10 receivers" in driver.page_source
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(SCREENSHOT.parent / f"site-{width}.png"))
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

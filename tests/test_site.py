@@ -79,3 +79,40 @@ def test_titles_and_names_are_escaped(tmp_path: Path) -> None:
     assert "<b " not in html and "<img" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert 'href="x%22%3E%3Cb%20onmouseover%3Dalert%281%29%3E/index.html"' in html
+
+
+BOARD = [
+    {"implementation": "zope_event", "ns": 428.4, "ratio": 0.925},
+    {"implementation": "baseline", "ns": 462.0, "ratio": None},
+    {"implementation": "pypubsub (weak function)", "ns": 6966.0, "ratio": 15.07},
+]
+
+
+def test_the_newest_runs_leaderboard_and_each_reports_headline_are_on_the_landing_page(
+    tmp_path: Path,
+) -> None:
+    _report(
+        tmp_path, "history", started="2026-03-01T00:00:00+00:00", kind="history", headline="1.5 → 1.6 (29)"
+    )
+    _report(tmp_path, "old-run", started="2026-01-01T00:00:00+00:00", leaderboard=[BOARD[0]], headline="old")
+    _report(tmp_path, "run", started="2026-02-01T00:00:00+00:00", leaderboard=BOARD, profile="quick")
+    index, warnings = update_site(tmp_path)
+    assert index is not None and warnings == []
+    html = index.read_text(encoding="utf-8")
+    board = html[html.index("Newest run") : html.index("<h2>Reports</h2>")]
+    assert 'href="run/index.html"' in board and "old-run" not in board  # the newest run with one
+    assert [
+        line for line in BOARD[2:] if f'<td style="text-align: left">{line["implementation"]}</td>' in board
+    ]
+    assert "<td>6,966</td><td>×15.07</td>" in board and "<td>428</td><td>×0.93</td>" in board
+    assert "1.5 → 1.6 (29)" in html and "quick profile" in html
+
+
+def test_a_hostile_leaderboard_is_not_listed(tmp_path: Path) -> None:
+    _report(tmp_path, "good", leaderboard=BOARD)
+    _report(tmp_path, "bad", leaderboard=[{"implementation": "<b>x</b>", "ns": "fast", "ratio": None}])
+    _report(tmp_path, "worse", headline=["not", "text"])
+    index, warnings = update_site(tmp_path)
+    assert index is not None and len(warnings) == 2
+    html = index.read_text(encoding="utf-8")
+    assert "good/index.html" in html and "bad/index.html" not in html and "worse/index.html" not in html

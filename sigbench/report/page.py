@@ -173,6 +173,14 @@ def _each_in_its_mode(points: pandas.DataFrame, ref: str, kind: str) -> pandas.D
     return pandas.concat(rows) if rows else points.iloc[0:0]
 
 
+def _mode_labels(points: pandas.DataFrame, ref: str, kind: str) -> List[str]:
+    """Each point's label, with its mode in parentheses where it is not ``ref`` and ``kind``."""
+    return [
+        label if (r, k) == (ref, kind) else f"{label} ({r} {k})"
+        for label, r, k in zip(points["label"], points["ref"], points["kind"])
+    ]
+
+
 def leaderboard(analysis: Analysis, palette: Dict[str, str]) -> Tuple[str, Markup, Markup, int]:
     """Send to ``LEADERBOARD_RECEIVERS`` receivers: caption, table, chart and row count."""
     points = analysis.points
@@ -181,14 +189,10 @@ def leaderboard(analysis: Analysis, palette: Dict[str, str]) -> Tuple[str, Marku
         return "No send to 10 receivers was measured.", Markup(""), Markup(""), 0
     ref, kind = _choose_combo(sends)
     chosen = _each_in_its_mode(sends, ref, kind).sort_values("median")
-    own_mode = (chosen["ref"] != ref) | (chosen["kind"] != kind)
     table = pandas.DataFrame(
         {
             "#": [str(i) for i in range(1, len(chosen) + 1)],
-            "implementation": [
-                f"{label} ({r} {k})" if other else label
-                for label, r, k, other in zip(chosen["label"], chosen["ref"], chosen["kind"], own_mode)
-            ],
+            "implementation": _mode_labels(chosen, ref, kind),
             "version": chosen["impl_version"].fillna(""),
             "ns per send": chosen["median"].map(ns),
             "95% CI": [_range(lo, hi) for lo, hi in zip(chosen["low"], chosen["high"])],
@@ -783,12 +787,13 @@ def _counts_text(counts: Tuple[float, float]) -> str:
 
 
 def history_views(
-    analysis: Analysis, frame: pandas.DataFrame, profiles: Optional[Mapping[str, Mapping[str, Any]]] = None
+    found: Sequence[History], profiles: Optional[Mapping[str, Mapping[str, Any]]] = None
 ) -> List[HistoryView]:
-    """Per implementation measured in several environments: its history (``sigbench.analysis.history``),
-    with the differential profile of each judged change where ``profiles`` (by results file) hold one."""
+    """Per implementation measured in several environments, its history (``found``: made by
+    ``sigbench.analysis.history.histories``), with the differential profile of each judged change
+    where ``profiles`` (by results file) hold one."""
     views = []
-    for history in histories(frame, analysis):
+    for history in found:
         counts = sorted(history.points["receivers"].dropna().unique())
         palette = colours([f"n = {n}" for n in counts])
         sections = []
@@ -820,6 +825,63 @@ def history_views(
     return views
 
 
+#: Leaderboard rows the site index shows of a run.
+SITE_LEADERBOARD = 20
+
+
+def _site_summary(
+    documents: Mapping[Path, Any], analysis: Analysis, found: Sequence[History]
+) -> Dict[str, Any]:
+    """What the site index says of this report: a human title, its kind, one headline figure, and
+    for a single run its leaderboard (send to ``LEADERBOARD_RECEIVERS``)."""
+    if found:
+        history = found[0]
+        first, last = history.environments[0], history.environments[-1]
+        slower = Counter((s.before, s.after) for s in history.steps if s.verdict == "slower")
+
+        def short(label: str) -> str:
+            return label.removeprefix(history.impl + " ")
+
+        worst = ", ".join(f"{short(a)} → {short(b)} ({n})" for (a, b), n in slower.most_common(3))
+        title = (
+            f"{first} → {short(last)}, history"
+            if len(found) == 1
+            else f"{len(found)} implementations across {len(history.environments)} environments"
+        )
+        return {
+            "title": title,
+            "kind": "history",
+            "headline": f"benchmarks judged slower: {worst}" if worst else "no step judged slower",
+        }
+    names = ", ".join(path.stem for path in documents)
+    points = analysis.points
+    sends = points[(points["scenario"] == "send") & (points["receivers"] == LEADERBOARD_RECEIVERS)]
+    if len(documents) > 1 or sends.empty:
+        return {"title": f"comparison: {names}", "kind": "comparison", "headline": ""}
+    ref, kind = _choose_combo(sends)
+    chosen = _each_in_its_mode(sends, ref, kind).sort_values("median").head(SITE_LEADERBOARD)
+    rows = [
+        {
+            "implementation": label,
+            "ns": float(median) * 1e9,
+            "ratio": None if ratio != ratio else float(ratio),
+        }
+        for label, median, ratio in zip(_mode_labels(chosen, ref, kind), chosen["median"], chosen["ratio"])
+    ]
+    fastest = f"{rows[0]['implementation']} {ns(chosen['median'].iloc[0])} ns"
+    headline = f"send to {LEADERBOARD_RECEIVERS}: fastest {fastest}"
+    blinker = chosen[chosen["label"] == "blinker"]["ratio"].dropna()
+    if len(blinker):
+        headline += f"; blinker ×{blinker.iloc[0]:.1f} the plain list"
+    implementations = points.loc[points["impl"] != "baseline", "impl"].dropna().nunique()
+    return {
+        "title": f"{implementations} implementations and the plain list, run {names}",
+        "kind": "run",
+        "headline": headline,
+        "leaderboard": rows,
+    }
+
+
 def _script_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
 
@@ -838,8 +900,11 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
     starts = sorted(
         document["sigbench"]["started"] for document in documents.values() if "sigbench" in document
     )
+    found = histories(frame, analysis)
+    profiles = sorted({str(d["sigbench"]["profile"]) for d in documents.values() if "sigbench" in d})
     summary = {
-        "title": "sigbench report: " + ", ".join(path.stem for path in documents),
+        **_site_summary(documents, analysis, found),
+        "profile": ", ".join(profiles),
         "runs": [path.stem for path in documents],
         "started": starts[-1] if starts else None,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -867,8 +932,7 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
         environment=environment_table(documents, frame),
         other=other_benchmarks(analysis),
         histories=history_views(
-            analysis,
-            frame,
+            found,
             {
                 str(path): document.get("sigbench", {}).get("profiles", {})
                 for path, document in documents.items()

@@ -40,15 +40,44 @@ def _entry(directory: Path, summary: Any) -> Dict[str, Any]:
         isinstance(k, str) and isinstance(v, int) for k, v in not_measured.items()
     ):
         raise ValueError("'not_measured' is not a mapping of status to count")
+    for key in ("kind", "profile", "headline"):
+        if not isinstance(summary.get(key, ""), str):
+            raise ValueError(f"{key!r} is not a string")
     return {
         "href": urllib.parse.quote(directory.name) + "/index.html",
         "name": directory.name,
         "title": summary["title"],
-        "when": started or summary["created"],
+        "when": (started or summary["created"])[:16].replace("T", " "),
         "points": summary["points"],
-        "implementations": ", ".join(implementations),
+        "implementations": implementations,
+        "profile": summary.get("profile", ""),
+        "kind": summary.get("kind", ""),
+        "headline": summary.get("headline", ""),
+        "leaderboard": _leaderboard(summary.get("leaderboard", [])),
         "not_measured": ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(not_measured.items())),
     }
+
+
+def _leaderboard(rows: Any) -> List[Dict[str, Any]]:
+    """A run's leaderboard rows as the index shows them; ValueError when they are not sigbench's."""
+    if not isinstance(rows, list) or len(rows) > 50:
+        raise ValueError("'leaderboard' is not a list of at most 50 rows")
+    shown = []
+    for row in rows:
+        if not isinstance(row, dict) or not isinstance(row.get("implementation"), str):
+            raise ValueError("a leaderboard row has no implementation")
+        values = [row.get("ns"), row.get("ratio")]
+        if not isinstance(values[0], (int, float)) or not isinstance(values[1], (int, float, type(None))):
+            raise ValueError("a leaderboard row's ns or ratio is not a number")
+        ratio = row["ratio"]
+        shown.append(
+            {
+                "implementation": row["implementation"],
+                "ns": f"{row['ns']:,.0f}" if row["ns"] >= 100 else f"{row['ns']:.3g}",
+                "ratio": "" if ratio is None else f"×{ratio:.2f}",
+            }
+        )
+    return shown
 
 
 def is_site(directory: Path) -> bool:
@@ -82,6 +111,7 @@ def update_site(directory: Path) -> Tuple[Optional[Path], List[str]]:
         except (OSError, ValueError) as exc:
             warnings.append(f"{summary_path}: not listed: {exc}")
     entries.sort(key=lambda entry: (entry["when"], entry["name"]), reverse=True)
-    page = _TEMPLATES.get_template("site.html").render(entries=entries, generator=GENERATOR)
+    newest_run = next((entry for entry in entries if entry["leaderboard"]), None)
+    page = _TEMPLATES.get_template("site.html").render(entries=entries, run=newest_run, generator=GENERATOR)
     write_text_atomic(index, page)
     return index, warnings
