@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import pyperf
 import pytest
+from conftest import missing_tool
 from synthetic import record, write
 
 from sigbench.report.page import write_report
@@ -76,10 +77,10 @@ def driver() -> Iterator[Any]:
 
     browser = next(filter(None, map(shutil.which, BROWSERS)), None)
     if browser is None:
-        pytest.skip(f"no Chromium on PATH (looked for {', '.join(BROWSERS)})")
+        missing_tool(f"no Chromium on PATH (looked for {', '.join(BROWSERS)})")
     chromedriver = shutil.which("chromedriver")
     if chromedriver is None:
-        pytest.skip("no chromedriver on PATH (Debian: apt-get install chromium-driver)")
+        missing_tool("no chromedriver on PATH (Debian: apt-get install chromium-driver)")
     options = webdriver.ChromeOptions()
     for flag in FLAGS:
         options.add_argument(flag)

