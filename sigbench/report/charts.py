@@ -54,10 +54,15 @@ def _plain_log_axis(axis: Axis) -> None:
 def _svg(figure: Figure, chart_id: str) -> str:
     """The figure as an ``<svg>`` element to inline in HTML (no XML prolog, unique ids)."""
     buffer = io.StringIO()
-    with matplotlib.rc_context({"svg.hashsalt": chart_id, "svg.id": chart_id}):
+    params = {"svg.hashsalt": chart_id}
+    if "svg.id" in matplotlib.rcParams:  # matplotlib 3.10+, which needs Python 3.10+
+        params["svg.id"] = chart_id
+    with matplotlib.rc_context(params):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     markup = buffer.getvalue()
     markup = markup[markup.index("<svg") :]
+    if "svg.id" not in params:
+        markup = markup.replace("<svg ", f'<svg id="{chart_id}" ', 1)
     markup = re.sub(r"<metadata>.*?</metadata>\s*", "", markup, flags=re.S)
     # matplotlib numbers its element ids from 1 in every figure; prefix them so several charts
     # on one page never share an id.

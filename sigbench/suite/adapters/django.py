@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar, Optional
 
 from sigbench.suite.adapter import Adapter
 
@@ -22,6 +22,11 @@ class Django(Adapter):
 
     #: Passed to ``Signal(use_caching=...)``; subclasses flip it.
     use_caching: ClassVar[bool] = False
+
+    def unsupported(self, scenario: str, ref: Optional[str], kind: Optional[str]) -> Optional[str]:
+        if scenario == "send_async" and _major(self) < 5:
+            return f"Signal.asend is new in Django 5.0; Django {self.version()} has none"
+        return super().unsupported(scenario, ref, kind)
 
     def load(self) -> None:
         global Signal
@@ -46,6 +51,15 @@ class Django(Adapter):
 
     def async_emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Awaitable[Any]]:
         return partial(signal.asend, sender, payload=payload)  # Django 5.0 and later
+
+
+def _major(adapter: Adapter) -> int:
+    """The installed Django's major version (where it is not installed, the newest is assumed: the
+    point is then unavailable anyway)."""
+    try:
+        return int(adapter.version().split(".")[0])
+    except Exception:
+        return 10**6
 
 
 ADAPTER = Django
