@@ -381,7 +381,7 @@ def test_a_release_from_the_index_beside_the_current_one(tmp_path: Path, run_pyt
     assert report.returncode == 0, report.stderr
     page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert 'id="history-blinker"' in page
-    assert re.search(r"(slower|faster|same) ×\d\.\d{3} \(\d\.\d{3}–\d\.\d{3}\)", page)
+    assert re.search(r"(slower|faster|same|inconclusive) ×\d\.\d{3} \(\d\.\d{3}–\d\.\d{3}\)", page)
 
 
 def _recorded(multirun: MultiRun, monkeypatch: pytest.MonkeyPatch) -> List[Tuple[int, str, str]]:

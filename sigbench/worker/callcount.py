@@ -21,7 +21,7 @@ import sysconfig
 import threading
 from collections import Counter
 from time import perf_counter
-from types import CodeType, FrameType
+from types import CodeType, FrameType, FunctionType
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sigbench.suite.adapter import Adapter
@@ -56,8 +56,19 @@ def function_label(code: CodeType, prefixes: List[Tuple[str, str]]) -> str:
         if filename.startswith(prefix):
             filename = replacement + filename[len(prefix) :]
             break
-    name = getattr(code, "co_qualname", code.co_name)  # co_qualname: Python 3.11+
-    return f"{filename.replace(os.sep, '/')}:{name}"
+    return f"{filename.replace(os.sep, '/')}:{_qualified_name(code)}"
+
+
+def _qualified_name(code: CodeType) -> str:
+    """``Signal.send``: the code's qualified name (``co_qualname`` from Python 3.11; before, that
+    of the function object running it, found once per code object)."""
+    name = getattr(code, "co_qualname", None)
+    if name:
+        return str(name)
+    for referrer in gc.get_referrers(code):
+        if isinstance(referrer, FunctionType) and referrer.__code__ is code:
+            return str(referrer.__qualname__)
+    return code.co_name
 
 
 def builtin_label(function: Any) -> str:
