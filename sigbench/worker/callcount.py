@@ -21,7 +21,7 @@ import sysconfig
 import threading
 from collections import Counter
 from time import perf_counter
-from types import CodeType, FrameType, FunctionType
+from types import CodeType, FrameType
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sigbench.suite.adapter import Adapter
@@ -48,7 +48,7 @@ def _prefixes() -> List[Tuple[str, str]]:
     return sorted({(os.path.join(p, ""), label) for p, label in found}, key=lambda item: -len(item[0]))
 
 
-def function_label(code: CodeType, prefixes: List[Tuple[str, str]]) -> str:
+def function_label(code: CodeType, prefixes: List[Tuple[str, str]], frame: Optional[FrameType] = None) -> str:
     """``blinker/base.py:Signal.send``: the file below site-packages (or the standard library)
     and the qualified name, without line numbers, which move between releases."""
     filename = code.co_filename
@@ -56,18 +56,21 @@ def function_label(code: CodeType, prefixes: List[Tuple[str, str]]) -> str:
         if filename.startswith(prefix):
             filename = replacement + filename[len(prefix) :]
             break
-    return f"{filename.replace(os.sep, '/')}:{_qualified_name(code)}"
+    return f"{filename.replace(os.sep, '/')}:{_qualified_name(code, frame)}"
 
 
-def _qualified_name(code: CodeType) -> str:
-    """``Signal.send``: the code's qualified name (``co_qualname`` from Python 3.11; before, that
-    of the function object running it, found once per code object)."""
+def _qualified_name(code: CodeType, frame: Optional[FrameType]) -> str:
+    """``Signal.send``: the code's qualified name (``co_qualname``, Python 3.11+); before 3.11, a
+    method's is found through the class of the frame's ``self`` or ``cls`` that defines it."""
     name = getattr(code, "co_qualname", None)
     if name:
         return str(name)
-    for referrer in gc.get_referrers(code):
-        if isinstance(referrer, FunctionType) and referrer.__code__ is code:
-            return str(referrer.__qualname__)
+    owner = frame.f_locals.get("self", frame.f_locals.get("cls")) if frame is not None else None
+    if owner is not None:
+        for klass in (owner if isinstance(owner, type) else type(owner)).__mro__:
+            found = klass.__dict__.get(code.co_name)
+            if getattr(getattr(found, "__func__", found), "__code__", None) is code:
+                return f"{klass.__qualname__}.{code.co_name}"
     return code.co_name
 
 
@@ -91,19 +94,20 @@ class CallCounter:
         self._prefixes = _prefixes()
         self._lock = threading.Lock()  # threads of a region count into the same tallies
 
-    def _label(self, code: CodeType) -> Optional[str]:
-        """The code's label, or None for the harness's own code."""
+    def _label(self, code: CodeType, frame: Optional[FrameType] = None) -> Optional[str]:
+        """The code's label (``frame``: one running it), or None for the harness's own code."""
         try:
             return self._labels[code]
         except KeyError:
-            found = None if code.co_filename.startswith(_HARNESS) else function_label(code, self._prefixes)
+            harness = code.co_filename.startswith(_HARNESS)
+            found = None if harness else function_label(code, self._prefixes, frame)
             self._labels[code] = found
             return found
 
     def _profile(self, frame: FrameType, event: str, arg: Any) -> None:
         if event == "call":
-            label = self._label(frame.f_code)
-        elif event == "c_call" and self._label(frame.f_code) is not None:
+            label = self._label(frame.f_code, frame)
+        elif event == "c_call" and self._label(frame.f_code, frame) is not None:
             label = builtin_label(arg)
         else:
             return
@@ -112,7 +116,7 @@ class CallCounter:
                 self.calls[label] += 1
 
     def _trace(self, frame: FrameType, event: str, arg: Any) -> Optional[Callable[..., Any]]:
-        label = self._label(frame.f_code)
+        label = self._label(frame.f_code, frame)
         if label is None:
             return None
         frame.f_trace_opcodes = True
