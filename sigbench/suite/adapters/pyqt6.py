@@ -19,10 +19,10 @@ every timed region, so a disconnect or a receiver's death is timed up to that ha
 from __future__ import annotations
 
 import os
-from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional, Type
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Optional, Type
 
 from sigbench.suite.adapter import Adapter
+from sigbench.suite.adapters.qt import Qt
 
 if TYPE_CHECKING:
     # Bound by load() (``global``): the class is defined, and PyQt6 imported, only when the
@@ -70,14 +70,10 @@ class PyQt6(Adapter):
     def new_signal(self) -> Any:
         return _Emitter()
 
-    def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
-        return signal.fired.connect
-
-    def disconnector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
-        return signal.fired.disconnect
-
-    def emitter(self, signal: Any, sender: Any, payload: Any) -> Callable[[], Any]:
-        return partial(signal.fired.emit, sender, payload)
+    # connect, disconnect and emit are the signal's own, as PySide6's: ``Qt``'s.
+    connector = Qt.connector
+    disconnector = Qt.disconnector
+    emitter = Qt.emitter
 
     def reset(self, signal: Any) -> None:
         """Disconnect every slot still on the signal, then let Qt delete the proxies of every slot
