@@ -199,6 +199,13 @@ def test_a_tree_is_reinstalled_only_when_its_files_change(tmp_path: Path) -> Non
 
 @pytest.mark.slow
 @needs_valgrind
+@pytest.mark.xfail(
+    sys.version_info[:2] == (3, 9),
+    strict=True,
+    reason="on CPython 3.9 the planted send's count falls by 5% from one value to the next within a "
+    "process (2,255,828, 2,144,438, 2,032,821: the same in every process), so the A/A gate is "
+    "inconclusive; a known limitation of instructions mode there",
+)
 def test_instructions_mode_catches_half_a_percent_and_passes_a_a(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
