@@ -116,7 +116,6 @@ def test_connect_is_checked_with_awaited_sends_without_a_sync_send() -> None:
 @pytest.mark.parametrize(
     "point",
     [
-        Point("aiosignal", "send_async", 10, "strong", "method"),
         Point("aiosignal", "connect", 10, "strong", "function"),
         Point("aiosignal", "create", 0),
     ],

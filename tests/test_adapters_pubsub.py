@@ -17,7 +17,7 @@ from sigbench.suite.scenarios import Point
 from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.inventory import libraries_of
 from sigbench.worker.loop import LastingState
-from sigbench.worker.measure import Bench, Sampler
+from sigbench.worker.measure import Bench
 
 Loader = Callable[[str], Adapter]
 
@@ -159,18 +159,6 @@ def test_pymitter_off_removes_one_listener_of_one_event(load_adapter: Loader) ->
     assert [index for index, _, _ in calls] == [0]
     emitter.emit("other", Sender("o"), 2)
     assert [index for index, _, _ in calls] == [0, 1]
-
-
-@pytest.mark.parametrize("kind", ["function", "method"])
-def test_pymitter_emit_async_awaits_async_listeners(kind: str, load_adapter: Loader) -> None:
-    adapter = load_adapter("pymitter")
-    point = Point("pymitter", "send_async", 10, "strong", kind)
-    check_point(adapter, point)
-    sampler = Sampler(adapter, point, min_time=0.0005)
-    try:
-        assert sampler.value() > 0
-    finally:
-        sampler.close()
 
 
 # -- python-dispatch -----------------------------------------------------------------------------
