@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List
+
+import pytest
 
 from sigbench.report.site import GENERATOR, update_site
 
@@ -35,7 +37,23 @@ def test_lists_reports_newest_first(tmp_path: Path) -> None:
     assert GENERATOR in html
     positions = [html.index(f'href="{name}/index.html"') for name in ("newer", "middle", "older")]
     assert positions == sorted(positions)
-    assert "1 crashed" in html and "baseline, blinker" in html
+    assert "1 crashed" in html and "1 implementation (blinker) and the plain list, 3 points" in html
+
+
+@pytest.mark.parametrize(
+    "names, holds",
+    [
+        (["baseline", "blinker", "django"], "2 implementations (blinker, django) and the plain list"),
+        (["baseline"] + [f"lib{i}" for i in range(18)], "18 implementations and the plain list"),
+        (["blinker"], "1 implementation (blinker)"),
+        (["baseline"], "the plain list"),
+    ],
+)
+def test_counts_implementations_as_the_title_does(tmp_path: Path, names: List[str], holds: str) -> None:
+    """The plain list is counted apart, as in a run's title ("18 implementations and the plain list")."""
+    _report(tmp_path, "run", implementations=names)
+    index, _ = update_site(tmp_path)
+    assert index is not None and f"{holds}, 3 points" in index.read_text(encoding="utf-8")
 
 
 def test_an_empty_site_says_so(tmp_path: Path) -> None:

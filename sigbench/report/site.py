@@ -49,13 +49,23 @@ def _entry(directory: Path, summary: Any) -> Dict[str, Any]:
         "title": summary["title"],
         "when": (started or summary["created"])[:16].replace("T", " "),
         "points": summary["points"],
-        "implementations": implementations,
+        "implementations": _implementations(implementations),
         "profile": summary.get("profile", ""),
         "kind": summary.get("kind", ""),
         "headline": summary.get("headline", ""),
         "leaderboard": _leaderboard(summary.get("leaderboard", [])),
         "not_measured": ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(not_measured.items())),
     }
+
+
+def _implementations(names: List[str]) -> str:
+    """What a report compares, counted as its title counts: the plain list (``baseline``) apart."""
+    others = [name for name in names if name != "baseline"]
+    listed = f" ({', '.join(others)})" if 0 < len(others) <= 3 else ""
+    counted = f"{len(others)} implementation{'s' if len(others) != 1 else ''}{listed}"
+    if "baseline" not in names:
+        return counted
+    return f"{counted} and the plain list" if others else "the plain list"
 
 
 def _leaderboard(rows: Any) -> List[Dict[str, Any]]:
