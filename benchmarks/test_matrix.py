@@ -21,7 +21,6 @@ them.
 from __future__ import annotations
 
 import math
-import sys
 import time
 from typing import Any, Callable, Dict, List, Tuple
 
@@ -32,7 +31,7 @@ from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.receivers import Sender
 from sigbench.suite.scenarios import FREE_THREADED_ONLY, SCENARIOS, Point, matrix
 from sigbench.worker.conformance import ConformanceError, check_point
-from sigbench.worker.inventory import availability
+from sigbench.worker.inventory import availability, gil_enabled
 from sigbench.worker.loop import LastingState
 from sigbench.worker.measure import Bench, dying_receivers, killing_receivers
 
@@ -60,7 +59,7 @@ def _ready_adapter(point: Point) -> Adapter:
     if hazard:
         pytest.skip(hazard)
     reason = adapter.unsupported(point.scenario, point.ref, point.kind)
-    if reason is None and SCENARIOS[point.scenario].free_threaded and getattr(sys, "_is_gil_enabled", bool)():
+    if reason is None and SCENARIOS[point.scenario].free_threaded and gil_enabled():
         reason = FREE_THREADED_ONLY
     if reason is not None:
         pytest.skip(f"not applicable: {reason}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
@@ -17,7 +16,7 @@ from library_failures import library_failure
 from sigbench.results.table import load_results
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
 from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point, matrix
-from sigbench.worker.inventory import availability
+from sigbench.worker.inventory import availability, gil_enabled
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Timed as little as pytest-benchmark allows: these tests check files, not speed.
@@ -88,7 +87,7 @@ def test_the_whole_matrix_runs_without_timing(tmp_path: Path, run_pytest: Run) -
         else:
             expected_skips += sum(
                 adapter.unsupported(p.scenario, p.ref, p.kind) is not None
-                or (SCENARIOS[p.scenario].free_threaded and getattr(sys, "_is_gil_enabled", bool)())
+                or (SCENARIOS[p.scenario].free_threaded and gil_enabled())
                 for p in own
             )
     assert (int(skipped.group(1)) if skipped else 0) == expected_skips

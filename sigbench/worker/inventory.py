@@ -36,14 +36,19 @@ class Library(TypedDict):
 TOOLS = ("pyperf",)
 
 
+def gil_enabled() -> bool:
+    """Whether this interpreter runs with the GIL: always before 3.13; a free-threaded build
+    (3.13t) may run without it."""
+    return bool(getattr(sys, "_is_gil_enabled", lambda: True)())
+
+
 def machine_metadata() -> Dict[str, Any]:
     """This interpreter and machine, with pyperf's metadata names where pyperf has one."""
     bits = "64-bit" if sys.maxsize > 2**32 else "32-bit"
     return {
         "python_version": f"{platform.python_version()} ({bits})",
         "python_implementation": platform.python_implementation().lower(),
-        # a free-threaded build (3.13t) may run without the GIL
-        "python_gil": "enabled" if getattr(sys, "_is_gil_enabled", lambda: True)() else "disabled",
+        "python_gil": "enabled" if gil_enabled() else "disabled",
         "python_executable": sys.executable,
         "platform": platform.platform(),
         "hostname": socket.gethostname(),
