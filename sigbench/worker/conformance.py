@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
+import sys
+import threading
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.receivers import Sender, make_receivers
@@ -99,10 +103,54 @@ async def _awaited(send: Callable[[], Awaitable[Any]], calls: List[Any]) -> int:
 
 
 def check_point(adapter: Adapter, point: Point) -> None:
-    """Raise ConformanceError unless ``adapter`` behaves correctly for ``point``."""
+    """Raise ConformanceError unless ``adapter`` behaves correctly for ``point``, and reports no
+    error of its own while doing so (a receiver here never raises)."""
     reason = adapter.unsupported(point.scenario, point.ref, point.kind)
     if reason is not None:
         raise ConformanceError(f"not applicable: {reason}")
+    with _reported_errors() as reported:
+        _check(adapter, point)
+    if reported:
+        raise ConformanceError(
+            f"the library reported {len(reported)} error(s) instead of raising them; the first: {reported[0]}"
+        )
+
+
+#: Characters of a reported error kept in a conformance message.
+REPORTED_CHARACTERS = 300
+
+
+@contextmanager
+def _reported_errors() -> Iterator[List[str]]:
+    """What is reported instead of raised while the block runs: records logged at ``ERROR`` or
+    above, exceptions Python could not raise (``sys.unraisablehook``: weak reference callbacks,
+    ``__del__``) and exceptions that ended a thread (``threading.excepthook``)."""
+    reported: List[str] = []
+
+    def report(what: str, exc_type: Optional[type], exc: object) -> None:
+        raised = f"{exc_type.__name__}: {exc}; " if exc_type is not None else ""
+        reported.append((raised + what)[:REPORTED_CHARACTERS])
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            exc_type, exc = record.exc_info[:2] if record.exc_info else (None, None)
+            report(f"{record.name} logged {record.getMessage()!r}", exc_type, exc)
+
+    handler, root = Collect(logging.ERROR), logging.getLogger()
+    unraisable, excepthook = sys.unraisablehook, threading.excepthook
+    root.addHandler(handler)
+    sys.unraisablehook = lambda u: report(f"ignored in {u.object!r}", u.exc_type, u.exc_value)
+    threading.excepthook = lambda a: report(
+        f"ended thread {a.thread and a.thread.name}", a.exc_type, a.exc_value
+    )
+    try:
+        yield reported
+    finally:
+        root.removeHandler(handler)
+        sys.unraisablehook, threading.excepthook = unraisable, excepthook
+
+
+def _check(adapter: Adapter, point: Point) -> None:
     if point.scenario in SCENARIOS:  # a memory point is checked as the operation it measures
         point = point.operation
     if point.scenario in SCENARIOS and SCENARIOS[point.scenario].family == "request":
@@ -264,7 +312,11 @@ def _check_churn(adapter: Adapter, point: Point) -> None:
 
 
 #: Sends per thread in the thread checks: enough for the threads' sends to interleave.
-THREAD_SENDS = 200
+THREAD_SENDS = 1000
+#: Seconds a thread holds the GIL before it is asked to hand over, during the thread checks (the
+#: interpreter's default is 0.005): threads then switch inside a library's operations, where a race
+#: between them shows. On a free-threaded interpreter, threads run at once anyway.
+THREAD_SWITCH_INTERVAL = 1e-6
 
 
 def _check_threads(adapter: Adapter, point: Point) -> None:
@@ -289,10 +341,14 @@ def _check_threads(adapter: Adapter, point: Point) -> None:
             disconnect = adapter.disconnector(signal, weak=probe.weak)
             operations = [churning_send(emit, connect, disconnect, adapter.wrap(extra)) for extra in extras]
         what = f"{point.scenario}: {THREADS} threads x {THREAD_SENDS} sends"
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(THREAD_SWITCH_INTERVAL)
         try:
             run_threads(operations, THREAD_SENDS)
         except Exception as exc:
             raise ConformanceError(f"{what}: a thread raised {type(exc).__name__}: {exc}") from exc
+        finally:
+            sys.setswitchinterval(interval)
         sends = THREADS * THREAD_SENDS
         counts = Counter(index for index, _, _ in probe.calls)
         problems = [f"#{i} called {counts[i]} times" for i in range(point.receivers) if counts[i] != sends]
