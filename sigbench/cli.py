@@ -311,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     exporting = commands.add_parser(
         "export",
         help="a results file's medians and CIs for Bencher, github-action-benchmark or a CSV",
-        description="Write every point's median with its 95%% CI, one metric per point named by its "
+        description="Write every point's median with its 95% CI, one metric per point named by its "
         "parameters: 'bencher' is Bencher Metric Format JSON (times as the built-in latency measure, in "
         "ns; memory points as a 'bytes' measure), 'github-action-benchmark' is its customSmallerIsBetter "
         "JSON (ns or bytes, the CI as range), 'csv' one row per point.",

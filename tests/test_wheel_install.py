@@ -104,6 +104,18 @@ def test_a_wheel_install_measures_each_environment_s_own_library(tmp_path: Path)
         assert blinker["libraries"]["blinker"]["file"].startswith(str(scratch / ".sigbench" / "envs"))
         assert section["commit"] == f"v{_version(venv, env)}"  # an installed package, no checkout
 
+    # The installed package's templates and formats: an export, and a report listed in a new site.
+    exported = _run([sigbench, "export", "out", "--format", "bencher", "-o", "bmf.json"], scratch, env)
+    assert exported.returncode == 0, exported.stderr
+    metrics = json.loads((scratch / "bmf.json").read_text())
+    assert sorted(metrics) == [f"blinker {v} blinker-send-10-strong-function" for v in ("1.5", "1.6.3")]
+    assert all(metric["latency"]["value"] > 0 for metric in metrics.values())
+    report = _run([sigbench, "report", "out", "--resamples", "200"], scratch, env)
+    assert report.returncode == 0, report.stderr
+    title = json.loads((scratch / "reports" / "out" / "report.json").read_text())["title"]
+    assert title == "blinker 1.5 → 1.6.3, history"
+    assert title in (scratch / "reports" / "index.html").read_text(encoding="utf-8")
+
     gate = [sigbench, "gate", "--baseline", "blinker==1.5", "--candidate", "blinker==1.6.3", *FILTERS]
     gated = _run([*gate, "--rounds", "6", "--quiet"], scratch, env)
     assert gated.returncode == 1, gated.stdout + gated.stderr
