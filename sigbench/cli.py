@@ -17,7 +17,7 @@ from sigbench.analysis.history import judged_benchmarks
 from sigbench.analysis.stats import RESAMPLES
 from sigbench.analysis.twins import twin_ratios_of
 from sigbench.analysis.verdicts import FEWEST_ROUNDS, THRESHOLD
-from sigbench.gate.bisect import BisectError, Tested, bisect, bisect_text
+from sigbench.gate.bisect import EXIT_AMBIGUOUS, BisectError, Tested, bisect, bisect_text
 from sigbench.gate.run import (
     AUTO,
     AUTO_LOOKS,
@@ -422,8 +422,11 @@ def build_parser() -> argparse.ArgumentParser:
         "as a source-tree environment, and judged by the paired gate against --good. --bad is gated "
         "first, then only the benchmarks it made slower. The first slower revision is then gated "
         "against its parent, and that step's differential profile names the functions that changed. "
-        "Exit 0: a first slower revision was found; 1: --bad is not slower than --good; 2: usage or "
-        "input error.",
+        "A revision that cannot be measured (its tree does not install or import, a worker crashes, "
+        "the point fails conformance) is skipped, as 'git bisect skip' does. "
+        "Exit 0: the first slower revision was found; 1: --bad is not slower than --good; 2: usage or "
+        "input error (also: --good or --bad cannot be measured); 3: skipped revisions border the "
+        "answer, which is one of the revisions listed.",
     )
     bisecting.add_argument(
         "--repo", type=Path, default=Path("."), help="the library's git repository (default: .)"
@@ -1006,9 +1009,11 @@ def cmd_bisect(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int
     step = found.step
     print(bisect_text(found, lambda result: gate_text(result, sides(step)) if step else ""))
     print(f"\nEvery gate's results: {output}/")
-    if args.output and step is not None:
+    if args.output and step is not None and step.result is not None:
         _emit(parser, gate_markdown(step.result, sides(step)) + "\n", args.output)
-    return 0 if found.first_bad is not None else 1
+    if found.first_bad is None:
+        return 1
+    return 0 if found.unique else EXIT_AMBIGUOUS
 
 
 #: Each sub-command's function, called with its own parser (for its errors) and the arguments.

@@ -9,6 +9,7 @@ import pytest
 import synthetic
 
 from sigbench.analysis.points import analyse
+from sigbench.report.page import memory_table
 from sigbench.results.table import load_results
 from sigbench.suite.scenarios import Point
 
@@ -131,3 +132,25 @@ def test_ratio_between_two_points(tmp_path: Path) -> None:
     bottom = points.index[points.benchmark == SEND10.name][0]
     ratio = analysis.ratio(top, bottom)
     assert ratio.value == pytest.approx(1.5) and ratio.low == pytest.approx(1.5)
+
+
+def test_memory_values_that_differ_between_processes_are_not_reproducible(tmp_path: Path) -> None:
+    """Bytes are deterministic: values that differ by more than 10% of the largest (as PySide6's
+    connect did, 6.4 to 24.2 bytes per receiver) are marked, with their range; equal values, or
+    values within 10%, are not; time is never marked."""
+    varying = Point("qt", "memory_connect", 10, "strong", "function")
+    steady = Point("blinker", "memory_connect", 10, "strong", "function")
+    close = Point("pluggy", "memory_connect", 10, "strong", "function")
+    values = {
+        varying: [[17.8, 17.8], [6.4, 6.4], [24.2, 24.2]],
+        steady: [[401.0, 401.0]] * 3,
+        close: [[595.2, 595.2], [607.6, 607.6]],
+        SEND10: [[1e-6] * 3, [3e-6] * 3],
+    }
+    analysis = _analyse(tmp_path, synthetic.record(values))
+    row = _row(analysis, varying.name)
+    assert not row["reproducible"] and (row["min"], row["max"]) == (6.4, 24.2)
+    assert _row(analysis, steady.name)["reproducible"] and _row(analysis, close.name)["reproducible"]
+    assert _row(analysis, SEND10.name)["reproducible"]
+    table = str(memory_table(analysis))
+    assert "17.8 ⚠ varies 6.4–24.2" in table and table.count("⚠ varies") == 1

@@ -6,12 +6,23 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import List
+from typing import Callable, Dict, List, Tuple
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sigbench.gate import planted
-from sigbench.gate.bisect import BisectError, export, revisions
+from sigbench.gate.bisect import (
+    BAD,
+    EXIT_AMBIGUOUS,
+    GOOD,
+    SKIP,
+    BisectError,
+    export,
+    revisions,
+    search,
+)
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,15 +33,20 @@ def _git(repo: Path, *args: str) -> str:
     return subprocess.run([*command, *args], check=True, capture_output=True, text=True).stdout
 
 
-def planted_repository(repo: Path, commits: int, regression: int, slowdown: float = 0.3) -> List[str]:
+def planted_repository(
+    repo: Path, commits: int, regression: int, slowdown: float = 0.3, broken: Tuple[int, ...] = ()
+) -> List[str]:
     """A git repository of the planted library with ``commits`` commits (tagged c0, c1, ...),
-    each changing the module; from commit ``regression`` on, sends are ``slowdown`` slower."""
+    each changing the module; from commit ``regression`` on, sends are ``slowdown`` slower.  The
+    ``broken`` commits fail to import, as blinker's 33a1497 did (``import src``)."""
     repo.mkdir()
     _git(repo, "init", "-q")
     for index in range(commits):
         planted.write_tree(repo, slowdown if index >= regression else 0.0)
         with open(repo / "sigbench_planted.py", "a", encoding="utf-8") as module:
             module.write(f"\nREVISION = {index}\n")
+            if index in broken:
+                module.write("import src  # a broken commit: there is no such module\n")
         _git(repo, "add", "-A")
         _git(repo, "commit", "-q", "-m", f"commit {index}")
         _git(repo, "tag", f"c{index}")
@@ -42,6 +58,60 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = tmp_path_factory.mktemp("bisect") / "planted"
     planted_repository(repo, 17, 11)
     return repo
+
+
+def _probe(first_bad: int, skipped: Dict[int, str]) -> Tuple[List[int], Callable[[int], Tuple[str, str]]]:
+    """A history whose revisions from ``first_bad`` on are slower, ``skipped`` unmeasurable; the
+    list records what the search asked."""
+    asked: List[int] = []
+
+    def probe(index: int) -> Tuple[str, str]:
+        asked.append(index)
+        if index in skipped:
+            return SKIP, skipped[index]
+        return (BAD if index >= first_bad else GOOD), ""
+
+    return asked, probe
+
+
+def test_search_without_skips_is_a_binary_search() -> None:
+    asked, probe = _probe(11, {})
+    found = search(16, probe)
+    assert (found.low, found.high, found.candidates) == (10, 11, [11])
+    assert len(asked) == 4
+
+
+def test_a_skipped_midpoint_after_the_regression_does_not_steer_the_search() -> None:
+    """Revisions 0..7, the last bad; the first midpoint (3) is broken, and the regression (2)
+    comes before it: the search goes on with its neighbours and names 2 alone."""
+    asked, probe = _probe(2, {3: "ModuleNotFoundError: No module named 'src'"})
+    found = search(8, probe)
+    assert asked[0] == 3 and asked[1] == 2
+    assert found.candidates == [2] and found.skipped == {3: "ModuleNotFoundError: No module named 'src'"}
+
+
+def test_skipped_revisions_that_border_the_answer_make_it_a_range() -> None:
+    _, probe = _probe(4, {3: "broken", 4: "broken"})
+    found = search(8, probe)
+    assert found.candidates == [3, 4, 5]
+    assert found.low == 2 and found.high == 5
+
+
+@given(
+    n=st.integers(1, 40),
+    data=st.data(),
+)
+def test_the_first_bad_revision_is_always_among_the_candidates(n: int, data: st.DataObject) -> None:
+    """Whatever is skipped, the true first bad revision is among the candidates, every candidate
+    but the last is skipped, and no revision is probed twice."""
+    first_bad = data.draw(st.integers(0, n - 1))
+    skipped = {i: "broken" for i in data.draw(st.sets(st.integers(0, max(n - 2, 0))))} if n > 1 else {}
+    asked, probe = _probe(first_bad, skipped)
+    found = search(n, probe)
+    assert len(asked) == len(set(asked)) and n - 1 not in asked
+    candidates: List[int] = found.candidates
+    assert candidates[-1] == found.high and all(i in skipped for i in candidates[:-1])
+    assert first_bad in candidates
 
 
 def test_the_range_is_the_first_parent_path_after_good(repository: Path) -> None:
@@ -117,3 +187,31 @@ def test_bisect_names_the_commit_that_planted_the_regression(
     assert 4 <= len(tested) <= 6  # --bad, then a binary search over 16 revisions
     assert "sigbench_planted.py:Signal.send: bytecodes/op" in result.stdout
     assert "🔴 slower" in (tmp_path / "step.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("regression", "expected_exit", "named"),
+    [
+        # The broken commit 4 is the first midpoint, and the regression comes before it.
+        (3, 0, "first slower revision: {c3} commit 3"),
+        # The broken commit is the regression itself: the answer is a range.
+        (4, EXIT_AMBIGUOUS, "the first slower revision is one of {c4:.12}, {c5:.12}"),
+    ],
+)
+def test_bisect_skips_a_revision_that_does_not_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, regression: int, expected_exit: int, named: str
+) -> None:
+    """Commit 4 of c0..c8 fails to import: it is skipped with its reason and never counted as
+    good, and the search goes on with its neighbours."""
+    repo = tmp_path / "planted"
+    shas = planted_repository(repo, 9, regression, broken=(4,))
+    monkeypatch.setenv(EXTRA_ADAPTERS_VARIABLE, planted.REGISTRATION)
+    argv = ["bisect", "--repo", str(repo), "--good", "c0", "--bad", "c8", "--impl", "planted"]
+    argv += ["--scenario", "send", "--receivers", "10", "--ref", "strong", "--kind", "function"]
+    result = _sigbench(*argv, "--rounds", "8", "--quiet", cwd=tmp_path)
+    assert result.returncode == expected_exit, result.stdout + result.stderr
+    assert named.format(**{f"c{i}": sha for i, sha in enumerate(shas)}) in result.stdout
+    (skipped,) = [line for line in result.stdout.splitlines() if "skipped:" in line]
+    assert skipped.startswith(f"  {shas[4][:12]} vs {shas[0][:12]}: skipped: ")
+    assert "No module named 'src'" in skipped

@@ -21,6 +21,7 @@ from sigbench.results.budget import PHASES, Budget, combined, summary_line, time
 from sigbench.results.schema import SchemaError, check_document
 from sigbench.results.store import read_results, to_document
 from sigbench.run.runner import PROFILES, Profile, Runner
+from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.scenarios import CORE_MODES, SCENARIOS, Point, core_mode, matrix
 from sigbench.worker.measure import Timing, calibrate
 
@@ -243,3 +244,29 @@ def test_the_schema_refuses_a_bad_budget_or_target() -> None:
 def test_the_default_profile_stops_on_precision() -> None:
     quick = PROFILES["quick"]
     assert quick.target and quick.most_processes > quick.processes >= 3
+
+
+@pytest.mark.parametrize("impl", implementation_names())
+def test_every_implementation_with_a_weak_mode_has_core_weak_points(impl: str) -> None:
+    """Derived from each adapter's declared modes: where it supports any weak mode that a
+    weak-only scenario admits, the core matrix measures that scenario in one it supports (psygnal,
+    PySide6, PyQt6 and eventkit hold only bound methods weakly); where it supports none, the
+    scenario's points are in a mode it lacks, and so not applicable."""
+    supported = get_adapter(impl).combos
+    core = matrix([impl], core=True)
+    for name, scenario in SCENARIOS.items():
+        if scenario.modes is None or not any(p.scenario == name for p in matrix([impl], [name])):
+            continue
+        modes = {(p.ref, p.kind) for p in core if p.scenario == name}
+        weak = [mode for mode in CORE_MODES if mode in scenario.modes and mode in supported]
+        assert len(modes) == 1, name
+        if weak:
+            assert modes == {weak[0]}, (name, supported)
+        else:
+            assert not modes & set(supported), (name, supported)
+
+
+@pytest.mark.parametrize("impl", ["psygnal", "qt", "pyqt6", "eventkit"])
+def test_libraries_that_hold_only_methods_weakly_get_core_collect_and_send_dying(impl: str) -> None:
+    core = {(p.scenario, p.ref, p.kind) for p in matrix([impl], ["collect", "send_dying"], core=True)}
+    assert core == {("collect", "weak", "method"), ("send_dying", "weak", "method")}

@@ -9,6 +9,10 @@ import numpy as np
 import pytest
 
 from sigbench.analysis.stats import (
+    GROWTH_LINEAR,
+    GROWTH_NEAR_LINEAR,
+    GROWTH_SUPERLINEAR,
+    SUPERLINEAR_EXPONENT,
     Estimate,
     clustered_bootstrap,
     clustered_median_ci,
@@ -220,3 +224,15 @@ def test_clustered_bootstrap_of_unequal_processes_draws_only_real_values() -> No
     assert not np.isnan(distribution).any()
     assert set(np.unique(distribution)) <= {1.0, 1.5, 2.0, 2.5, 3.0}
     assert distribution.min() < 2.0 < distribution.max()  # processes really are resampled
+
+
+def test_a_significant_but_small_exponent_is_near_linear_not_superlinear() -> None:
+    """Per-receiver cost growing as n**0.02 (exponent about 1.02, its CI tight and above 1): ≈
+    linear; as n**0.3, superlinear."""
+    slight = scaling_fit(_synthetic(lambda n: 1e-9 + 50e-9 * n**1.02, noise=0.002), seed=2)
+    assert slight.exponent is not None and 1 < slight.exponent.low < SUPERLINEAR_EXPONENT
+    assert not slight.superlinear and slight.growth == GROWTH_NEAR_LINEAR
+    steep = scaling_fit(_synthetic(lambda n: 1e-9 + 50e-9 * n**1.3, noise=0.002), seed=2)
+    assert steep.superlinear and steep.growth == GROWTH_SUPERLINEAR
+    linear = scaling_fit(_synthetic(lambda n: 300e-9 + 50e-9 * n), seed=2)
+    assert linear.growth == GROWTH_LINEAR

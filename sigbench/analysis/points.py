@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas
@@ -29,12 +29,16 @@ POINT_KEYS = ["label", "benchmark"]
 POINT_COLUMNS = [
     *POINT_KEYS,
     *("impl", "impl_version", "python", "scenario", "receivers", "ref", "kind", "op_unit", "unit"),
-    *("median", "low", "high", "cv", "processes", "values"),
+    *("median", "low", "high", "cv", "processes", "values", "min", "max", "reproducible"),
 ]
+#: A point whose metric is deterministic (bytes) is reproducible when its values, over every
+#: process, differ by at most this share of the largest: more, and the figure reflects what the
+#: process did before (a shared cache's growth), not the operation itself.
+REPRODUCIBLE_SPREAD = 0.10
 FIT_COLUMNS = [
     *("label", "scenario", "ref", "kind", "counts"),
     *("fixed", "fixed_low", "fixed_high", "slope", "slope_low", "slope_high"),
-    *("exponent", "exponent_low", "exponent_high", "superlinear"),
+    *("exponent", "exponent_low", "exponent_high", "superlinear", "growth"),
 ]
 
 
@@ -136,9 +140,18 @@ def point_statistics(
                 "cv": coefficient_of_variation(values),
                 "processes": len(runs),
                 "values": len(values),
+                "min": float(np.min(values)),
+                "max": float(np.max(values)),
+                "reproducible": first["unit"] != "byte" or reproducible(values),
             }
         )
     return pandas.DataFrame(rows, columns=POINT_COLUMNS), distributions
+
+
+def reproducible(values: Sequence[float]) -> bool:
+    """Whether deterministic values (bytes) agree within ``REPRODUCIBLE_SPREAD`` of the largest."""
+    low, high = float(np.min(values)), float(np.max(values))
+    return high - low <= REPRODUCIBLE_SPREAD * max(abs(low), abs(high))
 
 
 def _baseline_name(row: pandas.Series) -> Optional[str]:
@@ -204,6 +217,7 @@ def scaling_fits(points: pandas.DataFrame, distributions: Dict[int, np.ndarray])
                 "exponent_low": fit.exponent.low if fit.exponent else np.nan,
                 "exponent_high": fit.exponent.high if fit.exponent else np.nan,
                 "superlinear": fit.superlinear,
+                "growth": fit.growth,
             }
         )
     return pandas.DataFrame(rows, columns=FIT_COLUMNS)

@@ -130,10 +130,28 @@ class ScalingFit:
 
     @property
     def superlinear(self) -> bool:
-        """Growth clearly worse than linear: the exponent's whole interval lies above 1."""
-        return self.exponent is not None and self.exponent.low > 1
+        """Growth clearly and materially worse than linear: the exponent's whole interval lies at
+        or above ``SUPERLINEAR_EXPONENT``."""
+        return self.exponent is not None and self.exponent.low >= SUPERLINEAR_EXPONENT
+
+    @property
+    def growth(self) -> str:
+        """``GROWTH_SUPERLINEAR``; ``GROWTH_NEAR_LINEAR`` for an exponent significantly above 1
+        but below the margin (1.01 with a CI of 1.01 to 1.02: significant, yet practically linear); else
+        ``GROWTH_LINEAR``."""
+        if self.superlinear:
+            return GROWTH_SUPERLINEAR
+        if self.exponent is not None and self.exponent.low > 1:
+            return GROWTH_NEAR_LINEAR
+        return GROWTH_LINEAR
 
 
+#: A practical margin for superlinear growth: the exponent's 95% CI must lie at or above this.
+#: Between 1 and 1.1, doubling the receivers costs at most 7% more per receiver than linear
+#: growth would (2**0.1 = 1.072): measurable, but not what "superlinear" warns of.
+SUPERLINEAR_EXPONENT = 1.1
+#: The words for a scaling fit's growth (``ScalingFit.growth``).
+GROWTH_SUPERLINEAR, GROWTH_NEAR_LINEAR, GROWTH_LINEAR = "superlinear", "≈ linear", "linear or better"
 #: The exponent is fitted where the per-receiver cost dominates the fixed cost.
 EXPONENT_FROM = 10
 

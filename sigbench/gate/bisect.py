@@ -10,6 +10,12 @@ gated after that (fewer benchmarks, fewer false alarms).  A revision is bad when
 any of those slower.  Binary search then needs about log2(n) gates for n revisions; the last
 gate is the step itself (the first bad revision against its parent), whose differential profile
 names the functions that changed.
+
+A revision that cannot be measured (its tree does not install or import, a worker crashes or
+times out, the probed point fails conformance) is skipped, as ``git bisect skip`` does: neither
+good nor bad, the search goes on with its nearest neighbours.  When skipped revisions lie between
+the newest good and the oldest bad one, the answer is a range: any of them may be the first
+slower revision.
 """
 
 from __future__ import annotations
@@ -19,14 +25,18 @@ import subprocess
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from sigbench.analysis.verdicts import SLOWER
-from sigbench.gate.judge import GateResult
+from sigbench.gate.judge import GateResult, Judgement
 from sigbench.gate.run import run_gate
-from sigbench.run.envs import Spec, parse_spec
+from sigbench.run.envs import Spec, SpecError, parse_spec, prepare
+from sigbench.run.guard import VersionMismatch
+from sigbench.run.process import InventoryError
 from sigbench.suite.scenarios import Point
 
+#: ``sigbench bisect``'s exit code when skipped revisions border the answer (it is a range).
+EXIT_AMBIGUOUS = 3
 #: Where tested revisions are exported, relative to the working directory.
 TREES = Path(".sigbench") / "trees"
 
@@ -48,15 +58,32 @@ class Revision:
 @dataclass
 class Tested:
     """One gate of the search: ``candidate`` against ``baseline`` (the good revision, or for the
-    final step, the first bad one's parent)."""
+    final step, the newest good one before the first bad).  ``result`` is None when the
+    candidate's tree could not even be installed; ``skipped`` says why the revision could not be
+    judged (it is then neither good nor bad)."""
 
     baseline: Revision
     candidate: Revision
-    result: GateResult
+    result: Optional[GateResult]
+    skipped: Optional[str] = None
 
     @property
-    def slower(self) -> bool:
-        return bool(self.result.regressions)
+    def regressions(self) -> List[Judgement]:
+        return self.result.regressions if self.result is not None else []
+
+    @property
+    def outcome(self) -> str:
+        """``BAD`` (a probed point judged slower), ``SKIP`` (one could not be measured) or ``GOOD``."""
+        if self.regressions:
+            return BAD
+        return SKIP if self.skipped is not None else GOOD
+
+    @property
+    def outcome_text(self) -> str:
+        if self.outcome == SKIP:
+            return f"skipped: {self.skipped}"
+        verdict = SLOWER if self.outcome == BAD else "not slower"
+        return f"{verdict} ({_tally(self.result)})" if self.result is not None else verdict
 
 
 @dataclass
@@ -64,10 +91,18 @@ class BisectResult:
     good: Revision
     revisions: List[Revision]
     tested: List[Tested] = field(default_factory=list)
-    #: The first revision judged slower than the good one, or None when ``--bad`` was not.
+    #: The oldest revision judged slower than the good one, or None when ``--bad`` was not.
     first_bad: Optional[Revision] = None
-    #: The gate of the first bad revision against its parent: the step itself.
+    #: The revisions that may be the first slower one, oldest first: ``first_bad`` alone, or with
+    #: the skipped revisions between it and the newest good one.
+    candidates: List[Revision] = field(default_factory=list)
+    #: The gate of the first bad revision against the newest good one before it: the step itself.
     step: Optional[Tested] = None
+
+    @property
+    def unique(self) -> bool:
+        """Whether the first slower revision is known exactly (no skipped revision borders it)."""
+        return len(self.candidates) == 1
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -136,6 +171,59 @@ def export(repo: Path, commit: Revision, trees: Path = TREES) -> Spec:
     return parse_spec(str(directory.resolve()))
 
 
+#: What a probe of one revision found: slower than good, not slower, or not measurable.
+BAD, GOOD, SKIP = "bad", "good", "skip"
+
+
+@dataclass
+class Search:
+    """The state of a binary search over ``n`` revisions with skips, as ``git bisect skip``
+    keeps it: ``listed[low]`` is the newest known good (-1: the good revision itself),
+    ``listed[high]`` the oldest known bad, ``skipped`` the revisions that could not be measured."""
+
+    n: int
+    low: int = -1
+    high: int = -1
+    skipped: Dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.high = self.n - 1 if self.high < 0 else self.high
+
+    def next(self) -> Optional[int]:
+        """The untested, unskipped revision nearest the middle of the open range (the older of
+        two equally near), or None when none is left."""
+        open_ = [i for i in range(self.low + 1, self.high) if i not in self.skipped]
+        if not open_:
+            return None
+        middle = (self.low + self.high) // 2
+        return min(open_, key=lambda i: (abs(i - middle), i))
+
+    def record(self, index: int, outcome: str, reason: str = "") -> None:
+        if outcome == BAD:
+            self.high = index
+        elif outcome == GOOD:
+            self.low = index
+        else:
+            self.skipped[index] = reason
+
+    @property
+    def candidates(self) -> List[int]:
+        """The revisions that may be the first slower one: the skipped ones between the newest
+        good and the oldest bad, and the oldest bad itself."""
+        return [i for i in range(self.low + 1, self.high) if i in self.skipped] + [self.high]
+
+
+def search(n: int, probe: Callable[[int], Tuple[str, str]]) -> Search:
+    """Binary search for the first bad of ``n`` revisions, the last known bad, with ``probe(i)``
+    giving (``BAD``, ``GOOD`` or ``SKIP``, why it was skipped) for revision ``i``."""
+    state = Search(n)
+    index = state.next()
+    while index is not None:
+        state.record(index, *probe(index))
+        index = state.next()
+    return state
+
+
 def bisect(
     repo: Path,
     good: str,
@@ -148,7 +236,9 @@ def bisect(
 ) -> BisectResult:
     """Find the first revision after ``good`` up to ``bad`` that the paired gate (options
     ``gate``, as ``run_gate`` takes them) judges slower than ``good``; each gate's results in
-    ``output/<revision>``."""
+    ``output/<revision>``.  A revision whose probed points cannot be measured (its tree does not
+    install or import, a worker crashes, conformance fails) is skipped, as ``git bisect skip``
+    does; when skipped revisions border the answer, ``candidates`` names them all."""
     listed = revisions(repo, good, bad)
     found = BisectResult(revision(repo, good), listed)
     trees: Dict[str, Spec] = {}
@@ -158,39 +248,71 @@ def bisect(
             trees[commit.sha] = export(repo, commit)
         return trees[commit.sha]
 
+    def unmeasurable(commit: Revision) -> Optional[str]:
+        """Why ``commit``'s tree cannot even be installed, or None."""
+        try:
+            prepare(tree(commit), log=log)
+        except (BisectError, SpecError, InventoryError, VersionMismatch) as exc:
+            return _one_line(str(exc))
+        return None
+
     def judge(baseline: Revision, candidate: Revision, selected: Sequence[Point], name: str) -> Tested:
         log(
             f"gate {candidate.short} ({candidate.subject}) against {baseline.short}: {len(selected)} point(s)"
         )
-        specs = {"baseline": tree(baseline), "candidate": tree(candidate)}
-        result = run_gate(selected, specs, output / name, **gate)  # type: ignore[arg-type]
-        tested = Tested(baseline, candidate, result)
-        log(f"{candidate.short}: {'slower' if tested.slower else 'not slower'} ({_tally(result)})")
+        broken = unmeasurable(candidate)
+        if broken is not None:
+            tested = Tested(baseline, candidate, None, skipped=broken)
+        else:
+            specs = {"baseline": tree(baseline), "candidate": tree(candidate)}
+            result = run_gate(selected, specs, output / name, **gate)  # type: ignore[arg-type]
+            tested = Tested(baseline, candidate, result, skipped=_unjudged(result, selected))
+        log(f"{candidate.short}: {tested.outcome_text}")
         return tested
 
+    broken = unmeasurable(found.good)
+    if broken is not None:
+        raise BisectError(f"--good {good} ({found.good.short}) cannot be measured: {broken}")
     last = judge(found.good, listed[-1], points, listed[-1].short)
     found.tested.append(last)
-    if not last.slower:
+    if last.outcome == SKIP:
+        raise BisectError(f"--bad {bad} ({listed[-1].short}) cannot be measured: {last.skipped}")
+    if last.outcome == GOOD:
         return found
-    regressed = {j.point.name for j in last.result.regressions}
+    regressed = {j.point.name for j in last.regressions}
     points = [p for p in points if p.name in regressed]
-    low, high = -1, len(listed) - 1  # listed[low] is good (-1: the good revision), listed[high] bad
-    results: Dict[int, Tested] = {high: last}
-    while high - low > 1:
-        middle = (low + high) // 2
-        results[middle] = judge(found.good, listed[middle], points, listed[middle].short)
-        found.tested.append(results[middle])
-        if results[middle].slower:
-            high = middle
-        else:
-            low = middle
-    found.first_bad = listed[high]
-    if low == -1:  # its parent is the good revision: the step has been gated already
-        found.step = results[high]
+    results: Dict[int, Tested] = {len(listed) - 1: last}
+
+    def probe(index: int) -> Tuple[str, str]:
+        results[index] = judge(found.good, listed[index], points, listed[index].short)
+        found.tested.append(results[index])
+        return results[index].outcome, results[index].skipped or ""
+
+    state = search(len(listed), probe)
+    found.first_bad = listed[state.high]
+    found.candidates = [listed[i] for i in state.candidates]
+    # The step: the first bad revision against the newest good one before it (its parent when
+    # no skipped revision lies between them).
+    if state.low == -1 and len(found.candidates) == 1:  # gated against its parent already
+        found.step = results[state.high]
     else:
-        parent = listed[high - 1]
-        found.step = judge(parent, listed[high], points, f"step-{listed[high].short}")
+        before = listed[state.low] if state.low >= 0 else found.good
+        found.step = judge(before, listed[state.high], points, f"step-{listed[state.high].short}")
     return found
+
+
+def _unjudged(result: GateResult, selected: Sequence[Point]) -> Optional[str]:
+    """Why a gate that judged nothing slower cannot count as good: a probed point that was not
+    measured on a side (unavailable, failed conformance, crashed, timed out), or None."""
+    if result.regressions:
+        return None
+    reasons = [f"{name}: {why}" for name, why in result.skipped.items() if name in {p.name for p in selected}]
+    return _one_line("; ".join(reasons)) if reasons else None
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _tally(result: GateResult) -> str:
@@ -199,20 +321,29 @@ def _tally(result: GateResult) -> str:
 
 
 def bisect_text(found: BisectResult, describe: Callable[[GateResult], str]) -> str:
-    """The search's verdicts in order, the first bad revision, and the step's gate (``describe``
-    turns a gate result into its table and profile)."""
+    """The search's verdicts in order, the first bad revision (or the range it lies in, when
+    skipped revisions border it), and the step's gate (``describe`` turns a gate result into its
+    table and profile)."""
     lines = [f"{len(found.revisions)} revision(s) after {found.good.short} ({found.good.subject}); tested:"]
     for tested in found.tested:
-        verdict = SLOWER if tested.slower else "not slower"
         lines.append(
-            f"  {tested.candidate.short} vs {tested.baseline.short}: {verdict} ({_tally(tested.result)})"
+            f"  {tested.candidate.short} vs {tested.baseline.short}: {tested.outcome_text}"
             f"  {tested.candidate.subject}"
         )
     if found.first_bad is None:
         lines.append(f"--bad {found.revisions[-1].short} is not slower than --good: nothing to bisect.")
         return "\n".join(lines)
-    lines += ["", f"first slower revision: {found.first_bad.sha} {found.first_bad.subject}"]
-    if found.step is not None:
+    if found.unique:
+        lines += ["", f"first slower revision: {found.first_bad.sha} {found.first_bad.subject}"]
+    else:
+        lines += [
+            "",
+            "the first slower revision is one of "
+            + ", ".join(c.short for c in found.candidates)
+            + " (the revisions before the last could not be measured):",
+        ]
+        lines += [f"  {c.sha} {c.subject}" for c in found.candidates]
+    if found.step is not None and found.step.result is not None:
         lines += ["", f"the step ({found.step.baseline.short} → {found.step.candidate.short}):"]
         lines.append(describe(found.step.result))
     return "\n".join(lines)

@@ -25,10 +25,10 @@ from markupsafe import Markup
 
 from sigbench.analysis.changepoints import CHANGE_POINT_ENVIRONMENTS
 from sigbench.analysis.history import History, Step, histories
-from sigbench.analysis.points import Analysis, analyse
+from sigbench.analysis.points import REPRODUCIBLE_SPREAD, Analysis, analyse
 from sigbench.analysis.precision import precision_of
 from sigbench.analysis.profiles import WORK_UNITS, count_text, differential, responsible
-from sigbench.analysis.stats import RESAMPLES
+from sigbench.analysis.stats import GROWTH_SUPERLINEAR, RESAMPLES, SUPERLINEAR_EXPONENT
 from sigbench.analysis.twins import twin_ratios
 from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, THRESHOLD
 from sigbench.report.charts import Series, colours, history_chart, interval_chart, scaling_chart
@@ -379,10 +379,15 @@ def memory_table(analysis: Analysis) -> Markup:
             (s, r, k): m
             for s, r, k, m in zip(group["scenario"], group["ref"], group["kind"], group["median"])
         }
+        columns = ("scenario", "ref", "kind", "min", "max", "reproducible")
+        varies = {
+            (s, r, k): (low, high) for s, r, k, low, high, same in zip(*map(group.get, columns)) if not same
+        }
         row = {"implementation": label}
         for ref, kind in modes:
-            row[f"bytes per receiver, {ref} {kind}"] = byte_text(
-                found.get(("memory_connect", ref, kind), np.nan)
+            key = ("memory_connect", ref, kind)
+            row[f"bytes per receiver, {ref} {kind}"] = byte_text(found.get(key, np.nan)) + (
+                _varies(varies[key]) if key in varies else ""
             )
         for scenario, title in (
             ("connect", "ns per receiver connected"),
@@ -390,13 +395,20 @@ def memory_table(analysis: Analysis) -> Markup:
             ("send", "ns per send"),
         ):
             mode = next((m for m in modes if (scenario, *m) in found), None)
-            key = (scenario, *mode) if mode else None
-            value = found[key] if key else np.nan
+            cell = (scenario, *mode) if mode else None
+            value = found[cell] if cell else np.nan
             row[title] = value_text(value, SCENARIOS[scenario].value_unit) + (
                 f" ({mode[0]} {mode[1]})" if mode and mode != DEFAULT_COMBO else ""
             )
+            if cell in varies:
+                row[title] += _varies(varies[cell])
         rows.append(row)
     return _table(pandas.DataFrame(rows), "memory")
+
+
+def _varies(extremes: Tuple[float, float]) -> str:
+    """The mark of a memory figure that is not reproducible, with the range of its values."""
+    return f" ⚠ varies {byte_text(extremes[0])}–{byte_text(extremes[1])}"
 
 
 def combo_tables(analysis: Analysis) -> List[Tuple[str, Markup]]:
@@ -459,7 +471,7 @@ def fits_table(analysis: Analysis) -> Markup:
             "fixed ns (95% CI)": _estimates(fits, "fixed"),
             "ns per receiver (95% CI)": _estimates(fits, "slope"),
             "log-log exponent (95% CI)": _estimates(fits, "exponent", "{:.2f}".format),
-            "growth": fits["superlinear"].map(lambda s: "▲ superlinear" if s else "linear or better"),
+            "growth": fits["growth"].map(lambda g: f"▲ {g}" if g == GROWTH_SUPERLINEAR else g),
         }
     )
     return _table(table, "fits", marked=fits["superlinear"].tolist())
@@ -926,6 +938,8 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
         memory=memory_table(analysis),
         fits=fits_table(analysis),
         superlinear=int(analysis.fits["superlinear"].sum()) if len(analysis.fits) else 0,
+        superlinear_exponent=SUPERLINEAR_EXPONENT,
+        reproducible_spread=round(REPRODUCIBLE_SPREAD * 100),
         failures=failures,
         skipped=skipped,
         counts=counts,

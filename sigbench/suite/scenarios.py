@@ -303,15 +303,18 @@ class Point:
 
 
 #: The reference mode and receiver kind of the core matrix, in order of preference: a scenario's
-#: core points are those of the first it admits and the implementation supports (collect and
-#: send_dying are about weak references only; two libraries hold every receiver weakly).
-CORE_MODES = (("strong", "function"), ("weak", "function"))
+#: core points are those of the first it admits and the implementation supports.  collect and
+#: send_dying are about weak references only; two libraries hold every receiver weakly, and four
+#: (psygnal, PySide6, PyQt6, eventkit) hold plain functions strongly and bound methods weakly, so
+#: their weak points are weak methods.
+CORE_MODES = (("strong", "function"), ("weak", "function"), ("weak", "method"))
 
 
 def core_mode(scenario: str, supported: Optional[Collection[Tuple[str, str]]] = None) -> Tuple[str, str]:
     """The reference mode and receiver kind of ``scenario``'s core points: the first of
     ``CORE_MODES`` the scenario admits and, given an implementation's ``supported`` modes, that it
-    supports too (pypubsub and python-dispatch hold every receiver weakly)."""
+    supports too (pypubsub and python-dispatch hold every receiver weakly; psygnal holds only
+    bound methods weakly)."""
     modes = SCENARIOS[scenario].modes
     admitted = [mode for mode in CORE_MODES if modes is None or mode in modes]
     return next((mode for mode in admitted if supported is None or mode in supported), admitted[0])

@@ -84,7 +84,8 @@ class PyPubSub(Adapter):
     def global_containers(self) -> Dict[str, Any]:
         """The topic map, and the root topic's subtopics and list of child message specs."""
         manager = pub.getDefaultTopicMgr()
-        root = manager.getRootAllTopics()
+        # Any: these are pypubsub's internals, which its type hints do not declare.
+        root: Any = manager.getRootAllTopics()
         return {
             "TopicManager._topicsMap": manager._topicsMap,
             "root Topic.__subTopics": root._Topic__subTopics,
