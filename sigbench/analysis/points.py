@@ -21,6 +21,7 @@ from sigbench.analysis.stats import (
     coefficient_of_variation,
     fit_distributions,
     interval,
+    typical_runs,
 )
 from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point, baseline_for
 
@@ -117,6 +118,10 @@ def point_statistics(
         values = group["value"].to_numpy()
         clusters = group["cluster"].to_numpy()
         runs = [values[clusters == c] for c in np.unique(clusters)]
+        if "outlying_mads" in group and group["outlying_mads"].notna().any():
+            # A run that left out its outlying processes: so do its figures.
+            runs = typical_runs(runs, float(group["outlying_mads"].dropna().iloc[0]))
+            values = np.concatenate(runs)
         distribution = clustered_bootstrap(runs, resamples, seed=_seed(salt, label, benchmark))
         estimate = interval(np.median(values), distribution)
         first = group.iloc[0]

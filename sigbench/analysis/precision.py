@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from scipy import stats
 
-from sigbench.analysis.stats import clustered_median_ci
+from sigbench.analysis.stats import clustered_median_ci, typical_runs
 from sigbench.results.store import point_runs
 from sigbench.suite.scenarios import MEMORY_SCENARIOS
 
@@ -104,7 +104,8 @@ def precision_of(document: Dict[str, Any]) -> Precision:
     precision = Precision(
         settings.get("target"), int(settings.get("max_processes", settings.get("processes", 1)))
     )
+    mads = settings.get("outlying_mads")
     for name, runs in point_runs(document).items():
         if runs and name not in memory:
-            precision.points[name] = (len(runs), relative_precision(name, runs))
+            precision.points[name] = (len(runs), relative_precision(name, typical_runs(runs, mads)))
     return precision

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence, Union
+from typing import List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -110,6 +110,31 @@ def clustered_median_ci(
     distribution = clustered_bootstrap(runs, resamples, seed)  # raises on no values
     values = np.concatenate([np.asarray(run, dtype=float) for run in runs])
     return interval(np.median(values), distribution, level)
+
+
+#: A worker process whose median lies more than this many robust standard deviations (the
+#: median absolute deviation times 1.4826) from the median of its point's process medians is left
+#: out of the point's figures (runs that record ``outlying_mads`` in their settings): a process
+#: the machine slowed all its life, or one whose memory layout made it an outlier.  For normal
+#: spreads that drops about one process in four hundred.
+OUTLYING_MADS = 3.0
+#: Processes are compared only when a point has at least this many.
+FEWEST_TO_COMPARE = 3
+
+
+def typical_runs(runs: Sequence[Sequence[float]], mads: Optional[float]) -> List[Sequence[float]]:
+    """``runs`` (one sequence of values per process) without those whose median lies more than
+    ``mads`` robust standard deviations from the median of the process medians (``mads`` None:
+    all of them); processes without values are dropped too."""
+    kept = [run for run in runs if len(run)]
+    if mads is None or len(kept) < FEWEST_TO_COMPARE:
+        return kept
+    medians = np.array([np.median(run) for run in kept])
+    centre = np.median(medians)
+    spread = 1.482602218505602 * np.median(np.abs(medians - centre))
+    if spread == 0:  # most processes agree exactly (counts): no scale to judge the rest by
+        return kept
+    return [run for run, median in zip(kept, medians) if abs(median - centre) <= mads * spread]
 
 
 @np.errstate(over="ignore", invalid="ignore")  # absurd values give inf or NaN, not a warning

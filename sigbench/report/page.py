@@ -28,6 +28,7 @@ from sigbench.analysis.history import History, Step, histories
 from sigbench.analysis.points import REPRODUCIBLE_SPREAD, Analysis, analyse
 from sigbench.analysis.precision import precision_of
 from sigbench.analysis.profiles import WORK_UNITS, count_text, differential, responsible
+from sigbench.analysis.speed import SLOW_SIGMAS, conditions
 from sigbench.analysis.stats import GROWTH_SUPERLINEAR, RESAMPLES, SUPERLINEAR_EXPONENT
 from sigbench.analysis.twins import twin_ratios
 from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, THRESHOLD
@@ -47,6 +48,7 @@ from sigbench.suite.scenarios import (
     TWIN_TOLERANCE,
     TWINS,
 )
+from sigbench.worker.speed import READ_EVERY, RETAKES
 
 #: The send size the leaderboard ranks by.
 LEADERBOARD_RECEIVERS = 10
@@ -599,6 +601,26 @@ def precision_texts(documents: Dict[Path, Dict[str, Any]]) -> List[Tuple[str, Li
     return texts
 
 
+def condition_texts(documents: Dict[Path, Dict[str, Any]]) -> List[Tuple[str, List[str]]]:
+    """For each results file whose workers sensed the machine's speed, how slow it ran
+    (``sigbench.analysis.speed``): a headline, and the points with the most values left out."""
+    texts = []
+    for path, document in documents.items():
+        found = conditions(document)
+        for line in found.lines():
+            worst = sorted(found.points.items(), key=lambda item: -item[1][0])[:8]
+            texts.append(
+                (
+                    f"{path.stem}: {line}",
+                    [
+                        f"{name}: {slow} slow, {again} re-taken, {short} short"
+                        for name, (slow, again, short) in worst
+                    ],
+                )
+            )
+    return texts
+
+
 def other_benchmarks(analysis: Analysis) -> Markup:
     """Benchmarks outside the scenario matrix (from plain pyperf suites): medians only."""
     points = analysis.points
@@ -957,6 +979,10 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Dict
         history_rounds=FEWEST_ROUNDS,
         budget=budget_table(documents),
         precision=precision_texts(documents),
+        machine=condition_texts(documents),
+        slow_sigmas=SLOW_SIGMAS,
+        retakes=RETAKES,
+        read_every=round(READ_EVERY * 1000),
         twins_caption=twins_caption,
         twins=twins,
         twin_pairs=TWINS,

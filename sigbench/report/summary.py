@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sigbench.analysis.precision import precision_of
+from sigbench.analysis.speed import conditions
 from sigbench.report.text import byte_text, markdown_text, printable
 from sigbench.results.store import point_values
 from sigbench.suite.adapters import implementation_names
@@ -120,9 +121,10 @@ def _precision(document: Dict[str, Any], text: Callable[[str], str], item: str =
     """What precision the points reached (``sigbench.analysis.precision``), point names passed
     through ``text`` and listed after ``item``."""
     lines = precision_of(document).lines()
+    machine = conditions(document).lines()
     if not lines:
-        return []
-    return ["", lines[0], *(item + text(line.strip()) for line in lines[1:])]
+        return machine and ["", *machine]
+    return ["", lines[0], *(item + text(line.strip()) for line in lines[1:]), *machine]
 
 
 def _not_measured(statuses: List[Dict[str, Any]], text: Callable[[str], str], item: str = "  ") -> List[str]:

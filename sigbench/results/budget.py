@@ -1,5 +1,6 @@
 """Where a run's wall time went: worker start-up, conformance, set-up and calibration, the timed
-regions, the untimed work between them, memory readings, writing results, and the rest.
+regions, the untimed work between them, sensing the machine's speed, memory readings, writing
+results, and the rest.
 
 A runner adds what each worker reports for each point and what it spends itself; the budget is
 kept in the results file (``sigbench.budget``), printed at the end of a run and shown in the
@@ -14,6 +15,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 PHASES: Dict[str, str] = {
     "timed": "inside the timed regions (warm-ups and values)",
     "untimed": "the rest of each value: per-region set-ups, releases and collections",
+    "sensing": "reading the machine's speed beside every value (the reference workload)",
     "calibration": "building each point's body and calibrating its loops",
     "conformance": "the conformance checks",
     "memory": "the memory points",
@@ -50,9 +52,11 @@ class Budget:
             return
         self.add("calibration", phases.get("setup", 0.0))
         values_wall = float(phases.get("values", 0.0))
+        sensing = float(phases.get("sensing", 0.0))
         timed = values_wall if metric != "time" else timed_seconds(outcome)
         self.add("timed", min(timed, values_wall))
-        self.add("untimed", values_wall - timed)
+        self.add("sensing", sensing)
+        self.add("untimed", values_wall - timed - sensing)
 
     def as_dict(self) -> Dict[str, float]:
         """Every phase, ``other`` being what the wall time holds beyond the rest."""
@@ -60,10 +64,12 @@ class Budget:
 
 
 def timed_seconds(outcome: Mapping[str, Any]) -> float:
-    """Seconds inside the timed regions of a timed point's warm-ups and values (each value is
-    seconds per operation over ``loops`` x ``inner_loops`` operations)."""
+    """Seconds inside the timed regions of a timed point's warm-ups and values, the slow values
+    left out included (each value is seconds per operation over ``loops`` x ``inner_loops``
+    operations)."""
     inner = outcome.get("inner_loops", 1)
-    values = sum(outcome.get("values", [])) * outcome.get("loops", 0) * inner
+    taken = [*outcome.get("values", []), *(slow[0] for slow in outcome.get("slow", []))]
+    values = sum(taken) * outcome.get("loops", 0) * inner
     return float(values + sum(loops * inner * value for loops, value in outcome.get("warmups", [])))
 
 

@@ -187,6 +187,7 @@ def _check_points(items: Any, implementations: Dict[str, Any]) -> Dict[str, Dict
         _type(item.get("reason"), str, f"{where}.reason")
         _number(item.get("processes"), f"{where}.processes", 0, integer=True)
         _check_memory_runs(item, where)
+        _check_sensing(item, where)
         points[name] = item
     return points
 
@@ -226,6 +227,28 @@ def _check_memory_runs(item: Dict[str, Any], where: str) -> None:
             _strings(run["machine"], f"{at}.machine")
 
 
+def _check_sensing(item: Dict[str, Any], where: str) -> None:
+    """A timed point's readings of the machine's speed (``sigbench.results.store``): one item per
+    process, ``speed`` the readings (two or more, positive) of each value, ``slow`` [value,
+    reading, reading, ...] per value left out."""
+    if "sensing" not in item:
+        return
+    runs = _type(item["sensing"], list, f"{where}.sensing")
+    if SCENARIOS[item["scenario"]].metric != "time" or item["status"] != "ok":
+        _fail(f"{where}.sensing", "only measured timed points keep readings of the machine's speed")
+    if len(runs) != item["processes"]:
+        _fail(f"{where}.sensing", f"{len(runs)} runs, but the point says {item['processes']}")
+    for index, run in enumerate(runs):
+        at = f"{where}.sensing[{index}]"
+        _type(run, dict, at)
+        for key, size in (("speed", 2), ("slow", 3)):
+            for number, entry in enumerate(_type(run.get(key), list, f"{at}.{key}")):
+                if not isinstance(entry, list) or len(entry) < size:
+                    _fail(f"{at}.{key}[{number}]", f"expected {size} numbers or more, got {entry!r}")
+                for value in entry:
+                    _number(value, f"{at}.{key}[{number}]", 1e-300)
+
+
 def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared_name: Any) -> None:
     seen: List[str] = []
     for index, bench in enumerate(_type(benchmarks, list, "benchmarks")):
@@ -243,13 +266,23 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
             _fail(f"{where}.runs", f"{len(runs)} runs, but the point says {point['processes']}")
         seen.append(name)
         for run_index, run in enumerate(runs):
+            # pyperf leaves out the values of a run that has none: a process whose every value
+            # was taken in a slow phase (``sigbench.worker.speed``) keeps only its warm-ups.
             values = _type(
-                _type(run, dict, f"{where}.runs[{run_index}]").get("values"),
+                _type(run, dict, f"{where}.runs[{run_index}]").get("values", []),
                 list,
                 f"{where}.runs[{run_index}].values",
             )
+            if not values and not run.get("warmups"):
+                _fail(f"{where}.runs[{run_index}]", "neither values nor warm-ups")
             for value_index, value in enumerate(values):
                 _number(value, f"{where}.runs[{run_index}].values[{value_index}]", 1e-300)
+            sensed = point.get("sensing")
+            if sensed is not None and len(sensed[run_index]["speed"]) != len(values):
+                _fail(
+                    f"{where}.runs[{run_index}].values",
+                    f"{len(values)} values, but {len(sensed[run_index]['speed'])} pairs of speed readings",
+                )
     missing = [
         name
         for name, item in points.items()

@@ -151,11 +151,21 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
                 "reason": entry.reason,
                 "processes": len(entry.runs),
                 **({"runs": entry.runs} if is_memory(entry.point) and entry.runs else {}),
+                **_sensing(entry),
             }
             for entry in record.points.values()
         ],
     }
     return document
+
+
+def _sensing(entry: PointRecord) -> Dict[str, Any]:
+    """A timed point's readings of the machine's speed, a ``sensing`` item per run (in the
+    order of its pyperf runs): ``speed``, the readings beside and inside each value, and ``slow``,
+    the values left out as taken in a slow phase, each [value, readings...] (``sigbench.worker.speed``)."""
+    if is_memory(entry.point) or not entry.runs or not all("speed" in run for run in entry.runs):
+        return {}
+    return {"sensing": [{"speed": run["speed"], "slow": run["slow"]} for run in entry.runs]}
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -313,8 +323,10 @@ def record_from_document(document: Dict[str, Any]) -> RunRecord:
         point = Point.from_dict(item)
         runs = [{**run, "warmups": [list(w) for w in run["warmups"]]} for run in item.get("runs", [])]
         record.points[point.name] = PointRecord(point, item["status"], item["reason"], runs)
+    sensing = {item["name"]: item["sensing"] for item in section["points"] if "sensing" in item}
     if document.get("benchmarks"):
         for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
+            sensed = sensing.get(bench.get_name(), [])
             record.points[bench.get_name()].runs = [
                 {
                     "values": list(run.values),
@@ -324,7 +336,8 @@ def record_from_document(document: Dict[str, Any]) -> RunRecord:
                     "date": run.get_metadata()["date"],
                     "duration": run.get_metadata()["duration"],
                     **_machine(run.get_metadata(), record.environment),
+                    **(sensed[index] if sensed else {}),
                 }
-                for run in bench.get_runs()
+                for index, run in enumerate(bench.get_runs())
             ]
     return record

@@ -42,6 +42,8 @@ COLUMNS = (
     "date",
     "unit",
     "value",
+    # A sigbench run's rule for outlying processes (``sigbench.analysis.stats.typical_runs``).
+    "outlying_mads",
 )
 #: Metadata key for each column that is not named as in the file.
 _METADATA_KEYS = {
@@ -80,6 +82,7 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
         rows.extend(_memory_rows(Path(path), document))
         if not document.get("benchmarks"):
             continue  # a sigbench run in which no time point was measured
+        mads = document.get("sigbench", {}).get("settings", {}).get("outlying_mads")
         for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
             for process, run in enumerate(bench.get_runs()):
                 metadata = run.get_metadata()
@@ -91,6 +94,7 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
                     process=process,
                     loops=run.get_loops(),
                     inner_loops=run.get_inner_loops(),
+                    outlying_mads=mads,
                 )
                 rows.extend({**base, "value": value} for value in run.values)
     frame = pandas.DataFrame(rows, columns=list(COLUMNS))

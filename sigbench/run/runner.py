@@ -20,6 +20,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 import sigbench
 from sigbench.analysis.precision import relative_precision
+from sigbench.analysis.speed import SpeedKnowledge
+from sigbench.analysis.stats import OUTLYING_MADS, typical_runs
 from sigbench.results.budget import Budget
 from sigbench.results.store import (
     PointRecord,
@@ -168,12 +170,16 @@ class Runner:
         self.points = list(points)
         self.budget = Budget(record.budget if record is not None else None)
         self._saved = 0.0
-        self._precision: Dict[str, Tuple[int, float]] = {}
+        self._precision: Dict[str, Tuple[Tuple[int, int], float]] = {}
+        #: Every reading of the machine's speed so far: points' quiet speeds, the threshold.
+        self.speed = SpeedKnowledge()
         # What the measuring interpreter has, as its workers see it, not what this process sees.
         self.inventory = inventory_of(self.python)
         guard.check_inventory(self.environment, self.inventory)
         if record is not None:
             self.record = record
+            for name, entry in record.points.items():
+                self.speed.add(name, entry.runs)
             return
         self.record = RunRecord(
             profile=profile.name,
@@ -187,6 +193,7 @@ class Runner:
                 ),
                 "point_timeout": point_timeout,
                 "seed": self.seed,
+                **({"outlying_mads": OUTLYING_MADS} if metric == "time" else {}),
             },
             commit=sigbench_commit(),
             started=now(),
@@ -278,13 +285,16 @@ class Runner:
     def precision(self, point: Point) -> float:
         """``point``'s precision so far (``sigbench.analysis.precision.relative_precision``)."""
         runs = self.record.points[point.name].runs
+        # Keyed by the values too: a worker's values may be judged again when it ends.
+        key = (len(runs), sum(len(run["values"]) for run in runs))
         known = self._precision.get(point.name)
-        if known is not None and known[0] == len(runs):
+        if known is not None and known[0] == key:
             return known[1]
         started = time.perf_counter()
-        precision = relative_precision(point.name, [run["values"] for run in runs])
+        mads = self.record.settings.get("outlying_mads")
+        precision = relative_precision(point.name, typical_runs([run["values"] for run in runs], mads))
         self.budget.add("stopping", time.perf_counter() - started)
-        self._precision[point.name] = (len(runs), precision)
+        self._precision[point.name] = (key, precision)
         return precision
 
     def wants_more(self, point: Point) -> bool:
@@ -358,7 +368,13 @@ class Runner:
             self.save()
 
     def finish(self) -> None:
-        """Mark the run finished and save it."""
+        """Judge every value by what the run learnt of the machine's speed, mark the run
+        finished and save it."""
+        limit = self.speed.threshold()
+        if limit is not None:
+            for name, entry in self.record.points.items():
+                self.speed.judge(name, entry.runs)
+            self.record.settings["slow_threshold"] = limit
         self.record.finished = now()
         self.save()
 
@@ -371,7 +387,8 @@ class Runner:
         self.budget.add("results", self._saved - started)
 
     def _run_worker(self, impl: str, points: List[Point]) -> Iterator[Point]:
-        """Yield each point as its result arrives; restart the worker past a crash or hang."""
+        """Yield each point as its result arrives; restart the worker past a crash or hang.  When
+        a worker ends, its values are judged again by what it learnt of the machine's speed."""
         pending = list(points)
         while pending:
             for point, outcome in self._one_worker(impl, pending):
@@ -387,6 +404,10 @@ class Runner:
         if status == "ok":
             keys = ("values", "warmups", "loops", "inner_loops", "duration")
             entry.runs.append({key: outcome[key] for key in keys})
+            if "speed" in outcome:
+                entry.runs[-1].update(speed=outcome["speed"], slow=outcome["slow"])
+                self.speed.add(point.name, entry.runs[-1:])
+                self.speed.judge(point.name, entry.runs)
             entry.runs[-1]["date"] = now()
             if outcome.get("function_dumps"):
                 self._keep_functions(point, outcome["function_dumps"])
@@ -413,6 +434,7 @@ class Runner:
             "timing": asdict(self.profile.timing),
             "points": [self._job_point(p) for p in pending],
             "metric": self.metric,
+            "speed": {"threshold": self.speed.threshold()},
         }
         started = time.perf_counter()
         with WorkerProcess(self.python, self.metric) as worker:
@@ -448,8 +470,10 @@ class Runner:
         Counting workers calibrate again (deterministically), so each does exactly the same work.
         """
         runs = self.record.points[point.name].runs
+        quiet = self.speed.quiet(point.name)
+        sensed = {"quiet": quiet} if quiet is not None and self.metric == "time" else {}
         if runs and self.metric == "time":
-            return {**point.as_dict(), "loops": runs[0]["loops"], "checked": True}
+            return {**point.as_dict(), "loops": runs[0]["loops"], "checked": True, **sensed}
         return point.as_dict()
 
     def hello(self, impl: str, event: Dict[str, Any]) -> None:

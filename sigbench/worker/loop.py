@@ -41,6 +41,7 @@ from sigbench.worker.inventory import libraries_of, machine_metadata, version_of
 from sigbench.worker.measure import Sampler, Timing, measure
 from sigbench.worker.memory import measure_memory
 from sigbench.worker.meter import InstructionMeter, meter_from_environment
+from sigbench.worker.speed import Sensing
 
 
 def _emitter(out: IO[str]) -> Callable[[Dict[str, Any]], None]:
@@ -122,6 +123,7 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
     adapter, lasting = greeted
     timing = Timing(**job["timing"])
     meter: Optional[InstructionMeter] = None
+    sensing = _sensing(job)
     for data in job["points"]:
         if job.get("metric") == "instructions":
             meter = meter or meter_from_environment()
@@ -129,7 +131,16 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
         if job.get("profile"):
             emit(_profile_result(adapter, lasting, point, loops))
         else:
-            emit(_point_result(adapter, lasting, point, timing, loops, meter, checked))
+            quiet = data.get("quiet")
+            emit(_point_result(adapter, lasting, point, timing, loops, meter, checked, sensing, quiet))
+
+
+def _sensing(job: Dict[str, Any]) -> Optional[Sensing]:
+    """The machine-speed sensing of a job that times (``sigbench.worker.speed``): the run's
+    threshold as the job carries it (``speed``), its units calibrated when first used."""
+    if job.get("metric", "time") != "time" or job.get("profile"):
+        return None
+    return Sensing(threshold=(job.get("speed") or {}).get("threshold"))
 
 
 def _profile_result(
@@ -153,9 +164,13 @@ def _point_result(
     loops: Optional[int],
     meter: Optional[InstructionMeter],
     checked: bool = False,
+    sensing: Optional[Sensing] = None,
+    quiet: Optional[float] = None,
 ) -> Dict[str, Any]:
     """Check, then measure, ``point``: its ``point`` event.  A point an earlier process of the
-    run has ``checked`` in full is checked again more cheaply (``recheck_point``)."""
+    run has ``checked`` in full is checked again more cheaply (``recheck_point``).  Timed values
+    are taken between readings of ``sensing``, calibrated here when first needed; ``quiet`` is
+    the point's quiet speed as the run knows it."""
     result: Dict[str, Any] = {"event": "point", "point": point.as_dict()}
     started = perf_counter()
     failure = _conformance_failure(adapter, point, checked) or lasting.restored("conformance")
@@ -166,7 +181,15 @@ def _point_result(
         if SCENARIOS[point.scenario].metric == "memory":
             result.update(status="ok", **measure_memory(adapter, point, timing))
         else:
-            result.update(status="ok", **measure(adapter, point, timing, loops, meter))
+            calibrating = perf_counter()
+            if sensing is not None:
+                if not sensing.units:
+                    sensing.calibrate()
+                sensing.start_point(quiet)
+            calibrating = perf_counter() - calibrating
+            result.update(status="ok", **measure(adapter, point, timing, loops, meter, sensing))
+            if sensing is not None:
+                result["phases"]["sensing"] += calibrating
         result["phases"]["conformance"] = conformance
     except Exception as exc:
         result.update(status="error", reason=_describe(exc, "while timing"))

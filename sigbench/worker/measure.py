@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.receivers import Sender, make_receivers
 from sigbench.suite.scenarios import PEAK, SCENARIOS, THREADS, Point
+from sigbench.worker.speed import Sensing, sensed_values
 
 Body = Callable[[int], float]
 #: Runs a timed region (which returns its seconds) and returns what it measured of it.
@@ -127,9 +128,13 @@ class Bench:
     measured (seconds, or instructions); callers collect garbage before each call, outside any clock.
     """
 
-    def __init__(self, adapter: Adapter, point: Point, meter: Meter = wall_time) -> None:
+    def __init__(
+        self, adapter: Adapter, point: Point, meter: Meter = wall_time, sensing: Optional[Sensing] = None
+    ) -> None:
         self.adapter = adapter
         self.meter = meter
+        #: Reads the machine's speed between timed regions, when one is due (``Sensing.tick``).
+        self.sensing = sensing
         self.point = point
         self.weak = point.ref == "weak"
         self._signal: Any = None
@@ -296,6 +301,8 @@ class Bench:
                 adapter.reset(signal)
             del signals
             gc.collect(1)
+            if self.sensing is not None:
+                self.sensing.tick()
         return total
 
     def _connect(self, loops: int) -> float:
@@ -458,9 +465,10 @@ class Sampler:
         min_time: float,
         loops: Optional[int] = None,
         meter: Optional[Meter] = None,
+        sensing: Optional[Sensing] = None,
     ) -> None:
         self.counting = meter is not None
-        self.bench = Bench(adapter, point, meter or wall_time)
+        self.bench = Bench(adapter, point, meter or wall_time, sensing)
         self.inner = inner_loops(point)
         try:
             if loops is None:
@@ -531,30 +539,51 @@ def measure(
     timing: Timing,
     loops: Optional[int] = None,
     meter: Optional[Meter] = None,
+    sensing: Optional[Sensing] = None,
 ) -> Dict[str, Any]:
-    """Warm up and measure ``point`` (calibrating loops unless given): see ``Sampler``."""
+    """Warm up and measure ``point`` (calibrating loops unless given): see ``Sampler``.  With
+    ``sensing`` (wall time only), each value is taken between two readings of the machine's
+    speed, and values taken while it ran slow are taken again or left out (``speed``)."""
     started = perf_counter()
-    return sample(Sampler(adapter, point, timing.min_time, loops, meter), timing, started)
+    return sample(Sampler(adapter, point, timing.min_time, loops, meter, sensing), timing, started, sensing)
 
 
-def sample(sampler: Any, timing: Timing, started: float) -> Dict[str, Any]:
+def sample(sampler: Any, timing: Timing, started: float, sensing: Optional[Sensing] = None) -> Dict[str, Any]:
     """Warm-ups, then values, from a ready ``sampler`` (``Sampler``, or ``sigbench.worker.memory``'s),
     which is closed after; the result a worker reports, its duration counted from ``started``,
-    with its ``phases``: the seconds of making the sampler ready (``setup``) and of its values."""
+    with its ``phases``: the seconds of making the sampler ready (``setup``), of its values, and
+    of sensing the machine's speed.  With ``sensing``, ``values`` are the quiet values, ``speed``
+    the readings beside and inside each, and ``slow`` the values left out, each as [value,
+    reading, ...]."""
     ready = perf_counter()
+    sensed: Dict[str, Any] = {}
     try:
         warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
-        values = [sampler.value() for _ in range(timing.values)]
+        if sensing is None:
+            values = [sampler.value() for _ in range(timing.values)]
+        else:
+            read = len(sensing.readings)
+            taken = sensed_values(sampler.value, timing.values, sensing)
+            values = [value for value, _ in taken["quiet"]]
+            sensed = {
+                "speed": [readings for _, readings in taken["quiet"]],
+                "slow": [[value, *readings] for value, readings in taken["slow"]],
+            }
+            sensing_seconds = sum(sensing.readings[read:]) * sensing.units
     finally:
         sampler.close()
     ended = perf_counter()
     dumps = getattr(sampler, "function_dumps", None)
+    phases = {"setup": ready - started, "values": ended - ready}
+    if sensing is not None:
+        phases["sensing"] = sensing_seconds
     return {
         **({"function_dumps": dumps} if dumps else {}),
         "loops": sampler.loops,
         "inner_loops": sampler.inner,
         "warmups": warmups,
         "values": values,
+        **sensed,
         "duration": ended - started,
-        "phases": {"setup": ready - started, "values": ended - ready},
+        "phases": phases,
     }

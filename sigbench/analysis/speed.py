@@ -1,0 +1,174 @@
+"""How slow the machine ran, from the readings of the reference workload that workers take
+beside and inside their values (``sigbench.worker.speed``): the rule's threshold, each point's
+quiet speed, the judging of every value by them, and what the run summary and the report say of
+the conditions (the share of values taken in slow phases, the values taken again or left short).
+
+The threshold is derived from the readings themselves: every reading's slowdown against its
+point's quiet speed (the log of their ratio), pooled over the run; a reading is slow beyond the
+median of those slowdowns plus ``SLOW_SIGMAS`` robust standard deviations (from their median
+absolute deviation).  Slow phases are a minority of readings, so they barely move the median or
+its deviation, and lie far beyond: the threshold sits between what the reference's speed does by
+itself (a few percent, with what ran before it and where the process's memory lies) and what the
+machine does to it.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+#: A reading is slow beyond this many robust standard deviations above the median slowdown.
+SLOW_SIGMAS = 5.0
+#: The threshold is derived once at least this many readings are known.
+FEWEST_READINGS = 50
+#: A normal distribution's standard deviation is its median absolute deviation times this.
+MAD_TO_SD = 1.482602218505602
+
+#: A run of one point in one process as the runner keeps it: ``values``, and with sensing
+#: ``speed`` (the readings of each value) and ``slow`` (values left out, each [value, readings...]).
+Run = Dict[str, Any]
+
+
+def run_readings(run: Run) -> List[float]:
+    """Every reading of ``run``'s values, quiet or slow."""
+    return [r for readings in run.get("speed", []) for r in readings] + [
+        r for _, *readings in run.get("slow", []) for r in readings
+    ]
+
+
+def threshold(slowdowns: Sequence[float]) -> Optional[float]:
+    """The log slowdown beyond which a reading is slow, from the logs of readings' slowdowns
+    against their points' quiet speeds; None with fewer than ``FEWEST_READINGS``."""
+    if len(slowdowns) < FEWEST_READINGS:
+        return None
+    centre = statistics.median(slowdowns)
+    deviation = statistics.median(abs(value - centre) for value in slowdowns)
+    return centre + SLOW_SIGMAS * MAD_TO_SD * deviation
+
+
+class SpeedKnowledge:
+    """Every reading of a run so far, by point: each point's quiet speed and the run's threshold."""
+
+    def __init__(self) -> None:
+        self.readings: Dict[str, List[float]] = {}
+        self._threshold: Optional[float] = None
+        self._stale = True
+
+    def add(self, name: str, runs: Iterable[Run]) -> None:
+        """The readings of ``runs`` of the point ``name`` (those already known are not repeated:
+        call it with a point's new runs only)."""
+        found = [r for run in runs for r in run_readings(run)]
+        if found:
+            self.readings.setdefault(name, []).extend(found)
+            self._stale = True
+
+    def quiet(self, name: str) -> Optional[float]:
+        """The point's quiet speed: its fastest reading in the run (None before any)."""
+        found = self.readings.get(name)
+        return min(found) if found else None
+
+    def threshold(self) -> Optional[float]:
+        """The run's threshold (``threshold``) over every reading known (recomputed when new
+        readings came)."""
+        if self._stale:
+            slowdowns = [
+                math.log(r / quiet)
+                for found in self.readings.values()
+                for quiet in (min(found),)
+                for r in found
+            ]
+            self._threshold, self._stale = threshold(slowdowns), False
+        return self._threshold
+
+    def judge(self, name: str, runs: Iterable[Run]) -> None:
+        """Sort every value of the point's ``runs`` anew into quiet (``values``, ``speed``) and
+        slow (``slow``) by what is known now (nothing moves while no threshold is known)."""
+        limit, quiet = self.threshold(), self.quiet(name)
+        if limit is None or quiet is None:
+            return
+        for run in runs:
+            if "speed" not in run:
+                continue
+            taken = [(value, readings) for value, readings in zip(run["values"], run["speed"])]
+            taken += [(value, readings) for value, *readings in run["slow"]]
+            run["values"], run["speed"], run["slow"] = [], [], []
+            for value, readings in taken:
+                if max(math.log(r / quiet) for r in readings) > limit:
+                    run["slow"].append([value, *readings])
+                else:
+                    run["values"].append(value)
+                    run["speed"].append(readings)
+
+
+@dataclass
+class Conditions:
+    """How slow the machine ran, over a run's timed points."""
+
+    #: Values taken in all, and those with a slow reading (left out of the figures).
+    taken: int = 0
+    slow: int = 0
+    #: Slow values replaced by a quiet one, and values a process came up short of what it asked.
+    retaken: int = 0
+    short: int = 0
+    #: Per point with any slow value: [slow values, of which re-taken, values short].
+    points: Dict[str, List[int]] = field(default_factory=dict)
+    #: The median slowdown of a slow value's slowest reading against its point's quiet speed.
+    slowdown: Optional[float] = None
+    #: The share of all readings that were slow.
+    slow_readings: float = 0.0
+
+    @property
+    def sensed(self) -> bool:
+        return self.taken > 0
+
+    @property
+    def slow_share(self) -> float:
+        return self.slow / self.taken if self.taken else 0.0
+
+    def lines(self) -> List[str]:
+        """The conditions part of a summary: one line, or none for a run without sensing."""
+        if not self.sensed:
+            return []
+        how = f", at a median {self.slowdown:.2f}× the quiet speed" if self.slowdown else ""
+        return [
+            f"Machine speed: slow in {self.slow_readings:.1%} of the readings{how}; {self.slow} of "
+            f"{self.taken} values ({self.slow_share:.1%}) were taken while it ran slow and are left out of "
+            f"the figures: {self.retaken} re-taken, {self.short} left short, over {len(self.points)} points."
+        ]
+
+
+def conditions(document: Dict[str, Any]) -> Conditions:
+    """The conditions of a results ``document`` (an empty ``Conditions`` for one without sensing)."""
+    section = document.get("sigbench", {})
+    asked = int(section.get("settings", {}).get("values", 0))
+    found = Conditions()
+    slowdowns: List[float] = []
+    readings = slow_readings = 0
+    limit = section.get("settings", {}).get("slow_threshold")
+    for item in section.get("points", []):
+        sensing = item.get("sensing", [])
+        every = [r for run in sensing for r in run_readings(run)]
+        if not every:
+            continue
+        quiet = min(every)
+        readings += len(every)
+        if limit is not None:
+            slow_readings += sum(math.log(r / quiet) > limit for r in every)
+        for run in sensing:
+            kept, slow = len(run["speed"]), len(run["slow"])
+            short = max(asked - kept, 0)
+            found.taken += kept + slow
+            found.slow += slow
+            found.short += short
+            found.retaken += slow - short
+            if slow:
+                tally = found.points.setdefault(item["name"], [0, 0, 0])
+                tally[0] += slow
+                tally[1] += slow - short
+                tally[2] += short
+                slowdowns.extend(max(value[1:]) / quiet for value in run["slow"])
+    found.slowdown = statistics.median(slowdowns) if slowdowns else None
+    found.slow_readings = slow_readings / readings if readings else 0.0
+    return found

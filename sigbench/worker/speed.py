@@ -1,0 +1,132 @@
+"""The machine's speed, sensed inside a worker: a small, fixed reference workload timed before
+the first value, after every value, and inside a value at least every ``READ_EVERY`` seconds
+(between its timed regions); and the rule that keeps values taken in slow phases out.
+
+Shared machines and CI runners slow down in phases (on the machine this was built on: to about
+half speed, for 10 ms to 2 s, up to four tenths of the time in bad hours) that no process of ours
+causes.  A value taken in such a phase measures the machine, not the library.  The reference
+workload is pure-Python work of the kind signal dispatch does (calls, attribute access,
+arithmetic); a reading is its seconds per unit.
+
+The rule (``Sensing.slow``): a reading is slow when it exceeds the point's quiet speed (the
+fastest reading taken for that point in any process of the run) by more than the run's
+threshold, which the runner derives from the spread of the readings themselves
+(``sigbench.analysis.speed.threshold``).  A value is slow when any reading taken beside or inside
+it is.  A slow value is taken again, up to ``RETAKES`` times the values asked for; what is still
+slow after that is kept in the record but left out of the figures.  Until the runner knows a
+threshold (the run's first workers), values are taken without judging; the runner judges every
+value again as it learns more.
+
+Standard library only: this runs in the measured interpreter.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Callable, Dict, List, Optional, Tuple
+
+#: Seconds one reading of the reference takes (its units are calibrated once per worker): long
+#: enough that an interruption of tens of microseconds moves it by a few percent only.
+READING_SECONDS = 0.0005
+#: Inside a value, a reading is taken between timed regions once this long has passed since the
+#: last: the shortest slow phase, so that none fits between two readings unseen.
+READ_EVERY = 0.01
+#: A value found slow is taken again up to this many times the values asked for, in all.
+RETAKES = 2
+
+
+class _Unit:
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def step(self, value: int) -> None:
+        self.count += value
+
+
+def reference(units: int) -> float:
+    """Seconds for ``units`` units of the fixed reference workload: a bound-method call, an
+    attribute update and a bit of arithmetic each."""
+    unit = _Unit()
+    step = unit.step
+    iterations = range(units)
+    start = perf_counter()
+    for index in iterations:
+        step(index & 7)
+    return perf_counter() - start
+
+
+@dataclass
+class Sensing:
+    """The rule's state in one worker: the run's ``threshold`` (the log of the slowdown beyond
+    which a reading is slow; None while the runner knows none), the current point's ``quiet``
+    speed (from the runner, lowered by this worker's own readings of the point), and every
+    reading taken, in order."""
+
+    threshold: Optional[float] = None
+    quiet: Optional[float] = None
+    units: int = 0
+    readings: List[float] = field(default_factory=list)
+    _last: float = 0.0
+
+    def calibrate(self, seconds: float = READING_SECONDS) -> None:
+        """Choose the units of one reading (about ``seconds``)."""
+        units = 256
+        while True:
+            elapsed = min(reference(units) for _ in range(3))
+            if elapsed >= seconds / 4 or units >= 1 << 24:
+                break
+            units *= 4
+        self.units = max(1, round(units * seconds / max(elapsed, 1e-9)))
+
+    def start_point(self, quiet: Optional[float]) -> None:
+        """A new point: its quiet speed as the runner knows it (None: not yet)."""
+        self.quiet = quiet
+
+    def read(self) -> float:
+        """One reading, in seconds per unit; the point's quiet speed follows the fastest."""
+        reading = reference(self.units) / self.units
+        self.readings.append(reading)
+        self.quiet = reading if self.quiet is None else min(self.quiet, reading)
+        self._last = perf_counter()
+        return reading
+
+    def tick(self) -> None:
+        """Between timed regions of a value: a reading, if ``READ_EVERY`` has passed."""
+        if perf_counter() - self._last >= READ_EVERY:
+            self.read()
+
+    def slow(self, reading: float) -> bool:
+        """Whether ``reading`` exceeds the point's quiet speed by more than the threshold."""
+        if self.threshold is None or self.quiet is None:
+            return False
+        return math.log(reading / self.quiet) > self.threshold
+
+
+#: One value taken with the readings beside and inside it: (value, [reading, ...]).
+Sensed = Tuple[float, List[float]]
+
+
+def sensed_values(
+    take: Callable[[], float], count: int, sensing: Sensing, retakes: int = RETAKES
+) -> Dict[str, List[Sensed]]:
+    """Take ``count`` values of ``take()``, with a reading before the first and after each (the
+    reading after one is the reading before the next) and those ``take`` itself made
+    (``Sensing.tick``).  A value with a slow reading is taken again, up to ``retakes`` times
+    ``count`` values in all; the result lists the ``quiet`` values and the ``slow`` ones, each
+    with its readings, in the order they were taken."""
+    quiet: List[Sensed] = []
+    slow: List[Sensed] = []
+    sensing.read()
+    attempts = 0
+    while len(quiet) < count and attempts < count * (1 + retakes):
+        first = len(sensing.readings) - 1
+        value = take()
+        sensing.read()
+        attempts += 1
+        readings = sensing.readings[first:]
+        (slow if any(sensing.slow(r) for r in readings) else quiet).append((value, readings))
+    return {"quiet": quiet, "slow": slow}
