@@ -5,10 +5,13 @@ median compared pairwise: the median and 95th percentile of |log ratio|).
 
     python benchmarks/harness.py                      # three runs of the default matrix
     python benchmarks/harness.py --runs 2 -- --impl blinker --scenario send
+    python benchmarks/harness.py --noise              # the same, the machine made slow in phases
     python benchmarks/harness.py --files results/a.json results/b.json   # judge existing runs
 
 Arguments after ``--`` go to ``sigbench run``.  Do not run it beside anything else that uses the
-processors: it measures the machine as much as the runner.
+processors: it measures the machine as much as the runner.  ``--noise`` runs burners beside the
+runs (``sigbench.run.noise``: slow phases of 10 ms to 2 s, about 40% of the time), to show what
+the runner makes of a noisy machine; the share of each run it made slow is printed.
 """
 
 from __future__ import annotations
@@ -19,26 +22,33 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
 from sigbench.analysis.precision import precision_of
+from sigbench.analysis.speed import conditions
+from sigbench.analysis.stats import typical_runs
 from sigbench.results.budget import summary_line, with_other
 from sigbench.results.store import point_runs, read_results
+from sigbench.run.noise import NoiseInjector
 
 #: Agreement the issue that introduced this script asked of three back-to-back runs.
 MEDIAN_LIMIT, P95_LIMIT = 0.01, 0.03
 
 
 def medians(document: Dict) -> Dict[str, float]:
-    """Every point's median over all its values."""
-    return {
-        name: float(np.median([v for run in runs for v in run]))
-        for name, runs in point_runs(document).items()
-        if runs
-    }
+    """Every point's median over its values, as the report takes it (outlying processes left out
+    where the run says so)."""
+    mads = document["sigbench"]["settings"].get("outlying_mads")
+    found = {}
+    for name, runs in point_runs(document).items():
+        kept = typical_runs(runs, mads)
+        if kept:
+            found[name] = float(np.median([v for run in kept for v in run]))
+    return found
 
 
 def agreement(first: Dict[str, float], second: Dict[str, float]) -> np.ndarray:
@@ -47,11 +57,14 @@ def agreement(first: Dict[str, float], second: Dict[str, float]) -> np.ndarray:
     return np.abs(np.log([second[name] / first[name] for name in common]))
 
 
-def run_once(arguments: Sequence[str], directory: Path, index: int) -> Path:
+def run_once(arguments: Sequence[str], directory: Path, index: int, noise: Optional[NoiseInjector]) -> Path:
     output = directory / f"run{index}.json"
     command = [sys.executable, "-m", "sigbench", "run", "--quiet", "-o", str(output), *arguments]
     print(f"run {index}: {' '.join(command[1:])}", file=sys.stderr, flush=True)
+    started = time.time()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    if noise is not None:
+        print(f"run {index}: slow phases injected {noise.slow_share(started, time.time()):.0%} of the time")
     return output
 
 
@@ -66,7 +79,7 @@ def report(files: List[Path]) -> bool:
         precision = precision_of(document)
         print(f"{path}: {len(precision.points)} points, wall {wall:.1f} s, timed share {share:.0%}")
         print(f"  {summary_line(budget)}")
-        for line in precision.lines():
+        for line in precision.lines() + conditions(document).lines():
             print(f"  {line.strip()}")
     ok = True
     for (a, da), (b, db) in itertools.combinations(zip(files, map(medians, documents)), 2):
@@ -89,6 +102,12 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> int:
     parser.add_argument("--runs", type=int, default=3, help="back-to-back runs (default 3)")
     parser.add_argument("--keep", type=Path, help="directory to keep the results files in")
     parser.add_argument("--files", type=Path, nargs="+", help="judge these results files instead of running")
+    parser.add_argument(
+        "--noise",
+        action="store_true",
+        help="make the machine slow in phases during the runs (sigbench.run.noise)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the --noise schedule (default 0)")
     parser.add_argument("run_args", nargs="*", help="arguments for sigbench run (after --)")
     args = parser.parse_args(argv)
     if args.files:
@@ -99,7 +118,8 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> int:
         directory = args.keep or Path(scratch)
         directory.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        files = [run_once(args.run_args, directory, index) for index in range(1, args.runs + 1)]
+        with NoiseInjector(seed=args.seed) if args.noise else nullcontext() as noise:
+            files = [run_once(args.run_args, directory, index, noise) for index in range(1, args.runs + 1)]
         print(f"{args.runs} runs in {time.perf_counter() - started:.0f} s")
         return 0 if report(files) else 1
 

@@ -53,7 +53,9 @@ def test_interval_spans_the_process_medians(tmp_path: Path) -> None:
     values = {SEND10: [[1e-6] * 5, [2e-6] * 5, [3e-6] * 5]}
     row = _row(_analyse(tmp_path, synthetic.record(values), resamples=1000), SEND10.name)
     assert row["median"] == 2e-6
-    assert row["low"] == 1e-6 and row["high"] == 3e-6  # a pooled bootstrap would give ~[2, 2]
+    # a pooled bootstrap would give ~[2, 2]; three processes this far apart know far less, and
+    # Student's t over their log medians widens it further, never below zero
+    assert 0 < row["low"] <= 1e-6 and row["high"] >= 3e-6
 
 
 def test_same_point_in_two_files_is_pooled_by_process(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_verdicts_against_a_five_percent_threshold(low: float, high: float, expe
     assert verdict(Estimate((low + high) / 2, low, high), 0.05) == expected
 
 
-def _file(tmp_path: Path, name: str, send: float, connect: float, spread: float = 0.01) -> Path:
+def _file(tmp_path: Path, name: str, send: float, connect: float, spread: float = 0.005) -> Path:
     """Three processes of three values each, ``spread`` apart, around the given medians."""
     values = {
         point: [[median * (1 + spread * k)] * 3 for k in (-1, 0, 1)]

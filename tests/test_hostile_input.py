@@ -76,6 +76,17 @@ def _edit(document: Dict[str, Any], change: Callable[[Dict[str, Any]], None]) ->
 
 
 VALUE = ["benchmarks", 0, "runs", 0, "values", 0]
+
+
+def _sensed(change: Callable[[Dict[str, Any]], None]) -> Callable[[Dict[str, Any]], None]:
+    """``change`` applied to the first point that holds readings of the machine's speed."""
+
+    def apply(document: Dict[str, Any]) -> None:
+        change(next(item for item in document["sigbench"]["points"] if "sensing" in item))
+
+    return apply
+
+
 CASES = {
     "negative value": (set_at(VALUE, -1.0), "expected a finite number"),
     "zero value": (set_at(VALUE, 0.0), "expected a finite number"),
@@ -114,6 +125,22 @@ CASES = {
     "metadata of another point": (
         set_at(["benchmarks", 0, "metadata", "receivers"], 1000),
         "metadata receivers=1000, the point's is 1",
+    ),
+    "a process's readings missing": (
+        _sensed(lambda item: item["sensing"].pop()),
+        "1 runs, but the point says 2",
+    ),
+    "a negative speed reading": (
+        _sensed(lambda item: item["sensing"][0]["speed"][0].__setitem__(0, -1.0)),
+        "expected a finite number >= 1e-300",
+    ),
+    "a value with one reading": (
+        _sensed(lambda item: item["sensing"][0]["speed"].__setitem__(0, [1e-8])),
+        "expected 2 numbers or more",
+    ),
+    "readings of a value not there": (
+        _sensed(lambda item: item["sensing"][0]["speed"].append([1e-8, 1e-8])),
+        "but readings of the machine's speed for 3",
     ),
     "metadata of another implementation": (
         set_at(["benchmarks", 0, "metadata", "impl"], "<script>"),

@@ -15,8 +15,8 @@ import pytest
 import synthetic
 
 import sigbench.worker.measure
-from sigbench.analysis.precision import FEW_PROCESSES, Precision, precision_of, relative_precision
-from sigbench.analysis.stats import clustered_median_ci
+from sigbench.analysis.precision import Precision, precision_of, relative_precision
+from sigbench.analysis.stats import FEW_PROCESSES, clustered_median_ci
 from sigbench.results.budget import PHASES, Budget, combined, summary_line, timed_seconds, with_other
 from sigbench.results.schema import SchemaError, check_document
 from sigbench.results.store import read_results, to_document

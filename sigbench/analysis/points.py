@@ -22,6 +22,7 @@ from sigbench.analysis.stats import (
     fit_distributions,
     interval,
     typical_runs,
+    widened,
 )
 from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point, baseline_for
 
@@ -124,6 +125,8 @@ def point_statistics(
             values = np.concatenate(runs)
         distribution = clustered_bootstrap(runs, resamples, seed=_seed(salt, label, benchmark))
         estimate = interval(np.median(values), distribution)
+        distribution = widened(estimate, distribution, runs)
+        estimate = interval(estimate.value, distribution)
         first = group.iloc[0]
         distributions[len(rows)] = distribution
         rows.append(

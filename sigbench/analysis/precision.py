@@ -15,26 +15,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-import numpy as np
-from scipy import stats
-
-from sigbench.analysis.stats import clustered_median_ci, typical_runs
+from sigbench.analysis.stats import FEW_PROCESSES, clustered_median_ci, student_half_width, typical_runs
 from sigbench.results.store import point_runs
 from sigbench.suite.scenarios import MEMORY_SCENARIOS
-
-#: From this many processes on, the bootstrap interval alone says how precise a point is; below,
-#: Student's t over the process medians must agree (``relative_precision``).
-FEW_PROCESSES = 5
 
 
 def relative_precision(name: str, runs: Sequence[Sequence[float]]) -> float:
     """Half the width of the 95% CI of a point's median over the median: the report's interval
-    (``clustered_bootstrap``, processes resampled first, seeded by the point's ``name``).
-
-    With fewer than ``FEW_PROCESSES`` processes, the wider of that and Student's t interval over
-    the process medians: a bootstrap over three processes that happen to agree claims far more
-    than they show, while t pays for estimating the spread from so few.  NaN with fewer than
-    two processes; 0 when all values are the same."""
+    (``clustered_bootstrap``, processes resampled first, seeded by the point's ``name``), and
+    with fewer than ``FEW_PROCESSES`` processes the wider of that and Student's t interval over
+    the process medians (``sigbench.analysis.stats.widened``).  NaN with fewer than two
+    processes; 0 when all values are the same."""
     groups = [[float(value) for value in run] for run in runs if len(run)]
     if len(groups) < 2:
         return math.nan
@@ -43,9 +34,7 @@ def relative_precision(name: str, runs: Sequence[Sequence[float]]) -> float:
         return 0.0 if estimate.low == estimate.high else math.inf
     half = (estimate.high - estimate.low) / 2
     if len(groups) < FEW_PROCESSES:
-        medians = [float(np.median(group)) for group in groups]
-        spread = float(np.std(medians, ddof=1))
-        half = max(half, float(stats.t.ppf(0.975, len(groups) - 1)) * spread / math.sqrt(len(groups)))
+        half = max(half, student_half_width(groups))
     return half / abs(estimate.value)
 
 

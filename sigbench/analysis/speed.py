@@ -53,6 +53,7 @@ class SpeedKnowledge:
 
     def __init__(self) -> None:
         self.readings: Dict[str, List[float]] = {}
+        self._quiet: Dict[str, float] = {}
         self._threshold: Optional[float] = None
         self._stale = True
 
@@ -62,25 +63,29 @@ class SpeedKnowledge:
         found = [r for run in runs for r in run_readings(run)]
         if found:
             self.readings.setdefault(name, []).extend(found)
+            self._quiet[name] = min(self._quiet.get(name, math.inf), *found)
             self._stale = True
 
     def quiet(self, name: str) -> Optional[float]:
         """The point's quiet speed: its fastest reading in the run (None before any)."""
-        found = self.readings.get(name)
-        return min(found) if found else None
+        return self._quiet.get(name)
 
     def threshold(self) -> Optional[float]:
         """The run's threshold (``threshold``) over every reading known (recomputed when new
         readings came)."""
         if self._stale:
             slowdowns = [
-                math.log(r / quiet)
-                for found in self.readings.values()
-                for quiet in (min(found),)
-                for r in found
+                math.log(r / self._quiet[name]) for name, found in self.readings.items() for r in found
             ]
             self._threshold, self._stale = threshold(slowdowns), False
         return self._threshold
+
+    def slow(self, name: str, readings: Sequence[float]) -> bool:
+        """Whether any of ``readings`` (of the point ``name``) is slow by what is known now."""
+        limit, quiet = self.threshold(), self.quiet(name)
+        if limit is None or quiet is None:
+            return False
+        return max(math.log(r / quiet) for r in readings) > limit
 
     def judge(self, name: str, runs: Iterable[Run]) -> None:
         """Sort every value of the point's ``runs`` anew into quiet (``values``, ``speed``) and
@@ -95,7 +100,7 @@ class SpeedKnowledge:
             taken += [(value, readings) for value, *readings in run["slow"]]
             run["values"], run["speed"], run["slow"] = [], [], []
             for value, readings in taken:
-                if max(math.log(r / quiet) for r in readings) > limit:
+                if self.slow(name, readings):
                     run["slow"].append([value, *readings])
                 else:
                     run["values"].append(value)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import List, Mapping, Optional, Sequence, Union
 
 import numpy as np
+from scipy import stats
 
 #: Bootstrap resamples; enough for stable 95% percentile intervals.
 RESAMPLES = 2000
@@ -100,6 +102,41 @@ def clustered_bootstrap(
     return np.nanmedian(np.where(valid, samples, np.nan), axis=1)
 
 
+#: From this many processes on, the clustered bootstrap alone says how well a median is known;
+#: below, Student's t over the process medians must agree (``widened``): a bootstrap over three
+#: processes that happen to agree claims far more than they show, while t pays for estimating
+#: the spread from so few.
+FEW_PROCESSES = 5
+
+
+def student_half_width(runs: Sequence[Sequence[float]], level: float = 0.95) -> float:
+    """Half the width of Student's t interval of the mean log of the process medians of ``runs``:
+    a relative half-width, as times are positive and spread in proportion (NaN with fewer than
+    two processes, or a median that is not positive)."""
+    medians = [float(np.median(run)) for run in runs if len(run)]
+    if len(medians) < 2 or min(medians) <= 0:
+        return math.nan
+    spread = float(np.std(np.log(medians), ddof=1))
+    return float(stats.t.ppf(0.5 + level / 2, len(medians) - 1)) * spread / math.sqrt(len(medians))
+
+
+def widened(estimate: Estimate, distribution: np.ndarray, runs: Sequence[Sequence[float]]) -> np.ndarray:
+    """``distribution`` (bootstrap medians), stretched in log about ``estimate``'s value so that
+    its interval is at least as wide as Student's t over the process medians
+    (``student_half_width``), when the processes are fewer than ``FEW_PROCESSES``: ratios and
+    comparisons taken from it then pay for the few.  Left as it is for values that are not all
+    positive (bytes)."""
+    processes = sum(1 for run in runs if len(run))
+    if processes >= FEW_PROCESSES or processes < 2 or not (estimate.low > 0 and distribution.min() > 0):
+        return distribution
+    half = (math.log(estimate.high) - math.log(estimate.low)) / 2
+    student = student_half_width(runs)
+    if not half > 0 or not student > half:
+        return distribution
+    centre = math.log(estimate.value)
+    return np.exp(centre + (np.log(distribution) - centre) * (student / half))
+
+
 def clustered_median_ci(
     runs: Sequence[Sequence[float]],
     level: float = 0.95,
@@ -118,16 +155,15 @@ def clustered_median_ci(
 #: the machine slowed all its life, or one whose memory layout made it an outlier.  For normal
 #: spreads that drops about one process in four hundred.
 OUTLYING_MADS = 3.0
-#: Processes are compared only when a point has at least this many.
-FEWEST_TO_COMPARE = 3
 
 
 def typical_runs(runs: Sequence[Sequence[float]], mads: Optional[float]) -> List[Sequence[float]]:
     """``runs`` (one sequence of values per process) without those whose median lies more than
-    ``mads`` robust standard deviations from the median of the process medians (``mads`` None:
-    all of them); processes without values are dropped too."""
+    ``mads`` robust standard deviations from the median of the process medians (``mads`` None,
+    or fewer than ``FEW_PROCESSES`` processes: all of them, as three cannot tell which of them is
+    the odd one); processes without values are dropped too."""
     kept = [run for run in runs if len(run)]
-    if mads is None or len(kept) < FEWEST_TO_COMPARE:
+    if mads is None or len(kept) < FEW_PROCESSES:  # fewer: too few to tell an outlier by
         return kept
     medians = np.array([np.median(run) for run in kept])
     centre = np.median(medians)

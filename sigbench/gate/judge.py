@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sigbench.analysis.profiles import FunctionChange
+from sigbench.analysis.speed import SpeedKnowledge
 from sigbench.analysis.stats import Estimate
 from sigbench.analysis.verdicts import ALPHA, SLOWER, Verdict, paired_verdicts, verdict
 from sigbench.gate.sides import SIDES
@@ -102,12 +103,17 @@ def judge(
     """Paired mode, for every point both sides measured: a round's log ratio is the median of
     its turns' ``log(candidate / baseline)`` (the values of a round alternate, in order)."""
     pairs, skipped = _both_measured(points, base, candidate)
+    speed = SpeedKnowledge()
+    for point, old_entry, new_entry in pairs:
+        speed.add(point.name, [*old_entry.runs, *new_entry.runs])
     rounds = [
         [
-            statistics.median(math.log(b / a) for a, b in zip(old["values"], new["values"]))
+            statistics.median(logs)
             for old, new in zip(old_entry.runs, new_entry.runs)
+            for logs in [[math.log(b / a) for a, b in quiet_pairs(speed, point.name, old, new)]]
+            if logs
         ]
-        for _, old_entry, new_entry in pairs
+        for point, old_entry, new_entry in pairs
     ]
     judgements = [
         Judgement(
@@ -151,6 +157,22 @@ def judge_counts(
             )
         )
     return GateResult(judgements, skipped, threshold, "instructions")
+
+
+def quiet_pairs(
+    speed: SpeedKnowledge, name: str, old: Dict[str, Any], new: Dict[str, Any]
+) -> List[Tuple[float, float]]:
+    """A round's turns, (baseline value, candidate value), but those in which either side read
+    the machine running slow (``sigbench.analysis.speed``): a slow phase that began between the
+    two values of a turn would tilt its ratio.  Rounds without readings keep every turn."""
+    turns = list(zip(old["values"], new["values"]))
+    if "speed" not in old or "speed" not in new:
+        return turns
+    return [
+        (a, b)
+        for (a, b), readings_a, readings_b in zip(turns, old["speed"], new["speed"])
+        if not speed.slow(name, readings_a) and not speed.slow(name, readings_b)
+    ]
 
 
 def _values(entry: PointRecord) -> List[float]:

@@ -139,6 +139,7 @@ def run_gate(
             seed=seed,
             environment=environment,
             metric=metric,
+            judge_speed=mode != "paired",  # paired rounds leave out slow pairs when judged
         )
     base = stored if stored is not None else runners["baseline"].record
     candidate = runners["candidate"].record

@@ -18,9 +18,10 @@ import os
 import statistics
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Mapping, Optional, Sequence
 
 from sigbench.gate import planted
 from sigbench.gate.judge import GateResult
@@ -28,6 +29,7 @@ from sigbench.gate.run import AUTO, ROUNDS, rounds_argument, run_gate
 from sigbench.results.store import write_text_atomic
 from sigbench.run.callgrind import missing_tools
 from sigbench.run.envs import parse_spec
+from sigbench.run.noise import NoiseInjector
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE
 from sigbench.suite.scenarios import Point
 
@@ -112,14 +114,14 @@ def _name(slowdown: float) -> str:
     return f"planted +{slowdown:.1%}" if slowdown else "A/A"
 
 
-def verdict(cases: Sequence[Case]) -> List[str]:
+def verdict(cases: Sequence[Case], slowdowns: Mapping[str, Sequence[float]] = SLOWDOWNS) -> List[str]:
     """What falls short of the targets (empty when the gate meets them)."""
     problems = []
     for case in cases:
         most_failed, least_detected = TARGETS[case.mode]
         if not case.slowdown and case.failed_trials > most_failed * len(case.results):
             problems.append(f"{case.mode} A/A: {case.failed_trials} of {len(case.results)} trials failed")
-        if case.slowdown == SLOWDOWNS[case.mode][0] and case.rate < least_detected:
+        if case.slowdown == slowdowns[case.mode][0] and case.rate < least_detected:
             problems.append(
                 f"{case.mode} {_name(case.slowdown)}: caught in only {case.rate:.0%} of judgements"
             )
@@ -133,13 +135,16 @@ def _median(values: Sequence[float], form: str) -> str:
     return format(statistics.median(values), form) if values else "–"
 
 
-def as_markdown(cases: Sequence[Case]) -> str:
+def as_markdown(
+    cases: Sequence[Case], slowdowns: Mapping[str, Sequence[float]] = SLOWDOWNS, noise: bool = False
+) -> str:
     """The self-test's summary: one row per case, then the findings."""
     lines = [
         "## Gate self-test",
         "",
         f"Planted library: a send whose work per receiver is {planted.UNITS} loop iterations; each trial "
-        f"gates {len(POINTS)} benchmarks (send to {', '.join(str(p.receivers) for p in POINTS)} receivers).",
+        f"gates {len(POINTS)} benchmarks (send to {', '.join(str(p.receivers) for p in POINTS)} receivers)."
+        + (" Slow phases were injected throughout (sigbench.run.noise)." if noise else ""),
         "",
         "| mode | case | threshold | trials | trials failed | benchmarks slower / judged | rate | "
         "median ratio | median s per trial |",
@@ -174,7 +179,7 @@ def as_markdown(cases: Sequence[Case]) -> str:
                 f"- {mode}: counts identical in every process for {identical} of {len(counted)} judgements; "
                 f"largest spread within a process {max(spread for _, spread in counted):.3%}"
             )
-    problems = verdict(cases)
+    problems = verdict(cases, slowdowns)
     lines.append("")
     lines.append(
         "**PASS**: the gate meets its targets." if not problems else "**FAIL**: " + "; ".join(problems)
@@ -208,6 +213,19 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"paired rounds per gate (default: {ROUNDS['paired']}), or 'auto' (sigbench gate --rounds auto)",
     )
     parser.add_argument(
+        "--slowdowns",
+        metavar="PCT,...",
+        help="planted slowdowns in percent for paired mode (default: "
+        + ",".join(f"{s * 100:g}" for s in SLOWDOWNS["paired"])
+        + "; the first is the one the gate must catch)",
+    )
+    parser.add_argument(
+        "--noise",
+        action="store_true",
+        help="make the machine slow in phases throughout (sigbench.run.noise: 10 ms to 2 s, about "
+        "40%% of the time), as a shared CI runner is in its bad hours",
+    )
+    parser.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="also write the Markdown summary to FILE"
     )
     parser.add_argument(
@@ -231,18 +249,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if "instructions" in modes and missing_tools():
         print(f"sigbench selftest: skipping instructions mode: {missing_tools()}", file=sys.stderr)
         modes.remove("instructions")
+    slowdowns = dict(SLOWDOWNS)
+    if args.slowdowns:
+        try:
+            slowdowns["paired"] = tuple(float(part) / 100 for part in args.slowdowns.split(","))
+        except ValueError:
+            parser.error(f"--slowdowns: expected percentages separated by commas, got {args.slowdowns!r}")
+        if not slowdowns["paired"] or min(slowdowns["paired"]) <= 0:
+            parser.error("--slowdowns: every slowdown must be above 0")
     log = lambda text: print(f"selftest: {text}", file=sys.stderr)  # noqa: E731
     cases = []
-    for mode in modes:
-        trials = args.trials if mode == "paired" else args.instruction_trials
-        rounds = args.rounds if mode == "paired" else None
-        for slowdown in (0.0, *SLOWDOWNS[mode]):
-            cases.append(run_case(mode, slowdown, trials, args.workdir, rounds=rounds, log=log))
-    summary = as_markdown(cases)
+    with NoiseInjector() if args.noise else nullcontext():
+        for mode in modes:
+            trials = args.trials if mode == "paired" else args.instruction_trials
+            rounds = args.rounds if mode == "paired" else None
+            for slowdown in (0.0, *slowdowns[mode]):
+                cases.append(run_case(mode, slowdown, trials, args.workdir, rounds=rounds, log=log))
+    summary = as_markdown(cases, slowdowns, noise=args.noise)
     print(summary)
     if args.output:
         write_text_atomic(args.output, summary)
-    return 1 if verdict(cases) else 0
+    return 1 if verdict(cases, slowdowns) else 0
 
 
 if __name__ == "__main__":

@@ -281,7 +281,8 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
             if sensed is not None and len(sensed[run_index]["speed"]) != len(values):
                 _fail(
                     f"{where}.runs[{run_index}].values",
-                    f"{len(values)} values, but {len(sensed[run_index]['speed'])} pairs of speed readings",
+                    f"{len(values)} values, but readings of the machine's speed for "
+                    f"{len(sensed[run_index]['speed'])}",
                 )
     missing = [
         name

@@ -37,7 +37,7 @@ from sigbench.run import callgrind, guard
 from sigbench.run.envs import Environment, current_environment
 from sigbench.run.process import WorkerDied, WorkerProcess, inventory_of
 from sigbench.suite.adapters import get_adapter, implementation_names
-from sigbench.suite.scenarios import FREE_THREADED_ONLY, SCENARIOS, Point
+from sigbench.suite.scenarios import FREE_THREADED_ONLY, SCENARIOS, TWIN_PRECISION, Point, is_twin_point
 from sigbench.worker.measure import Timing, per_operation
 from sigbench.worker.meter import dumps_costs
 
@@ -78,7 +78,7 @@ def _profile(
 PROFILES: Dict[str, Profile] = {
     p.name: p
     for p in (
-        _profile("quick", processes=3, warmups=1, values=2, min_ms=5, most=8, target=0.02),
+        _profile("quick", processes=3, warmups=1, values=2, min_ms=3, most=8, target=0.02),
         _profile("standard", processes=5, warmups=1, values=5, min_ms=10, most=20, target=0.01),
         _profile("rigorous", processes=20, warmups=2, values=10, min_ms=20),
         # As many rounds as the gate, for the history view's paired steps between environments
@@ -91,6 +91,8 @@ PROFILES: Dict[str, Profile] = {
 SAVE_INTERVAL = 10.0
 
 Progress = Callable[[int, int, str], None]
+#: Processes for a point whose values are deterministic (bytes): two show whether they repeat.
+DETERMINISTIC_PROCESSES = 2
 #: Seconds a worker may take over one point before it is killed (``--timeout``).
 POINT_TIMEOUT = 120.0
 
@@ -151,12 +153,15 @@ class Runner:
         progress: Optional[Progress] = None,
         record: Optional[RunRecord] = None,
         metric: str = "time",
+        judge_speed: bool = True,
     ) -> None:
         """Plan a new run of ``points`` in ``environment`` (default: the current one), or
         continue ``record`` (see ``resume``).
 
         ``metric`` is ``time`` (seconds per operation) or ``instructions`` (instructions per
-        operation, each worker under callgrind; see ``sigbench.run.callgrind``).  Raises
+        operation, each worker under callgrind; see ``sigbench.run.callgrind``).  With
+        ``judge_speed``, values taken while the machine ran slow are left out as readings come
+        (``sigbench.analysis.speed``); the paired gate judges its pairs itself instead.  Raises
         ``guard.VersionMismatch`` when the environment's libraries are not what it was made with.
         """
         self.profile = profile
@@ -173,6 +178,7 @@ class Runner:
         self._precision: Dict[str, Tuple[Tuple[int, int], float]] = {}
         #: Every reading of the machine's speed so far: points' quiet speeds, the threshold.
         self.speed = SpeedKnowledge()
+        self.judge_speed = judge_speed
         # What the measuring interpreter has, as its workers see it, not what this process sees.
         self.inventory = inventory_of(self.python)
         guard.check_inventory(self.environment, self.inventory)
@@ -278,9 +284,16 @@ class Runner:
         """Process runs still to be made: to the fewest processes, and one more for each point
         that has those but not yet its precision (more may follow)."""
         return sum(
-            max(self.profile.processes - len(self.record.points[p.name].runs), int(self.wants_more(p)))
+            max(self.fewest(p) - len(self.record.points[p.name].runs), int(self.wants_more(p)))
             for p in self.runnable()
         )
+
+    def fewest(self, point: Point) -> int:
+        """The fewest processes ``point`` gets: the profile's, or for bytes (deterministic)
+        ``DETERMINISTIC_PROCESSES`` at most."""
+        if is_memory(point):
+            return min(self.profile.processes, DETERMINISTIC_PROCESSES)
+        return self.profile.processes
 
     def precision(self, point: Point) -> float:
         """``point``'s precision so far (``sigbench.analysis.precision.relative_precision``)."""
@@ -301,13 +314,15 @@ class Runner:
         """Does ``point`` need another process: fewer than the fewest, or (with a target) not
         yet precise enough and fewer than the most?"""
         done = len(self.record.points[point.name].runs)
-        if done < self.profile.processes:
+        if done < self.fewest(point):
             return True
-        if is_memory(point):  # bytes differ between processes by layout, not noise
+        if is_memory(point):  # bytes are deterministic: a few processes show whether they repeat
             return False
         target = self.profile.target
         if target is None or done >= self.profile.most_processes:
             return False
+        if is_twin_point(point.impl, point.scenario):  # the twin check must reach a verdict
+            target = min(target, TWIN_PRECISION)
         return not self.precision(point) <= target  # NaN (no values yet) is not precise
 
     def run(self) -> RunRecord:
@@ -371,7 +386,7 @@ class Runner:
         """Judge every value by what the run learnt of the machine's speed, mark the run
         finished and save it."""
         limit = self.speed.threshold()
-        if limit is not None:
+        if limit is not None and self.judge_speed:
             for name, entry in self.record.points.items():
                 self.speed.judge(name, entry.runs)
             self.record.settings["slow_threshold"] = limit
@@ -407,7 +422,8 @@ class Runner:
             if "speed" in outcome:
                 entry.runs[-1].update(speed=outcome["speed"], slow=outcome["slow"])
                 self.speed.add(point.name, entry.runs[-1:])
-                self.speed.judge(point.name, entry.runs)
+                if self.judge_speed:
+                    self.speed.judge(point.name, entry.runs)
             entry.runs[-1]["date"] = now()
             if outcome.get("function_dumps"):
                 self._keep_functions(point, outcome["function_dumps"])

@@ -232,6 +232,10 @@ class Twin:
 
 #: A twin's ratio to its original must lie within this, both ways.
 TWIN_TOLERANCE = 0.03
+#: The precision a profile with a target measures twins' shared points to (when its own target is
+#: looser): a ratio's CI is about 1.4 times as wide as each median's, and must fit within
+#: ``TWIN_TOLERANCE`` with room for the percent or so by which processes differ.
+TWIN_PRECISION = TWIN_TOLERANCE / 3
 TWINS: Tuple[Twin, ...] = (
     Twin(
         "flask",
@@ -247,6 +251,11 @@ TWINS: Tuple[Twin, ...] = (
         scenarios=("send", "connect", "disconnect", "send_after_peak"),
     ),
 )
+
+
+def is_twin_point(impl: str, scenario: str) -> bool:
+    """Whether ``impl``'s ``scenario`` is compared between twins (as twin or original)."""
+    return any(impl in (twin.impl, twin.of) and twin.shares(scenario) for twin in TWINS)
 
 
 def _measured_in(impl: str, scenario: str) -> bool:

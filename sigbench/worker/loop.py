@@ -218,6 +218,10 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
     adapter, lasting = greeted
     timing = Timing(**job["timing"])
     sampler: Optional[Sampler] = None
+    # Readings of the machine's speed beside and inside every value; the values are not judged
+    # here (they are paired with the other side's, so the gate leaves out slow pairs).
+    sensing = Sensing()
+    speed: List[List[float]] = []
 
     def release(sampler: Sampler) -> Optional[Dict[str, str]]:
         """Close the point's sampler and restore the global state; the problem, if any.  What
@@ -240,7 +244,10 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
                 emit({**failure, **checked})
                 continue
             try:
-                sampler = Sampler(adapter, point, timing.min_time, command.get("loops"))
+                if not sensing.units:
+                    sensing.calibrate()
+                sensing.start_point(None)
+                sampler = Sampler(adapter, point, timing.min_time, command.get("loops"), sensing=sensing)
                 warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
             except Exception as exc:
                 if sampler is not None:
@@ -249,13 +256,18 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
                 emit({**failure, "status": "error", "reason": _describe(exc, "while timing")})
                 continue
             values: List[float] = []
+            speed = []
             # What exists now lives until "end": the collector need not walk it before every
             # value (on a 15,000-object heap that walk takes as long as a value).
             gc.freeze()
             emit({"event": "ready", "loops": sampler.loops})
         elif op == "value" and sampler is not None:
             try:
+                first = len(sensing.readings)
+                sensing.read()
                 values.append(sampler.value())
+                sensing.read()
+                speed.append(sensing.readings[first:])
             except Exception as exc:
                 release(sampler)
                 sampler = None
@@ -270,6 +282,8 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
                 "inner_loops": sampler.inner,
                 "warmups": warmups,
                 "values": values,
+                "speed": speed,
+                "slow": [],
                 "duration": perf_counter() - started,
             }
             emit({**failure, **(unrestored or result)})

@@ -31,7 +31,7 @@ MAX_LOOPS = 10_000_000
 #: Calibration grows loops no further than one call of the body, setup included, is expected to
 #: take this long (connecting 1000 pluggy plugins before timing their disconnect takes 0.3 s;
 #: dropping a psygnal receiver takes 40 ns, connecting it 17 us).
-MAX_BODY_SECONDS = 0.1
+MAX_BODY_SECONDS = 0.03
 #: In instruction mode, calibration grows loops until a region counts this many instructions
 #: (the count of a region varies by a few hundred instructions with the state of the heap: at
 #: this size, by a few hundredths of a percent).

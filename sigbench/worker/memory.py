@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
+from dataclasses import replace
 from time import perf_counter
 from typing import Any, Callable, Dict, List, Tuple
 
@@ -108,7 +109,8 @@ class MemorySampler:
 
 
 def measure_memory(adapter: Adapter, point: Point, timing: Timing) -> Dict[str, Any]:
-    """Read ``point``'s bytes ``timing.warmups`` times (kept as warm-ups), then ``timing.values``
-    times, in the shape of ``sigbench.worker.measure.measure``'s result (one loop, one operation)."""
+    """Read ``point``'s bytes ``timing.values`` times, in the shape of
+    ``sigbench.worker.measure.measure``'s result (one loop, one operation).  No warm-ups: the
+    sampler's first reading, not kept, is one."""
     started = perf_counter()
-    return sample(MemorySampler(adapter, point), timing, started)
+    return sample(MemorySampler(adapter, point), replace(timing, warmups=0), started)

@@ -1,0 +1,210 @@
+"""Sensing the machine's speed: the rule on synthetic readings with known answers, the retakes in
+a worker, the outlying-process rule, Student's widening with few processes, the noise injector's
+schedule, and, end to end, real workers under injected slow phases."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import numpy as np
+import pytest
+
+import sigbench.worker.speed as speed_module
+from sigbench.analysis.precision import precision_of
+from sigbench.analysis.speed import FEWEST_READINGS, SpeedKnowledge, conditions, threshold
+from sigbench.analysis.stats import (
+    FEW_PROCESSES,
+    Estimate,
+    interval,
+    student_half_width,
+    typical_runs,
+    widened,
+)
+from sigbench.results.store import point_runs, read_results
+from sigbench.run.noise import LONGEST, SHORTEST, NoiseInjector, schedule
+from sigbench.run.runner import Profile, Runner
+from sigbench.suite.scenarios import Point
+from sigbench.worker.measure import Timing
+from sigbench.worker.speed import RETAKES, Sensing, sensed_values
+
+QUIET = 60e-9  # seconds per unit of the reference, as on the machine this was built on
+SLOWDOWN = 1.7  # what a slow phase does to it there
+
+
+def _readings(rng: np.random.Generator, count: int, slow_share: float) -> List[float]:
+    """Readings of a quiet reference (1% jitter) of which ``slow_share`` fall in slow phases
+    (exactly that share, at random places)."""
+    slow = rng.permutation(count) < round(slow_share * count)
+    return list(QUIET * np.exp(rng.normal(0, 0.01, count)) * np.where(slow, SLOWDOWN, 1.0))
+
+
+def _runs(values: Sequence[float], readings: Sequence[List[float]]) -> List[Dict]:
+    return [{"values": list(values), "speed": [list(r) for r in readings], "slow": []}]
+
+
+# -- the threshold ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slow_share", [0.0, 0.2, 0.4])
+def test_the_threshold_lies_between_the_quiet_spread_and_slow_phases(slow_share: float) -> None:
+    rng = np.random.default_rng(1)
+    readings = _readings(rng, 4000, slow_share)
+    quiet = min(readings)
+    limit = threshold([math.log(r / quiet) for r in readings])
+    assert limit is not None
+    assert math.log(1.03) < limit < math.log(SLOWDOWN)
+    flagged = [math.log(r / quiet) > limit for r in readings]
+    # every slow reading is caught, and almost no quiet one
+    assert sum(flagged) == pytest.approx(slow_share * len(readings), abs=0.001 * len(readings))
+
+
+def test_no_threshold_before_enough_readings() -> None:
+    assert threshold([0.0] * (FEWEST_READINGS - 1)) is None
+    assert threshold([0.0] * FEWEST_READINGS) == 0.0
+
+
+def test_judging_leaves_a_quiet_point_alone_and_takes_slow_values_out() -> None:
+    """A quiet point keeps every value (no bias); values beside a slow reading move to ``slow``,
+    and back when what the run knows changes (judging is from the raw readings each time)."""
+    rng = np.random.default_rng(2)
+    knowledge = SpeedKnowledge()
+    quiet_runs = _runs([1.0] * 200, [[r, s] for r, s in zip(_readings(rng, 200, 0), _readings(rng, 200, 0))])
+    knowledge.add("quiet", quiet_runs)
+    knowledge.judge("quiet", quiet_runs)
+    assert len(quiet_runs[0]["values"]) >= 199 and len(quiet_runs[0]["slow"]) <= 1
+    noisy = _runs([1.0, 1.7, 1.0], [[QUIET, QUIET * 1.01], [QUIET, QUIET * SLOWDOWN], [QUIET * 1.01, QUIET]])
+    knowledge.add("noisy", noisy)
+    knowledge.judge("noisy", noisy)
+    assert noisy[0]["values"] == [1.0, 1.0]
+    assert noisy[0]["slow"] == [[1.7, QUIET, QUIET * SLOWDOWN]]
+    assert all(len(r) == 2 for r in noisy[0]["speed"])
+
+
+def test_the_median_of_a_quiet_point_is_unchanged_by_the_rule() -> None:
+    """Values that do not depend on the readings (no slow phase): the kept median is the median."""
+    rng = np.random.default_rng(3)
+    knowledge = SpeedKnowledge()
+    values = list(1e-6 * np.exp(rng.normal(0, 0.02, 400)))
+    runs = _runs(values, [[a, b] for a, b in zip(_readings(rng, 400, 0), _readings(rng, 400, 0))])
+    knowledge.add("p", runs)
+    knowledge.judge("p", runs)
+    assert statistics.median(runs[0]["values"]) == pytest.approx(statistics.median(values), rel=0.01)
+
+
+# -- the worker's retakes -----------------------------------------------------------------
+
+
+def test_a_value_beside_a_slow_reading_is_taken_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scripted readings (seconds for the reference's units): the second value's closing reading
+    is slow, so it is taken again; the retakes stop at ``RETAKES`` times the values asked."""
+    script = iter([1.0, 1.0, 1.8, 1.0, 1.0] + [1.8] * 100)
+    monkeypatch.setattr(speed_module, "reference", lambda units: next(script) * units * QUIET)
+    sensing = Sensing(threshold=math.log(1.3), units=1000)
+    taken = iter(range(100))
+    found = sensed_values(lambda: float(next(taken)), 3, sensing)
+    assert [value for value, _ in found["quiet"]] == [0.0, 3.0]
+    assert [value for value, _ in found["slow"]] == [1.0, 2.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    assert len(found["quiet"]) + len(found["slow"]) == 3 * (1 + RETAKES)
+    assert found["slow"][0][1] == pytest.approx([QUIET, 1.8 * QUIET])
+
+
+def test_without_a_threshold_nothing_is_judged_in_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    script = iter([1.0, 1.8, 1.8, 1.0])
+    monkeypatch.setattr(speed_module, "reference", lambda units: next(script) * units * QUIET)
+    found = sensed_values(lambda: 1.0, 3, Sensing(units=10))
+    assert len(found["quiet"]) == 3 and not found["slow"]
+
+
+def test_a_reading_is_taken_between_regions_only_when_due() -> None:
+    sensing = Sensing()
+    sensing.calibrate()
+    sensing.read()
+    sensing.tick()
+    assert len(sensing.readings) == 1
+    time.sleep(speed_module.READ_EVERY * 1.5)
+    sensing.tick()
+    assert len(sensing.readings) == 2
+
+
+# -- processes ------------------------------------------------------------------------------
+
+
+def test_an_outlying_process_is_left_out_once_there_are_enough_to_tell() -> None:
+    steady = [[1.00, 1.01], [0.99, 1.00], [1.01, 1.02], [1.00, 0.99], [1.02, 1.01]]
+    assert typical_runs([*steady, [1.7, 1.75]], 3.0) == steady
+    assert typical_runs(steady, 3.0) == steady
+    few = [[1.0], [1.01], [1.7]]  # three cannot tell which is the odd one
+    assert typical_runs(few, 3.0) == few
+    assert typical_runs([*steady, [1.7]], None) == [*steady, [1.7]]
+    assert typical_runs([[2.0]] * 6, 3.0) == [[2.0]] * 6  # no spread: nothing to judge by
+
+
+def test_few_processes_widen_the_interval_to_students() -> None:
+    """Three processes that happen to agree closely: the bootstrap alone claims too much."""
+    runs = [[1.00e-6, 1.00e-6], [1.02e-6, 1.02e-6], [1.04e-6, 1.04e-6]]
+    distribution = np.array([1.0e-6, 1.02e-6, 1.04e-6] * 100)
+    estimate = interval(1.02e-6, distribution)
+    wide = interval(1.02e-6, widened(estimate, distribution, runs))
+    half = (math.log(wide.high) - math.log(wide.low)) / 2
+    assert half == pytest.approx(student_half_width(runs), rel=1e-6)
+    assert wide.low > 0
+    many = runs * 2
+    assert len(many) >= FEW_PROCESSES and (widened(estimate, distribution, many) == distribution).all()
+    bytes_ = Estimate(0.0, 0.0, 0.0)  # bytes may be 0: left alone
+    assert (widened(bytes_, np.zeros(3), [[0.0], [0.0]]) == 0).all()
+
+
+# -- the noise injector ---------------------------------------------------------------------
+
+
+def test_the_noise_schedule_covers_its_share_in_phases_of_the_stated_lengths() -> None:
+    phases = schedule(seed=5, start=0.0, end=3600.0, share=0.4)
+    lengths = [to - since for since, to in phases]
+    assert SHORTEST <= min(lengths) and max(lengths) <= LONGEST
+    assert sum(lengths) / 3600.0 == pytest.approx(0.4, abs=0.05)
+    assert all(a[1] < b[0] for a, b in zip(phases, phases[1:]))
+    assert schedule(seed=5, start=0.0, end=60.0) == schedule(seed=5, start=0.0, end=60.0)
+
+
+# -- end to end: real workers, injected slow phases --------------------------------------
+
+POINTS = [Point("baseline", "send", n, "strong", "function") for n in (10, 100)] + [
+    Point("baseline", "connect", 10, "strong", "function")
+]
+PROFILE = Profile("noise", 4, Timing(warmups=1, values=3, min_time=0.003), "noise")
+
+
+def _medians(path: Path) -> Dict[str, float]:
+    document = read_results(path)
+    mads = document["sigbench"]["settings"].get("outlying_mads")
+    return {
+        name: statistics.median(v for run in typical_runs(runs, mads) for v in run)
+        for name, runs in point_runs(document).items()
+    }
+
+
+@pytest.mark.slow
+def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
+    """With the machine made slow 40% of the time, values are taken again or left out, the run
+    says so, and the medians agree with a run without injected noise (generously: CI machines
+    are noisy themselves)."""
+    quiet = Runner(POINTS, PROFILE, tmp_path / "quiet.json", seed=1).run()
+    with NoiseInjector(seed=3, share=0.5) as noise:
+        started = time.time()
+        Runner(POINTS, PROFILE, tmp_path / "noisy.json", seed=1).run()
+        injected = noise.slow_share(started, time.time())
+    assert injected > 0.2
+    found = conditions(read_results(tmp_path / "noisy.json"))
+    assert found.sensed and found.slow > 0 and found.slowdown is not None and found.slowdown > 1.2
+    assert (
+        quiet.settings["outlying_mads"]
+        and "slow_threshold" in read_results(tmp_path / "noisy.json")["sigbench"]["settings"]
+    )
+    calm, noisy = _medians(tmp_path / "quiet.json"), _medians(tmp_path / "noisy.json")
+    for name in calm:
+        assert noisy[name] == pytest.approx(calm[name], rel=0.15), name
+    assert precision_of(read_results(tmp_path / "noisy.json")).points
