@@ -1,6 +1,6 @@
 """The scenario matrix as pytest-benchmark tests: ``pytest benchmarks/ --benchmark-only``.
 
-One test per point of ``sigbench.suite.scenarios.matrix`` over every implementation (nothing is
+One test per point of ``sigbench.worker.scenarios.matrix.matrix`` over every implementation (nothing is
 listed here), with the point's name as its id (``impl-scenario-receivers-ref-kind``), a marker
 per implementation (``-m blinker``) and a group per scenario and receiver count.  Each test
 checks conformance (an assertion) before anything is timed, and puts the library's global state
@@ -22,18 +22,21 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter, implementation_names
-from sigbench.suite.receivers import Sender
-from sigbench.suite.scenarios import FREE_THREADED_ONLY, SCENARIOS, Point, matrix
+from sigbench.suite.points import Point
 from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.inventory import availability, gil_enabled
 from sigbench.worker.loop import LastingState
-from sigbench.worker.measure import Bench, dying_receivers, killing_receivers
+from sigbench.worker.measure import Bench
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.base import FREE_THREADED_ONLY
+from sigbench.worker.scenarios.matrix import matrix
+from sigbench.worker.scenarios.regions import RegionScenario, Work
 
 #: Connect and disconnect rounds aim at about this many operations (fewer timer reads per op).
 OPERATIONS_PER_ROUND = 100
@@ -58,7 +61,7 @@ def _ready_adapter(point: Point) -> Adapter:
     hazard = adapter.in_process_hazard()
     if hazard:
         pytest.skip(hazard)
-    reason = adapter.unsupported(point.scenario, point.ref, point.kind)
+    reason = SCENARIOS[point.scenario].unsupported(adapter, point.ref, point.kind)
     if reason is None and SCENARIOS[point.scenario].free_threaded and gil_enabled():
         reason = FREE_THREADED_ONLY
     if reason is not None:
@@ -101,56 +104,47 @@ def test_point(point: Point, benchmark: Any, request: pytest.FixtureRequest) -> 
     )
     bench = Bench(adapter, point)
     try:
-        if point.scenario == "create":
-            benchmark(adapter.new_signal)
-        elif point.scenario in ("connect", "disconnect", "collect"):
-            _time_rounds(benchmark, request.config, adapter, bench)
-        elif point.scenario == "send_dying":
-            _time_dying_sends(benchmark, request.config, adapter, bench)
+        operation = scenario.repeated(bench)
+        if operation is not None:
+            benchmark(operation)
         else:
-            benchmark(bench.emit)
+            _time_rounds(benchmark, request.config, adapter, bench)
     finally:
         bench.close()
         _restore(adapter, "measuring")
 
 
 def _time_rounds(benchmark: Any, config: pytest.Config, adapter: Adapter, bench: Bench) -> None:
-    """Connect or disconnect every receiver, a round per group of fresh signals."""
-    point, weak = bench.point, bench.weak
-    group = max(1, OPERATIONS_PER_ROUND // point.receivers)
+    """The scenario's region work (``RegionScenario.work``) on a group of fresh signals a round,
+    set up outside the clock: about ``OPERATIONS_PER_ROUND`` operations (one signal a round when
+    the scenario's body takes one signal a value, as ``send_dying``'s does)."""
+    point, scenario = bench.point, bench.scenario
+    assert isinstance(scenario, RegionScenario)
+    group = 1 if scenario.one_signal else max(1, OPERATIONS_PER_ROUND // max(point.receivers, 1))
     group = min(group, adapter.max_signals or group)
     made: List[Any] = []
+    works: List[Work] = []
 
-    def setup() -> Tuple[Tuple[List[Any]], Dict[str, Any]]:
+    def setup() -> Tuple[Tuple[()], Dict[str, Any]]:
         signals = [adapter.new_signal() for _ in range(group)]
         made.extend(signals)
-        if point.scenario == "collect":  # what alone keeps new, weakly connected receivers alive
-            return (dying_receivers(adapter, point, signals),), {}
-        if point.scenario == "disconnect":
-            for signal in signals:
-                connect = adapter.connector(signal, weak=weak)
-                for handle in bench.handles:
-                    connect(handle)
-            return ([adapter.disconnector(signal, weak=weak) for signal in signals],), {}
-        return ([adapter.connector(signal, weak=weak) for signal in signals],), {}
+        works.append(scenario.work(bench, signals))
+        return (), {}
 
-    def apply(operations: List[Any]) -> None:
-        if point.scenario == "collect":
-            operations.clear()  # the receivers die, and the library cleans up after them
-            return
-        for operation in operations:
-            for handle in bench.handles:
-                operation(handle)
+    def apply() -> None:
+        works[-1].bare()
 
-    def teardown(operations: List[Callable[[Any], Any]]) -> None:
+    def teardown() -> None:
+        while works:
+            works.pop().after()
         while made:
             adapter.reset(made.pop())
 
-    benchmark.extra_info["inner_loops"] = group * point.receivers
+    benchmark.extra_info["inner_loops"] = group * scenario.inner_loops(point)
     try:
         _pedantic(benchmark, config, apply, setup, teardown)
     finally:
-        teardown([])  # pytest-benchmark skips teardown when disabled
+        teardown()  # pytest-benchmark skips teardown when disabled
 
 
 def _pedantic(benchmark: Any, config: pytest.Config, apply: Any, setup: Any, teardown: Any) -> None:
@@ -158,35 +152,12 @@ def _pedantic(benchmark: Any, config: pytest.Config, apply: Any, setup: Any, tea
     one probe round (pedantic mode does not calibrate)."""
     rounds = 1
     if not benchmark.disabled:
-        args, _ = setup()
+        setup()
         started = time.perf_counter()
-        apply(*args)
+        apply()
         probe = time.perf_counter() - started
-        teardown(*args)
+        teardown()
         max_time = float(config.getoption("benchmark_max_time"))  # pytest-benchmark keeps text
         least = int(config.getoption("benchmark_min_rounds"))
         rounds = max(least, math.ceil(max_time / max(probe, 1e-7)))
     benchmark.pedantic(apply, setup=setup, teardown=teardown, rounds=min(rounds, MAX_ROUNDS), warmup_rounds=1)
-
-
-def _time_dying_sends(benchmark: Any, config: pytest.Config, adapter: Adapter, bench: Bench) -> None:
-    """One send a round, to new receivers on a new signal (half of them die in it)."""
-    made: List[Any] = []
-
-    def setup() -> Tuple[Tuple[Callable[[], Any], List[Any]], Dict[str, Any]]:
-        signal = adapter.new_signal()
-        made.append(signal)
-        alive = killing_receivers(adapter, bench.point, signal)
-        return (adapter.emitter(signal, Sender("sender"), object()), alive), {}
-
-    def send(emit: Callable[[], Any], alive: List[Any]) -> None:
-        emit()
-
-    def teardown(*_: Any) -> None:
-        while made:
-            adapter.reset(made.pop())
-
-    try:
-        _pedantic(benchmark, config, send, setup, teardown)
-    finally:
-        teardown()

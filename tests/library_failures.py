@@ -9,7 +9,7 @@ from typing import Optional, Tuple
 
 from packaging.version import Version
 
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 #: pypubsub sends over a copy of a topic's listeners, so a listener that died earlier in the same
 #: send is still called, and pypubsub raises instead of skipping it (pubsub/core/listener.py).

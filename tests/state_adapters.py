@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 from sigbench.suite.adapters.baseline import Baseline
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 #: The registry of ``Unrestored``: a global dict its connections go into and never leave.
 REGISTRY: Dict[int, Any] = {}
@@ -23,7 +23,7 @@ class OwnProcess(Baseline):
 
     name = "own_process"
 
-    def fresh_process(self, point: Point) -> bool:
+    def fresh_process(self, point: Point, lasting: bool) -> bool:
         return point.receivers == 0
 
     def load(self) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from sigbench.results.store import PointRecord, RunRecord, to_document, write_atomic
-from sigbench.suite.scenarios import SCENARIOS, Point
+from sigbench.suite.points import Point
+from sigbench.worker.scenarios import SCENARIOS
 
 #: Per point, one list of values (seconds per operation) per worker process.
 Values = Dict[Point, List[List[float]]]

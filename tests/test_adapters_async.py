@@ -12,19 +12,16 @@ from typing import Any, Callable, List
 
 import pytest
 
-from sigbench.suite.adapter import SYNC_SEND_SCENARIOS, Adapter
+from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters.aiosignal import Aiosignal
+from sigbench.suite.points import Point
 from sigbench.suite.receivers import Sender, make_receivers
-from sigbench.suite.scenarios import SCENARIOS, Point
 from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.measure import Sampler
 from sigbench.worker.memory import MemorySampler
+from sigbench.worker.scenarios import SCENARIOS
 
 Loader = Callable[[str], Adapter]
-
-
-def test_sync_send_scenarios_are_scenarios() -> None:
-    assert SYNC_SEND_SCENARIOS <= set(SCENARIOS)
 
 
 # -- aiosignal -------------------------------------------------------------------------------------
@@ -44,12 +41,14 @@ def test_aiosignal_has_only_the_awaited_send() -> None:
     disconnect; connect (and its memory), create and the awaited send are."""
     adapter = Aiosignal()
     for scenario in ("send", "memory_send", "send_after_peak", "churn", "send_threads", "churn_threads"):
-        assert adapter.unsupported(scenario, "strong", "function") == adapter.reasons["sync"], scenario
-    assert adapter.unsupported("disconnect", "strong", "method") == adapter.reasons["disconnect"]
-    assert adapter.unsupported("send_async", "weak", "function") == adapter.reasons["weak"]
+        assert SCENARIOS[scenario].unsupported(adapter, "strong", "function") == adapter.reasons["sync"], (
+            scenario
+        )
+    assert SCENARIOS["disconnect"].unsupported(adapter, "strong", "method") == adapter.reasons["disconnect"]
+    assert SCENARIOS["send_async"].unsupported(adapter, "weak", "function") == adapter.reasons["weak"]
     for scenario in ("connect", "memory_connect", "send_async"):
-        assert adapter.unsupported(scenario, "strong", "method") is None, scenario
-    assert adapter.unsupported("create", None, None) is None
+        assert SCENARIOS[scenario].unsupported(adapter, "strong", "method") is None, scenario
+    assert SCENARIOS["create"].unsupported(adapter, None, None) is None
     with pytest.raises(NotImplementedError, match="only send is the coroutine"):
         adapter.emitter(None, Sender("s"), object())
 
@@ -180,7 +179,7 @@ def test_eventkit_keeps_a_strongly_held_method_and_every_function(load_adapter: 
     gc.collect()
     adapter.emitter(signal, Sender("s"), None)()
     assert (method_calls, function_calls, len(signal)) == ([0, 1], [0, 1], 4)
-    assert adapter.unsupported("connect", "weak", "function") == adapter.reasons["weak-function"]
+    assert SCENARIOS["connect"].unsupported(adapter, "weak", "function") == adapter.reasons["weak-function"]
 
 
 def test_eventkit_disconnects_one_listener_however_it_is_held(load_adapter: Loader) -> None:
@@ -216,7 +215,7 @@ def test_eventkit_emit_only_schedules_coroutine_listeners(load_adapter: Loader) 
 
     assert asyncio.run(main()) == []
     assert calls == [(0, "s", "p"), (1, "s", "p")]
-    assert "async" in adapter.reasons and adapter.unsupported("send_async", "strong", "function")
+    assert "async" in adapter.reasons and SCENARIOS["send_async"].unsupported(adapter, "strong", "function")
 
 
 def test_eventkit_loads_after_asyncio_run_left_no_event_loop() -> None:

@@ -12,12 +12,13 @@ import pytest
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
+from sigbench.suite.points import Point
 from sigbench.suite.receivers import Sender, make_receivers
-from sigbench.suite.scenarios import Point
 from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.inventory import libraries_of
 from sigbench.worker.loop import LastingState
 from sigbench.worker.measure import Bench
+from sigbench.worker.scenarios import SCENARIOS
 
 Loader = Callable[[str], Adapter]
 
@@ -124,10 +125,10 @@ def test_pypubsub_raises_when_a_listener_dies_during_a_send(kind: str, pypubsub:
 
 def test_pypubsub_declares_no_strong_references_no_sender_and_no_create() -> None:
     adapter = get_adapter("pypubsub")
-    assert adapter.unsupported("send", "strong", "function") == adapter.reasons["strong"]
-    assert adapter.unsupported("send_matched", "weak", "method") == adapter.reasons["sender"]
-    assert adapter.unsupported("create", None, None) == adapter.reasons["create"]
-    assert adapter.unsupported("send_async", "weak", "function") == adapter.reasons["async"]
+    assert SCENARIOS["send"].unsupported(adapter, "strong", "function") == adapter.reasons["strong"]
+    assert SCENARIOS["send_matched"].unsupported(adapter, "weak", "method") == adapter.reasons["sender"]
+    assert SCENARIOS["create"].unsupported(adapter, None, None) == adapter.reasons["create"]
+    assert SCENARIOS["send_async"].unsupported(adapter, "weak", "function") == adapter.reasons["async"]
 
 
 # -- pymitter ------------------------------------------------------------------------------------
@@ -201,8 +202,8 @@ def test_python_dispatch_events_belong_to_one_dispatcher_instance(load_adapter: 
 
 def test_python_dispatch_has_no_awaited_send() -> None:
     adapter = get_adapter("python_dispatch")
-    assert adapter.unsupported("send_async", "weak", "function") == adapter.reasons["async"]
-    assert adapter.unsupported("send", "strong", "method") == adapter.reasons["strong"]
+    assert SCENARIOS["send_async"].unsupported(adapter, "weak", "function") == adapter.reasons["async"]
+    assert SCENARIOS["send"].unsupported(adapter, "strong", "method") == adapter.reasons["strong"]
 
 
 def test_pydispatch_is_one_package_for_two_distributions(load_adapter: Loader) -> None:

@@ -19,7 +19,7 @@ from sigbench.results.store import read_results, record_from_document
 from sigbench.run.envs import parse_spec
 from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
 
 TESTS = Path(__file__).resolve().parent

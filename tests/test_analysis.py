@@ -11,7 +11,7 @@ import synthetic
 from sigbench.analysis.points import analyse
 from sigbench.report.page import memory_table
 from sigbench.results.table import load_results
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 SEND10 = Point("blinker", "send", 10, "strong", "function")
 BASE10 = Point("baseline", "send", 10, "strong", "function")

@@ -18,10 +18,13 @@ from sigbench.cli import main
 from sigbench.run.runner import Profile, Runner, worker_groups
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
-from sigbench.suite.scenarios import PEAK, TWINS, Point, matrix
+from sigbench.suite.points import Point
 from sigbench.worker.conformance import check_point
 from sigbench.worker.loop import LastingState
-from sigbench.worker.measure import Bench, hold_peak
+from sigbench.worker.measure import Bench
+from sigbench.worker.scenarios.matrix import matrix
+from sigbench.worker.scenarios.sends import PEAK, hold_peak
+from sigbench.worker.scenarios.twins import TWINS
 
 TESTS = Path(__file__).resolve().parent
 Loader = Callable[[str], Adapter]
@@ -121,13 +124,17 @@ def test_worker_groups_keep_the_shuffled_order(state_adapter_names: Path) -> Non
 
 
 def test_flask_points_with_no_receivers_on_its_signals_get_a_process_each() -> None:
-    flask = get_adapter("flask")
-    assert flask.fresh_process(Point("flask", "send", 0, "weak", "method"))
-    assert flask.fresh_process(Point("flask", "flask_request", 0, "weak", "function"))
-    assert flask.fresh_process(Point("flask", "memory_send", 0, "strong", "function"))
-    assert not flask.fresh_process(Point("flask", "send", 10, "weak", "method"))
-    assert not flask.fresh_process(Point("flask", "connect", 1, "weak", "method"))  # a new signal
-    assert not get_adapter("blinker").fresh_process(Point("blinker", "send", 0, "weak", "method"))
+    """On Flask's own signals (sends, requests, a send's bytes) a point with no receivers gets a
+    worker of its own; with receivers, or on a new signal, or for blinker, none does."""
+    alone = [
+        Point("flask", "send", 0, "weak", "method"),
+        Point("flask", "flask_request", 0, "weak", "function"),
+        Point("flask", "memory_send", 0, "strong", "function"),
+    ]
+    shared = [Point("flask", "send", 10, "weak", "method"), Point("flask", "connect", 1, "weak", "method")]
+    assert worker_groups("flask", [*alone, *shared]) == [[point] for point in alone] + [shared]
+    blinker = [Point("blinker", "send", 0, "weak", "method"), Point("blinker", "send", 10, "weak", "method")]
+    assert worker_groups("blinker", blinker) == [blinker]
 
 
 def test_the_peak_leaves_a_signal_larger_than_a_new_one(load_adapter: Loader) -> None:

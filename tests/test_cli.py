@@ -16,8 +16,9 @@ from sigbench.cli import RECEIVER_COUNTS, _choices, _selected_points, build_pars
 from sigbench.results.store import read_results
 from sigbench.run.runner import PROFILES
 from sigbench.suite.adapters import IMPLEMENTATIONS, get_adapter
-from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS
+from sigbench.suite.points import KINDS, REFS
 from sigbench.worker.inventory import availability
+from sigbench.worker.scenarios import SCENARIOS
 
 ROOT = Path(__file__).resolve().parent.parent
 

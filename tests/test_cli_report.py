@@ -9,7 +9,7 @@ import pytest
 import synthetic
 
 from sigbench.cli import main
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 VALUES: synthetic.Values = {
     **synthetic.linear("baseline", "send", 80e-9, 40e-9),

@@ -16,7 +16,7 @@ from sigbench.analysis.verdicts import verdict
 from sigbench.cli import main
 from sigbench.report.text import compare_markdown as as_markdown
 from sigbench.report.text import compare_text as as_text
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 SEND = Point("blinker", "send", 10, "strong", "function")
 CONNECT = Point("blinker", "connect", 10, "strong", "function")

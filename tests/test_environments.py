@@ -26,7 +26,7 @@ from sigbench.run.envs import (
 )
 from sigbench.run.multirun import MultiRun, environments_for, file_names, resolve
 from sigbench.run.runner import PROFILES, Profile, Runner
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
 
 RunPython = Callable[..., subprocess.CompletedProcess]

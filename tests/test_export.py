@@ -14,7 +14,7 @@ import pytest
 import synthetic
 
 from sigbench.cli import main
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 #: Bencher Metric Format's JSON schema, as published at https://bencher.dev/bmf.json
 #: (https://bencher.dev/docs/reference/bencher-metric-format).

@@ -16,10 +16,12 @@ from sigbench.report.page import render
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.adapters.flask import SIGNALS
-from sigbench.suite.scenarios import SCENARIOS, Point, matrix
+from sigbench.suite.points import Point
 from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.inventory import availability
 from sigbench.worker.measure import Sampler
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.matrix import matrix
 
 pytestmark = pytest.mark.skipif(not availability("flask")[0], reason="flask is not installed")
 REQUEST_SCENARIOS = [s.name for s in SCENARIOS.values() if s.family == "request"]

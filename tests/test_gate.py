@@ -17,7 +17,7 @@ from sigbench.report.text import MDE_NOTE
 from sigbench.report.text import gate_markdown as as_markdown
 from sigbench.results.store import read_results
 from sigbench.run.envs import SpecError, parse_spec
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
 
 # -- specs ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sigbench.analysis.history import FEWEST_ROUNDS, History, histories
 from sigbench.analysis.points import analyse, labels
 from sigbench.report.page import render
 from sigbench.results.table import load_results
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 SEND = Point("blinker", "send", 10, "strong", "function")
 CONNECT = Point("blinker", "connect", 10, "strong", "function")

@@ -26,7 +26,7 @@ from sigbench.report.text import printable
 from sigbench.results.store import ResultsError, point_values, read_results, record_from_document, to_document
 from sigbench.results.table import frame_from_documents, read_document
 from sigbench.run.runner import Profile, Runner
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 ProfileMaker = Callable[[int], Profile]
 POINTS = [

@@ -26,7 +26,7 @@ from sigbench.run import callgrind
 from sigbench.run.envs import current_environment, parse_spec, tree_digest
 from sigbench.run.process import inventory_of
 from sigbench.run.runner import sigbench_commit
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.meter import OUT_VARIABLE, CountError, InstructionMeter, meter_from_environment
 
 

@@ -16,7 +16,7 @@ from sigbench.cli import main
 from sigbench.results.store import read_results
 from sigbench.run.runner import Profile, Runner
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, implementation_names
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 ProfileMaker = Callable[[int], Profile]
 TESTS = Path(__file__).resolve().parent

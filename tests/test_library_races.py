@@ -16,9 +16,12 @@ from packaging.specifiers import SpecifierSet
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.adapters.baseline import Baseline
-from sigbench.suite.scenarios import Point, matrix
-from sigbench.worker.conformance import THREAD_SWITCH_INTERVAL, ConformanceError, check_point
+from sigbench.suite.points import Point
+from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.inventory import gil_enabled
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.matrix import matrix
+from sigbench.worker.scenarios.threads import THREAD_SWITCH_INTERVAL
 
 #: Checks made before a known race counts as gone: the least likely here shows in about three
 #: checks in ten (PyDispatcher's 12-20 of 40, the planted one 11-12 of 40; with the default 5 ms
@@ -43,7 +46,7 @@ def test_a_known_race_is_caught(race: Race, load_adapter: Callable[[str], Adapte
     points = [
         p
         for p in matrix([race.impl], scenarios=["churn_threads"])
-        if adapter.unsupported(p.scenario, p.ref, p.kind) is None
+        if SCENARIOS[p.scenario].unsupported(adapter, p.ref, p.kind) is None
     ]
     if library_race(points[0]) is None:
         pytest.skip(f"{race.distribution} is newer than {race.last_version}, the last release checked")

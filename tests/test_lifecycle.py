@@ -12,9 +12,11 @@ import pytest
 
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.adapters.blinker import Blinker
-from sigbench.suite.scenarios import SCENARIOS, Point
+from sigbench.suite.points import Point
 from sigbench.worker.conformance import ConformanceError, check_point
-from sigbench.worker.measure import Sampler, dying_receivers, inner_loops, time_dropping
+from sigbench.worker.measure import Sampler, inner_loops
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.regions import dying_receivers, time_dropping
 
 
 @pytest.mark.parametrize(
@@ -65,7 +67,7 @@ def test_dropping_kills_every_receiver_and_the_signal_forgets_them(
 def test_collect_is_only_for_weak_receivers() -> None:
     """Strong receivers do not die when the caller drops them: the matrix has only weak modes."""
     assert SCENARIOS["collect"].modes == (("weak", "function"), ("weak", "method"))
-    assert get_adapter("baseline").unsupported("collect", "weak", "function") is not None
+    assert SCENARIOS["collect"].unsupported(get_adapter("baseline"), "weak", "function") is not None
 
 
 class IteratesLiveReceivers(Blinker):

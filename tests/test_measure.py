@@ -10,7 +10,7 @@ import pytest
 
 import sigbench.worker.measure
 from sigbench.suite.adapter import Adapter
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import MAX_LOOPS, Bench, Timing, calibrate, inner_loops, measure
 
 Loader = Callable[[str], Adapter]

@@ -34,9 +34,11 @@ from sigbench.results.table import load_results
 from sigbench.run.runner import PROFILES
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters.baseline import Baseline
-from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
-from sigbench.worker.memory import MemorySampler, measure_memory, traced
+from sigbench.worker.memory import MemorySampler, measure_memory
+from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
+from sigbench.worker.scenarios.memory import traced
 
 #: What a transient send allocates at once, and what a connection keeps per receiver.
 TRANSIENT_BYTES = 100_000

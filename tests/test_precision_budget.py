@@ -22,8 +22,10 @@ from sigbench.results.schema import SchemaError, check_document
 from sigbench.results.store import read_results, to_document
 from sigbench.run.runner import PROFILES, Profile, Runner
 from sigbench.suite.adapters import get_adapter, implementation_names
-from sigbench.suite.scenarios import CORE_MODES, SCENARIOS, Point, core_mode, matrix
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing, calibrate
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.matrix import CORE_MODES, core_mode, matrix
 
 # -- precision: known answers -------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from sigbench.gate import planted
 from sigbench.results.schema import SchemaError, check_document
 from sigbench.results.store import RunRecord, read_results, record_from_document, to_document
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.callcount import BUILTIN, count_point
 from sigbench.worker.meter import dumps_costs, function_costs
 

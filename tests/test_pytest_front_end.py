@@ -15,8 +15,10 @@ from library_failures import library_failure
 
 from sigbench.results.table import load_results
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
-from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point, matrix
+from sigbench.suite.points import Point
 from sigbench.worker.inventory import availability, gil_enabled
+from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
+from sigbench.worker.scenarios.matrix import matrix
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Timed as little as pytest-benchmark allows: these tests check files, not speed.
@@ -86,7 +88,7 @@ def test_the_whole_matrix_runs_without_timing(tmp_path: Path, run_pytest: Run) -
             expected_skips += len(own)
         else:
             expected_skips += sum(
-                adapter.unsupported(p.scenario, p.ref, p.kind) is not None
+                SCENARIOS[p.scenario].unsupported(adapter, p.ref, p.kind) is not None
                 or (SCENARIOS[p.scenario].free_threaded and gil_enabled())
                 for p in own
             )

@@ -10,8 +10,8 @@ from typing import Any, Callable, List, Tuple
 import pytest
 
 from sigbench.suite.adapter import STYLES
+from sigbench.suite.points import KINDS
 from sigbench.suite.receivers import Event, Sender, make_receivers
-from sigbench.suite.scenarios import KINDS
 
 COMBOS = [(style, kind) for style in STYLES for kind in KINDS]
 

@@ -22,7 +22,7 @@ from synthetic import record, write
 
 from sigbench.report.page import write_report
 from sigbench.results.table import load_results
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 pytestmark = pytest.mark.slow
 

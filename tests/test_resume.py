@@ -16,7 +16,7 @@ import pytest
 from sigbench.cli import _reserve_output, build_parser, main
 from sigbench.results.store import read_results, record_from_document, to_document
 from sigbench.run.runner import PROFILES, Profile, Runner
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 ROOT = Path(__file__).resolve().parent.parent
 ProfileMaker = Callable[[int], Profile]

@@ -19,7 +19,7 @@ from sigbench.report.summary import summary_table
 from sigbench.results.store import RunRecord, read_results
 from sigbench.run.runner import Profile, Runner
 from sigbench.suite.adapters import get_adapter
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing, inner_loops
 
 ProfileMaker = Callable[[int], Profile]

@@ -8,16 +8,27 @@ from typing import Optional, Sequence
 import pytest
 
 from sigbench.suite.adapters import IMPLEMENTATIONS
-from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point, matrix
+from sigbench.suite.points import KINDS, REFS, Point
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.base import Scenario
+from sigbench.worker.scenarios.matrix import matrix
+from sigbench.worker.scenarios.twins import TWINS
 
-#: 1 create + 4 counts x 4 combos for connect, disconnect, send_matched, send_unmatched + 5 x 4 for
-#: send + 4 x 4 for send_async + 4 counts x 2 weak combos for collect + 3 x 2 for send_dying + 3 counts
-#: x 4 combos for churn + 4 x 4 for send_after_peak.
-POINTS_PER_IMPL = 187
-#: The A/A twin's: send (5 counts), connect, disconnect and send_after_peak (4 each), x 4 combos.
-AA_TWIN_POINTS = 68
-#: Flask's own: 5 request scenarios x 3 receiver counts, weak function receivers only.
-FLASK_REQUEST_POINTS = 15
+
+def _points(scenario: Scenario) -> int:
+    """Points of one implementation in ``scenario``: its counts times its modes."""
+    modes = len(scenario.modes or [(r, k) for r in REFS for k in KINDS]) if scenario.has_receivers else 1
+    return len(scenario.receivers) * modes
+
+
+#: Every implementation's: the scenarios open to every one.
+POINTS_PER_IMPL = sum(_points(s) for s in SCENARIOS.values() if s.impls is None)
+#: The A/A twin's: the scenarios it shares with blinker.
+AA_TWIN_POINTS = sum(
+    _points(SCENARIOS[name]) for twin in TWINS if twin.impl == "blinker_twin" for name in twin.scenarios or ()
+)
+#: Flask's own: the request scenarios.
+FLASK_REQUEST_POINTS = sum(_points(s) for s in SCENARIOS.values() if s.impls == ("flask",))
 
 
 def _expected(
@@ -50,6 +61,7 @@ def _size(impl: str) -> int:
 def test_matrix_size() -> None:
     """Every scenario at every count, times every ref x kind it is measured in, for the
     implementations that have it."""
+    assert POINTS_PER_IMPL > 0 and AA_TWIN_POINTS > 0 and FLASK_REQUEST_POINTS > 0
     assert _size("blinker") == len(matrix(["blinker"])) == POINTS_PER_IMPL
     assert _size("flask") == len(matrix(["flask"])) == POINTS_PER_IMPL + FLASK_REQUEST_POINTS
     assert len(matrix(["blinker_twin"])) == AA_TWIN_POINTS

@@ -11,7 +11,7 @@ from sigbench.analysis.stats import Estimate
 from sigbench.analysis.verdicts import Verdict
 from sigbench.gate import planted, selftest
 from sigbench.gate.judge import GateResult, Judgement
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 POINTS = selftest.POINTS
 

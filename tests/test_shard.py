@@ -27,8 +27,10 @@ from sigbench.run.multirun import MultiRun
 from sigbench.run.runner import Profile, Runner
 from sigbench.run.shard import Shard, assignment, merge, parse_shard, select, settings_for
 from sigbench.suite.adapters import get_adapter, implementation_names
-from sigbench.suite.scenarios import Point, matrix
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.matrix import matrix
 
 #: One value of at least 0.5 ms per process: enough to calibrate, as little as possible.
 TINY = Profile("tiny", 2, Timing(warmups=0, values=1, min_time=0.0005), "2 processes x 1 value")
@@ -45,7 +47,7 @@ def _group(point: Point) -> Group:
 
 
 def _applicable(point: Point) -> bool:
-    return get_adapter(point.impl).unsupported(point.scenario, point.ref, point.kind) is None
+    return SCENARIOS[point.scenario].unsupported(get_adapter(point.impl), point.ref, point.kind) is None
 
 
 def _run_shard(points: Sequence[Point], shard: Shard, output: Path, profile: Profile = TINY) -> Path:

@@ -27,7 +27,7 @@ from sigbench.analysis.stats import (
 from sigbench.results.store import point_runs, read_results
 from sigbench.run.noise import LONGEST, SHORTEST, NoiseInjector, schedule
 from sigbench.run.runner import Profile, Runner
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
 from sigbench.worker.speed import RETAKES, Sensing, sensed_values
 

@@ -24,8 +24,9 @@ from sigbench.results.store import (
     write_atomic,
 )
 from sigbench.results.table import COLUMNS, load_results
-from sigbench.suite.scenarios import SCENARIOS, Point
+from sigbench.suite.points import Point
 from sigbench.worker.inventory import machine_metadata
+from sigbench.worker.scenarios import SCENARIOS
 
 SEND = Point("blinker", "send", 10, "strong", "function")
 CONNECT = Point("blinker", "connect", 10, "weak", "method")

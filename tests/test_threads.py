@@ -16,10 +16,13 @@ from sigbench.results.store import read_results
 from sigbench.run.envs import Environment, find_python
 from sigbench.run.runner import PROFILES, Runner
 from sigbench.suite.adapters.baseline import Baseline
-from sigbench.suite.scenarios import FREE_THREADED_ONLY, THREADS, Point, matrix
-from sigbench.worker.conformance import THREAD_SENDS, ConformanceError, check_point
+from sigbench.suite.points import Point
+from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.inventory import gil_enabled
-from sigbench.worker.measure import Sampler, churning_send, inner_loops, run_threads
+from sigbench.worker.measure import Sampler, inner_loops
+from sigbench.worker.scenarios.base import FREE_THREADED_ONLY
+from sigbench.worker.scenarios.matrix import matrix
+from sigbench.worker.scenarios.threads import THREAD_SENDS, THREADS, churning_send, run_threads
 
 THREAD_SCENARIOS = ["send_threads", "churn_threads"]
 

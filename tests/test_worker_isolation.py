@@ -19,7 +19,7 @@ from sigbench.run import isolation
 from sigbench.run.process import inventory_of
 from sigbench.run.runner import Profile, Runner, sigbench_commit
 from sigbench.suite.adapters import get_adapter
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 ROOT = Path(sigbench.__file__).resolve().parent.parent
 PACKAGE = ROOT / "sigbench"

@@ -17,7 +17,7 @@ from sigbench.analysis.points import point_statistics
 from sigbench.analysis.stats import RESAMPLES, Estimate, interval
 from sigbench.analysis.verdicts import THRESHOLD, Verdict, verdict
 from sigbench.results.table import frame_from_documents, read_document
-from sigbench.suite.scenarios import MEMORY_SCENARIOS
+from sigbench.worker.scenarios import MEMORY_SCENARIOS
 
 #: What must agree for two benchmarks of one name to be compared.
 PARAMETERS = ("impl", "scenario", "receivers", "ref", "kind", "op_unit", "unit")

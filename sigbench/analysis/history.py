@@ -32,7 +32,7 @@ from sigbench.analysis.verdicts import (
     paired_verdicts,
 )
 from sigbench.results.table import load_results
-from sigbench.suite.scenarios import MEMORY_SCENARIOS
+from sigbench.worker.scenarios import MEMORY_SCENARIOS
 
 
 @dataclass(frozen=True)

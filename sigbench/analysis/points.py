@@ -24,7 +24,9 @@ from sigbench.analysis.stats import (
     typical_runs,
     widened,
 )
-from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point, baseline_for
+from sigbench.suite.points import KINDS, REFS, Point
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.matrix import baseline_for
 
 #: What identifies a point in the report; ``label`` tells apart versions and interpreters.
 POINT_KEYS = ["label", "benchmark"]

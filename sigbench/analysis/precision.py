@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sigbench.analysis.stats import FEW_PROCESSES, clustered_median_ci, student_half_width, typical_runs
 from sigbench.results.store import point_runs
-from sigbench.suite.scenarios import MEMORY_SCENARIOS
+from sigbench.worker.scenarios import MEMORY_SCENARIOS
 
 
 def relative_precision(name: str, runs: Sequence[Sequence[float]]) -> float:

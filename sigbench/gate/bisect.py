@@ -33,7 +33,7 @@ from sigbench.gate.run import run_gate
 from sigbench.run.envs import Spec, SpecError, parse_spec, prepare
 from sigbench.run.guard import VersionMismatch
 from sigbench.run.process import InventoryError
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 #: ``sigbench bisect``'s exit code when skipped revisions border the answer (it is a range).
 EXIT_AMBIGUOUS = 3

@@ -20,7 +20,7 @@ from sigbench.analysis.stats import Estimate
 from sigbench.analysis.verdicts import ALPHA, SLOWER, Verdict, paired_verdicts, verdict
 from sigbench.gate.sides import SIDES
 from sigbench.results.store import PointRecord, RunRecord
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from sigbench.gate.sides import SIDES, Side, balanced_order
 from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.run.runner import Runner, worker_groups
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
 
 

@@ -32,7 +32,7 @@ from sigbench.run.envs import Environment, Spec, current_requirements, prepare
 from sigbench.run.process import available_cpus, inventory_of
 from sigbench.run.profiling import profile_points
 from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner, sigbench_commit
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
 
 MODES = ("paired", "instructions")

@@ -31,7 +31,7 @@ from sigbench.run.callgrind import missing_tools
 from sigbench.run.envs import parse_spec
 from sigbench.run.noise import NoiseInjector
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 #: The benchmarks of one trial: a send to 1, 10 and 100 receivers.
 POINTS = [Point("planted", "send", n, "strong", "function") for n in (1, 10, 100)]

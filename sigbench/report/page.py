@@ -39,15 +39,10 @@ from sigbench.results.budget import PHASES, with_other
 from sigbench.results.schema import PROFILE_KINDS
 from sigbench.results.store import slug, write_text_atomic
 from sigbench.results.table import frame_from_documents, read_document
-from sigbench.suite.scenarios import (
-    CORE_MODES,
-    KINDS,
-    MEMORY_SCENARIOS,
-    REFS,
-    SCENARIOS,
-    TWIN_TOLERANCE,
-    TWINS,
-)
+from sigbench.suite.points import KINDS, REFS
+from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
+from sigbench.worker.scenarios.matrix import CORE_MODES
+from sigbench.worker.scenarios.twins import TWIN_TOLERANCE, TWINS
 from sigbench.worker.speed import READ_EVERY, RETAKES
 
 #: The send size the leaderboard ranks by.

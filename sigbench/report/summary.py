@@ -13,7 +13,9 @@ from sigbench.analysis.speed import conditions
 from sigbench.report.text import byte_text, markdown_text, printable
 from sigbench.results.store import point_values
 from sigbench.suite.adapters import implementation_names
-from sigbench.suite.scenarios import CORE_MODES, SCENARIOS, Point, baseline_for
+from sigbench.suite.points import Point
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.matrix import CORE_MODES, baseline_for
 
 
 def _cell(values: List[float], base: Optional[List[float]], unit: str) -> str:

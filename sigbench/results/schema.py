@@ -11,7 +11,8 @@ import math
 import re
 from typing import Any, Dict, List, NoReturn, Optional
 
-from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point
+from sigbench.suite.points import KINDS, REFS, Point
+from sigbench.worker.scenarios import SCENARIOS
 
 SCHEMA = 1
 #: Point statuses; only ``ok`` points have values.

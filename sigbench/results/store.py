@@ -23,7 +23,8 @@ from typing import Any, Dict, List, Optional
 import pyperf
 
 from sigbench.results.schema import SCHEMA, SchemaError, check_document
-from sigbench.suite.scenarios import MEMORY_SCENARIOS, SCENARIOS, Point
+from sigbench.suite.points import Point
+from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
 
 #: Results files larger than this are refused unread (a full rigorous run is a few MiB).
 MAX_RESULTS_BYTES = 256 * 1024 * 1024

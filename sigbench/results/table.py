@@ -14,7 +14,8 @@ import pyperf
 
 from sigbench.results import pytest_benchmark
 from sigbench.results.store import ResultsError, load_json, pyperf_suite, read_results
-from sigbench.suite.scenarios import SCENARIOS, Point
+from sigbench.suite.points import Point
+from sigbench.worker.scenarios import SCENARIOS
 
 #: Columns of ``load_results``: a point's parameters, its environment, one raw value a row.
 COLUMNS = (

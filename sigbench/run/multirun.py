@@ -28,7 +28,7 @@ from sigbench.run.envs import (
 )
 from sigbench.run.profiling import profile_judged
 from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 Log = Callable[[str], None]
 

@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set
 from sigbench.results.store import is_memory
 from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.run.runner import Runner
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 
 
 def profile_points(

@@ -37,9 +37,12 @@ from sigbench.run import callgrind, guard
 from sigbench.run.envs import Environment, current_environment
 from sigbench.run.process import WorkerDied, WorkerProcess, inventory_of
 from sigbench.suite.adapters import get_adapter, implementation_names
-from sigbench.suite.scenarios import FREE_THREADED_ONLY, SCENARIOS, TWIN_PRECISION, Point, is_twin_point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing, per_operation
 from sigbench.worker.meter import dumps_costs
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.base import FREE_THREADED_ONLY
+from sigbench.worker.scenarios.twins import TWIN_PRECISION, is_twin_point
 
 
 @dataclass(frozen=True)
@@ -101,9 +104,15 @@ def worker_groups(impl: str, points: List[Point]) -> List[List[Point]]:
     """The points of ``impl`` that one worker process may measure in turn, in their order: each
     point that needs a process of its own (``Adapter.fresh_process``) alone, the rest together."""
     adapter = get_adapter(impl)
-    alone = [[point] for point in points if adapter.fresh_process(point)]
-    together = [point for point in points if not adapter.fresh_process(point)]
+    alone = [[point] for point in points if adapter.fresh_process(point, _lasting(point))]
+    together = [point for point in points if not adapter.fresh_process(point, _lasting(point))]
     return alone + ([together] if together else [])
+
+
+def _lasting(point: Point) -> bool:
+    """Whether ``point`` works on its library's own send signals (which may live as long as the
+    process) rather than new ones."""
+    return SCENARIOS[point.scenario].operation.signal == "send"
 
 
 def sigbench_commit() -> str:
@@ -271,7 +280,7 @@ class Runner:
                     f"{point.impl} is not installed: {impl['install_hint']}",
                 )
                 continue
-            reason = get_adapter(point.impl).unsupported(point.scenario, point.ref, point.kind)
+            reason = SCENARIOS[point.scenario].unsupported(get_adapter(point.impl), point.ref, point.kind)
             if reason is None and SCENARIOS[point.scenario].free_threaded and not free_threaded:
                 reason = FREE_THREADED_ONLY
             if reason is not None:

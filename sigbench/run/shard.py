@@ -18,7 +18,8 @@ from typing import Any, Dict, List, Sequence, Tuple
 
 from sigbench.results.store import PointRecord, ResultsError, RunRecord, read_results, record_from_document
 from sigbench.suite.adapters import get_adapter
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
+from sigbench.worker.scenarios import SCENARIOS
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def _group(point: Point) -> Tuple[str, int, str, str]:
 
 
 def _applicable(point: Point) -> bool:
-    return get_adapter(point.impl).unsupported(point.scenario, point.ref, point.kind) is None
+    return SCENARIOS[point.scenario].unsupported(get_adapter(point.impl), point.ref, point.kind) is None
 
 
 def assignment(points: Sequence[Point], count: int) -> Dict[Point, int]:

@@ -15,27 +15,23 @@ import importlib.metadata
 import sys
 from typing import Any, Awaitable, Callable, ClassVar, Dict, FrozenSet, Mapping, Optional, Tuple
 
-from sigbench.suite.scenarios import KINDS, REFS, SCENARIOS, Point
+from sigbench.suite.points import KINDS, REFS, Point
 
 # How a library calls a receiver; sigbench.suite.receivers builds receivers of each style.
 STYLES = ("kwargs", "positional", "event")
 
 ALL_COMBOS: FrozenSet[Tuple[str, str]] = frozenset((ref, kind) for ref in REFS for kind in KINDS)
 
-#: Scenarios that time a send that is not awaited (``Adapter.emitter``), or whose conformance check
-#: makes one between connects and disconnects (churn); a memory scenario counts as its operation.
-SYNC_SEND_SCENARIOS: FrozenSet[str] = frozenset(
-    {
-        "send",
-        "send_matched",
-        "send_unmatched",
-        "send_after_peak",
-        "send_dying",
-        "churn",
-        "send_threads",
-        "churn_threads",
-    }
-)
+#: What a scenario may need of an adapter (``Scenario.needs``), with the reason given by default
+#: when the adapter lacks it (``Adapter.reasons`` may give its own, under the same key).
+CAPABILITIES: Mapping[str, str] = {
+    "create": "no signal object to create",
+    "sender": "receivers cannot be bound to a sender",
+    "async": "no send that awaits async receivers",
+    "sync": "no send that is not awaited",
+    "threads": "a send from another thread does not call the receivers there",
+    "disconnect": "a receiver cannot be disconnected between sends",
+}
 
 
 class Adapter:
@@ -64,11 +60,14 @@ class Adapter:
     #: Can a send be awaited, calling ``async def`` receivers (``send_async``)?
     async_send: ClassVar[bool] = False
     #: Is there a send that is not awaited (``emitter``)?  Without one (a library whose only send is
-    #: a coroutine), the scenarios that time or check such a send (``SYNC_SEND_SCENARIOS``) are not
-    #: applicable, and conformance checks the others with ``async def`` receivers and awaited sends.
+    #: a coroutine), the scenarios that time or check such a send (those that need ``sync``) are
+    #: not applicable, and conformance checks the others with ``async def`` receivers and awaited
+    #: sends.
     sync_send: ClassVar[bool] = True
     #: Does a send from another thread call the receivers in that thread (the thread scenarios)?
     threads: ClassVar[bool] = True
+    #: Can a receiver be disconnected between two sends (and so checked gone)?
+    can_disconnect: ClassVar[bool] = True
     #: How many signals may exist at once (``None``: any number; 1 for a global registry).
     max_signals: ClassVar[Optional[int]] = None
     #: What of the library outlives a point in its worker, and what is done about it: ``none``,
@@ -78,7 +77,7 @@ class Adapter:
     #: What cannot be put back is declared by ``fresh_process``.
     lasting_state: ClassVar[str] = "none"
     #: Why a capability is missing, keyed by ``weak``, ``strong``, ``method``, ``function``,
-    #: ``ref-kind`` (e.g. ``weak-function``), ``sender``, ``create``, ``async``, ``sync`` or ``threads``.
+    #: ``ref-kind`` (e.g. ``weak-function``), or a capability (``CAPABILITIES``).
     reasons: ClassVar[Mapping[str, str]] = {}
 
     # -- availability -------------------------------------------------------------------
@@ -109,20 +108,26 @@ class Adapter:
 
     # -- what is supported --------------------------------------------------------------
 
-    def unsupported(self, scenario: str, ref: Optional[str], kind: Optional[str]) -> Optional[str]:
-        """Why this adapter cannot run the combination, or ``None`` when it can."""
-        if scenario in SCENARIOS:  # a memory scenario can run where its operation can
-            scenario = SCENARIOS[scenario].operation or scenario
-        if scenario == "create":
-            return None if self.can_create else self._reason("create", "no signal object to create")
-        if scenario in ("send_matched", "send_unmatched") and not self.sender_filter:
-            return self._reason("sender", "receivers cannot be bound to a sender")
-        if scenario == "send_async" and not self.async_send:
-            return self._reason("async", "no send that awaits async receivers")
-        if scenario in SYNC_SEND_SCENARIOS and not self.sync_send:
-            return self._reason("sync", "no send that is not awaited")
-        if scenario in SCENARIOS and SCENARIOS[scenario].free_threaded and not self.threads:
-            return self._reason("threads", "a send from another thread does not call the receivers there")
+    def has(self, capability: str) -> bool:
+        """Whether the library has ``capability`` (one of ``CAPABILITIES``)."""
+        return {
+            "create": self.can_create,
+            "sender": self.sender_filter,
+            "async": self.async_send,
+            "sync": self.sync_send,
+            "threads": self.threads,
+            "disconnect": self.can_disconnect,
+        }[capability]
+
+    def lacks(self, capability: str) -> Optional[str]:
+        """Why the library lacks ``capability`` (a scenario needs it), or ``None`` when it has it."""
+        return None if self.has(capability) else self._reason(capability, CAPABILITIES[capability])
+
+    def unsupported_mode(self, ref: Optional[str], kind: Optional[str]) -> Optional[str]:
+        """Why the library cannot hold ``kind`` receivers by ``ref`` references, or ``None`` (a
+        scenario without receivers has neither)."""
+        if ref is None and kind is None:
+            return None
         if (ref, kind) not in self.combos:
             for key in (f"{ref}-{kind}", str(ref), str(kind)):
                 if key in self.reasons:
@@ -169,22 +174,21 @@ class Adapter:
         raise NotImplementedError(f"{self.name} has no async send")
 
     def request(
-        self, scenario: str, receivers: Callable[[str], Any], weak: bool
+        self, path: str, receivers: Callable[[str], Any], weak: bool, bound: bool
     ) -> Tuple[Callable[[], Any], Callable[[], None]]:
-        """For a ``request`` scenario: a new web app whose every signal ``name`` has the receivers
-        ``receivers(name)`` connected; returns (one request, returning its response status and
-        body; the clean-up that disconnects them)."""
+        """For a request scenario: a new web app whose every signal ``name`` (of
+        ``request_signals``) has the receivers ``receivers(name)`` connected, for any sender or,
+        with ``bound``, for the app only; returns (one request of ``path``, returning its response
+        status and body; the clean-up that disconnects them)."""
         raise NotImplementedError(f"{self.name} has no request scenarios")
 
-    def request_expectation(self, scenario: str) -> Tuple[int, Tuple[str, ...], Tuple[str, ...], bool]:
-        """For conformance of a ``request`` scenario: the status a request must answer, the
-        signals it fires, every signal ``request`` connects to, and whether receivers are bound
-        to the one app (so another app's requests must not reach them)."""
-        raise NotImplementedError(f"{self.name} has no request scenarios")
+    #: The signals ``request`` connects receivers to, by name.
+    request_signals: ClassVar[Tuple[str, ...]] = ()
 
-    def fresh_process(self, point: Point) -> bool:
+    def fresh_process(self, point: Point, lasting: bool) -> bool:
         """Whether ``point`` needs a worker process of its own: it depends on state that an earlier
-        point leaves behind and that nothing can put back."""
+        point leaves behind and that nothing can put back (``lasting``: the point works on the
+        library's own send signals, which may live as long as the process)."""
         return False
 
     def global_containers(self) -> Dict[str, Any]:

@@ -25,7 +25,7 @@ from types import CodeType, FrameType
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from sigbench.suite.adapter import Adapter
-from sigbench.suite.scenarios import Point
+from sigbench.suite.points import Point
 from sigbench.worker.measure import Bench, inner_loops, per_operation
 
 #: The harness's own code, whose calls and instructions are not the point's.

@@ -34,13 +34,14 @@ from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
-from sigbench.suite.scenarios import SCENARIOS, Point
+from sigbench.suite.points import Point
 from sigbench.worker.callcount import count_point
 from sigbench.worker.conformance import ConformanceError, check_point, recheck_point
 from sigbench.worker.inventory import libraries_of, machine_metadata, version_of
 from sigbench.worker.measure import Sampler, Timing, measure
 from sigbench.worker.memory import measure_memory
 from sigbench.worker.meter import InstructionMeter, meter_from_environment
+from sigbench.worker.scenarios import SCENARIOS
 from sigbench.worker.speed import Sensing
 
 

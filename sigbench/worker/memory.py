@@ -1,16 +1,11 @@
-"""Memory inside a worker: the bytes a connection keeps and the bytes a send needs, by tracemalloc.
+"""Memory inside a worker: a memory point's readings of bytes, by tracemalloc.
 
 Standard library only: this runs in the measured interpreter.  A memory point performs the
-operation of its timed twin (``Point.operation``) with tracemalloc tracing from before its set-up,
-so a container that grows counts its growth, not its whole new size:
-
-- ``memory_connect``: bytes still allocated after connecting n receivers to a new, empty signal
-  and a collection, per receiver (the receivers themselves were made before);
-- ``memory_send``: the peak of bytes allocated during one send above those allocated when it
-  began (what the send needs at once; freelist reuse is invisible to tracemalloc).
-
-Every reading is taken again around a call that does nothing, and that reading (the tuples and
-ints tracemalloc's own answers make) is subtracted, so a send that allocates nothing reads 0.
+operation of the timed scenario it measures (``MemoryScenario.measures``) with tracemalloc tracing
+from before its set-up, so a container that grows counts its growth, not its whole new size;
+what one reading reads is the memory scenario's own (``MemoryScenario.read``).  Every reading is
+taken again around a call that does nothing, and that reading (the tuples and ints tracemalloc's
+own answers make) is subtracted, so a send that allocates nothing reads 0.
 """
 
 from __future__ import annotations
@@ -19,33 +14,13 @@ import gc
 import tracemalloc
 from dataclasses import replace
 from time import perf_counter
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Dict
 
 from sigbench.suite.adapter import Adapter
-from sigbench.suite.scenarios import Point
-from sigbench.worker.measure import Bench, Timing, inner_loops, sample
-
-
-def _nothing() -> None:
-    pass
-
-
-def traced(call: Callable[[], Any]) -> Tuple[int, int]:
-    """(bytes allocated during ``call()`` still allocated after it and a collection, peak bytes
-    allocated above the start while it ran); tracemalloc must be tracing."""
-    gc.collect()
-    tracemalloc.reset_peak()
-    start = tracemalloc.get_traced_memory()
-    call()
-    peak = tracemalloc.get_traced_memory()[1]
-    gc.collect()
-    end = tracemalloc.get_traced_memory()[0]
-    return end - start[0], peak - start[0]
-
-
-def connect_all(connect: Callable[[Any], Any], handles: List[Any]) -> None:
-    for handle in handles:
-        connect(handle)
+from sigbench.suite.points import Point
+from sigbench.worker.measure import Bench, Timing, sample
+from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.memory import MemoryScenario
 
 
 class MemorySampler:
@@ -54,13 +29,16 @@ class MemorySampler:
 
     def __init__(self, adapter: Adapter, point: Point) -> None:
         self.point = point
-        self.inner = inner_loops(point.operation)  # per receiver for connect, per send for send
+        scenario = SCENARIOS[point.scenario]
+        assert isinstance(scenario, MemoryScenario), f"{point.scenario} reads no bytes"
+        self.scenario = scenario
+        self.inner = scenario.inner_loops(point)  # per receiver for connect, per send for send
         self.loops = 1
         self._started = not tracemalloc.is_tracing()
         if self._started:
             tracemalloc.start()
         try:
-            self.bench = Bench(adapter, point.operation)
+            self.bench = Bench(adapter, scenario.point_of_operation(point))
         except BaseException:
             self._stop()
             raise
@@ -80,20 +58,8 @@ class MemorySampler:
             raise
 
     def value(self) -> float:
-        """Bytes per receiver (connect) or per send (peak), less what measuring alone reads."""
-        retained_alone, peak_alone = traced(_nothing)
-        if self.point.operation.scenario == "connect":
-            adapter, weak = self.bench.adapter, self.bench.weak
-            signal = adapter.new_signal()
-            try:
-                retained, _ = traced(
-                    lambda: connect_all(adapter.connector(signal, weak=weak), self.bench.handles)
-                )
-            finally:
-                adapter.reset(signal)
-            return (retained - retained_alone) / self.inner
-        _, peak = traced(self.bench.emit)
-        return float(peak - peak_alone)
+        """Bytes per ``unit`` of one more reading (``MemoryScenario.read``)."""
+        return self.scenario.read(self.bench)
 
     def close(self) -> None:
         if self._froze:

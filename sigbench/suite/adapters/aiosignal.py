@@ -13,7 +13,7 @@ shown in its repr; it does not bind callbacks to a sender.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar, Mapping
 
 from sigbench.suite.adapter import Adapter
 
@@ -48,6 +48,7 @@ class Aiosignal(Adapter):
     sender_filter = False
     async_send = True
     sync_send = False
+    can_disconnect = False
     reasons: ClassVar[Mapping[str, str]] = {
         "weak": "an aiosignal Signal is a list (frozenlist.FrozenList) that holds its callbacks strongly",
         "sender": "an aiosignal Signal has an owner (the object it belongs to), not a sender to bind "
@@ -61,11 +62,6 @@ class Aiosignal(Adapter):
     def load(self) -> None:
         global aiosignal
         import aiosignal
-
-    def unsupported(self, scenario: str, ref: Optional[str], kind: Optional[str]) -> Optional[str]:
-        if scenario == "disconnect":
-            return self.reasons["disconnect"]
-        return super().unsupported(scenario, ref, kind)
 
     def new_signal(self) -> Any:
         return aiosignal.Signal(_OWNER)

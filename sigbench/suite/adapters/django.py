@@ -23,10 +23,10 @@ class Django(Adapter):
     #: Passed to ``Signal(use_caching=...)``; subclasses flip it.
     use_caching: ClassVar[bool] = False
 
-    def unsupported(self, scenario: str, ref: Optional[str], kind: Optional[str]) -> Optional[str]:
-        if scenario == "send_async" and _major(self) < 5:
+    def lacks(self, capability: str) -> Optional[str]:
+        if capability == "async" and _major(self) < 5:
             return f"Signal.asend is new in Django 5.0; Django {self.version()} has none"
-        return super().unsupported(scenario, ref, kind)
+        return super().lacks(capability)
 
     def load(self) -> None:
         global Signal

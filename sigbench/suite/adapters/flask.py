@@ -4,8 +4,9 @@ Flask's signals are blinker signals, so connect, disconnect and send are blinker
 is where the signals come from: a ``flask.signals.Namespace`` (as Flask tells extensions to make
 theirs) and, for sends, Flask's built-in ``request_started`` object.
 
-The ``request`` scenarios (``flask_request``, ...) time whole requests through a real Flask app,
-called as WSGI, with receivers on every one of Flask's built-in signals.
+The request scenarios (``flask_request``, ...: ``sigbench.worker.scenarios.requests``) time whole
+requests through a real Flask app (``make_app``: a view per path they ask for), called as WSGI,
+with receivers on every one of Flask's built-in signals.
 """
 
 from __future__ import annotations
@@ -17,12 +18,27 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Mapping, Tuple
 
 from sigbench.suite.adapters.blinker import Blinker
-from sigbench.suite.scenarios import SCENARIOS, Point
+from sigbench.suite.points import Point
 
 if TYPE_CHECKING:
     # Bound by load() (``global``): the library is imported only when the adapter is used.
     import blinker
     import flask.signals
+
+
+#: Flask's built-in signals: the request cycle, the app context, templates and flashing.
+SIGNALS = (
+    "appcontext_pushed",
+    "request_started",
+    "before_render_template",
+    "template_rendered",
+    "message_flashed",
+    "got_request_exception",
+    "request_finished",
+    "request_tearing_down",
+    "appcontext_tearing_down",
+    "appcontext_popped",
+)
 
 
 class Flask(Blinker):
@@ -52,11 +68,13 @@ class Flask(Blinker):
             raise RuntimeError("flask.signals.request_started already has receivers connected")
         return signal
 
+    request_signals: ClassVar[Tuple[str, ...]] = SIGNALS
+
     def request(
-        self, scenario: str, receivers: Callable[[str], Any], weak: bool
+        self, path: str, receivers: Callable[[str], Any], weak: bool, bound: bool
     ) -> Tuple[Callable[[], Any], Callable[[], None]]:
         app = make_app()
-        sender = app if scenario == "flask_error_app" else blinker.ANY
+        sender = app if bound else blinker.ANY
         connected: List[Tuple[Any, Callable[[], Any]]] = []
         for name in SIGNALS:
             signal = getattr(flask.signals, name)
@@ -71,21 +89,15 @@ class Flask(Blinker):
                 if receiver is not None:
                     signal.disconnect(receiver)  # from every sender: blinker then forgets it entirely
 
-        return wsgi_request(app, PATHS[scenario][0]), cleanup
+        return wsgi_request(app, path), cleanup
 
-    def request_expectation(self, scenario: str) -> Tuple[int, Tuple[str, ...], Tuple[str, ...], bool]:
-        """What one request of ``scenario`` must do: its status, the signals it fires (each once
-        per receiver), every signal receivers are on, and whether they are bound to the app."""
-        _, status, fired = PATHS[scenario]
-        return status, fired, SIGNALS, scenario == "flask_error_app"
-
-    def fresh_process(self, point: Point) -> bool:
+    def fresh_process(self, point: Point, lasting: bool) -> bool:
         """A point with no receivers on Flask's built-in signals needs a worker of its own.
         blinker's connect reads a signal's ``__dict__``, which on CPython 3.11+ keeps its
         attributes in a dictionary from then on, and nothing undoes that: a signal that ever had
         a receiver sends 14% slower with none than one that never had one (with receivers,
         every signal has had one)."""
-        return SCENARIOS[point.scenario].signal == "send" and point.receivers == 0
+        return lasting and point.receivers == 0
 
     def global_containers(self) -> Dict[str, Any]:
         """Every dictionary and set of every one of Flask's built-in signals (blinker keeps its
@@ -112,38 +124,6 @@ class Flask(Blinker):
                 signal.disconnect(receiver)
         if signal.receivers:
             raise RuntimeError(f"{signal!r} still has receivers after reset")
-
-
-#: Flask's built-in signals: the request cycle, the app context, templates and flashing.
-SIGNALS = (
-    "appcontext_pushed",
-    "request_started",
-    "before_render_template",
-    "template_rendered",
-    "message_flashed",
-    "got_request_exception",
-    "request_finished",
-    "request_tearing_down",
-    "appcontext_tearing_down",
-    "appcontext_popped",
-)
-#: What every request fires, as Flask documents its signals.
-_CYCLE = (
-    "appcontext_pushed",
-    "request_started",
-    "request_finished",
-    "request_tearing_down",
-    "appcontext_tearing_down",
-    "appcontext_popped",
-)
-#: The path each request scenario asks for, the status it must answer and the signals it fires.
-PATHS = {
-    "flask_request": ("/", 200, _CYCLE),
-    "flask_template": ("/template", 200, (*_CYCLE, "before_render_template", "template_rendered")),
-    "flask_flash": ("/flash", 200, (*_CYCLE, "message_flashed")),
-    "flask_error": ("/error", 500, (*_CYCLE, "got_request_exception")),
-    "flask_error_app": ("/error", 500, (*_CYCLE, "got_request_exception")),
-}
 
 
 def _reference(receiver: Any) -> Callable[[], Any]:

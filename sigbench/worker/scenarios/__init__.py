@@ -1,0 +1,30 @@
+"""The scenarios: one module each in this package, which defines ``SCENARIO`` (its parameters and
+behaviour: ``sigbench.worker.scenarios.base``); the registry finds them, so adding a scenario is
+adding its module (and its test).  Every front end (the pyperf-based runner, the pytest-benchmark
+plugin) reads this registry; the matrix of points is ``sigbench.worker.scenarios.matrix``.
+
+Standard library only: this runs in the measured interpreter.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Dict, List, Tuple
+
+from sigbench.worker.scenarios.base import Scenario
+
+
+def _discover() -> List[Scenario]:
+    """Every ``SCENARIO`` of this package's modules, in their ``order``."""
+    found = []
+    for module in pkgutil.iter_modules(__path__):
+        scenario = getattr(importlib.import_module(f"{__name__}.{module.name}"), "SCENARIO", None)
+        if isinstance(scenario, Scenario):
+            found.append(scenario)
+    return sorted(found, key=lambda scenario: scenario.order)
+
+
+SCENARIOS: Dict[str, Scenario] = {scenario.name: scenario for scenario in _discover()}
+#: Scenarios whose values are bytes, not time.
+MEMORY_SCENARIOS: Tuple[str, ...] = tuple(name for name, s in SCENARIOS.items() if s.metric == "memory")

@@ -1,0 +1,13 @@
+"""``send_unmatched``: one send from a sender none of the n receivers is bound to."""
+
+from sigbench.worker.scenarios.sends import SendScenario
+
+SCENARIO = SendScenario(
+    "send_unmatched",
+    "one send from a sender none of the n receivers is bound to (each is bound to another)",
+    (1, 10, 100, 1000),
+    "send",
+    order=5,
+    needs=("sender", "sync"),
+    binding="unmatched",
+)
