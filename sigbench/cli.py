@@ -47,7 +47,6 @@ from sigbench.results.store import (
     ResultsError,
     read_results,
     reserve,
-    slug,
     to_document,
     write_atomic,
     write_text_atomic,
@@ -58,6 +57,7 @@ from sigbench.run.multirun import MultiRun, environments_for, file_names, resolv
 from sigbench.run.process import InventoryError, inventory_of
 from sigbench.run.runner import POINT_TIMEOUT, PROFILES, Runner
 from sigbench.run.shard import MergeError, Shard, merge, parse_shard, select, settings_for
+from sigbench.slugs import slug
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import KINDS, REFS, Point
 from sigbench.worker.scenarios import SCENARIOS

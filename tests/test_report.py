@@ -13,7 +13,8 @@ import pytest
 import synthetic
 
 from sigbench.report.page import _script_hash, ns, write_report
-from sigbench.results.store import ResultsError, slug
+from sigbench.results.store import ResultsError
+from sigbench.slugs import slug
 from sigbench.suite.points import Point
 
 HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'

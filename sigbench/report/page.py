@@ -37,8 +37,9 @@ from sigbench.report.text import byte_text, mde_text, ns, twins_headline, value_
 from sigbench.results import pytest_benchmark
 from sigbench.results.budget import PHASES, with_other
 from sigbench.results.schema import PROFILE_KINDS
-from sigbench.results.store import slug, write_text_atomic
+from sigbench.results.store import write_text_atomic
 from sigbench.results.table import frame_from_documents, read_document
+from sigbench.slugs import slug
 from sigbench.suite.points import KINDS, REFS
 from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
 from sigbench.worker.scenarios.matrix import CORE_MODES

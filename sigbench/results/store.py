@@ -14,7 +14,6 @@ import io
 import json
 import math
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,15 +22,12 @@ from typing import Any, Dict, List, Optional
 import pyperf
 
 from sigbench.results.schema import SCHEMA, SchemaError, check_document
+from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import Point
 from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
 
 #: Results files larger than this are refused unread (a full rigorous run is a few MiB).
 MAX_RESULTS_BYTES = 256 * 1024 * 1024
-
-
-#: pyperf's unit of a value for each metric: seconds, or a count of instructions.
-UNITS = {"time": "second", "instructions": "integer"}
 
 
 def is_memory(point: Point) -> bool:
@@ -80,7 +76,7 @@ def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) ->
     point = entry.point
     metadata: Dict[str, Any] = {
         "name": point.name,
-        "unit": UNITS[record.settings.get("metric", "time")],
+        "unit": METRICS[record.settings.get("metric", "time")].unit,
         "description": SCENARIOS[point.scenario].description,
         "loops": run["loops"],
         "inner_loops": run["inner_loops"],
@@ -189,13 +185,6 @@ def write_text_atomic(path: Path, text: str) -> None:
 def write_atomic(path: Path, document: Dict[str, Any]) -> None:
     """Write ``document`` as JSON to ``path`` atomically."""
     write_text_atomic(path, json.dumps(document, separators=(",", ":"), sort_keys=True) + "\n")
-
-
-def slug(text: str) -> str:
-    """``text`` reduced to ``[A-Za-z0-9_.-]`` (never empty, never ``.`` or ``..``): safe as an
-    element id or a file name."""
-    cleaned = re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "_"
-    return cleaned[:80]
 
 
 def reserve(path: Path) -> bool:

@@ -30,9 +30,9 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
-from sigbench.results.store import slug
 from sigbench.run.isolation import worker_environment
 from sigbench.run.process import InventoryError, inventory_of
+from sigbench.slugs import slug
 from sigbench.worker.inventory import TOOLS, normal_name
 
 #: Where environments are kept, relative to the working directory.

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from sigbench.results.store import ResultsError, read_results, slug
+from sigbench.results.store import ResultsError, read_results
 from sigbench.run.envs import (
     AbsentInterpreter,
     Environment,
@@ -28,6 +28,7 @@ from sigbench.run.envs import (
 )
 from sigbench.run.profiling import profile_judged
 from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
+from sigbench.slugs import slug
 from sigbench.suite.points import Point
 
 Log = Callable[[str], None]

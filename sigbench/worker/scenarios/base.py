@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple
 
 from sigbench.suite.adapter import Adapter
+from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import Point
 
 if TYPE_CHECKING:  # the bench drives a scenario's hooks; it imports this module
@@ -27,8 +28,6 @@ Body = Callable[[int], float]
 #: A (reference mode, receiver kind) pair.
 Mode = Tuple[str, str]
 
-#: What a value counts, in pyperf's words, for each metric.
-METRIC_UNITS = {"time": "second", "memory": "byte"}
 #: Why a ``free_threaded`` scenario is not measured on an interpreter with the GIL.
 FREE_THREADED_ONLY = (
     "needs a free-threaded Python: with the GIL, threads take turns and this would time the GIL's "
@@ -79,7 +78,7 @@ class Scenario:
     @property
     def value_unit(self) -> str:
         """What a value counts, in pyperf's words: ``second`` or ``byte``."""
-        return METRIC_UNITS[self.metric]
+        return METRICS[self.metric].unit
 
     @property
     def caption(self) -> str:

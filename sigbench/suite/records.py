@@ -1,0 +1,193 @@
+"""The records that cross between host and worker, and that a results file keeps: a point's
+status, the worker's job and the events it answers with, and one process's run of a point.
+
+The worker protocol is JSON lines (``sigbench.worker.loop``): the host writes a ``Job``; the
+worker answers ``hello`` (or ``unavailable``), then a ``point`` event per point (or, serving the
+paired gate, ``ready`` and ``value`` events; profiling, ``profile`` events).  These types say
+what each line holds.  Standard library only: the worker reads them too.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union
+
+#: What became of a point: measured, not applicable to the implementation, not installed, failed
+#: its conformance check, raised, crashed its worker, or ran out of time.
+Status = Literal["ok", "not_applicable", "unavailable", "failed", "error", "crashed", "timeout"]
+OK: Status = "ok"
+NOT_APPLICABLE: Status = "not_applicable"
+UNAVAILABLE: Status = "unavailable"
+FAILED: Status = "failed"
+ERROR: Status = "error"
+CRASHED: Status = "crashed"
+TIMEOUT: Status = "timeout"
+STATUSES: Tuple[Status, ...] = (OK, NOT_APPLICABLE, UNAVAILABLE, FAILED, ERROR, CRASHED, TIMEOUT)
+
+
+class PointFields(TypedDict):
+    """A point's parameters (``sigbench.suite.points.Point.as_dict``)."""
+
+    impl: str
+    scenario: str
+    receivers: int
+    ref: Optional[str]
+    kind: Optional[str]
+
+
+class JobPoint(PointFields, total=False):
+    """A point as a job gives it: with the loops an earlier process calibrated, whether one
+    checked it in full already, and its quiet speed so far (``sigbench.worker.speed``)."""
+
+    loops: int
+    checked: bool
+    quiet: float
+
+
+class TimingFields(TypedDict):
+    """How long and how often to time one point in one process (``Timing``)."""
+
+    warmups: int
+    values: int
+    min_time: float
+
+
+class SpeedFields(TypedDict, total=False):
+    """What the run knows of the machine's speed: the threshold of a slow reading (None: none yet)."""
+
+    threshold: Optional[float]
+
+
+class JobFields(TypedDict):
+    impl: str
+    timing: TimingFields
+
+
+class Job(JobFields, total=False):
+    """What a worker is to do: measure ``points``, count their functions (``profile``), or serve
+    commands one at a time (``serve``, the paired gate)."""
+
+    points: List[JobPoint]
+    metric: str
+    speed: SpeedFields
+    serve: bool
+    profile: bool
+
+
+class Phases(TypedDict, total=False):
+    """Seconds of a point's measurement by phase (``sigbench.results.budget``)."""
+
+    setup: float
+    values: float
+    sensing: float
+    conformance: float
+
+
+class FunctionDumps(TypedDict):
+    """Counting: the callgrind dumps of a value's L and 2L loops, and its operations."""
+
+    single: List[str]
+    double: List[str]
+    operations: int
+
+
+class Measured(TypedDict, total=False):
+    """What a worker measured of a point in one process."""
+
+    loops: int
+    inner_loops: int
+    #: (loops, value) per warm-up.
+    warmups: List[Tuple[int, float]]
+    values: List[float]
+    #: Per value kept, the readings of the machine's speed beside and inside it.
+    speed: List[List[float]]
+    #: Per value left out as taken in a slow phase: [value, reading, ...].
+    slow: List[List[float]]
+    duration: float
+    phases: Phases
+    function_dumps: FunctionDumps
+
+
+class LibraryFile(TypedDict, total=False):
+    """A library under test as a worker imported it."""
+
+    version: Optional[str]
+    file: str
+
+
+class HelloEvent(TypedDict):
+    event: Literal["hello"]
+    version: str
+    libraries: Dict[str, LibraryFile]
+    environment: Dict[str, str]
+
+
+class UnavailableEvent(TypedDict):
+    event: Literal["unavailable"]
+    reason: str
+
+
+class PointEventFields(TypedDict):
+    event: Literal["point"]
+    point: PointFields
+    status: Status
+
+
+class PointEvent(PointEventFields, Measured, total=False):
+    """A point's outcome: its measurement (``ok``), or why there is none (``reason``)."""
+
+    reason: str
+
+
+class ReadyEvent(TypedDict):
+    event: Literal["ready"]
+    loops: int
+
+
+class ValueEvent(TypedDict):
+    event: Literal["value"]
+    value: float
+    readings: List[float]
+
+
+class ProfileEventFields(TypedDict):
+    event: Literal["profile"]
+    point: PointFields
+    status: Status
+
+
+class ProfileEvent(ProfileEventFields, total=False):
+    """A point's function counts per operation (``sigbench.worker.callcount``), or why none."""
+
+    reason: str
+    loops: int
+    functions: Dict[str, List[Optional[float]]]
+
+
+#: Every line a worker writes.
+Event = Union[HelloEvent, UnavailableEvent, PointEvent, ReadyEvent, ValueEvent, ProfileEvent]
+
+
+class Outcome(Measured, total=False):
+    """What the host keeps of a point's outcome in one process: ``status`` and ``reason``, and
+    what was measured (a ``PointEvent`` without its event and point, or a worker's death)."""
+
+    status: Status
+    reason: str
+
+
+class RunFields(TypedDict):
+    values: List[float]
+    warmups: List[Tuple[int, float]]
+    loops: int
+    inner_loops: int
+    duration: float
+
+
+class ProcessRun(RunFields, total=False):
+    """One process's run of a point as a results file keeps it."""
+
+    date: str
+    #: A merged shard's own machine, where it differs from the file's.
+    machine: Dict[str, str]
+    speed: List[List[float]]
+    slow: List[List[float]]
