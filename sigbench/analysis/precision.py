@@ -32,10 +32,10 @@ def relative_precision(name: str, runs: Sequence[Sequence[float]]) -> float:
     estimate = clustered_median_ci(groups, seed=zlib.crc32(name.encode()))
     if estimate.value == 0:
         return 0.0 if estimate.low == estimate.high else math.inf
-    half = (estimate.high - estimate.low) / 2
-    if len(groups) < FEW_PROCESSES:
-        half = max(half, student_half_width(groups))
-    return half / abs(estimate.value)
+    relative = (estimate.high - estimate.low) / 2 / abs(estimate.value)
+    if len(groups) < FEW_PROCESSES:  # Student's is relative already (of the log medians)
+        relative = max(relative, student_half_width(groups))
+    return relative
 
 
 @dataclass
