@@ -79,4 +79,4 @@ def measure_memory(adapter: Adapter, point: Point, timing: Timing) -> Dict[str, 
     ``sigbench.worker.measure.measure``'s result (one loop, one operation).  No warm-ups: the
     sampler's first reading, not kept, is one."""
     started = perf_counter()
-    return sample(MemorySampler(adapter, point), replace(timing, warmups=0), started)
+    return sample(MemorySampler(adapter, point), replace(timing, warmups=0, values=1), started)
