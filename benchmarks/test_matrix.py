@@ -1,6 +1,6 @@
 """The scenario matrix as pytest-benchmark tests: ``pytest benchmarks/ --benchmark-only``.
 
-One test per point of ``sigbench.worker.scenarios.matrix.matrix`` over every implementation (nothing is
+One test per point of ``sigbench.worker.matrix.matrix`` over every implementation (nothing is
 listed here), with the point's name as its id (``impl-scenario-receivers-ref-kind``), a marker
 per implementation (``-m blinker``) and a group per scenario and receiver count.  Each test
 checks conformance (an assertion) before anything is timed, and puts the library's global state
@@ -32,10 +32,10 @@ from sigbench.suite.points import Point
 from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.inventory import availability, gil_enabled
 from sigbench.worker.loop import LastingState
+from sigbench.worker.matrix import matrix
 from sigbench.worker.measure import Bench
 from sigbench.worker.scenarios import SCENARIOS
 from sigbench.worker.scenarios.base import FREE_THREADED_ONLY
-from sigbench.worker.scenarios.matrix import matrix
 from sigbench.worker.scenarios.regions import RegionScenario, Work
 
 #: Connect and disconnect rounds aim at about this many operations (fewer timer reads per op).

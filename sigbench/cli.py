@@ -60,9 +60,9 @@ from sigbench.run.shard import MergeError, Shard, merge, parse_shard, select, se
 from sigbench.slugs import slug
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import KINDS, REFS, Point
+from sigbench.worker.matrix import matrix
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.scenarios.matrix import matrix
-from sigbench.worker.scenarios.twins import TWIN_TOLERANCE, TWINS
+from sigbench.worker.twins import TWIN_TOLERANCE, TWINS
 
 T = TypeVar("T")
 #: An environment that cannot be measured as its label says: exit 2, nothing measured there.
@@ -120,7 +120,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 def _selected_points(parser: argparse.ArgumentParser, args: argparse.Namespace) -> List[Point]:
     """The points the filters select; for ``run`` without ``--full``, ``--ref`` or ``--kind``,
-    only the core matrix (``sigbench.worker.scenarios.matrix.core_mode``)."""
+    only the core matrix (``sigbench.worker.matrix.core_mode``)."""
     names = implementation_names()
     core = getattr(args, "full", True) is False and args.ref is None and args.kind is None
     points = matrix(

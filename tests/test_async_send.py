@@ -15,9 +15,9 @@ from sigbench.suite.adapters.pyee import EVENT, Pyee
 from sigbench.suite.points import Point
 from sigbench.suite.receivers import make_receivers
 from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.matrix import matrix
 from sigbench.worker.measure import Sampler
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.scenarios.matrix import matrix
 
 
 @pytest.mark.parametrize("style", ["kwargs", "positional"])

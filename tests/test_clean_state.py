@@ -21,10 +21,10 @@ from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implem
 from sigbench.suite.points import Point
 from sigbench.worker.conformance import check_point
 from sigbench.worker.loop import LastingState
+from sigbench.worker.matrix import matrix
 from sigbench.worker.measure import Bench
-from sigbench.worker.scenarios.matrix import matrix
 from sigbench.worker.scenarios.sends import PEAK, hold_peak
-from sigbench.worker.scenarios.twins import TWINS
+from sigbench.worker.twins import TWINS
 
 TESTS = Path(__file__).resolve().parent
 Loader = Callable[[str], Adapter]

@@ -19,9 +19,9 @@ from sigbench.suite.points import REFS, Point
 from sigbench.suite.receivers import Event
 from sigbench.worker.conformance import ConformanceError, check_point, recheck_point
 from sigbench.worker.inventory import availability
+from sigbench.worker.matrix import matrix
 from sigbench.worker.scenarios import SCENARIOS
 from sigbench.worker.scenarios.base import Scenario
-from sigbench.worker.scenarios.matrix import matrix
 
 RECHECK_RECEIVERS = Scenario.recheck_receivers
 Loader = Callable[[str], Adapter]

@@ -19,8 +19,8 @@ from sigbench.suite.adapters.baseline import Baseline
 from sigbench.suite.points import Point
 from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.inventory import gil_enabled
+from sigbench.worker.matrix import matrix
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.scenarios.matrix import matrix
 from sigbench.worker.scenarios.threads import THREAD_SWITCH_INTERVAL
 
 #: Checks made before a known race counts as gone: the least likely here shows in about three

@@ -23,9 +23,9 @@ from sigbench.results.store import read_results, to_document
 from sigbench.run.runner import PROFILES, Profile, Runner
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
+from sigbench.worker.matrix import CORE_MODES, core_mode, matrix
 from sigbench.worker.measure import Timing, calibrate
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.scenarios.matrix import CORE_MODES, core_mode, matrix
 
 # -- precision: known answers -------------------------------------------------------------
 

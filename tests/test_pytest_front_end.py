@@ -17,8 +17,8 @@ from sigbench.results.table import load_results
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
 from sigbench.suite.points import Point
 from sigbench.worker.inventory import availability, gil_enabled
+from sigbench.worker.matrix import matrix
 from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
-from sigbench.worker.scenarios.matrix import matrix
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Timed as little as pytest-benchmark allows: these tests check files, not speed.

@@ -12,9 +12,9 @@ from sigbench.suite.adapters import get_adapter
 from sigbench.suite.adapters.blinker import Blinker
 from sigbench.suite.points import Point
 from sigbench.worker.conformance import ConformanceError, check_point
+from sigbench.worker.matrix import baseline_for, matrix
 from sigbench.worker.measure import Sampler
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.scenarios.matrix import baseline_for, matrix
 
 SCENARIO = SCENARIOS["connect_matched"]
 

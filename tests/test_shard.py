@@ -28,9 +28,9 @@ from sigbench.run.runner import Profile, Runner
 from sigbench.run.shard import Shard, assignment, merge, parse_shard, select, settings_for
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
+from sigbench.worker.matrix import matrix
 from sigbench.worker.measure import Timing
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.scenarios.matrix import matrix
 
 #: One value of at least 0.5 ms per process: enough to calibrate, as little as possible.
 TINY = Profile("tiny", 2, Timing(warmups=0, values=1, min_time=0.0005), "2 processes x 1 value")

@@ -11,7 +11,7 @@ from sigbench.report.summary import summary_markdown, summary_table
 from sigbench.report.text import markdown_text, printable
 from sigbench.results.store import PointRecord, RunRecord, to_document
 from sigbench.suite.points import Point
-from sigbench.worker.scenarios.matrix import baseline_for
+from sigbench.worker.matrix import baseline_for
 
 
 def _document(

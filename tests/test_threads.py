@@ -19,9 +19,9 @@ from sigbench.suite.adapters.baseline import Baseline
 from sigbench.suite.points import Point
 from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.inventory import gil_enabled
+from sigbench.worker.matrix import matrix
 from sigbench.worker.measure import Sampler, inner_loops
 from sigbench.worker.scenarios.base import FREE_THREADED_ONLY
-from sigbench.worker.scenarios.matrix import matrix
 from sigbench.worker.scenarios.threads import THREAD_SENDS, THREADS, churning_send, run_threads
 
 THREAD_SCENARIOS = ["send_threads", "churn_threads"]

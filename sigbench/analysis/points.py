@@ -25,8 +25,8 @@ from sigbench.analysis.stats import (
     widened,
 )
 from sigbench.suite.points import KINDS, REFS, Point
+from sigbench.worker.matrix import baseline_for
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.scenarios.matrix import baseline_for
 
 #: What identifies a point in the report; ``label`` tells apart versions and interpreters.
 POINT_KEYS = ["label", "benchmark"]

@@ -20,7 +20,7 @@ from sigbench.analysis.points import point_statistics
 from sigbench.analysis.stats import RESAMPLES, Estimate, interval
 from sigbench.analysis.verdicts import FASTER, SLOWER, Verdict, verdict
 from sigbench.results.table import frame_from_documents, read_document
-from sigbench.worker.scenarios.twins import TWIN_TOLERANCE, TWINS, Twin
+from sigbench.worker.twins import TWIN_TOLERANCE, TWINS, Twin
 
 #: What must be equal for two points of twins to be compared.
 SAME_POINT = ["python", "scenario", "receivers", "ref", "kind"]

@@ -41,10 +41,10 @@ from sigbench.results.store import write_text_atomic
 from sigbench.results.table import frame_from_documents, read_document
 from sigbench.slugs import slug
 from sigbench.suite.points import KINDS, REFS
+from sigbench.worker.matrix import CORE_MODES
 from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
-from sigbench.worker.scenarios.matrix import CORE_MODES
-from sigbench.worker.scenarios.twins import TWIN_TOLERANCE, TWINS
 from sigbench.worker.speed import READ_EVERY, RETAKES
+from sigbench.worker.twins import TWIN_TOLERANCE, TWINS
 
 #: The send size the leaderboard ranks by.
 LEADERBOARD_RECEIVERS = 10

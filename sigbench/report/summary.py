@@ -14,8 +14,8 @@ from sigbench.report.text import byte_text, markdown_text, printable
 from sigbench.results.store import point_values
 from sigbench.suite.adapters import implementation_names
 from sigbench.suite.points import Point
+from sigbench.worker.matrix import CORE_MODES, baseline_for
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.scenarios.matrix import CORE_MODES, baseline_for
 
 
 def _cell(values: List[float], base: Optional[List[float]], unit: str) -> str:

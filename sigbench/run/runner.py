@@ -42,7 +42,7 @@ from sigbench.worker.measure import Timing, per_operation
 from sigbench.worker.meter import dumps_costs
 from sigbench.worker.scenarios import SCENARIOS
 from sigbench.worker.scenarios.base import FREE_THREADED_ONLY
-from sigbench.worker.scenarios.twins import TWIN_PRECISION, is_twin_point
+from sigbench.worker.twins import TWIN_PRECISION, is_twin_point
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ __all__ = ["ConformanceError", "check_point", "recheck_point"]
 def check_point(adapter: Adapter, point: Point) -> None:
     """Raise ConformanceError unless ``adapter`` behaves correctly for ``point``, and reports no
     error of its own while doing so (a receiver here never raises)."""
+    if point.scenario not in SCENARIOS:
+        raise ConformanceError(f"no conformance check for scenario {point.scenario!r}")
     scenario = SCENARIOS[point.scenario]
     reason = scenario.unsupported(adapter, point.ref, point.kind)
     if reason is not None:

@@ -1,7 +1,7 @@
 """The scenarios: one module each in this package, which defines ``SCENARIO`` (its parameters and
 behaviour: ``sigbench.worker.scenarios.base``); the registry finds them, so adding a scenario is
 adding its module (and its test).  Every front end (the pyperf-based runner, the pytest-benchmark
-plugin) reads this registry; the matrix of points is ``sigbench.worker.scenarios.matrix``.
+plugin) reads this registry; the matrix of points is ``sigbench.worker.matrix``.
 
 Standard library only: this runs in the measured interpreter.
 """

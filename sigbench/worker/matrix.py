@@ -12,7 +12,7 @@ from typing import Collection, Iterable, List, Optional, Sequence, Tuple
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.points import KINDS, REFS, Point
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.scenarios.twins import TWINS
+from sigbench.worker.twins import TWINS
 
 #: The reference mode and receiver kind of the core matrix, in order of preference: a scenario's
 #: core points are those of the first it admits and the implementation supports.  collect and
