@@ -113,6 +113,10 @@ def check_document(document: Any) -> None:
         _number(settings["max_processes"], "sigbench.settings.max_processes", fewest, integer=True)
     if settings.get("target") is not None:
         _number(settings["target"], "sigbench.settings.target")
+    if "outlying_mads" in settings:  # sigbench.analysis.stats.typical_runs
+        _number(settings["outlying_mads"], "sigbench.settings.outlying_mads")
+    if "slow_threshold" in settings:  # sigbench.analysis.speed
+        _number(settings["slow_threshold"], "sigbench.settings.slow_threshold", -math.inf)
     if settings.get("metric", "time") not in ("time", "instructions"):
         _fail("sigbench.settings.metric", "must be 'time' or 'instructions'")
     _check_run_layout(settings)
