@@ -118,7 +118,9 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> int:
         directory = args.keep or Path(scratch)
         directory.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        with NoiseInjector(seed=args.seed) if args.noise else nullcontext() as noise:
+        with NoiseInjector(seed=args.seed, cpus=[0]) if args.noise else nullcontext() as noise:
+            if noise is not None:
+                noise.confine()  # the runs share the burner's CPU (sigbench.run.noise)
             files = [run_once(args.run_args, directory, index, noise) for index in range(1, args.runs + 1)]
         print(f"{args.runs} runs in {time.perf_counter() - started:.0f} s")
         return 0 if report(files) else 1

@@ -5,6 +5,7 @@ schedule, and, end to end, real workers under injected slow phases."""
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import time
 from pathlib import Path
@@ -29,7 +30,7 @@ from sigbench.run.noise import LONGEST, SHORTEST, NoiseInjector, schedule
 from sigbench.run.runner import Profile, Runner
 from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
-from sigbench.worker.speed import RETAKES, Sensing, sensed_values
+from sigbench.worker.speed import RETAKES, Sensing, sensed_value, sensed_values
 
 QUIET = 60e-9  # seconds per unit of the reference, as on the machine this was built on
 SLOWDOWN = 1.7  # what a slow phase does to it there
@@ -49,7 +50,7 @@ def _runs(values: Sequence[float], readings: Sequence[List[float]]) -> List[Dict
 # -- the threshold ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("slow_share", [0.0, 0.2, 0.4])
+@pytest.mark.parametrize("slow_share", [0.0, 0.2, 0.4, 0.6, 0.9])
 def test_the_threshold_lies_between_the_quiet_spread_and_slow_phases(slow_share: float) -> None:
     rng = np.random.default_rng(1)
     readings = _readings(rng, 4000, slow_share)
@@ -110,6 +111,32 @@ def test_a_value_beside_a_slow_reading_is_taken_again(monkeypatch: pytest.Monkey
     assert [value for value, _ in found["slow"]] == [1.0, 2.0, 4.0, 5.0, 6.0, 7.0, 8.0]
     assert len(found["quiet"]) + len(found["slow"]) == 3 * (1 + RETAKES)
     assert found["slow"][0][1] == pytest.approx([QUIET, 1.8 * QUIET])
+
+
+def test_a_value_off_its_cpu_reads_slow_though_its_readings_are_quiet() -> None:
+    """A value that spent most of its wall time off the CPU (here asleep, as when another process
+    of the machine has the CPU) gets a reading more, its fastest over its CPU share: slow, and
+    taken again; a value on the CPU throughout gets none."""
+    sensing = Sensing(threshold=math.log(1.3))
+    sensing.calibrate()
+
+    def busy() -> float:
+        end = time.perf_counter() + 0.002
+        while time.perf_counter() < end:
+            pass
+        return 1.0
+
+    def asleep() -> float:
+        time.sleep(0.002)
+        return 2.0
+
+    sensing.read()
+    assert len(sensed_value(busy, sensing)[1]) == 2
+    sensing.read()
+    value, readings = sensed_value(asleep, sensing)
+    assert len(readings) == 3 and readings[-1] > 2 * min(readings[:2])
+    found = sensed_values(asleep, 2, sensing)
+    assert not found["quiet"] and len(found["slow"]) == 2 * (1 + RETAKES)
 
 
 def test_without_a_threshold_nothing_is_judged_in_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -193,10 +220,15 @@ def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
     says so, and the medians agree with a run without injected noise (generously: CI machines
     are noisy themselves)."""
     quiet = Runner(POINTS, PROFILE, tmp_path / "quiet.json", seed=1).run()
-    with NoiseInjector(seed=3, share=0.5) as noise:
-        started = time.time()
-        Runner(POINTS, PROFILE, tmp_path / "noisy.json", seed=1).run()
-        injected = noise.slow_share(started, time.time())
+    cpus = os.sched_getaffinity(0)
+    try:
+        with NoiseInjector(seed=3, share=0.5, cpus=[min(cpus)]) as noise:
+            noise.confine()  # the runner and its workers share the burner's CPU
+            started = time.time()
+            Runner(POINTS, PROFILE, tmp_path / "noisy.json", seed=1).run()
+            injected = noise.slow_share(started, time.time())
+    finally:
+        os.sched_setaffinity(0, cpus)
     assert injected > 0.2
     found = conditions(read_results(tmp_path / "noisy.json"))
     assert found.sensed and found.slow > 0 and found.slowdown is not None and found.slowdown > 1.2

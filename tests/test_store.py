@@ -241,6 +241,38 @@ def test_failed_first_write_leaves_nothing(tmp_path: Path) -> None:
 # -- read_results ---------------------------------------------------------------------------------
 
 
+def _sensed(values: List[float], slow: List[float], warmups: bool) -> Dict[str, Any]:
+    """A run read beside a reference workload: ``values`` quiet, ``slow`` left out."""
+    run = {**_run(values or [1e-6], 256, 1), "values": values, "speed": [[6e-8, 6e-8] for _ in values]}
+    return {
+        **run,
+        "slow": [[value, 6e-8, 1.2e-7] for value in slow],
+        "warmups": run["warmups"] if warmups else [],
+    }
+
+
+@pytest.mark.parametrize("warmups", [True, False])
+def test_a_process_whose_every_value_was_slow_round_trips(
+    record: RunRecord, tmp_path: Path, warmups: bool
+) -> None:
+    """Every value of a process left out as slow (with or without warm-ups): no pyperf run of its
+    own, yet the file validates and gives back the same runs, in the same order; a point whose
+    every process was slow has no benchmark at all."""
+    mixed = Point("blinker", "send", 100, "strong", "function")
+    every = Point("blinker", "send", 0, "strong", "function")
+    record.points[mixed.name] = PointRecord(
+        mixed, runs=[_sensed([], [3e-6, 3.1e-6], warmups), _sensed([2e-6, 2.1e-6], [], warmups)]
+    )
+    record.points[every.name] = PointRecord(every, runs=[_sensed([], [3e-6], warmups)] * 2)
+    path = _written(tmp_path, record)
+    document = read_results(path)
+    assert point_values(document)[mixed.name] == [2e-6, 2.1e-6]
+    assert every.name not in point_values(document)
+    back = record_from_document(document)
+    for point in (mixed, every):
+        assert back.points[point.name].runs == record.points[point.name].runs
+
+
 def _written(tmp_path: Path, record: RunRecord) -> Path:
     path = tmp_path / "good.json"
     write_atomic(path, to_document(record))

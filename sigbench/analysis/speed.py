@@ -4,12 +4,16 @@ quiet speed, the judging of every value by them, and what the run summary and th
 the conditions (the share of values taken in slow phases, the values taken again or left short).
 
 The threshold is derived from the readings themselves: every reading's slowdown against its
-point's quiet speed (the log of their ratio), pooled over the run; a reading is slow beyond the
-median of those slowdowns plus ``SLOW_SIGMAS`` robust standard deviations (from their median
-absolute deviation).  Slow phases are a minority of readings, so they barely move the median or
-its deviation, and lie far beyond: the threshold sits between what the reference's speed does by
-itself (a few percent, with what ran before it and where the process's memory lies) and what the
-machine does to it.
+point's quiet speed (the log of their ratio), pooled over the run.  The quiet readings' centre and
+spread are read off the low quantiles, which slow phases do not reach while fewer than about
+three readings in four are slow (a median and its absolute deviation would follow them from one
+in three on): the spread from the gap between the 10th and 25th percentiles, as a normal
+distribution's, and the centre a normal's 0.674 spreads above the 25th percentile.  A reading
+is slow beyond that centre plus ``SLOW_SIGMAS`` spreads: between what the reference's speed does
+by itself (a few percent, with what ran before it and where the process's memory lies) and what
+the machine does to it.  Beyond three slow readings in four the quantiles lie in the slow phases
+too, so the threshold is never above ``CEILING``: a reading a quarter slower than its point's
+fastest is slow on any machine, where a slow phase roughly halves the speed.
 """
 
 from __future__ import annotations
@@ -19,12 +23,16 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-#: A reading is slow beyond this many robust standard deviations above the median slowdown.
+#: A reading is slow beyond this many robust standard deviations above the quiet readings' centre.
 SLOW_SIGMAS = 5.0
+#: The highest threshold: a reading this much slower than its point's fastest is always slow.
+CEILING = math.log(1.25)
 #: The threshold is derived once at least this many readings are known.
 FEWEST_READINGS = 50
-#: A normal distribution's standard deviation is its median absolute deviation times this.
-MAD_TO_SD = 1.482602218505602
+#: A normal distribution's 25th percentile lies this many standard deviations below its centre,
+#: and its 10th this many below its 25th.
+QUARTILE_SIGMAS = -statistics.NormalDist().inv_cdf(0.25)
+TENTH_TO_QUARTILE_SIGMAS = statistics.NormalDist().inv_cdf(0.25) - statistics.NormalDist().inv_cdf(0.10)
 
 #: A run of one point in one process as the runner keeps it: ``values``, and with sensing
 #: ``speed`` (the readings of each value) and ``slow`` (values left out, each [value, readings...]).
@@ -40,12 +48,13 @@ def run_readings(run: Run) -> List[float]:
 
 def threshold(slowdowns: Sequence[float]) -> Optional[float]:
     """The log slowdown beyond which a reading is slow, from the logs of readings' slowdowns
-    against their points' quiet speeds; None with fewer than ``FEWEST_READINGS``."""
+    against their points' quiet speeds (see the module's docstring); None with fewer than
+    ``FEWEST_READINGS``."""
     if len(slowdowns) < FEWEST_READINGS:
         return None
-    centre = statistics.median(slowdowns)
-    deviation = statistics.median(abs(value - centre) for value in slowdowns)
-    return centre + SLOW_SIGMAS * MAD_TO_SD * deviation
+    tenth, quartile = (statistics.quantiles(slowdowns, n=20)[i] for i in (1, 4))
+    spread = (quartile - tenth) / TENTH_TO_QUARTILE_SIGMAS
+    return min(quartile + (QUARTILE_SIGMAS + SLOW_SIGMAS) * spread, CEILING)
 
 
 class SpeedKnowledge:

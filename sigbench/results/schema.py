@@ -219,17 +219,22 @@ def _check_memory_runs(item: Dict[str, Any], where: str) -> None:
             _fail(f"{at}.values", "no values")
         for number, value in enumerate(run["values"]):
             _number(value, f"{at}.values[{number}]", -math.inf)
-        for number, warmup in enumerate(run["warmups"]):
-            if not isinstance(warmup, list) or len(warmup) != 2:
-                _fail(f"{at}.warmups[{number}]", f"expected [loops, value], got {warmup!r}")
-            _number(warmup[0], f"{at}.warmups[{number}][0]", 1, integer=True)
-            _number(warmup[1], f"{at}.warmups[{number}][1]", -math.inf)
-        _number(run.get("loops"), f"{at}.loops", 1, integer=True)
-        _number(run.get("inner_loops"), f"{at}.inner_loops", 1, integer=True)
-        _text(run.get("date"), f"{at}.date")
-        _number(run.get("duration"), f"{at}.duration")
-        if "machine" in run:
-            _strings(run["machine"], f"{at}.machine")
+        _check_run_fields(run, at)
+
+
+def _check_run_fields(run: Dict[str, Any], at: str) -> None:
+    """A run's warm-ups, loops, date, duration and (a merged shard's) machine."""
+    for number, warmup in enumerate(_type(run.get("warmups"), list, f"{at}.warmups")):
+        if not isinstance(warmup, list) or len(warmup) != 2:
+            _fail(f"{at}.warmups[{number}]", f"expected [loops, value], got {warmup!r}")
+        _number(warmup[0], f"{at}.warmups[{number}][0]", 1, integer=True)
+        _number(warmup[1], f"{at}.warmups[{number}][1]", -math.inf)
+    _number(run.get("loops"), f"{at}.loops", 1, integer=True)
+    _number(run.get("inner_loops"), f"{at}.inner_loops", 1, integer=True)
+    _text(run.get("date"), f"{at}.date")
+    _number(run.get("duration"), f"{at}.duration")
+    if "machine" in run:
+        _strings(run["machine"], f"{at}.machine")
 
 
 def _check_sensing(item: Dict[str, Any], where: str) -> None:
@@ -246,12 +251,28 @@ def _check_sensing(item: Dict[str, Any], where: str) -> None:
     for index, run in enumerate(runs):
         at = f"{where}.sensing[{index}]"
         _type(run, dict, at)
+        if "run" in run:
+            _check_unpaired(run, at)
         for key, size in (("speed", 2), ("slow", 3)):
             for number, entry in enumerate(_type(run.get(key), list, f"{at}.{key}")):
                 if not isinstance(entry, list) or len(entry) < size:
                     _fail(f"{at}.{key}[{number}]", f"expected {size} numbers or more, got {entry!r}")
                 for value in entry:
                     _number(value, f"{at}.{key}[{number}]", 1e-300)
+
+
+def _paired_processes(item: Dict[str, Any]) -> int:
+    """How many of a point's processes have a pyperf run: all but those whose every value was
+    left out as slow (their sensing item keeps the ``run``)."""
+    return int(item["processes"]) - sum("run" in run for run in item.get("sensing", []))
+
+
+def _check_unpaired(run: Dict[str, Any], at: str) -> None:
+    """A process whose every value was left out as slow: no quiet values, and its run's fields."""
+    if run.get("speed") or not run.get("slow"):
+        _fail(f"{at}.run", "only a process whose every value was left out as slow keeps its run here")
+    kept = _type(run["run"], dict, f"{at}.run")
+    _check_run_fields(kept, f"{at}.run")
 
 
 def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared_name: Any) -> None:
@@ -267,8 +288,11 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
             _fail(f"{where}.metadata.name", f"{name!r} is not a measured point of this run, or repeats")
         if SCENARIOS[point["scenario"]].metric == "memory":
             _fail(f"{where}.metadata.name", f"{name!r} is a memory point: its runs belong in its entry")
-        if point["processes"] != len(runs):
-            _fail(f"{where}.runs", f"{len(runs)} runs, but the point says {point['processes']}")
+        sensed: Optional[List[Dict[str, Any]]] = point.get("sensing")
+        if sensed is not None:
+            sensed = [item for item in sensed if "run" not in item]  # those pyperf has no run for
+        if _paired_processes(point) != len(runs):
+            _fail(f"{where}.runs", f"{len(runs)} runs, but the point says {_paired_processes(point)}")
         seen.append(name)
         for run_index, run in enumerate(runs):
             # pyperf leaves out the values of a run that has none: a process whose every value
@@ -282,7 +306,6 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
                 _fail(f"{where}.runs[{run_index}]", "neither values nor warm-ups")
             for value_index, value in enumerate(values):
                 _number(value, f"{where}.runs[{run_index}].values[{value_index}]", 1e-300)
-            sensed = point.get("sensing")
             if sensed is not None and len(sensed[run_index]["speed"]) != len(values):
                 _fail(
                     f"{where}.runs[{run_index}].values",
@@ -292,7 +315,7 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
     missing = [
         name
         for name, item in points.items()
-        if item["status"] == "ok" and item["processes"] and "runs" not in item and name not in seen
+        if item["status"] == "ok" and _paired_processes(item) and "runs" not in item and name not in seen
     ]
     if missing:
         _fail("benchmarks", f"no values for measured point {missing[0]!r}")

@@ -110,7 +110,8 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
     """The JSON document for ``record``: a pyperf suite plus the ``sigbench`` section."""
     benchmarks = []
     for entry in record.points.values():
-        if entry.status != "ok" or not entry.runs or is_memory(entry.point):
+        quiet = [run for run in entry.runs if run["values"]]
+        if entry.status != "ok" or not quiet or is_memory(entry.point):
             continue
         runs = [
             pyperf.Run(
@@ -119,7 +120,7 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
                 metadata=_run_metadata(record, entry, run),
                 collect_metadata=False,
             )
-            for run in entry.runs
+            for run in quiet
         ]
         benchmarks.append(pyperf.Benchmark(runs))
     document: Dict[str, Any] = {"version": "1.0", "benchmarks": []}
@@ -158,11 +159,26 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
 
 def _sensing(entry: PointRecord) -> Dict[str, Any]:
     """A timed point's readings of the machine's speed, a ``sensing`` item per run (in the
-    order of its pyperf runs): ``speed``, the readings beside and inside each value, and ``slow``,
-    the values left out as taken in a slow phase, each [value, readings...] (``sigbench.worker.speed``)."""
+    order of its processes): ``speed``, the readings beside and inside each value, and ``slow``,
+    the values left out as taken in a slow phase, each [value, readings...] (``sigbench.worker.speed``).
+    A process whose every value was left out has no pyperf run (pyperf wants a value or a
+    warm-up): its item keeps the rest of the run as ``run``."""
     if is_memory(entry.point) or not entry.runs or not all("speed" in run for run in entry.runs):
         return {}
-    return {"sensing": [{"speed": run["speed"], "slow": run["slow"]} for run in entry.runs]}
+    return {
+        "sensing": [
+            {
+                "speed": run["speed"],
+                "slow": run["slow"],
+                **({} if run["values"] else {"run": {key: run[key] for key in UNPAIRED if key in run}}),
+            }
+            for run in entry.runs
+        ]
+    }
+
+
+#: What a process's sensing item keeps of a run that has no pyperf run (all its values slow).
+UNPAIRED = ("warmups", "loops", "inner_loops", "date", "duration", "machine")
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -293,6 +309,30 @@ def _machine(metadata: Dict[str, Any], environment: Dict[str, Any]) -> Dict[str,
     return {"machine": own} if own else {}
 
 
+def _from_pyperf(run: pyperf.Run, environment: Dict[str, Any]) -> Dict[str, Any]:
+    """The runner's run for a pyperf run."""
+    return {
+        "values": list(run.values),
+        "warmups": [list(warmup) for warmup in run.warmups or ()],
+        "loops": run.get_loops(),
+        "inner_loops": run.get_inner_loops(),
+        "date": run.get_metadata()["date"],
+        "duration": run.get_metadata()["duration"],
+        **_machine(run.get_metadata(), environment),
+    }
+
+
+def _with_sensing(paired: List[Dict[str, Any]], sensing: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """A point's runs from its pyperf runs and its sensing items (one per process, in order;
+    those with a ``run`` of their own had every value left out, so pyperf has no run of theirs)."""
+    pending = iter(paired)
+    runs = []
+    for item in sensing:
+        run = {"values": [], **item["run"]} if "run" in item else next(pending)
+        runs.append({**run, "speed": item["speed"], "slow": item["slow"]})
+    return runs
+
+
 def record_from_document(document: Dict[str, Any]) -> RunRecord:
     """Rebuild the runner's record from a results file (to resume an interrupted run)."""
     section = document["sigbench"]
@@ -314,20 +354,9 @@ def record_from_document(document: Dict[str, Any]) -> RunRecord:
         runs = [{**run, "warmups": [list(w) for w in run["warmups"]]} for run in item.get("runs", [])]
         record.points[point.name] = PointRecord(point, item["status"], item["reason"], runs)
     sensing = {item["name"]: item["sensing"] for item in section["points"] if "sensing" in item}
-    if document.get("benchmarks"):
-        for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
-            sensed = sensing.get(bench.get_name(), [])
-            record.points[bench.get_name()].runs = [
-                {
-                    "values": list(run.values),
-                    "warmups": [list(warmup) for warmup in run.warmups or ()],
-                    "loops": run.get_loops(),
-                    "inner_loops": run.get_inner_loops(),
-                    "date": run.get_metadata()["date"],
-                    "duration": run.get_metadata()["duration"],
-                    **_machine(run.get_metadata(), record.environment),
-                    **(sensed[index] if sensed else {}),
-                }
-                for index, run in enumerate(bench.get_runs())
-            ]
+    benches = pyperf.BenchmarkSuite.loads(json.dumps(document)) if document.get("benchmarks") else []
+    pyperf_runs = {bench.get_name(): bench.get_runs() for bench in benches}
+    for name in pyperf_runs.keys() | sensing.keys():
+        paired = [_from_pyperf(run, record.environment) for run in pyperf_runs.get(name, ())]
+        record.points[name].runs = _with_sensing(paired, sensing[name]) if name in sensing else paired
     return record

@@ -3,6 +3,11 @@ CPU, all switched on and off together in phases of 10 ms to 2 s (log-uniform), b
 the time.  While they burn, a worker shares its CPU with one of them and runs at about half
 speed: what a shared machine or a CI runner does in its bad hours, made reproducible.
 
+A run is best confined to one CPU with its burner (``confine``): a burner on another CPU also
+slows a worker's memory-bound work a little through the caches they share, where the reference
+workload (pure interpretation) hardly notices, so the machine's speed would be sensed lower than
+the library felt it.  The paired gate pins each round to one CPU itself: burn them all.
+
 Every burner follows the same schedule, drawn from one seed and laid out from one start time, so
 the phases are the same on every CPU.  ``NoiseInjector`` is a context manager; its ``phases``
 say when the machine was made slow, for a test to compare with what the workers sensed.
@@ -80,6 +85,15 @@ class NoiseInjector:
         for burner in self._burners:
             burner.wait()
         self._burners.clear()
+
+    def confine(self) -> None:
+        """Confine this process, and the processes it starts from now on, to the burners' first
+        CPU (where the system allows it)."""
+        cpus = self.cpus if self.cpus is not None else sorted(_available_cpus())
+        try:
+            os.sched_setaffinity(0, {cpus[0]})
+        except (AttributeError, OSError):
+            pass
 
     def slow_share(self, start: float, end: float) -> float:
         """The share of the time from ``start`` to ``end`` that the burners burned."""

@@ -42,7 +42,7 @@ from sigbench.worker.measure import Sampler, Timing, measure
 from sigbench.worker.memory import measure_memory
 from sigbench.worker.meter import InstructionMeter, meter_from_environment
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.speed import Sensing
+from sigbench.worker.speed import Sensing, sensed_value
 
 
 def _emitter(out: IO[str]) -> Callable[[Dict[str, Any]], None]:
@@ -264,11 +264,10 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
             emit({"event": "ready", "loops": sampler.loops})
         elif op == "value" and sampler is not None:
             try:
-                first = len(sensing.readings)
                 sensing.read()
-                values.append(sampler.value())
-                sensing.read()
-                speed.append(sensing.readings[first:])
+                value, readings = sensed_value(sampler.value, sensing)
+                values.append(value)
+                speed.append(readings)
             except Exception as exc:
                 release(sampler)
                 sampler = None

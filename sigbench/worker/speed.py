@@ -12,10 +12,13 @@ The rule (``Sensing.slow``): a reading is slow when it exceeds the point's quiet
 fastest reading taken for that point in any process of the run) by more than the run's
 threshold, which the runner derives from the spread of the readings themselves
 (``sigbench.analysis.speed.threshold``).  A value is slow when any reading taken beside or inside
-it is.  A slow value is taken again, up to ``RETAKES`` times the values asked for; what is still
-slow after that is kept in the record but left out of the figures.  Until the runner knows a
-threshold (the run's first workers), values are taken without judging; the runner judges every
-value again as it learns more.
+it is.  A value that did not have its CPU to itself (another process of the same machine ran on
+it) reads slow too: its thread's CPU time falls short of its wall time, which a reading of half a
+millisecond can miss between the scheduler's time slices, so the value gets one reading more,
+its fastest reading over that share.  A slow value is taken again, up to ``RETAKES`` times the
+values asked for; what is still slow after that is kept in the record but left out of the
+figures.  Until the runner knows a threshold (the run's first workers), values are taken without
+judging; the runner judges every value again as it learns more.
 
 Standard library only: this runs in the measured interpreter.
 """
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from time import perf_counter
+from time import perf_counter, thread_time
 from typing import Callable, Dict, List, Optional, Tuple
 
 #: Seconds one reading of the reference takes (its units are calibrated once per worker): long
@@ -33,6 +36,9 @@ READING_SECONDS = 0.0005
 #: Inside a value, a reading is taken between timed regions once this long has passed since the
 #: last: the shortest slow phase, so that none fits between two readings unseen.
 READ_EVERY = 0.01
+#: A value whose thread had less than this share of its wall time on the CPU was shared with
+#: another process (unshared, the share is within 0.3% of 1 here).
+SHARED_BELOW = 0.98
 #: A value found slow is taken again up to this many times the values asked for, in all.
 RETAKES = 2
 
@@ -110,12 +116,29 @@ class Sensing:
 Sensed = Tuple[float, List[float]]
 
 
+def sensed_value(take: Callable[[], float], sensing: Sensing) -> Sensed:
+    """One value of ``take()`` with its readings: the last one taken before it, those ``take``
+    made, one after it, and one more if it shared its CPU (``SHARED_BELOW``; judged for values
+    of ``READING_SECONDS`` or more, shorter ones being too short for the clocks)."""
+    first = len(sensing.readings) - 1
+    wall, cpu = perf_counter(), thread_time()
+    value = take()
+    wall = perf_counter() - wall
+    share = (thread_time() - cpu) / wall if wall >= READING_SECONDS else 1.0
+    sensing.read()
+    readings = sensing.readings[first:]
+    if share < SHARED_BELOW:
+        readings = [*readings, min(readings) / max(share, 0.01)]
+    return value, readings
+
+
 def sensed_values(
     take: Callable[[], float], count: int, sensing: Sensing, retakes: int = RETAKES
 ) -> Dict[str, List[Sensed]]:
     """Take ``count`` values of ``take()``, with a reading before the first and after each (the
     reading after one is the reading before the next) and those ``take`` itself made
-    (``Sensing.tick``).  A value with a slow reading is taken again, up to ``retakes`` times
+    (``Sensing.tick``), and one for a value that shared its CPU (``SHARED_BELOW``).  A value
+    with a slow reading is taken again, up to ``retakes`` times
     ``count`` values in all; the result lists the ``quiet`` values and the ``slow`` ones, each
     with its readings, in the order they were taken."""
     quiet: List[Sensed] = []
@@ -123,10 +146,7 @@ def sensed_values(
     sensing.read()
     attempts = 0
     while len(quiet) < count and attempts < count * (1 + retakes):
-        first = len(sensing.readings) - 1
-        value = take()
-        sensing.read()
+        value, readings = sensed_value(take, sensing)
         attempts += 1
-        readings = sensing.readings[first:]
         (slow if any(sensing.slow(r) for r in readings) else quiet).append((value, readings))
     return {"quiet": quiet, "slow": slow}
