@@ -9,9 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sigbench.analysis.speed import SpeedKnowledge
 from sigbench.analysis.stats import false_discovery_adjusted, paired_test
 from sigbench.analysis.verdicts import ALPHA, paired_verdicts
 from sigbench.cli import main
+from sigbench.gate.judge import quiet_pairs
 from sigbench.gate.run import AUTO_LOOKS, run_gate
 from sigbench.report.text import MDE_NOTE
 from sigbench.report.text import gate_markdown as as_markdown
@@ -157,3 +159,23 @@ def test_noisy_rounds_past_the_threshold_are_inconclusive_not_same() -> None:
     assert (first.verdict, second.verdict) == ("inconclusive", "same")
     # The noisy rounds could not have seen a 5% change; the clean ones could.
     assert first.blind(0.05) and not second.blind(0.05)
+
+
+def test_slow_turns_are_left_out_but_never_a_whole_round() -> None:
+    """Turns with a slow reading on either side are left out of a round; a round read slow in
+    every turn is kept whole (its turns still pair), so a paired test keeps its rounds."""
+    speed = SpeedKnowledge()
+    rng = np.random.default_rng(4)
+    quiet = list(1e-7 * np.exp(rng.normal(0, 0.01, 60)))
+    speed.add("p", [{"values": [1.0] * 30, "speed": [quiet[i : i + 2] for i in range(0, 60, 2)], "slow": []}])
+    calm, slow = [1e-7, 1e-7], [1e-7, 2e-7]
+
+    def side(values: list, readings: list) -> dict:
+        return {"values": values, "speed": readings, "slow": []}
+
+    mixed = quiet_pairs(
+        speed, "p", side([1.0, 2.0, 3.0], [calm, slow, calm]), side([4.0, 5.0, 6.0], [calm] * 3)
+    )
+    assert mixed == [(1.0, 4.0), (3.0, 6.0)]
+    throughout = quiet_pairs(speed, "p", side([1.0, 2.0], [slow, slow]), side([3.0, 4.0], [calm, slow]))
+    assert throughout == [(1.0, 3.0), (2.0, 4.0)]

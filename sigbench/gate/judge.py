@@ -164,15 +164,18 @@ def quiet_pairs(
 ) -> List[Tuple[float, float]]:
     """A round's turns, (baseline value, candidate value), but those in which either side read
     the machine running slow (``sigbench.analysis.speed``): a slow phase that began between the
-    two values of a turn would tilt its ratio.  Rounds without readings keep every turn."""
+    two values of a turn would tilt its ratio.  Rounds without readings keep every turn, and so
+    does a round read slow throughout (its turns still pair: a phase that slows both sides of a
+    turn cancels in its ratio), so that no round is lost."""
     turns = list(zip(old["values"], new["values"]))
     if "speed" not in old or "speed" not in new:
         return turns
-    return [
+    quiet = [
         (a, b)
         for (a, b), readings_a, readings_b in zip(turns, old["speed"], new["speed"])
         if not speed.slow(name, readings_a) and not speed.slow(name, readings_b)
     ]
+    return quiet or turns
 
 
 def _values(entry: PointRecord) -> List[float]:
