@@ -102,7 +102,7 @@ def selected_points(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     return points
 
 
-def timed_points(parser: argparse.ArgumentParser, args: argparse.Namespace, judge: str) -> List[Point]:
+def _timed_points(parser: argparse.ArgumentParser, args: argparse.Namespace, judge: str) -> List[Point]:
     """The selected points of time scenarios (what the gate judges; ``judge`` names it)."""
     points = [p for p in selected_points(parser, args) if SCENARIOS[p.scenario].metric == "time"]
     if not points:
@@ -187,7 +187,7 @@ def gate_request(
     except GateError as exc:
         parser.error(str(exc))
     if settings.too_few_rounds:
-        chosen = f" in {mode} mode" if "mode" in args else ""
+        chosen = f" in {mode} mode" if "mode" in args else ""  # named only where --mode chose it
         parser.error(f"--rounds must be at least {settings.fewest_rounds}{chosen}")
     checked_timeout(parser, args.timeout)
-    return settings, timed_points(parser, args, judge)
+    return settings, _timed_points(parser, args, judge)
