@@ -12,7 +12,8 @@ from typing import Callable, List
 import pytest
 import synthetic
 
-from sigbench.cli import RECEIVER_COUNTS, _choices, _selected_points, build_parser, main
+from sigbench.cli import COMMANDS, build_parser, main
+from sigbench.cli.options import RECEIVER_COUNTS, choices, selected_points
 from sigbench.results.store import read_results
 from sigbench.run.runner import PROFILES
 from sigbench.suite.adapters import IMPLEMENTATIONS, get_adapter
@@ -136,7 +137,7 @@ def test_repeated_and_comma_separated_values_are_merged(
     given: List[str], valid: List[object], convert: Callable[[str], object], expected: List[object]
 ) -> None:
     """Order of first mention is kept and duplicates dropped, however the values were split."""
-    assert _choices(build_parser(), "--x", given, valid, convert) == expected
+    assert choices(build_parser(), "--x", given, valid, convert) == expected
 
 
 def test_help_as_a_module(run_python: Callable[..., subprocess.CompletedProcess[str]]) -> None:
@@ -160,6 +161,15 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
             parser.parse_args([name, "--help"])
         assert exited.value.code == 0, name
         assert f"usage: sigbench {name}" in capsys.readouterr().out
+
+
+def test_the_dispatch_table_names_every_command() -> None:
+    """``sigbench --help`` lists the commands in the table's order, each under its table name."""
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(commands.choices) == list(COMMANDS)
+    for name, command in commands.choices.items():
+        assert command.get_default("parser") is command and command.prog == f"sigbench {name}"
 
 
 @pytest.mark.slow
@@ -221,7 +231,7 @@ def test_run_measures_the_core_matrix_unless_told_otherwise() -> None:
 
     def names(*argv: str) -> List[str]:
         args = parser.parse_args(["run", "--impl", "blinker", "--scenario", "send,collect", *argv])
-        return sorted(p.name for p in _selected_points(args.parser, args) if p.receivers == 10)
+        return sorted(p.name for p in selected_points(args.parser, args) if p.receivers == 10)
 
     assert names() == ["blinker-collect-10-weak-function", "blinker-send-10-strong-function"]
     assert len(names("--full")) == 6

@@ -14,11 +14,13 @@ from sigbench.analysis.stats import false_discovery_adjusted, paired_test
 from sigbench.analysis.verdicts import ALPHA, paired_verdicts
 from sigbench.cli import main
 from sigbench.gate.judge import quiet_pairs
-from sigbench.gate.run import AUTO_LOOKS, run_gate
+from sigbench.gate.run import run_gate
+from sigbench.gate.settings import AUTO, AUTO_LOOKS, ROUNDS, THRESHOLDS, TIMEOUTS, GateError, gate_settings
 from sigbench.report.text import MDE_NOTE
 from sigbench.report.text import gate_markdown as as_markdown
 from sigbench.results.store import read_results
 from sigbench.run.envs import SpecError, parse_spec
+from sigbench.run.runner import POINT_TIMEOUT
 from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
 
@@ -53,6 +55,29 @@ def test_bad_specs_are_named(text: str, message: str) -> None:
 def test_a_directory_that_is_not_a_source_tree(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="not a Python source tree"):
         parse_spec(str(tmp_path))
+
+
+# -- settings ------------------------------------------------------------------------------
+
+
+def test_each_mode_has_its_settings_in_one_place() -> None:
+    """The gate command, bisect and the self-test all get these from ``gate_settings`` (through
+    ``run_gate``): counting under callgrind gets the longer point timeout wherever it runs."""
+    for mode in ("paired", "instructions"):
+        settings = gate_settings(mode)
+        assert (settings.rounds, settings.threshold) == (ROUNDS[mode], THRESHOLDS[mode])
+        assert settings.point_timeout == TIMEOUTS[mode]
+    assert TIMEOUTS == {"paired": POINT_TIMEOUT, "instructions": 5 * POINT_TIMEOUT}
+    assert gate_settings("instructions", rounds=3, threshold=0.1, point_timeout=7).point_timeout == 7
+    auto = gate_settings(rounds=AUTO)
+    assert auto.auto and auto.most_rounds == AUTO_LOOKS[-1] and not auto.too_few_rounds
+    assert (
+        gate_settings(rounds=5).too_few_rounds and not gate_settings("instructions", rounds=1).too_few_rounds
+    )
+    with pytest.raises(GateError, match="--rounds auto is for paired mode"):
+        gate_settings("instructions", rounds=AUTO)
+    with pytest.raises(GateError, match="unknown mode 'timing'"):
+        gate_settings("timing")
 
 
 # -- paired statistics on synthetic rounds ---------------------------------------------------

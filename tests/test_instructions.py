@@ -20,7 +20,8 @@ from sigbench.analysis.profiles import responsible
 from sigbench.gate import planted, selftest
 from sigbench.gate import run as gate_run
 from sigbench.gate.judge import judge_counts
-from sigbench.gate.run import GateError, run_gate
+from sigbench.gate.run import run_gate
+from sigbench.gate.settings import GateError
 from sigbench.report.text import gate_markdown, gate_text
 from sigbench.run import callgrind
 from sigbench.run.envs import current_environment, parse_spec, tree_digest

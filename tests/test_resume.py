@@ -13,7 +13,8 @@ from typing import Any, Callable, Dict
 
 import pytest
 
-from sigbench.cli import _reserve_output, build_parser, main
+from sigbench.cli import build_parser, main
+from sigbench.cli.files import reserve_output
 from sigbench.results.store import read_results, record_from_document, to_document
 from sigbench.run.runner import PROFILES, Profile, Runner
 from sigbench.suite.points import Point
@@ -163,5 +164,5 @@ def test_runs_started_in_the_same_second_get_their_own_files(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     parser = build_parser()
-    names = {_reserve_output(parser, None) for _ in range(3)}
+    names = {reserve_output(parser, None) for _ in range(3)}
     assert len(names) == 3 and all(path.exists() for path in names)

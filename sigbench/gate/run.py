@@ -16,64 +16,27 @@ processes, rounds interleaved:
 
 from __future__ import annotations
 
-import argparse
 import random
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence, Set
 
 from sigbench.analysis.profiles import judged_profiles, profile_table
-from sigbench.analysis.verdicts import ALPHA, COUNT_THRESHOLD, FASTER, INCONCLUSIVE, SLOWER, THRESHOLD
+from sigbench.analysis.verdicts import ALPHA, FASTER, INCONCLUSIVE, SLOWER
 from sigbench.gate.judge import GateResult, judge, judge_counts
 from sigbench.gate.rounds import run_round
+from sigbench.gate.settings import AUTO_LOOKS, GateError, gate_settings
 from sigbench.gate.sides import SIDES, balanced_order
 from sigbench.results.store import ResultsError, RunRecord, read_results, record_from_document
 from sigbench.run.callgrind import missing_tools
 from sigbench.run.envs import Environment, Spec, current_requirements, prepare
 from sigbench.run.process import available_cpus, inventory_of
 from sigbench.run.profiling import profile_points
-from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner, sigbench_commit
+from sigbench.run.runner import Profile, Progress, Runner, sigbench_commit
 from sigbench.suite.points import Point
 from sigbench.worker.measure import Timing
 
-MODES = ("paired", "instructions")
-#: ``--rounds auto`` (paired mode): benchmarks are judged after each of these round counts, and
-#: only the undecided (``inconclusive``) ones get more rounds.  The false discovery rate is spent
-#: equally over the looks (each judged at alpha / looks; Bonferroni across looks, a conservative
-#: alpha-spending rule), so a benchmark's chance of a false ``slower`` over all looks stays below
-#: alpha however early it stops.
-AUTO_LOOKS = (10, 15, 20, 25, 30, 40)
-#: Rounds (worker pairs) per benchmark: paired rounds vary in process layout and CPU, and a
-#: one-sided Wilcoxon test over 20 of them reaches p = 1e-6 (Benjamini-Hochberg over many
-#: benchmarks needs small p-values); for counts, two processes show they repeat.
-ROUNDS = {"paired": 20, "instructions": 2}
-#: ``rounds`` for ``--rounds auto`` (``AUTO_LOOKS``).
-AUTO = 0
-#: Default threshold per mode: wall time is noisy, counts are not.
-THRESHOLDS = {"paired": THRESHOLD, "instructions": COUNT_THRESHOLD}
-TIMINGS = {
-    # Per round and side: 20 values of 1 ms, taken in turns with the other side's.
-    "paired": Timing(warmups=1, values=20, min_time=0.001),
-    # Calibration has run the body several times already; min_time is unused when counting.
-    "instructions": Timing(warmups=0, values=3, min_time=0.0),
-}
-
-
-def rounds_argument(text: str) -> int:
-    """A ``--rounds`` option: a number, or ``auto`` (``AUTO``)."""
-    if text == "auto":
-        return AUTO
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of rounds or 'auto', got {text!r}") from None
-
-
 #: The full differential profile of every judged change, beside the gate's results files.
 PROFILES_FILE = "profiles.csv"
-
-
-class GateError(ValueError):
-    """A gate that cannot be run as asked (exit 2)."""
 
 
 def run_gate(
@@ -87,24 +50,18 @@ def run_gate(
     threshold: Optional[float] = None,
     alpha: float = ALPHA,
     seed: Optional[int] = None,
-    point_timeout: float = POINT_TIMEOUT,
+    point_timeout: Optional[float] = None,
     log: Optional[Callable[[str], None]] = None,
     progress: Optional[Progress] = None,
 ) -> GateResult:
     """Measure ``points`` on both sides, interleaved, and judge every point measured on both.
 
-    Each side's results are kept as ordinary results files in ``output``; a baseline that is a
-    results file (instructions mode) is read instead of measured.  Raises GateError or SpecError
-    for a gate that cannot run.
+    Settings not given are the mode's (``sigbench.gate.settings``).  Each side's results are kept
+    as ordinary results files in ``output``; a baseline that is a results file (instructions
+    mode) is read instead of measured.  Raises GateError or SpecError for a gate that cannot run.
     """
-    if mode not in MODES:
-        raise GateError(f"unknown mode {mode!r} (choose from {', '.join(MODES)})")
-    auto = rounds == AUTO
-    if auto and mode != "paired":
-        raise GateError("--rounds auto is for paired mode (counts are judged without a test)")
-    rounds = AUTO_LOOKS[-1] if auto else rounds or ROUNDS[mode]
-    timing = timing or TIMINGS[mode]
-    threshold = THRESHOLDS[mode] if threshold is None else threshold
+    settings = gate_settings(mode, rounds, threshold, timing, point_timeout)
+    timing, threshold, point_timeout = settings.timing, settings.threshold, settings.point_timeout
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     if mode == "instructions" and missing_tools():
         raise GateError(f"instructions mode needs valgrind and setarch: {missing_tools()}")
@@ -129,7 +86,9 @@ def run_gate(
         environment = prepare(specs[side], requirements, log=log)
         if stored is not None:
             _check_same_setting(specs["baseline"].text, stored, environment, {p.impl for p in points})
-        profile = Profile(f"gate-{side}", rounds, timing, f"{mode} gate, {side}: {specs[side].text}")
+        profile = Profile(
+            f"gate-{side}", settings.most_rounds, timing, f"{mode} gate, {side}: {specs[side].text}"
+        )
         metric = "instructions" if mode == "instructions" else "time"
         runners[side] = Runner(
             points,
@@ -143,13 +102,13 @@ def run_gate(
         )
     base = stored if stored is not None else runners["baseline"].record
     candidate = runners["candidate"].record
-    if mode == "paired" and auto:
+    if mode == "paired" and settings.auto:
         result = _sequential(runners, points, timing, threshold, alpha, seed, point_timeout, progress)
     else:
         if mode == "paired":
-            _alternate(runners, points, range(rounds), timing, seed, point_timeout, progress)
+            _alternate(runners, points, range(settings.rounds), timing, seed, point_timeout, progress)
         else:
-            _interleave(runners, rounds, seed, progress)
+            _interleave(runners, settings.rounds, seed, progress)
         for runner in runners.values():
             runner.finish()
         if mode == "instructions":

@@ -25,7 +25,8 @@ from typing import Callable, List, Mapping, Optional, Sequence
 
 from sigbench.gate import planted
 from sigbench.gate.judge import GateResult
-from sigbench.gate.run import AUTO, ROUNDS, rounds_argument, run_gate
+from sigbench.gate.run import run_gate
+from sigbench.gate.settings import AUTO, FEWEST, MODES, ROUNDS, rounds_argument
 from sigbench.results.store import write_text_atomic
 from sigbench.run.callgrind import missing_tools
 from sigbench.run.envs import parse_spec
@@ -238,14 +239,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     modes = [mode.strip() for mode in args.modes.split(",") if mode.strip()]
-    if not modes or any(mode not in THRESHOLDS for mode in modes):
-        parser.error(f"--modes: choose from {', '.join(THRESHOLDS)}")
+    if not modes or any(mode not in MODES for mode in modes):
+        parser.error(f"--modes: choose from {', '.join(MODES)}")
+    fewest = FEWEST["paired"]
     if (
         args.trials < 1
         or args.instruction_trials < 1
-        or (args.rounds not in (None, AUTO) and args.rounds < 6)
+        or (args.rounds not in (None, AUTO) and args.rounds < fewest)
     ):
-        parser.error("--trials and --instruction-trials must be at least 1, --rounds at least 6 (or auto)")
+        parser.error(
+            f"--trials and --instruction-trials must be at least 1, --rounds at least {fewest} (or auto)"
+        )
     if "instructions" in modes and missing_tools():
         print(f"sigbench selftest: skipping instructions mode: {missing_tools()}", file=sys.stderr)
         modes.remove("instructions")
