@@ -12,7 +12,8 @@ import pyperf
 import pytest
 import synthetic
 
-from sigbench.report.page import _script_hash, ns, write_report
+from sigbench.report.page import _script_hash, write_report
+from sigbench.report.text import ns
 from sigbench.results.store import ResultsError, slug
 from sigbench.suite.scenarios import Point
 
