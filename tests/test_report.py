@@ -90,6 +90,14 @@ def test_every_section_is_there(report: str) -> None:
     assert "synthetic: 3 processes" in report  # the environment names the profile
 
 
+def test_the_contents_link_every_section_in_page_order(report: str) -> None:
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", report, re.S)
+    assert nav
+    links = re.findall(r'<a href="#([^"]+)">', nav.group(1))
+    assert links == re.findall(r'<section id="([^"]+)"', report)
+    assert links[0] == "leaderboard" and links[-1] == "methodology"
+
+
 def test_page_is_self_contained_and_its_script_is_allowed_by_hash(report: str) -> None:
     assert not re.search(r'<link|src="|@import|url\((?!#)', report)
     assert "https://" not in report.replace("http://www.w3.org/", "")
