@@ -9,7 +9,7 @@ import pytest
 import synthetic
 
 from sigbench.analysis.points import analyse
-from sigbench.report.page import memory_table
+from sigbench.report.sections.memory import memory_table
 from sigbench.results.table import load_results
 from sigbench.suite.points import Point
 

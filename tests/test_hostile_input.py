@@ -20,7 +20,11 @@ from hypothesis import strategies as st
 import sigbench.results.store
 from sigbench.analysis.points import analyse
 from sigbench.report.charts import colours
-from sigbench.report.page import combo_tables, environment_table, fits_table, leaderboard, not_measured
+from sigbench.report.sections.environment import environment_table
+from sigbench.report.sections.failures import not_measured
+from sigbench.report.sections.fits import fits_table
+from sigbench.report.sections.leaderboard import leaderboard
+from sigbench.report.sections.modes import combo_tables
 from sigbench.report.summary import summary_table
 from sigbench.report.text import printable
 from sigbench.results.store import ResultsError, point_values, read_results, record_from_document, to_document

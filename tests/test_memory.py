@@ -19,7 +19,8 @@ import synthetic
 
 from sigbench.analysis.points import analyse
 from sigbench.cli import main
-from sigbench.report.page import memory_table, write_report
+from sigbench.report.page import write_report
+from sigbench.report.sections.memory import memory_table
 from sigbench.report.summary import summary_table
 from sigbench.results.store import (
     ResultsError,

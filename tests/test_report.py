@@ -12,7 +12,8 @@ import pyperf
 import pytest
 import synthetic
 
-from sigbench.report.page import _script_hash, ns, write_report
+from sigbench.report.page import _script_hash, write_report
+from sigbench.report.text import ns
 from sigbench.results.store import ResultsError
 from sigbench.slugs import slug
 from sigbench.suite.points import Point
@@ -88,6 +89,14 @@ def test_every_section_is_there(report: str) -> None:
     assert "worker killed by signal 11 (SIGSEGV)" in report  # a failure with its reason
     assert "a plain list holds strongly" in report and "pyee holds strongly" in report
     assert "synthetic: 3 processes" in report  # the environment names the profile
+
+
+def test_the_contents_link_every_section_in_page_order(report: str) -> None:
+    nav = re.search(r"<nav[^>]*>(.*?)</nav>", report, re.S)
+    assert nav
+    links = re.findall(r'<a href="#([^"]+)">', nav.group(1))
+    assert links == re.findall(r'<section id="([^"]+)"', report)
+    assert links[0] == "leaderboard" and links[-1] == "methodology"
 
 
 def test_page_is_self_contained_and_its_script_is_allowed_by_hash(report: str) -> None:

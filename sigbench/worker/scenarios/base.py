@@ -74,6 +74,8 @@ class Scenario:
     family: str = "signal"
     #: Receivers of this scenario's check in the processes after the one that checked it in full.
     recheck_receivers: int = 10
+    #: What the report says the ratio is taken against.
+    baseline_note: str = "baseline at the same number of receivers, strong references"
 
     @property
     def value_unit(self) -> str:

@@ -43,4 +43,5 @@ SCENARIO = ConnectMatched(
     order=1.5,
     needs=("sender",),
     baseline="connect",
+    baseline_note="baseline's plain connect of as many receivers (a list cannot bind to a sender)",
 )

@@ -37,5 +37,12 @@ class Create(Scenario):
 
 
 SCENARIO = Create(
-    "create", "make a new signal", (0,), "signal", order=0, has_receivers=False, needs=("create",)
+    "create",
+    "make a new signal",
+    (0,),
+    "signal",
+    order=0,
+    has_receivers=False,
+    needs=("create",),
+    baseline_note="baseline (making an empty list)",
 )

@@ -10,4 +10,5 @@ SCENARIO = SendScenario(
     order=4,
     needs=("sender", "sync"),
     binding="matched",
+    baseline_note="baseline's plain send to as many receivers (a list cannot filter by sender)",
 )

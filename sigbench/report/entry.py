@@ -1,0 +1,124 @@
+"""A report's entry in the site index: what ``report.json`` beside the page says of it (a title, its
+kind, one headline figure, a run's leaderboard, what it holds), read back by ``sigbench.report.site``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Dict, List, Optional, TypedDict
+
+from sigbench.report.sections import leaderboard
+from sigbench.report.sections.choice import LEADERBOARD_RECEIVERS
+from sigbench.report.sections.common import Inputs
+from sigbench.report.text import ns
+
+#: Leaderboard rows the site index shows of a run.
+SITE_LEADERBOARD = 20
+
+
+class Row(TypedDict):
+    """A row of a run's leaderboard: ns per send, and the ratio to the plain list where known."""
+
+    implementation: str
+    ns: float
+    ratio: Optional[float]
+
+
+class _Headline(TypedDict):
+    title: str
+    #: ``history``, ``comparison`` or ``run``.
+    kind: str
+    headline: str
+
+
+class Headline(_Headline, total=False):
+    """What the index says of a report; a single run's also has its leaderboard."""
+
+    leaderboard: List[Row]
+
+
+class Entry(Headline):
+    """The whole of ``report.json``."""
+
+    profile: str
+    runs: List[str]
+    started: Optional[str]
+    created: str
+    points: int
+    implementations: List[str]
+    #: Points by status other than ``ok``.
+    not_measured: Dict[str, int]
+
+
+def _history_headline(inputs: Inputs) -> Headline:
+    """A history's title (its first and last environments) and the steps with the most slower."""
+    found = inputs.histories
+    history = found[0]
+    first, last = history.environments[0], history.environments[-1]
+    slower = Counter((s.before, s.after) for s in history.steps if s.verdict == "slower")
+
+    def short(label: str) -> str:
+        return label.removeprefix(history.impl + " ")
+
+    worst = ", ".join(f"{short(a)} → {short(b)} ({n})" for (a, b), n in slower.most_common(3))
+    title = (
+        f"{first} → {short(last)}, history"
+        if len(found) == 1
+        else f"{len(found)} implementations across {len(history.environments)} environments"
+    )
+    return {
+        "title": title,
+        "kind": "history",
+        "headline": f"benchmarks judged slower: {worst}" if worst else "no step judged slower",
+    }
+
+
+def _headline(inputs: Inputs) -> Headline:
+    """A human title, the report's kind, one headline figure, and for a single run its leaderboard
+    (send to ``LEADERBOARD_RECEIVERS``)."""
+    if inputs.histories:
+        return _history_headline(inputs)
+    names = ", ".join(path.stem for path in inputs.documents)
+    ranked = leaderboard.ranking(inputs.analysis)
+    if len(inputs.documents) > 1 or ranked is None:
+        return {"title": f"comparison: {names}", "kind": "comparison", "headline": ""}
+    chosen = ranked.points.head(SITE_LEADERBOARD)
+    rows: List[Row] = [
+        {
+            "implementation": label,
+            "ns": float(median) * 1e9,
+            "ratio": None if ratio != ratio else float(ratio),
+        }
+        for label, median, ratio in zip(ranked.labels, chosen["median"], chosen["ratio"])
+    ]
+    fastest = f"{rows[0]['implementation']} {ns(chosen['median'].iloc[0])} ns"
+    headline = f"send to {LEADERBOARD_RECEIVERS}: fastest {fastest}"
+    blinker = chosen[chosen["label"] == "blinker"]["ratio"].dropna()
+    if len(blinker):
+        headline += f"; blinker ×{blinker.iloc[0]:.1f} the plain list"
+    points = inputs.analysis.points
+    implementations = points.loc[points["impl"] != "baseline", "impl"].dropna().nunique()
+    return {
+        "title": f"{implementations} implementations and the plain list, run {names}",
+        "kind": "run",
+        "headline": headline,
+        "leaderboard": rows,
+    }
+
+
+def entry(inputs: Inputs, counts: Dict[str, int]) -> Entry:
+    """The site index's entry for the report of ``inputs``, whose points have ``counts`` by status."""
+    documents = inputs.documents.values()
+    starts = sorted(document["sigbench"]["started"] for document in documents if "sigbench" in document)
+    profiles = sorted({str(d["sigbench"]["profile"]) for d in documents if "sigbench" in d})
+    points = inputs.analysis.points
+    return {
+        **_headline(inputs),
+        "profile": ", ".join(profiles),
+        "runs": [path.stem for path in inputs.documents],
+        "started": starts[-1] if starts else None,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "points": len(points),
+        "implementations": sorted(points["impl"].dropna().unique().tolist()),
+        "not_measured": {status: n for status, n in counts.items() if status != "ok"},
+    }
