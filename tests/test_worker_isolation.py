@@ -196,7 +196,7 @@ def test_the_commit_recorded_is_sigbenchs_own(tmp_path: Path, monkeypatch: pytes
     ours = sigbench_commit()
     assert theirs.strip() not in ours
     assert ours == f"v{sigbench.__version__}" or len(ours.split("-")[0]) == 40
-    monkeypatch.setattr(sigbench, "__file__", str(other / "sigbench" / "__init__.py"))
+    monkeypatch.setattr(sigbench, "__file__", str(other / "harness" / "sigbench" / "__init__.py"))
     assert sigbench_commit() == f"v{sigbench.__version__}"  # a package inside another repository
 
 

@@ -11,6 +11,7 @@ from sigbench.report.sections import leaderboard
 from sigbench.report.sections.choice import LEADERBOARD_RECEIVERS
 from sigbench.report.sections.common import Inputs
 from sigbench.report.text import ns
+from sigbench.suite.records import OK
 
 #: Leaderboard rows the site index shows of a run.
 SITE_LEADERBOARD = 20
@@ -120,5 +121,5 @@ def entry(inputs: Inputs, counts: Dict[str, int]) -> Entry:
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "points": len(points),
         "implementations": sorted(points["impl"].dropna().unique().tolist()),
-        "not_measured": {status: n for status, n in counts.items() if status != "ok"},
+        "not_measured": {status: n for status, n in counts.items() if status != OK},
     }

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from sigbench.report.sections import other
 from sigbench.report.sections.common import Documents, Inputs, Section, fragment, table
+from sigbench.suite.records import NOT_APPLICABLE, UNAVAILABLE
 
 
 def status_counts(documents: Documents) -> Dict[str, int]:
@@ -28,7 +29,7 @@ def not_measured(documents: Documents) -> Tuple[Markup, Markup]:
         for item in document.get("sigbench", {}).get("points", []):
             row = {"run": path.stem, "point": item["name"], "status": item["status"]}
             row["reason"] = item["reason"]
-            if item["status"] in ("not_applicable", "unavailable"):
+            if item["status"] in (NOT_APPLICABLE, UNAVAILABLE):
                 skipped.append({**row, "implementation": item["impl"]})
             elif item["status"] != "ok":
                 problems.append(row)

@@ -35,6 +35,7 @@ from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.points import Point
+from sigbench.suite.records import ERROR, FAILED, OK
 from sigbench.worker.callcount import count_point
 from sigbench.worker.conformance import ConformanceError, check_point, recheck_point
 from sigbench.worker.inventory import libraries_of, machine_metadata, version_of
@@ -101,7 +102,7 @@ class LastingState:
             self.adapter.restore()
             now = self.adapter.global_state()
         except Exception as exc:
-            return {"status": "error", "reason": _describe(exc, f"restoring the global state after {after}")}
+            return {"status": ERROR, "reason": _describe(exc, f"restoring the global state after {after}")}
         changed = [
             f"{name} is {now.get(name)}, was {was}"
             for name, was in self.at_load.items()
@@ -110,7 +111,7 @@ class LastingState:
         if not changed:
             return None
         return {
-            "status": "error",
+            "status": ERROR,
             "reason": f"global state not restored after {after}: " + "; ".join(changed[:3]),
         }
 
@@ -151,9 +152,9 @@ def _profile_result(
     result: Dict[str, Any] = {"event": "profile", "point": point.as_dict()}
     try:
         counted, functions = count_point(adapter, point, loops)
-        result.update(status="ok", loops=counted, functions=functions)
+        result.update(status=OK, loops=counted, functions=functions)
     except Exception as exc:
-        result.update(status="error", reason=_describe(exc, "while profiling"))
+        result.update(status=ERROR, reason=_describe(exc, "while profiling"))
     return {**result, **(lasting.restored("profiling") or {})}
 
 
@@ -180,7 +181,7 @@ def _point_result(
         return {**result, **failure}
     try:
         if SCENARIOS[point.scenario].metric == "memory":
-            result.update(status="ok", **measure_memory(adapter, point, timing))
+            result.update(status=OK, **measure_memory(adapter, point, timing))
         else:
             calibrating = perf_counter()
             if sensing is not None:
@@ -188,12 +189,12 @@ def _point_result(
                     sensing.calibrate()
                 sensing.start_point(quiet)
             calibrating = perf_counter() - calibrating
-            result.update(status="ok", **measure(adapter, point, timing, loops, meter, sensing))
+            result.update(status=OK, **measure(adapter, point, timing, loops, meter, sensing))
             if sensing is not None:
                 result["phases"]["sensing"] += calibrating
         result["phases"]["conformance"] = conformance
     except Exception as exc:
-        result.update(status="error", reason=_describe(exc, "while timing"))
+        result.update(status=ERROR, reason=_describe(exc, "while timing"))
     unrestored = lasting.restored("measuring")
     return {"event": "point", "point": point.as_dict(), **unrestored} if unrestored else result
 
@@ -204,9 +205,9 @@ def _conformance_failure(adapter: Adapter, point: Point, again: bool = False) ->
     try:
         (recheck_point if again else check_point)(adapter, point)
     except ConformanceError as exc:
-        return {"status": "failed", "reason": f"conformance: {exc}"}
+        return {"status": FAILED, "reason": f"conformance: {exc}"}
     except Exception as exc:
-        return {"status": "error", "reason": _describe(exc, "during conformance")}
+        return {"status": ERROR, "reason": _describe(exc, "during conformance")}
     return None
 
 
@@ -254,7 +255,7 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
                 if sampler is not None:
                     release(sampler)
                 sampler = None
-                emit({**failure, "status": "error", "reason": _describe(exc, "while timing")})
+                emit({**failure, "status": ERROR, "reason": _describe(exc, "while timing")})
                 continue
             values: List[float] = []
             speed = []
@@ -271,13 +272,13 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
             except Exception as exc:
                 release(sampler)
                 sampler = None
-                emit({**failure, "status": "error", "reason": _describe(exc, "while timing")})
+                emit({**failure, "status": ERROR, "reason": _describe(exc, "while timing")})
                 continue
             emit({"event": "value", "value": values[-1]})
         elif op == "end" and sampler is not None:
             unrestored = release(sampler)
             result = {
-                "status": "ok",
+                "status": OK,
                 "loops": sampler.loops,
                 "inner_loops": sampler.inner,
                 "warmups": warmups,

@@ -38,6 +38,7 @@ from sigbench.run.envs import Environment, current_environment
 from sigbench.run.process import WorkerDied, WorkerProcess, inventory_of
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
+from sigbench.suite.records import NOT_APPLICABLE, OK, UNAVAILABLE
 from sigbench.worker.measure import Timing, per_operation
 from sigbench.worker.meter import dumps_costs
 from sigbench.worker.scenarios import SCENARIOS
@@ -119,7 +120,7 @@ def sigbench_commit() -> str:
     """sigbench's own commit when it runs from its git checkout (``-dirty`` with uncommitted
     changes), else its version (an installed package): never the commit of the directory it
     happens to run in, nor of a repository its installation happens to lie in."""
-    root = Path(sigbench.__file__).resolve().parent.parent
+    root = Path(sigbench.__file__).resolve().parents[2]  # harness/sigbench/__init__.py
     if 'name = "sigbench"' not in _read(root / "pyproject.toml"):
         return f"v{sigbench.__version__}"
 
@@ -276,7 +277,7 @@ class Runner:
             impl = record.implementations[point.impl]
             if not impl["available"]:
                 entry.status, entry.reason = (
-                    "unavailable",
+                    UNAVAILABLE,
                     f"{point.impl} is not installed: {impl['install_hint']}",
                 )
                 continue
@@ -284,10 +285,10 @@ class Runner:
             if reason is None and SCENARIOS[point.scenario].free_threaded and not free_threaded:
                 reason = FREE_THREADED_ONLY
             if reason is not None:
-                entry.status, entry.reason = "not_applicable", reason
+                entry.status, entry.reason = NOT_APPLICABLE, reason
 
     def runnable(self) -> List[Point]:
-        return [p for p in self.points if self.record.points[p.name].status == "ok"]
+        return [p for p in self.points if self.record.points[p.name].status == OK]
 
     def remaining(self) -> int:
         """Process runs still to be made: to the fewest processes, and one more for each point
@@ -476,7 +477,7 @@ class Runner:
                     self.hello(impl, event)
                 elif event["event"] == "unavailable":
                     for point in pending[index:]:
-                        yield point, {"status": "unavailable", "reason": event["reason"]}
+                        yield point, {"status": UNAVAILABLE, "reason": event["reason"]}
                     return
                 else:
                     if Point.from_dict(event["point"]) != pending[index]:

@@ -24,6 +24,7 @@ import pyperf
 from sigbench.results.schema import SCHEMA, SchemaError, check_document
 from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import Point
+from sigbench.suite.records import OK
 from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
 
 #: Results files larger than this are refused unread (a full rigorous run is a few MiB).
@@ -44,7 +45,7 @@ class PointRecord:
     """What happened to one point: its status, reason, and one run per worker process."""
 
     point: Point
-    status: str = "ok"
+    status: str = OK
     reason: str = ""
     runs: List[Dict[str, Any]] = field(default_factory=list)
 
@@ -111,7 +112,7 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
     benchmarks = []
     for entry in record.points.values():
         quiet = [run for run in entry.runs if run["values"]]
-        if entry.status != "ok" or not quiet or is_memory(entry.point):
+        if entry.status != OK or not quiet or is_memory(entry.point):
             continue
         runs = [
             pyperf.Run(

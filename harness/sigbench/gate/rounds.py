@@ -20,6 +20,7 @@ from sigbench.gate.sides import SIDES, Side, balanced_order
 from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.run.runner import Runner, worker_groups
 from sigbench.suite.points import Point
+from sigbench.suite.records import OK, UNAVAILABLE
 from sigbench.worker.measure import Timing
 
 
@@ -89,9 +90,7 @@ def run_round(
     """One round: for each implementation (in a random order), a new pinned worker pair measures
     its points (in a random order); a pair that loses a worker is replaced for the points left."""
     rng = random.Random(seed + round_index)
-    measured = [
-        p for p in points if all(runners[side].record.points[p.name].status == "ok" for side in SIDES)
-    ]
+    measured = [p for p in points if all(runners[side].record.points[p.name].status == OK for side in SIDES)]
     impls = sorted({p.impl for p in measured})
     rng.shuffle(impls)
     for impl in impls:
@@ -128,7 +127,7 @@ def _run_pair(
                 greeting = {"event": "unavailable", "reason": died.reason}
             if greeting["event"] != "hello":
                 for point in pending:
-                    runners[side].take(point, {"status": "unavailable", "reason": greeting["reason"]})
+                    runners[side].take(point, {"status": UNAVAILABLE, "reason": greeting["reason"]})
                 return []
             runners[side].hello(impl, greeting)
         for index, point in enumerate(pending):

@@ -14,6 +14,7 @@ from sigbench.report.text import byte_text, markdown_text, printable
 from sigbench.results.store import point_values
 from sigbench.suite.adapters import implementation_names
 from sigbench.suite.points import Point
+from sigbench.suite.records import NOT_APPLICABLE, OK
 from sigbench.worker.matrix import CORE_MODES, baseline_for
 from sigbench.worker.scenarios import SCENARIOS
 
@@ -132,7 +133,7 @@ def _precision(document: Dict[str, Any], text: Callable[[str], str], item: str =
 def _not_measured(statuses: List[Dict[str, Any]], text: Callable[[str], str], item: str = "  ") -> List[str]:
     """Counts of points not measured, by status, and the first problems with their reasons
     (each line starting with ``item``), every string from the file passed through ``text``."""
-    skipped = Counter(p["status"] for p in statuses if p["status"] != "ok")
+    skipped = Counter(p["status"] for p in statuses if p["status"] != OK)
     if not skipped:
         return []
     lines = [
@@ -140,7 +141,7 @@ def _not_measured(statuses: List[Dict[str, Any]], text: Callable[[str], str], it
         "Not measured: "
         + ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(skipped.items())),
     ]
-    problems = [p for p in statuses if p["status"] not in ("ok", "not_applicable")]
+    problems = [p for p in statuses if p["status"] not in (OK, NOT_APPLICABLE)]
     lines += [f"{item}{text(p['name'])}: {p['status']}: {text(p['reason'])}" for p in problems[:10]]
     if len(problems) > 10:
         lines.append(f"{item}... and {len(problems) - 10} more (see the results file)")

@@ -14,6 +14,7 @@ import threading
 from typing import Any, Dict, List, Optional
 
 from sigbench.run import callgrind, isolation
+from sigbench.suite.records import CRASHED, TIMEOUT
 
 
 class InventoryError(RuntimeError):
@@ -91,9 +92,9 @@ class WorkerProcess:
         try:
             line = self._lines.get(timeout=timeout)
         except queue.Empty:
-            raise WorkerDied("timeout", f"no result within {timeout:g} s; worker killed") from None
+            raise WorkerDied(TIMEOUT, f"no result within {timeout:g} s; worker killed") from None
         if not line:
-            raise WorkerDied("crashed", self._crash_reason(self.process.wait()))
+            raise WorkerDied(CRASHED, self._crash_reason(self.process.wait()))
         return json.loads(line)
 
     def pin(self, cpu: int) -> bool:

@@ -12,11 +12,10 @@ import re
 from typing import Any, Dict, List, NoReturn, Optional
 
 from sigbench.suite.points import KINDS, REFS, Point
+from sigbench.suite.records import OK, STATUSES
 from sigbench.worker.scenarios import SCENARIOS
 
 SCHEMA = 1
-#: Point statuses; only ``ok`` points have values.
-STATUSES = ("ok", "not_applicable", "unavailable", "failed", "error", "crashed", "timeout")
 #: Implementation names: what an adapter name can be.
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 
@@ -187,7 +186,7 @@ def _check_points(items: Any, implementations: Dict[str, Any]) -> Dict[str, Dict
             _fail(f"{where}.name", f"{item.get('name')!r} does not name this point once (expected {name!r})")
         if item.get("status") not in STATUSES:
             _fail(f"{where}.status", f"unknown status {item.get('status')!r}")
-        if item["status"] == "ok" and not implementations[impl]["available"]:
+        if item["status"] == OK and not implementations[impl]["available"]:
             _fail(f"{where}.status", f"measured, but {impl!r} is recorded as not installed")
         _type(item.get("reason"), str, f"{where}.reason")
         _number(item.get("processes"), f"{where}.processes", 0, integer=True)
@@ -202,7 +201,7 @@ def _check_memory_runs(item: Dict[str, Any], where: str) -> None:
     values (finite bytes, 0 and below allowed), warm-ups, loops, date and duration."""
     memory = SCENARIOS[item["scenario"]].metric == "memory"
     if "runs" not in item:
-        if memory and item["status"] == "ok" and item["processes"]:
+        if memory and item["status"] == OK and item["processes"]:
             _fail(f"{where}.runs", "a measured memory point has no runs")
         return
     runs = _type(item["runs"], list, f"{where}.runs")
@@ -284,7 +283,7 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
         if name is None:
             name = shared_name
         point: Optional[Dict[str, Any]] = points.get(name) if isinstance(name, str) else None
-        if point is None or point["status"] != "ok" or name in seen:
+        if point is None or point["status"] != OK or name in seen:
             _fail(f"{where}.metadata.name", f"{name!r} is not a measured point of this run, or repeats")
         if SCENARIOS[point["scenario"]].metric == "memory":
             _fail(f"{where}.metadata.name", f"{name!r} is a memory point: its runs belong in its entry")
@@ -315,7 +314,7 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
     missing = [
         name
         for name, item in points.items()
-        if item["status"] == "ok" and _paired_processes(item) and "runs" not in item and name not in seen
+        if item["status"] == OK and _paired_processes(item) and "runs" not in item and name not in seen
     ]
     if missing:
         _fail("benchmarks", f"no values for measured point {missing[0]!r}")

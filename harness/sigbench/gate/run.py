@@ -33,6 +33,7 @@ from sigbench.run.process import available_cpus, inventory_of
 from sigbench.run.profiling import profile_points
 from sigbench.run.runner import Profile, Progress, Runner, sigbench_commit
 from sigbench.suite.points import Point
+from sigbench.suite.records import OK
 from sigbench.worker.measure import Timing
 
 #: The full differential profile of every judged change, beside the gate's results files.
@@ -73,7 +74,7 @@ def run_gate(
                 "(paired mode measures both sides in this job; 'sigbench compare' compares two files)"
             )
         stored = _stored_baseline(Path(specs["baseline"].value))
-        points = [p for p in points if p.name in stored.points and stored.points[p.name].status == "ok"]
+        points = [p for p in points if p.name in stored.points and stored.points[p.name].status == OK]
         if not points:
             raise GateError(f"{specs['baseline'].text}: measured none of the selected points")
     if specs["candidate"].kind == "results":

@@ -21,6 +21,7 @@ from sigbench.analysis.verdicts import ALPHA, SLOWER, Verdict, paired_verdicts, 
 from sigbench.gate.sides import SIDES
 from sigbench.results.store import PointRecord, RunRecord
 from sigbench.suite.points import Point
+from sigbench.suite.records import NOT_APPLICABLE, OK
 
 
 @dataclass(frozen=True)
@@ -77,13 +78,13 @@ def _both_measured(
     pairs, skipped = [], {}
     for point in points:
         sides = (base.points[point.name], candidate.points[point.name])
-        if any(entry.status != "ok" or not entry.runs for entry in sides):
-            if not all(entry.status == "not_applicable" for entry in sides):
+        if any(entry.status != OK or not entry.runs for entry in sides):
+            if not all(entry.status == NOT_APPLICABLE for entry in sides):
                 skipped[point.name] = (
                     "; ".join(
                         f"{side}: {entry.status} {entry.reason}".strip()
                         for side, entry in zip(SIDES, sides)
-                        if entry.status != "ok"
+                        if entry.status != OK
                     )
                     or "not measured"
                 )
