@@ -3,17 +3,18 @@ how slow the machine ran, where the run's time went, and the twins' check."""
 
 from __future__ import annotations
 
+import math
 from typing import List, Optional, Tuple
 
 import pandas
 from markupsafe import Markup
 
 from sigbench.analysis.precision import precision_of
-from sigbench.analysis.speed import SLOW_SIGMAS, conditions
+from sigbench.analysis.speed import CEILING, SLOW_SIGMAS, conditions
 from sigbench.report.sections import twins
 from sigbench.report.sections.common import Documents, Inputs, Section, fragment, table
 from sigbench.results.budget import PHASES, with_other
-from sigbench.worker.speed import READ_EVERY, RETAKES
+from sigbench.worker.speed import READ_EVERY, RETAKES, SHARED_BELOW
 
 #: A headline, and the lines listed under it.
 Texts = List[Tuple[str, List[str]]]
@@ -78,6 +79,8 @@ def sections(inputs: Inputs) -> List[Section]:
         resamples=inputs.resamples,
         read_every=round(READ_EVERY * 1000),
         slow_sigmas=SLOW_SIGMAS,
+        ceiling=f"{math.exp(CEILING):.2f}",
+        shared=round(SHARED_BELOW * 100),
         retakes=RETAKES,
         precision=precision_texts(inputs.documents),
         machine=condition_texts(inputs.documents),
