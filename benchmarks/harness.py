@@ -68,6 +68,19 @@ def run_once(arguments: Sequence[str], directory: Path, index: int, noise: Optio
     return output
 
 
+def rule_shift(document: Dict) -> np.ndarray:
+    """|log ratio| of every timed point's median with the slow-phase rule (its kept values) to
+    its median without it (the values left out as slow put back): what the rule moved."""
+    kept = point_runs(document)
+    shifts = []
+    for item in document["sigbench"]["points"]:
+        values = [v for run in kept.get(item["name"], []) for v in run]
+        slow = [entry[0] for run in item.get("sensing", []) for entry in run["slow"]]
+        if values and "sensing" in item:
+            shifts.append(abs(np.log(np.median(values) / np.median(values + slow))))
+    return np.array(shifts)
+
+
 def report(files: List[Path]) -> bool:
     """Print the figures for ``files``; True when the runs agree within the limits."""
     documents = [read_results(path) for path in files]
@@ -81,6 +94,13 @@ def report(files: List[Path]) -> bool:
         print(f"  {summary_line(budget)}")
         for line in precision.lines() + conditions(document).lines():
             print(f"  {line.strip()}")
+        shifts = rule_shift(document)
+        if len(shifts):
+            print(
+                f"  the slow-phase rule moved point medians by a median of {np.median(shifts):.2%} "
+                f"(95th percentile {np.percentile(shifts, 95):.2%}, {np.count_nonzero(shifts)} of "
+                f"{len(shifts)} points moved)"
+            )
     ok = True
     for (a, da), (b, db) in itertools.combinations(zip(files, map(medians, documents)), 2):
         ratios = agreement(da, db)
