@@ -217,6 +217,22 @@ def test_merge_has_every_point_once_with_all_its_runs(
 
 
 @pytest.mark.slow
+def test_shards_judged_by_their_own_slow_thresholds_merge(
+    shards: Dict[int, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each shard judged its values by the threshold its own readings gave (or had none yet):
+    they still merge, each shard's threshold is listed, and the file keeps the loosest."""
+    _edit(shards[1], lambda record: record.settings.update(slow_threshold=0.05))
+    _edit(shards[2], lambda record: record.settings.pop("slow_threshold", None))
+    output = tmp_path / "merged.json"
+    status, err = _merge([str(shards[1]), str(shards[2]), "-o", str(output)], capsys)
+    assert status == 0, err
+    settings = read_results(output)["sigbench"]["settings"]
+    assert settings["slow_threshold"] == 0.05
+    by_index = {shard["index"]: shard["slow_threshold"] for shard in settings["merged"]["shards"]}
+    assert by_index == {1: 0.05, 2: None}
+
+
 def test_merge_with_a_missing_shard(
     shards: Dict[int, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

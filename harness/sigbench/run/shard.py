@@ -96,8 +96,9 @@ class MergeError(ValueError):
 #: Environment keys that must agree between shards: what is measured with.  The rest (host, CPU,
 #: platform string, interpreter path) may differ between CI machines and stays with each value.
 _SAME_INTERPRETER = ("python_version", "python_implementation")
-#: Settings that differ between shards of one run by design.
-_PER_SHARD_SETTINGS = ("shard", "seed")
+#: Settings that differ between shards of one run by design (each shard judged its values by
+#: the threshold its own readings gave: ``sigbench.analysis.speed``).
+_PER_SHARD_SETTINGS = ("shard", "seed", "slow_threshold")
 
 
 @dataclass
@@ -205,7 +206,7 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
             owner[name] = path
     merged = RunRecord(
         profile=first.profile,
-        settings={k: v for k, v in first.settings.items() if k != "shard"},
+        settings={k: v for k, v in first.settings.items() if k not in ("shard", "slow_threshold")},
         commit=first.commit,
         started=min(record.started for _, record in shards),
         environment=dict(first.environment),
@@ -225,6 +226,9 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
         runs = [{**run, "machine": {**run.get("machine", {}), **machine}} for run in entry.runs]
         merged.points[point.name] = PointRecord(entry.point, entry.status, entry.reason, runs)
     missing = [point.name for point in selection if point.name not in records]
+    thresholds = [t for _, record in shards for t in [record.settings.get("slow_threshold")] if t is not None]
+    if thresholds:  # the loosest: what the merged file calls slow, every shard called slow
+        merged.settings["slow_threshold"] = max(thresholds)
     merged.settings["merged"] = {
         "count": count,
         "shards": [
@@ -235,6 +239,7 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
                 "finished": record.finished,
                 "hostname": record.environment.get("hostname", ""),
                 "cpu_model_name": record.environment.get("cpu_model_name", ""),
+                "slow_threshold": record.settings.get("slow_threshold"),
             }
             for path, record in shards
         ],
