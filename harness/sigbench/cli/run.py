@@ -311,7 +311,7 @@ def _environments_summary(runner: MultiRun) -> str:
             for name, info in each.record.implementations.items()
             if info["available"]
         )
-        python = each.record.environment.get("python_version", "?").split(" ")[0]
+        python = str(each.record.environment.get("python_version", "?")).split(" ")[0]
         lines.append(
             f"{label}: Python {python}, {versions or 'no implementation installed'}: "
             f"{statuses['ok']} points measured{', ' + others if others else ''} -> {each.output}"

@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 from sigbench.results.store import PointRecord, ResultsError, RunRecord, read_results, record_from_document
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.points import Point
+from sigbench.suite.records import ProcessRun
 from sigbench.worker.scenarios import SCENARIOS
 
 
@@ -222,7 +223,9 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
         machine = {
             key: value for key, value in record.environment.items() if merged.environment.get(key) != value
         }
-        runs = [{**run, "machine": {**run.get("machine", {}), **machine}} for run in entry.runs]
+        runs: List[ProcessRun] = [
+            {**run, "machine": {**run.get("machine", {}), **machine}} for run in entry.runs
+        ]
         merged.points[point.name] = PointRecord(entry.point, entry.status, entry.reason, runs)
     missing = [point.name for point in selection if point.name not in records]
     merged.settings["merged"] = {

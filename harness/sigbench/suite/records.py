@@ -107,22 +107,34 @@ class Measured(TypedDict, total=False):
     function_dumps: FunctionDumps
 
 
-class LibraryFile(TypedDict, total=False):
-    """A library under test as a worker imported it."""
+class LibraryFile(TypedDict):
+    """A library under test as a worker imported it (``sigbench.worker.inventory.Library``)."""
 
     version: Optional[str]
     file: str
+
+
+#: The interpreter and machine a worker runs on (``sigbench.worker.inventory.machine_metadata``):
+#: strings, and numbers such as ``cpu_count``.
+Metadata = Dict[str, Union[str, float]]
 
 
 class HelloEvent(TypedDict):
     event: Literal["hello"]
     version: str
     libraries: Dict[str, LibraryFile]
-    environment: Dict[str, str]
+    environment: Metadata
 
 
 class UnavailableEvent(TypedDict):
     event: Literal["unavailable"]
+    reason: str
+
+
+class Failure(TypedDict):
+    """Why a point has no measurement: its status (not ``ok``) and the reason."""
+
+    status: Status
     reason: str
 
 
@@ -146,7 +158,6 @@ class ReadyEvent(TypedDict):
 class ValueEvent(TypedDict):
     event: Literal["value"]
     value: float
-    readings: List[float]
 
 
 class ProfileEventFields(TypedDict):
@@ -167,17 +178,33 @@ class ProfileEvent(ProfileEventFields, total=False):
 Event = Union[HelloEvent, UnavailableEvent, PointEvent, ReadyEvent, ValueEvent, ProfileEvent]
 
 
-class Outcome(Measured, total=False):
-    """What the host keeps of a point's outcome in one process: ``status`` and ``reason``, and
-    what was measured (a ``PointEvent`` without its event and point, or a worker's death)."""
+class CommandFields(TypedDict):
+    op: Literal["prepare", "value", "end"]
 
+
+class Command(CommandFields, total=False):
+    """A line the host writes to a serving worker: ``prepare`` (with the ``point`` and its
+    ``loops``, or None to calibrate them), ``value`` or ``end``."""
+
+    point: PointFields
+    loops: Optional[int]
+
+
+class OutcomeFields(TypedDict):
     status: Status
+
+
+class Outcome(OutcomeFields, Measured, total=False):
+    """What the host keeps of a point's outcome in one process: ``status`` and ``reason``, and
+    what was measured (a ``PointEvent``, whose event and point it ignores, or a worker's death)."""
+
     reason: str
 
 
 class RunFields(TypedDict):
     values: List[float]
-    warmups: List[Tuple[int, float]]
+    #: [loops, value] per warm-up, as JSON holds a worker's (loops, value) pairs.
+    warmups: List[List[float]]
     loops: int
     inner_loops: int
     duration: float
@@ -188,6 +215,6 @@ class ProcessRun(RunFields, total=False):
 
     date: str
     #: A merged shard's own machine, where it differs from the file's.
-    machine: Dict[str, str]
+    machine: Metadata
     speed: List[List[float]]
     slow: List[List[float]]
