@@ -58,7 +58,7 @@ def _run_shard(points: Sequence[Point], shard: Shard, output: Path, profile: Pro
     return output
 
 
-def _edit(path: Path, change: Callable[[RunRecord], None]) -> None:
+def _edit(path: Path, change: Callable[[RunRecord], object]) -> None:
     """Rewrite the results file ``path`` with ``change`` applied to its record (metadata stays consistent)."""
     record = record_from_document(read_results(path))
     change(record)

@@ -24,7 +24,7 @@ import pyperf
 from sigbench.results.schema import SCHEMA, SchemaError, check_document
 from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import Point
-from sigbench.suite.records import OK, Metadata, ProcessRun, Status
+from sigbench.suite.records import OK, Metadata, ProcessRun, Settings, Status
 from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
 
 #: Results files larger than this are refused unread (a full rigorous run is a few MiB).
@@ -55,7 +55,7 @@ class RunRecord:
     """Everything a results file holds, as the runner accumulates it."""
 
     profile: str
-    settings: Dict[str, Any]
+    settings: Settings
     commit: str
     started: str
     environment: Metadata = field(default_factory=dict)

@@ -14,7 +14,7 @@ import os
 import random
 import subprocess
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -48,6 +48,7 @@ from sigbench.suite.records import (
     JobPoint,
     Outcome,
     ProcessRun,
+    Settings,
 )
 from sigbench.worker.measure import Timing, per_operation
 from sigbench.worker.meter import dumps_costs
@@ -207,26 +208,27 @@ class Runner:
             for name, entry in record.points.items():
                 self.speed.add(name, entry.runs)
             return
+        timing = profile.timing
+        settings: Settings = {
+            "warmups": timing.warmups,
+            "values": timing.values,
+            "min_time": timing.min_time,
+            "processes": profile.processes,
+        }
+        if profile.target:
+            settings.update({"max_processes": profile.most_processes, "target": profile.target})
+        settings.update({"point_timeout": point_timeout, "seed": self.seed})
+        if metric == "time":
+            settings["outlying_mads"] = OUTLYING_MADS
         self.record = RunRecord(
             profile=profile.name,
-            settings={
-                **asdict(profile.timing),
-                "processes": profile.processes,
-                **(
-                    {"max_processes": profile.most_processes, "target": profile.target}
-                    if profile.target
-                    else {}
-                ),
-                "point_timeout": point_timeout,
-                "seed": self.seed,
-                **({"outlying_mads": OUTLYING_MADS} if metric == "time" else {}),
-            },
+            settings=settings,
             commit=sigbench_commit(),
             started=now(),
             libraries=self.inventory["libraries"],
         )
         if metric == "instructions":
-            self.record.settings.update(metric=metric, valgrind=callgrind.valgrind_version())
+            self.record.settings.update({"metric": metric, "valgrind": callgrind.valgrind_version()})
         self._plan()
 
     @classmethod

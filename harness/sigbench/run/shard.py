@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 from sigbench.results.store import PointRecord, ResultsError, RunRecord, read_results, record_from_document
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.points import Point
-from sigbench.suite.records import ProcessRun
+from sigbench.suite.records import ProcessRun, Settings
 from sigbench.worker.scenarios import SCENARIOS
 
 
@@ -77,7 +77,7 @@ def select(points: Sequence[Point], shard: Shard) -> List[Point]:
     return [point for point in points if shards[point] == shard.index]
 
 
-def settings_for(points: Sequence[Point], shard: Shard) -> Dict[str, Any]:
+def settings_for(points: Sequence[Point], shard: Shard) -> Settings:
     """What a shard's results file records, so that ``merge`` can check the shards belong together
     and name any point that no shard measured."""
     return {
@@ -204,9 +204,11 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
             if name in owner:
                 raise MergeError(f"{name}: in both {owner[name]} and {path}")
             owner[name] = path
+    settings = first.settings.copy()
+    del settings["shard"]
     merged = RunRecord(
         profile=first.profile,
-        settings={k: v for k, v in first.settings.items() if k != "shard"},
+        settings=settings,
         commit=first.commit,
         started=min(record.started for _, record in shards),
         environment=dict(first.environment),
@@ -236,8 +238,8 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
                 "file": path.name,
                 "started": record.started,
                 "finished": record.finished,
-                "hostname": record.environment.get("hostname", ""),
-                "cpu_model_name": record.environment.get("cpu_model_name", ""),
+                "hostname": str(record.environment.get("hostname", "")),
+                "cpu_model_name": str(record.environment.get("cpu_model_name", "")),
             }
             for path, record in shards
         ],

@@ -201,6 +201,71 @@ class Outcome(OutcomeFields, Measured, total=False):
     reason: str
 
 
+class ShardSettings(TypedDict):
+    """A shard's part of a run (``sigbench run --shard K/N``): its index and the count, and the
+    whole selection of points, shared by every shard (``sigbench.run.shard``)."""
+
+    index: int
+    count: int
+    selected: int
+    points: List[PointFields]
+
+
+class ShardFile(TypedDict):
+    """One shard file of a merge, as the merged file lists it."""
+
+    index: int
+    file: str
+    started: str
+    finished: Optional[str]
+    hostname: str
+    cpu_model_name: str
+
+
+class MergedSettings(TypedDict):
+    """What a merge of shards records: the shard count, the shards merged, and what is missing."""
+
+    count: int
+    shards: List[ShardFile]
+    missing_shards: List[int]
+    missing_points: List[str]
+
+
+class Settings(TypedDict, total=False):
+    """How a run measured, as its results file keeps it (``sigbench.results.schema`` checks it):
+    the profile's timing and processes, and what the runner, the gate, a run over several
+    environments and a shard or merge add."""
+
+    #: The profile's timing (``TimingFields``) and processes.
+    warmups: int
+    values: int
+    min_time: float
+    processes: int
+    max_processes: int
+    target: Optional[float]
+    point_timeout: float
+    seed: int
+    #: ``sigbench.analysis.stats.typical_runs``; timed runs only.
+    outlying_mads: float
+    #: ``instructions`` (counting under callgrind, with its ``valgrind`` version), else absent.
+    metric: str
+    valgrind: str
+    #: The threshold of a slow reading the run ended with (``sigbench.analysis.speed``).
+    slow_threshold: float
+    #: The gate: ``alternating`` pairs, pinned to a CPU or not; ``auto`` rounds judged at looks.
+    pairing: str
+    pinned: bool
+    rounds: str
+    looks: List[int]
+    alpha_per_look: float
+    #: A run over several environments (``sigbench.run.multirun``).
+    env: str
+    environments: List[str]
+    skipped_environments: Dict[str, str]
+    shard: ShardSettings
+    merged: MergedSettings
+
+
 class RunFields(TypedDict):
     values: List[float]
     #: [loops, value] per warm-up, as JSON holds a worker's (loops, value) pairs.
