@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from sigbench.results.store import PointRecord, RunRecord, to_document, write_atomic
 from sigbench.suite.points import Point
+from sigbench.suite.records import Metadata, Status
 from sigbench.worker.scenarios import SCENARIOS
 
 #: Per point, one list of values (seconds per operation) per worker process.
@@ -15,9 +16,9 @@ Values = Dict[Point, List[List[float]]]
 
 def record(
     values: Values,
-    unmeasured: Sequence[Tuple[Point, str, str]] = (),
+    unmeasured: Sequence[Tuple[Point, Status, str]] = (),
     versions: Optional[Dict[str, str]] = None,
-    environment: Optional[Dict[str, object]] = None,
+    environment: Optional[Metadata] = None,
     started: str = "2026-01-02T03:00:00+00:00",
 ) -> RunRecord:
     """A finished run holding exactly ``values`` and the ``unmeasured`` (point, status, reason)."""

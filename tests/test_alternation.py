@@ -20,11 +20,12 @@ from sigbench.run.envs import parse_spec
 from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE
 from sigbench.suite.points import Point
+from sigbench.suite.records import TimingFields
 from sigbench.worker.measure import Timing
 
 TESTS = Path(__file__).resolve().parent
 SEND = Point("baseline", "send", 10, "strong", "function")
-TIMING = {"warmups": 1, "values": 2, "min_time": 0.0005}
+TIMING: TimingFields = {"warmups": 1, "values": 2, "min_time": 0.0005}
 
 
 def test_each_side_goes_first_in_half_the_turns() -> None:
@@ -49,6 +50,7 @@ def test_a_serving_worker_answers_one_command_at_a_time() -> None:
             values.append(event["value"])
         worker.send({"op": "end"})
         point = worker.event(60)
+        assert point["event"] == "point"
         assert (point["status"], point["values"], point["loops"]) == ("ok", values, ready["loops"])
         assert len(point["warmups"]) == 1 and point["point"] == SEND.as_dict()
 
@@ -56,7 +58,8 @@ def test_a_serving_worker_answers_one_command_at_a_time() -> None:
         worker.send({"op": "prepare", "point": Point("baseline", "create", 0).as_dict(), "loops": 7})
         assert worker.event(60) == {"event": "ready", "loops": 7}
         worker.send({"op": "end"})
-        assert worker.event(60)["values"] == []
+        ended = worker.event(60)
+        assert ended["event"] == "point" and ended["values"] == []
 
         worker.send({"op": "value"})  # no point is prepared
         with pytest.raises(WorkerDied) as died:
@@ -71,7 +74,7 @@ def test_a_point_failing_conformance_is_reported_and_the_worker_serves_on() -> N
         worker.event(60)
         worker.send({"op": "prepare", "point": broken.as_dict(), "loops": None})
         event = worker.event(60)
-        assert (event["event"], event["status"]) == ("point", "failed")
+        assert event["event"] == "point" and event["status"] == "failed"
         assert event["reason"].startswith("conformance: not applicable: ")
         worker.send({"op": "prepare", "point": SEND.as_dict(), "loops": 3})
         assert worker.event(60)["event"] == "ready"

@@ -41,7 +41,9 @@ def _run(tmp_path: Path, send: Sequence[float], noise: float = 0.02, seed: int =
             for point, median in ((SEND, level), (CONNECT, 1.0))
         }
         run = record(values, versions={"blinker": version})
-        run.settings.update(env=f"blinker=={version}", environments=[f"blinker=={v}" for v in versions])
+        run.settings.update(
+            {"env": f"blinker=={version}", "environments": [f"blinker=={v}" for v in versions]}
+        )
         paths.append(write(tmp_path / f"{version}.json", run))
     return paths
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
+from typing import List
 
 import numpy as np
 import pytest
 
-from sigbench.analysis.speed import SpeedKnowledge
+from sigbench.analysis.speed import Run, SpeedKnowledge
 from sigbench.analysis.stats import false_discovery_adjusted, paired_test
 from sigbench.analysis.verdicts import ALPHA, paired_verdicts
 from sigbench.cli import main
@@ -195,7 +196,7 @@ def test_slow_turns_are_left_out_but_never_a_whole_round() -> None:
     speed.add("p", [{"values": [1.0] * 30, "speed": [quiet[i : i + 2] for i in range(0, 60, 2)], "slow": []}])
     calm, slow = [1e-7, 1e-7], [1e-7, 2e-7]
 
-    def side(values: list, readings: list) -> dict:
+    def side(values: List[float], readings: List[List[float]]) -> Run:
         return {"values": values, "speed": readings, "slow": []}
 
     mixed = quiet_pairs(

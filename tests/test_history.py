@@ -38,7 +38,9 @@ def _run(tmp_path: Path, versions: Dict[str, Dict[Point, float]], rounds: int = 
             {point: _rounds(median, rounds, seed=seed) for point, median in medians.items()},
             versions={"blinker": version},
         )
-        run.settings.update(env=f"blinker=={version}", environments=[f"blinker=={v}" for v in versions])
+        run.settings.update(
+            {"env": f"blinker=={version}", "environments": [f"blinker=={v}" for v in versions]}
+        )
         paths.append(write(tmp_path / f"{version}.json", run))
     return paths
 
@@ -100,7 +102,7 @@ def test_environments_of_one_version_and_interpreter_stay_apart(tmp_path: Path) 
     paths: List[Path] = []
     for env in ("psygnal==0.16.1", "psygnal==0.16.1 --no-binary=psygnal"):
         run = record({PSYGNAL_SEND: _rounds(1e-6)}, versions={"psygnal": "0.16.1"})
-        run.settings.update(env=env, environments=[env])
+        run.settings.update({"env": env, "environments": [env]})
         paths.append(write(tmp_path / f"{len(paths)}.json", run))
     frame = load_results(paths)
     assert sorted(labels(frame).unique()) == [

@@ -11,15 +11,17 @@ import pytest
 import sigbench.worker.measure
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.points import Point
+from sigbench.suite.records import Measured
 from sigbench.worker.measure import MAX_LOOPS, Bench, Timing, calibrate, inner_loops, measure
 
 Loader = Callable[[str], Adapter]
 TIMING = Timing(warmups=2, values=3, min_time=0.0005)
 
 
-def _check_result(result: Dict, point: Point, timing: Timing) -> None:
+def _check_result(result: Measured, point: Point, timing: Timing) -> None:
     assert set(result) == {"loops", "inner_loops", "warmups", "values", "duration", "phases"}
-    assert set(result["phases"]) == {"setup", "values"} and min(result["phases"].values()) >= 0
+    phases = result["phases"]
+    assert set(phases) == {"setup", "values"} and min(phases["setup"], phases["values"]) >= 0
     timed = sum(value * result["loops"] * result["inner_loops"] for value in result["values"])
     assert result["duration"] > timed  # the run's wall time covers at least its timed values
     assert result["inner_loops"] == inner_loops(point)

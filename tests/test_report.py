@@ -6,7 +6,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import pyperf
 import pytest
@@ -17,6 +17,7 @@ from sigbench.report.text import ns
 from sigbench.results.store import ResultsError
 from sigbench.slugs import slug
 from sigbench.suite.points import Point
+from sigbench.suite.records import Status
 
 HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2">'
 
@@ -53,7 +54,7 @@ def _values() -> synthetic.Values:
     return values
 
 
-UNMEASURED = [
+UNMEASURED: List[Tuple[Point, Status, str]] = [
     (Point("baseline", "send", 10, "weak", "function"), "not_applicable", "a plain list holds strongly"),
     (Point("baseline", "send", 100, "weak", "function"), "not_applicable", "a plain list holds strongly"),
     (Point("pyee", "send", 10, "weak", "function"), "not_applicable", "pyee holds strongly"),

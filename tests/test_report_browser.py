@@ -288,7 +288,10 @@ def test_history_view_renders_in_the_browser(driver: Any, tmp_path: Path) -> Non
             versions={"blinker": version},
         )
         run.settings.update(
-            env=f"blinker=={version}", environments=["blinker==1.4", "blinker==1.8.2", "blinker==1.9.0"]
+            {
+                "env": f"blinker=={version}",
+                "environments": ["blinker==1.4", "blinker==1.8.2", "blinker==1.9.0"],
+            }
         )
         paths.append(write(tmp_path / f"{version}.json", run))
     page = write_report(paths, tmp_path / "report", resamples=200)

@@ -58,7 +58,7 @@ def _run_shard(points: Sequence[Point], shard: Shard, output: Path, profile: Pro
     return output
 
 
-def _edit(path: Path, change: Callable[[RunRecord], None]) -> None:
+def _edit(path: Path, change: Callable[[RunRecord], object]) -> None:
     """Rewrite the results file ``path`` with ``change`` applied to its record (metadata stays consistent)."""
     record = record_from_document(read_results(path))
     change(record)
@@ -222,7 +222,7 @@ def test_shards_judged_by_their_own_slow_thresholds_merge(
 ) -> None:
     """Each shard judged its values by the threshold its own readings gave (or had none yet):
     they still merge, each shard's threshold is listed, and the file keeps the loosest."""
-    _edit(shards[1], lambda record: record.settings.update(slow_threshold=0.05))
+    _edit(shards[1], lambda record: record.settings.update({"slow_threshold": 0.05}))
     _edit(shards[2], lambda record: record.settings.pop("slow_threshold", None))
     output = tmp_path / "merged.json"
     status, err = _merge([str(shards[1]), str(shards[2]), "-o", str(output)], capsys)

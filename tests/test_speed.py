@@ -16,7 +16,7 @@ import pytest
 
 import sigbench.worker.speed as speed_module
 from sigbench.analysis.precision import precision_of
-from sigbench.analysis.speed import FEWEST_READINGS, SpeedKnowledge, conditions, threshold
+from sigbench.analysis.speed import FEWEST_READINGS, Run, SpeedKnowledge, conditions, threshold
 from sigbench.analysis.stats import (
     FEW_PROCESSES,
     Estimate,
@@ -43,7 +43,7 @@ def _readings(rng: np.random.Generator, count: int, slow_share: float) -> List[f
     return list(QUIET * np.exp(rng.normal(0, 0.01, count)) * np.where(slow, SLOWDOWN, 1.0))
 
 
-def _runs(values: Sequence[float], readings: Sequence[List[float]]) -> List[Dict]:
+def _runs(values: Sequence[float], readings: Sequence[List[float]]) -> List[Run]:
     return [{"values": list(values), "speed": [list(r) for r in readings], "slow": []}]
 
 

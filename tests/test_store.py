@@ -7,7 +7,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pyperf
 import pytest
@@ -25,6 +25,7 @@ from sigbench.results.store import (
 )
 from sigbench.results.table import COLUMNS, load_results
 from sigbench.suite.points import Point
+from sigbench.suite.records import ProcessRun, Status
 from sigbench.worker.inventory import machine_metadata
 from sigbench.worker.scenarios import SCENARIOS
 
@@ -34,7 +35,7 @@ CREATE = Point("blinker", "create", 0)
 ENVIRONMENT_KEYS = ("python_version", "python_implementation", "platform", "hostname", "cpu_count")
 
 
-def _run(values: List[float], loops: int, inner_loops: int) -> Dict[str, Any]:
+def _run(values: List[float], loops: int, inner_loops: int) -> ProcessRun:
     return {
         "values": values,
         "warmups": [[loops, values[0] * 1.5]],
@@ -83,7 +84,7 @@ def record() -> RunRecord:
     }
     for point, runs in measured.items():
         run.points[point.name] = PointRecord(point, runs=runs)
-    unmeasured = [
+    unmeasured: List[Tuple[Point, Status, str]] = [
         (Point("baseline", "send", 10, "weak", "function"), "not_applicable", "a plain list holds strongly"),
         (Point("pyee", "send", 10, "strong", "function"), "failed", "conformance: send: 1 receiver(s)"),
         (Point("qt", "send", 10, "strong", "function"), "crashed", "worker killed by signal 6"),
@@ -241,9 +242,13 @@ def test_failed_first_write_leaves_nothing(tmp_path: Path) -> None:
 # -- read_results ---------------------------------------------------------------------------------
 
 
-def _sensed(values: List[float], slow: List[float], warmups: bool) -> Dict[str, Any]:
+def _sensed(values: List[float], slow: List[float], warmups: bool) -> ProcessRun:
     """A run read beside a reference workload: ``values`` quiet, ``slow`` left out."""
-    run = {**_run(values or [1e-6], 256, 1), "values": values, "speed": [[6e-8, 6e-8] for _ in values]}
+    run: ProcessRun = {
+        **_run(values or [1e-6], 256, 1),
+        "values": values,
+        "speed": [[6e-8, 6e-8] for _ in values],
+    }
     return {
         **run,
         "slow": [[value, 6e-8, 1.2e-7] for value in slow],

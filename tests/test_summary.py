@@ -11,11 +11,12 @@ from sigbench.report.summary import summary_markdown, summary_table
 from sigbench.report.text import markdown_text, printable
 from sigbench.results.store import PointRecord, RunRecord, to_document
 from sigbench.suite.points import Point
+from sigbench.suite.records import ProcessRun, Status
 from sigbench.worker.matrix import baseline_for
 
 
 def _document(
-    measured: Dict[Point, List[float]], unmeasured: Optional[List[Tuple[Point, str, str]]] = None
+    measured: Dict[Point, List[float]], unmeasured: Optional[List[Tuple[Point, Status, str]]] = None
 ) -> dict:
     record = RunRecord(
         profile="tiny",
@@ -36,7 +37,7 @@ def _document(
         },
     )
     for point, values in measured.items():
-        run = {
+        run: ProcessRun = {
             "values": values,
             "warmups": [],
             "loops": 8,

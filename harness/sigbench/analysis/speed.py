@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, TypedDict
 
 #: A reading is slow beyond this many robust standard deviations above the quiet readings' centre.
 SLOW_SIGMAS = 5.0
@@ -34,9 +34,18 @@ FEWEST_READINGS = 50
 QUARTILE_SIGMAS = -statistics.NormalDist().inv_cdf(0.25)
 TENTH_TO_QUARTILE_SIGMAS = statistics.NormalDist().inv_cdf(0.25) - statistics.NormalDist().inv_cdf(0.10)
 
-#: A run of one point in one process as the runner keeps it: ``values``, and with sensing
-#: ``speed`` (the readings of each value) and ``slow`` (values left out, each [value, readings...]).
-Run = Dict[str, Any]
+
+class RunValues(TypedDict):
+    values: List[float]
+
+
+class Run(RunValues, total=False):
+    """A run of one point in one process as the runner keeps it (``ProcessRun``), as far as its
+    speed goes: ``values``, and with sensing ``speed`` (the readings of each value) and ``slow``
+    (values left out, each [value, readings...])."""
+
+    speed: List[List[float]]
+    slow: List[List[float]]
 
 
 def run_readings(run: Run) -> List[float]:

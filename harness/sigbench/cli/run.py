@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Callable, Dict, List, Optional, Union
 
 from sigbench.analysis.history import judged_benchmarks
 from sigbench.analysis.twins import twin_ratios_of
@@ -35,6 +35,7 @@ from sigbench.run.multirun import MultiRun, environments_for, resolve
 from sigbench.run.runner import POINT_TIMEOUT, PROFILES, Profile, Runner
 from sigbench.run.shard import parse_shard, select, settings_for
 from sigbench.suite.points import Point
+from sigbench.suite.records import Settings
 from sigbench.worker.twins import TWIN_TOLERANCE
 
 #: The options ``--resume`` refuses (besides ``--full``): the file it continues holds them.
@@ -209,7 +210,7 @@ class _Selection:
     profile: Profile
     timeout: float
     #: The shard's settings, kept in every results file of the run.
-    settings: Dict[str, Any]
+    settings: Settings
     #: `` (shard K/N: n of m points)`` for the first line, or nothing.
     where: str
 
@@ -218,7 +219,7 @@ def _plan(parser: argparse.ArgumentParser, args: argparse.Namespace, shown: Opti
     """A new run: one results file, or a directory of them with ``--env``."""
     points = selected_points(parser, args)
     checked_timeout(parser, args.timeout)
-    settings: Dict[str, Any] = {}
+    settings: Settings = {}
     where = ""
     if args.shard is not None:
         try:
@@ -311,7 +312,7 @@ def _environments_summary(runner: MultiRun) -> str:
             for name, info in each.record.implementations.items()
             if info["available"]
         )
-        python = each.record.environment.get("python_version", "?").split(" ")[0]
+        python = str(each.record.environment.get("python_version", "?")).split(" ")[0]
         lines.append(
             f"{label}: Python {python}, {versions or 'no implementation installed'}: "
             f"{statuses['ok']} points measured{', ' + others if others else ''} -> {each.output}"

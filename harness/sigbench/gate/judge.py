@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from sigbench.analysis.profiles import FunctionChange
-from sigbench.analysis.speed import SpeedKnowledge
+from sigbench.analysis.speed import Run, SpeedKnowledge
 from sigbench.analysis.stats import Estimate
 from sigbench.analysis.verdicts import ALPHA, SLOWER, Verdict, paired_verdicts, verdict
 from sigbench.gate.sides import SIDES
@@ -160,9 +160,7 @@ def judge_counts(
     return GateResult(judgements, skipped, threshold, "instructions")
 
 
-def quiet_pairs(
-    speed: SpeedKnowledge, name: str, old: Dict[str, Any], new: Dict[str, Any]
-) -> List[Tuple[float, float]]:
+def quiet_pairs(speed: SpeedKnowledge, name: str, old: Run, new: Run) -> List[Tuple[float, float]]:
     """A round's turns, (baseline value, candidate value), but those in which either side read
     the machine running slow (``sigbench.analysis.speed``): a slow phase that began between the
     two values of a turn would tilt its ratio.  Rounds without readings keep every turn, and so

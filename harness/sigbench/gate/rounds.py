@@ -13,14 +13,13 @@ and the gate's test over rounds sees that variation.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from sigbench.gate.sides import SIDES, Side, balanced_order
 from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.run.runner import Runner, worker_groups
 from sigbench.suite.points import Point
-from sigbench.suite.records import OK, UNAVAILABLE
+from sigbench.suite.records import OK, UNAVAILABLE, Command, Event, Outcome, PointEvent, TimingFields
 from sigbench.worker.measure import Timing
 
 
@@ -30,32 +29,45 @@ class LiveWorker:
     def __init__(self, python: str, impl: str, timing: Timing, timeout: float) -> None:
         self.process = WorkerProcess(python)
         self.timeout = timeout
-        self.process.send({"impl": impl, "timing": asdict(timing), "serve": True})
+        fields: TimingFields = {
+            "warmups": timing.warmups,
+            "values": timing.values,
+            "min_time": timing.min_time,
+        }
+        self.process.send({"impl": impl, "timing": fields, "serve": True})
 
-    def greeting(self) -> Dict[str, Any]:
+    def greeting(self) -> Event:
         """The worker's ``hello`` (or ``unavailable``) event."""
         return self.process.event(self.timeout)
 
-    def ask(self, command: Dict[str, Any]) -> Dict[str, Any]:
+    def ask(self, command: Command) -> Event:
         self.process.send(command)
         return self.process.event(self.timeout)
 
 
+def _point_event(event: Event, command: Command) -> PointEvent:
+    """``event`` as the ``point`` event it must be: the answer to ``end``, or a failure."""
+    if event["event"] != "point":
+        raise RuntimeError(f"a serving worker answered {command} with a {event['event']} event")
+    return event
+
+
 def measure_point(
     workers: Dict[Side, LiveWorker], point: Point, loops: Optional[int], turns: int, rng: random.Random
-) -> Tuple[Dict[Side, Dict[str, Any]], bool]:
+) -> Tuple[Dict[Side, Outcome], bool]:
     """Both sides' outcomes for ``point`` (values taken in turns), or only the failures (the
     other side's values are dropped: unpaired, they cannot be judged); and whether both workers
     are still alive."""
-    outcomes: Dict[Side, Dict[str, Any]] = {}
-    failures: Dict[Side, Dict[str, Any]] = {}
+    outcomes: Dict[Side, Outcome] = {}
+    failures: Dict[Side, Outcome] = {}
     ready: List[Side] = []
     side = SIDES[0]
     try:
         for side in rng.sample(SIDES, 2):  # neither side is always the fresher one
-            event = workers[side].ask({"op": "prepare", "point": point.as_dict(), "loops": loops})
+            prepare: Command = {"op": "prepare", "point": point.as_dict(), "loops": loops}
+            event = workers[side].ask(prepare)
             if event["event"] != "ready":
-                failures[side] = event
+                failures[side] = _point_event(event, prepare)
                 continue
             ready.append(side)
             loops = event["loops"]  # the other side runs the loops the first calibrated
@@ -64,13 +76,13 @@ def measure_point(
                 for side in SIDES if baseline_first else reversed(SIDES):
                     event = workers[side].ask({"op": "value"})
                     if event["event"] != "value":
-                        failures[side] = event
+                        failures[side] = _point_event(event, {"op": "value"})
                         break
                 if failures:
                     break
         for side in ready:
             if side not in failures:  # release the point; its values count only with a partner's
-                outcomes[side] = workers[side].ask({"op": "end"})
+                outcomes[side] = _point_event(workers[side].ask({"op": "end"}), {"op": "end"})
     except WorkerDied as died:
         return {side: died.outcome()}, False
     return failures or outcomes, True
@@ -121,14 +133,17 @@ def _run_pair(
             if cpu is not None and not workers[side].process.pin(cpu):
                 runners[side].record.settings["pinned"] = False
         for side in SIDES:
+            greeting: Event
             try:
                 greeting = workers[side].greeting()
             except WorkerDied as died:
                 greeting = {"event": "unavailable", "reason": died.reason}
-            if greeting["event"] != "hello":
+            if greeting["event"] == "unavailable":
                 for point in pending:
                     runners[side].take(point, {"status": UNAVAILABLE, "reason": greeting["reason"]})
                 return []
+            if greeting["event"] != "hello":
+                raise RuntimeError(f"a serving worker for {impl} began with a {greeting['event']} event")
             runners[side].hello(impl, greeting)
         for index, point in enumerate(pending):
             runs = runners["baseline"].record.points[point.name].runs

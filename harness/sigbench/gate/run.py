@@ -156,7 +156,7 @@ def _sequential(
     ``inconclusive`` at the look before, every look judged at alpha / looks."""
     level = alpha / len(AUTO_LOOKS)
     for runner in runners.values():
-        runner.record.settings.update(rounds="auto", looks=list(AUTO_LOOKS), alpha_per_look=level)
+        runner.record.settings.update({"rounds": "auto", "looks": list(AUTO_LOOKS), "alpha_per_look": level})
     base, candidate = runners["baseline"].record, runners["candidate"].record
     pending, done = list(points), 0
     for look in AUTO_LOOKS:
@@ -186,7 +186,7 @@ def _alternate(
     alternating values (``sigbench.gate.rounds``)."""
     cpus = available_cpus()
     for runner in runners.values():
-        runner.record.settings.update(pairing="alternating", pinned=bool(cpus))
+        runner.record.settings.update({"pairing": "alternating", "pinned": bool(cpus)})
     total = len(rounds) * len(points)
     steps = iter(range(1, total + 1))
     for round_index in rounds:

@@ -17,14 +17,14 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, cast
 
 import pyperf
 
 from sigbench.results.schema import SCHEMA, SchemaError, check_document
 from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import Point
-from sigbench.suite.records import OK
+from sigbench.suite.records import OK, Metadata, ProcessRun, Settings, Status
 from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
 
 #: Results files larger than this are refused unread (a full rigorous run is a few MiB).
@@ -45,9 +45,9 @@ class PointRecord:
     """What happened to one point: its status, reason, and one run per worker process."""
 
     point: Point
-    status: str = OK
+    status: Status = OK
     reason: str = ""
-    runs: List[Dict[str, Any]] = field(default_factory=list)
+    runs: List[ProcessRun] = field(default_factory=list)
 
 
 @dataclass
@@ -55,10 +55,10 @@ class RunRecord:
     """Everything a results file holds, as the runner accumulates it."""
 
     profile: str
-    settings: Dict[str, Any]
+    settings: Settings
     commit: str
     started: str
-    environment: Dict[str, Any] = field(default_factory=dict)
+    environment: Metadata = field(default_factory=dict)
     libraries: Dict[str, Optional[str]] = field(default_factory=dict)
     implementations: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     points: Dict[str, PointRecord] = field(default_factory=dict)
@@ -73,7 +73,7 @@ class RunRecord:
     profiles: Dict[str, Dict[str, Any]] = field(default_factory=dict)
 
 
-def _run_metadata(record: RunRecord, entry: PointRecord, run: Dict[str, Any]) -> Dict[str, Any]:
+def _run_metadata(record: RunRecord, entry: PointRecord, run: ProcessRun) -> Dict[str, Any]:
     point = entry.point
     metadata: Dict[str, Any] = {
         "name": point.name,
@@ -171,7 +171,11 @@ def _sensing(entry: PointRecord) -> Dict[str, Any]:
             {
                 "speed": run["speed"],
                 "slow": run["slow"],
-                **({} if run["values"] else {"run": {key: run[key] for key in UNPAIRED if key in run}}),
+                **(
+                    {}
+                    if run["values"]
+                    else {"run": {key: value for key, value in run.items() if key in UNPAIRED}}
+                ),
             }
             for run in entry.runs
         ]
@@ -304,32 +308,31 @@ def point_runs(document: Dict[str, Any]) -> Dict[str, List[List[float]]]:
     return runs
 
 
-def _machine(metadata: Dict[str, Any], environment: Dict[str, Any]) -> Dict[str, Any]:
-    """A run's own machine where it differs from the file's (a merged shard's), as ``machine``."""
-    own = {key: metadata[key] for key in environment if key in metadata and metadata[key] != environment[key]}
-    return {"machine": own} if own else {}
-
-
-def _from_pyperf(run: pyperf.Run, environment: Dict[str, Any]) -> Dict[str, Any]:
-    """The runner's run for a pyperf run."""
-    return {
+def _from_pyperf(run: pyperf.Run, environment: Metadata) -> ProcessRun:
+    """The runner's run for a pyperf run; with ``machine``, where its own machine differs from
+    the file's (a merged shard's)."""
+    metadata = run.get_metadata()
+    kept: ProcessRun = {
         "values": list(run.values),
         "warmups": [list(warmup) for warmup in run.warmups or ()],
         "loops": run.get_loops(),
         "inner_loops": run.get_inner_loops(),
-        "date": run.get_metadata()["date"],
-        "duration": run.get_metadata()["duration"],
-        **_machine(run.get_metadata(), environment),
+        "date": metadata["date"],
+        "duration": metadata["duration"],
     }
+    own = {key: metadata[key] for key in environment if key in metadata and metadata[key] != environment[key]}
+    if own:
+        kept["machine"] = own
+    return kept
 
 
-def _with_sensing(paired: List[Dict[str, Any]], sensing: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def _with_sensing(paired: List[ProcessRun], sensing: List[Dict[str, Any]]) -> List[ProcessRun]:
     """A point's runs from its pyperf runs and its sensing items (one per process, in order;
     those with a ``run`` of their own had every value left out, so pyperf has no run of theirs)."""
     pending = iter(paired)
-    runs = []
+    runs: List[ProcessRun] = []
     for item in sensing:
-        run = {"values": [], **item["run"]} if "run" in item else next(pending)
+        run = cast(ProcessRun, {"values": [], **item["run"]}) if "run" in item else next(pending)
         runs.append({**run, "speed": item["speed"], "slow": item["slow"]})
     return runs
 
@@ -352,7 +355,10 @@ def record_from_document(document: Dict[str, Any]) -> RunRecord:
     )
     for item in section["points"]:
         point = Point.from_dict(item)
-        runs = [{**run, "warmups": [list(w) for w in run["warmups"]]} for run in item.get("runs", [])]
+        runs = [
+            cast(ProcessRun, {**run, "warmups": [list(w) for w in run["warmups"]]})
+            for run in item.get("runs", [])
+        ]
         record.points[point.name] = PointRecord(point, item["status"], item["reason"], runs)
     sensing = {item["name"]: item["sensing"] for item in section["points"] if "sensing" in item}
     benches = pyperf.BenchmarkSuite.loads(json.dumps(document)) if document.get("benchmarks") else []

@@ -30,6 +30,7 @@ from sigbench.run.profiling import profile_judged
 from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
 from sigbench.slugs import slug
 from sigbench.suite.points import Point
+from sigbench.suite.records import Settings
 
 Log = Callable[[str], None]
 
@@ -104,7 +105,7 @@ class MultiRun:
         point_timeout: float = POINT_TIMEOUT,
         seed: Optional[int] = None,
         progress: Optional[Progress] = None,
-        settings: Optional[Dict[str, object]] = None,
+        settings: Optional[Settings] = None,
     ) -> MultiRun:
         """A new run of ``points`` in every one of ``environments`` (by label)."""
         seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
@@ -120,11 +121,9 @@ class MultiRun:
                 environment=environment,
             )
             runner.record.settings.update(
-                env=label,
-                environments=list(environments),
-                skipped_environments=dict(skipped),
-                **(settings or {}),
+                {"env": label, "environments": list(environments), "skipped_environments": dict(skipped)}
             )
+            runner.record.settings.update(settings or {})
             runners[label] = runner
         return cls(runners, seed, progress)
 

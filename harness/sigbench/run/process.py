@@ -11,10 +11,10 @@ import queue
 import subprocess
 import tempfile
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Union, cast
 
 from sigbench.run import callgrind, isolation
-from sigbench.suite.records import CRASHED, TIMEOUT
+from sigbench.suite.records import CRASHED, TIMEOUT, Command, Event, Job, Outcome, Status
 
 
 class InventoryError(RuntimeError):
@@ -25,12 +25,12 @@ class InventoryError(RuntimeError):
 class WorkerDied(Exception):
     """The worker ended or stopped answering; ``status`` is ``crashed`` or ``timeout``."""
 
-    def __init__(self, status: str, reason: str) -> None:
+    def __init__(self, status: Status, reason: str) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
 
-    def outcome(self) -> Dict[str, Any]:
+    def outcome(self) -> Outcome:
         """As a point's outcome in a results file."""
         return {"status": self.status, "reason": self.reason}
 
@@ -75,7 +75,7 @@ class WorkerProcess:
             self._lines.put(line)
         self._lines.put("")
 
-    def send(self, message: Dict[str, Any], last: bool = False) -> None:
+    def send(self, message: Union[Job, Command], last: bool = False) -> None:
         """Write one JSON line to the worker (``last``: then close its stdin).  A worker that is
         gone is not an error here: reading its next event says how it ended."""
         assert self.process.stdin is not None
@@ -87,7 +87,7 @@ class WorkerProcess:
         except (BrokenPipeError, OSError):
             pass
 
-    def event(self, timeout: float) -> Dict[str, Any]:
+    def event(self, timeout: float) -> Event:
         """The worker's next event; WorkerDied when it ends or says nothing for ``timeout`` s."""
         try:
             line = self._lines.get(timeout=timeout)
@@ -95,7 +95,7 @@ class WorkerProcess:
             raise WorkerDied(TIMEOUT, f"no result within {timeout:g} s; worker killed") from None
         if not line:
             raise WorkerDied(CRASHED, self._crash_reason(self.process.wait()))
-        return json.loads(line)
+        return cast(Event, json.loads(line))
 
     def pin(self, cpu: int) -> bool:
         """Run the worker on ``cpu`` only; False where the system does not allow it."""

@@ -15,6 +15,7 @@ from sigbench.results.store import is_memory
 from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.run.runner import Runner
 from sigbench.suite.points import Point
+from sigbench.suite.records import OK, Job
 
 
 def profile_points(
@@ -36,7 +37,7 @@ def profile_points(
 
 def _profile_impl(runner: Runner, impl: str, points: List[Point]) -> Dict[str, str]:
     failed: Dict[str, str] = {}
-    job = {
+    job: Job = {
         "impl": impl,
         "timing": {"warmups": 0, "values": 1, "min_time": 0.0},
         "points": [{**p.as_dict(), "loops": runner.record.points[p.name].runs[0]["loops"]} for p in points],
@@ -57,8 +58,10 @@ def _profile_impl(runner: Runner, impl: str, points: List[Point]) -> Dict[str, s
             if event["event"] == "unavailable":
                 failed.update({p.name: event["reason"] for p in pending})
                 break
+            if event["event"] != "profile":
+                raise RuntimeError(f"worker for {impl} answered a {event['event']} event to a profiling job")
             point = pending.pop(0)
-            if event["status"] != "ok":
+            if event["status"] != OK:
                 failed[point.name] = event["reason"]
                 continue
             entry = runner.record.profiles.setdefault(point.name, {})

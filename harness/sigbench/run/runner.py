@@ -14,9 +14,9 @@ import os
 import random
 import subprocess
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import sigbench
 from sigbench.analysis.precision import relative_precision
@@ -38,7 +38,18 @@ from sigbench.run.envs import Environment, current_environment
 from sigbench.run.process import WorkerDied, WorkerProcess, inventory_of
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
-from sigbench.suite.records import NOT_APPLICABLE, OK, UNAVAILABLE
+from sigbench.suite.records import (
+    NOT_APPLICABLE,
+    OK,
+    UNAVAILABLE,
+    FunctionDumps,
+    HelloEvent,
+    Job,
+    JobPoint,
+    Outcome,
+    ProcessRun,
+    Settings,
+)
 from sigbench.worker.measure import Timing, per_operation
 from sigbench.worker.meter import dumps_costs
 from sigbench.worker.scenarios import SCENARIOS
@@ -197,26 +208,27 @@ class Runner:
             for name, entry in record.points.items():
                 self.speed.add(name, entry.runs)
             return
+        timing = profile.timing
+        settings: Settings = {
+            "warmups": timing.warmups,
+            "values": timing.values,
+            "min_time": timing.min_time,
+            "processes": profile.processes,
+        }
+        if profile.target:
+            settings.update({"max_processes": profile.most_processes, "target": profile.target})
+        settings.update({"point_timeout": point_timeout, "seed": self.seed})
+        if metric == "time":
+            settings["outlying_mads"] = OUTLYING_MADS
         self.record = RunRecord(
             profile=profile.name,
-            settings={
-                **asdict(profile.timing),
-                "processes": profile.processes,
-                **(
-                    {"max_processes": profile.most_processes, "target": profile.target}
-                    if profile.target
-                    else {}
-                ),
-                "point_timeout": point_timeout,
-                "seed": self.seed,
-                **({"outlying_mads": OUTLYING_MADS} if metric == "time" else {}),
-            },
+            settings=settings,
             commit=sigbench_commit(),
             started=now(),
             libraries=self.inventory["libraries"],
         )
         if metric == "instructions":
-            self.record.settings.update(metric=metric, valgrind=callgrind.valgrind_version())
+            self.record.settings.update({"metric": metric, "valgrind": callgrind.valgrind_version()})
         self._plan()
 
     @classmethod
@@ -421,27 +433,33 @@ class Runner:
                 self.take(point, outcome)
                 yield point
 
-    def take(self, point: Point, outcome: Dict[str, Any]) -> None:
+    def take(self, point: Point, outcome: Outcome) -> None:
         """Keep a worker's outcome for ``point``: its values, or why it failed."""
         entry = self.record.points[point.name]
-        status = str(outcome["status"])
+        status = outcome["status"]
         self.budget.add_point(outcome, self.metric, is_memory(point))
-        if status == "ok":
-            keys = ("values", "warmups", "loops", "inner_loops", "duration")
-            entry.runs.append({key: outcome[key] for key in keys})
+        if status == OK:
+            run: ProcessRun = {
+                "values": outcome["values"],
+                "warmups": [list(warmup) for warmup in outcome["warmups"]],
+                "loops": outcome["loops"],
+                "inner_loops": outcome["inner_loops"],
+                "duration": outcome["duration"],
+            }
+            entry.runs.append(run)
             if "speed" in outcome:
-                entry.runs[-1].update(speed=outcome["speed"], slow=outcome["slow"])
-                self.speed.add(point.name, entry.runs[-1:])
+                run.update({"speed": outcome["speed"], "slow": outcome["slow"]})
+                self.speed.add(point.name, [run])
                 if self.judge_speed:
                     self.speed.judge(point.name, entry.runs)
-            entry.runs[-1]["date"] = now()
+            run["date"] = now()
             if outcome.get("function_dumps"):
                 self._keep_functions(point, outcome["function_dumps"])
             return
         # Any failure condemns the point: values from other processes are not kept as if it worked.
         entry.status, entry.reason, entry.runs = status, str(outcome["reason"]), []
 
-    def _keep_functions(self, point: Point, dumps: Dict[str, Any]) -> None:
+    def _keep_functions(self, point: Point, dumps: FunctionDumps) -> None:
         """Counting: each C function's calls and own instructions per operation, from a value's
         callgrind dumps (which are deleted): the same in every process, so kept once."""
         profile = self.record.profiles.setdefault(point.name, {})
@@ -452,12 +470,13 @@ class Runner:
         single, double = dumps_costs(dumps["single"]), dumps_costs(dumps["double"])
         profile["native"] = per_operation(single, double, dumps["operations"])
 
-    def _one_worker(self, impl: str, pending: List[Point]) -> Iterator[Tuple[Point, Dict[str, Any]]]:
+    def _one_worker(self, impl: str, pending: List[Point]) -> Iterator[Tuple[Point, Outcome]]:
         """Run one worker over ``pending``; yields (point, outcome), the last maybe a crash."""
         pending = list(pending)  # the caller removes finished points from its own list
-        job = {
+        timing = self.profile.timing
+        job: Job = {
             "impl": impl,
-            "timing": asdict(self.profile.timing),
+            "timing": {"warmups": timing.warmups, "values": timing.values, "min_time": timing.min_time},
             "points": [self._job_point(p) for p in pending],
             "metric": self.metric,
             "speed": {"threshold": self.speed.threshold()},
@@ -479,6 +498,8 @@ class Runner:
                     for point in pending[index:]:
                         yield point, {"status": UNAVAILABLE, "reason": event["reason"]}
                     return
+                elif event["event"] != "point":
+                    raise RuntimeError(f"worker for {impl} answered a {event['event']} event to a job")
                 else:
                     if Point.from_dict(event["point"]) != pending[index]:
                         raise RuntimeError(
@@ -488,7 +509,7 @@ class Runner:
                     yield pending[index], event
                     index += 1
 
-    def _job_point(self, point: Point) -> Dict[str, Any]:
+    def _job_point(self, point: Point) -> JobPoint:
         """A point for a worker, with the loops the first process calibrated (as pyperf does),
         and ``checked`` once a process has passed its full conformance check (later ones check
         the same behaviour on fewer receivers: ``sigbench.worker.loop.RECHECK_RECEIVERS``).
@@ -497,12 +518,14 @@ class Runner:
         """
         runs = self.record.points[point.name].runs
         quiet = self.speed.quiet(point.name)
-        sensed = {"quiet": quiet} if quiet is not None and self.metric == "time" else {}
+        fields: JobPoint = {**point.as_dict()}
         if runs and self.metric == "time":
-            return {**point.as_dict(), "loops": runs[0]["loops"], "checked": True, **sensed}
-        return point.as_dict()
+            fields.update({"loops": runs[0]["loops"], "checked": True})
+            if quiet is not None:
+                fields["quiet"] = quiet
+        return fields
 
-    def hello(self, impl: str, event: Dict[str, Any]) -> None:
+    def hello(self, impl: str, event: HelloEvent) -> None:
         """Keep what a worker's ``hello`` says: the library's version, the environment; raises
         ``guard.VersionMismatch`` when it imported other code than the run was planned with."""
         guard.check_hello(self.environment, self.inventory, impl, event)

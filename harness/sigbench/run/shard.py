@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Sequence, Tuple
 from sigbench.results.store import PointRecord, ResultsError, RunRecord, read_results, record_from_document
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.points import Point
+from sigbench.suite.records import ProcessRun, Settings
 from sigbench.worker.scenarios import SCENARIOS
 
 
@@ -76,7 +77,7 @@ def select(points: Sequence[Point], shard: Shard) -> List[Point]:
     return [point for point in points if shards[point] == shard.index]
 
 
-def settings_for(points: Sequence[Point], shard: Shard) -> Dict[str, Any]:
+def settings_for(points: Sequence[Point], shard: Shard) -> Settings:
     """What a shard's results file records, so that ``merge`` can check the shards belong together
     and name any point that no shard measured."""
     return {
@@ -204,9 +205,12 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
             if name in owner:
                 raise MergeError(f"{name}: in both {owner[name]} and {path}")
             owner[name] = path
+    settings = first.settings.copy()
+    del settings["shard"]
+    settings.pop("slow_threshold", None)
     merged = RunRecord(
         profile=first.profile,
-        settings={k: v for k, v in first.settings.items() if k not in ("shard", "slow_threshold")},
+        settings=settings,
         commit=first.commit,
         started=min(record.started for _, record in shards),
         environment=dict(first.environment),
@@ -223,7 +227,9 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
         machine = {
             key: value for key, value in record.environment.items() if merged.environment.get(key) != value
         }
-        runs = [{**run, "machine": {**run.get("machine", {}), **machine}} for run in entry.runs]
+        runs: List[ProcessRun] = [
+            {**run, "machine": {**run.get("machine", {}), **machine}} for run in entry.runs
+        ]
         merged.points[point.name] = PointRecord(entry.point, entry.status, entry.reason, runs)
     missing = [point.name for point in selection if point.name not in records]
     thresholds = [t for _, record in shards for t in [record.settings.get("slow_threshold")] if t is not None]
@@ -237,8 +243,8 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
                 "file": path.name,
                 "started": record.started,
                 "finished": record.finished,
-                "hostname": record.environment.get("hostname", ""),
-                "cpu_model_name": record.environment.get("cpu_model_name", ""),
+                "hostname": str(record.environment.get("hostname", "")),
+                "cpu_model_name": str(record.environment.get("cpu_model_name", "")),
                 "slow_threshold": record.settings.get("slow_threshold"),
             }
             for path, record in shards

@@ -8,7 +8,9 @@ Standard library only: adapters and workers use it; the scenarios themselves are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Mapping, Optional, Tuple
+
+from sigbench.suite.records import PointFields
 
 REFS: Tuple[str, ...] = ("strong", "weak")
 KINDS: Tuple[str, ...] = ("function", "method")
@@ -35,7 +37,7 @@ class Point:
             return f"{self.impl}-{self.scenario}"
         return f"{self.impl}-{self.scenario}-{self.receivers}-{self.ref}-{self.kind}"
 
-    def as_dict(self) -> Dict[str, object]:
+    def as_dict(self) -> PointFields:
         return {
             "impl": self.impl,
             "scenario": self.scenario,
@@ -45,7 +47,9 @@ class Point:
         }
 
     @classmethod
-    def from_dict(cls, data: Dict[str, object]) -> Point:
+    def from_dict(cls, data: Mapping[str, object]) -> Point:
+        """The point of ``data`` (``PointFields``, or any mapping with those keys, such as a
+        results file's entry; ``ref`` and ``kind`` may be missing)."""
         return cls(
             impl=str(data["impl"]),
             scenario=str(data["scenario"]),

@@ -107,22 +107,34 @@ class Measured(TypedDict, total=False):
     function_dumps: FunctionDumps
 
 
-class LibraryFile(TypedDict, total=False):
-    """A library under test as a worker imported it."""
+class LibraryFile(TypedDict):
+    """A library under test as a worker imported it (``sigbench.worker.inventory.Library``)."""
 
     version: Optional[str]
     file: str
+
+
+#: The interpreter and machine a worker runs on (``sigbench.worker.inventory.machine_metadata``):
+#: strings, and numbers such as ``cpu_count``.
+Metadata = Dict[str, Union[str, float]]
 
 
 class HelloEvent(TypedDict):
     event: Literal["hello"]
     version: str
     libraries: Dict[str, LibraryFile]
-    environment: Dict[str, str]
+    environment: Metadata
 
 
 class UnavailableEvent(TypedDict):
     event: Literal["unavailable"]
+    reason: str
+
+
+class Failure(TypedDict):
+    """Why a point has no measurement: its status (not ``ok``) and the reason."""
+
+    status: Status
     reason: str
 
 
@@ -146,7 +158,6 @@ class ReadyEvent(TypedDict):
 class ValueEvent(TypedDict):
     event: Literal["value"]
     value: float
-    readings: List[float]
 
 
 class ProfileEventFields(TypedDict):
@@ -167,17 +178,100 @@ class ProfileEvent(ProfileEventFields, total=False):
 Event = Union[HelloEvent, UnavailableEvent, PointEvent, ReadyEvent, ValueEvent, ProfileEvent]
 
 
-class Outcome(Measured, total=False):
-    """What the host keeps of a point's outcome in one process: ``status`` and ``reason``, and
-    what was measured (a ``PointEvent`` without its event and point, or a worker's death)."""
+class CommandFields(TypedDict):
+    op: Literal["prepare", "value", "end"]
 
+
+class Command(CommandFields, total=False):
+    """A line the host writes to a serving worker: ``prepare`` (with the ``point`` and its
+    ``loops``, or None to calibrate them), ``value`` or ``end``."""
+
+    point: PointFields
+    loops: Optional[int]
+
+
+class OutcomeFields(TypedDict):
     status: Status
+
+
+class Outcome(OutcomeFields, Measured, total=False):
+    """What the host keeps of a point's outcome in one process: ``status`` and ``reason``, and
+    what was measured (a ``PointEvent``, whose event and point it ignores, or a worker's death)."""
+
     reason: str
+
+
+class ShardSettings(TypedDict):
+    """A shard's part of a run (``sigbench run --shard K/N``): its index and the count, and the
+    whole selection of points, shared by every shard (``sigbench.run.shard``)."""
+
+    index: int
+    count: int
+    selected: int
+    points: List[PointFields]
+
+
+class ShardFile(TypedDict):
+    """One shard file of a merge, as the merged file lists it."""
+
+    index: int
+    file: str
+    started: str
+    finished: Optional[str]
+    hostname: str
+    cpu_model_name: str
+    #: The threshold of a slow reading the shard judged its values by (None: it had none).
+    slow_threshold: Optional[float]
+
+
+class MergedSettings(TypedDict):
+    """What a merge of shards records: the shard count, the shards merged, and what is missing."""
+
+    count: int
+    shards: List[ShardFile]
+    missing_shards: List[int]
+    missing_points: List[str]
+
+
+class Settings(TypedDict, total=False):
+    """How a run measured, as its results file keeps it (``sigbench.results.schema`` checks it):
+    the profile's timing and processes, and what the runner, the gate, a run over several
+    environments and a shard or merge add."""
+
+    #: The profile's timing (``TimingFields``) and processes.
+    warmups: int
+    values: int
+    min_time: float
+    processes: int
+    max_processes: int
+    target: Optional[float]
+    point_timeout: float
+    seed: int
+    #: ``sigbench.analysis.stats.typical_runs``; timed runs only.
+    outlying_mads: float
+    #: ``instructions`` (counting under callgrind, with its ``valgrind`` version), else absent.
+    metric: str
+    valgrind: str
+    #: The threshold of a slow reading the run ended with (``sigbench.analysis.speed``).
+    slow_threshold: float
+    #: The gate: ``alternating`` pairs, pinned to a CPU or not; ``auto`` rounds judged at looks.
+    pairing: str
+    pinned: bool
+    rounds: str
+    looks: List[int]
+    alpha_per_look: float
+    #: A run over several environments (``sigbench.run.multirun``).
+    env: str
+    environments: List[str]
+    skipped_environments: Dict[str, str]
+    shard: ShardSettings
+    merged: MergedSettings
 
 
 class RunFields(TypedDict):
     values: List[float]
-    warmups: List[Tuple[int, float]]
+    #: [loops, value] per warm-up, as JSON holds a worker's (loops, value) pairs.
+    warmups: List[List[float]]
     loops: int
     inner_loops: int
     duration: float
@@ -188,6 +282,6 @@ class ProcessRun(RunFields, total=False):
 
     date: str
     #: A merged shard's own machine, where it differs from the file's.
-    machine: Dict[str, str]
+    machine: Metadata
     speed: List[List[float]]
     slow: List[List[float]]

@@ -30,12 +30,12 @@ import os
 import sys
 import traceback
 from time import perf_counter
-from typing import IO, Any, Callable, Dict, List, Optional, Tuple
+from typing import IO, Callable, List, Optional, Tuple
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.points import Point
-from sigbench.suite.records import ERROR, FAILED, OK
+from sigbench.suite.records import ERROR, FAILED, OK, Command, Event, Failure, Job, PointEvent, ProfileEvent
 from sigbench.worker.callcount import count_point
 from sigbench.worker.conformance import ConformanceError, check_point, recheck_point
 from sigbench.worker.inventory import libraries_of, machine_metadata, version_of
@@ -46,17 +46,15 @@ from sigbench.worker.scenarios import SCENARIOS
 from sigbench.worker.speed import Sensing, sensed_value
 
 
-def _emitter(out: IO[str]) -> Callable[[Dict[str, Any]], None]:
-    def emit(event: Dict[str, Any]) -> None:
+def _emitter(out: IO[str]) -> Callable[[Event], None]:
+    def emit(event: Event) -> None:
         out.write(json.dumps(event) + "\n")
         out.flush()
 
     return emit
 
 
-def _greet(
-    job: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]
-) -> Optional[Tuple[Adapter, LastingState]]:
+def _greet(job: Job, emit: Callable[[Event], None]) -> Optional[Tuple[Adapter, LastingState]]:
     """Load the job's implementation, note its global state as loaded, and say hello; None (and
     ``unavailable``) when it cannot load."""
     adapter = get_adapter(job["impl"])
@@ -96,7 +94,7 @@ class LastingState:
                 f"name {len(self.at_load)}"
             )
 
-    def restored(self, after: str) -> Optional[Dict[str, str]]:
+    def restored(self, after: str) -> Optional[Failure]:
         """Restore it; the outcome of a point after which it is not as at load, else None."""
         try:
             self.adapter.restore()
@@ -116,7 +114,7 @@ class LastingState:
         }
 
 
-def run_job(job: Dict[str, Any], out: IO[str]) -> None:
+def run_job(job: Job, out: IO[str]) -> None:
     """Run every point of ``job`` for one implementation, emitting a line per event."""
     emit = _emitter(out)
     greeted = _greet(job, emit)
@@ -137,7 +135,7 @@ def run_job(job: Dict[str, Any], out: IO[str]) -> None:
             emit(_point_result(adapter, lasting, point, timing, loops, meter, checked, sensing, quiet))
 
 
-def _sensing(job: Dict[str, Any]) -> Optional[Sensing]:
+def _sensing(job: Job) -> Optional[Sensing]:
     """The machine-speed sensing of a job that times (``sigbench.worker.speed``): the run's
     threshold as the job carries it (``speed``), its units calibrated when first used."""
     if job.get("metric", "time") != "time" or job.get("profile"):
@@ -147,15 +145,27 @@ def _sensing(job: Dict[str, Any]) -> Optional[Sensing]:
 
 def _profile_result(
     adapter: Adapter, lasting: LastingState, point: Point, loops: Optional[int]
-) -> Dict[str, Any]:
+) -> ProfileEvent:
     """The ``profile`` event of ``point``: its function counts per operation, or why there are none."""
-    result: Dict[str, Any] = {"event": "profile", "point": point.as_dict()}
+    result: ProfileEvent
     try:
         counted, functions = count_point(adapter, point, loops)
-        result.update(status=OK, loops=counted, functions=functions)
+        result = {
+            "event": "profile",
+            "point": point.as_dict(),
+            "status": OK,
+            "loops": counted,
+            "functions": functions,
+        }
     except Exception as exc:
-        result.update(status=ERROR, reason=_describe(exc, "while profiling"))
-    return {**result, **(lasting.restored("profiling") or {})}
+        result = {
+            "event": "profile",
+            "point": point.as_dict(),
+            "status": ERROR,
+            "reason": _describe(exc, "while profiling"),
+        }
+    unrestored = lasting.restored("profiling")
+    return {**result, **unrestored} if unrestored else result
 
 
 def _point_result(
@@ -168,20 +178,20 @@ def _point_result(
     checked: bool = False,
     sensing: Optional[Sensing] = None,
     quiet: Optional[float] = None,
-) -> Dict[str, Any]:
+) -> PointEvent:
     """Check, then measure, ``point``: its ``point`` event.  A point an earlier process of the
     run has ``checked`` in full is checked again more cheaply (``recheck_point``).  Timed values
     are taken between readings of ``sensing``, calibrated here when first needed; ``quiet`` is
     the point's quiet speed as the run knows it."""
-    result: Dict[str, Any] = {"event": "point", "point": point.as_dict()}
     started = perf_counter()
     failure = _conformance_failure(adapter, point, checked) or lasting.restored("conformance")
     conformance = perf_counter() - started
     if failure:
-        return {**result, **failure}
+        return {"event": "point", "point": point.as_dict(), **failure}
+    result: PointEvent
     try:
         if SCENARIOS[point.scenario].metric == "memory":
-            result.update(status=OK, **measure_memory(adapter, point, timing))
+            measured = measure_memory(adapter, point, timing)
         else:
             calibrating = perf_counter()
             if sensing is not None:
@@ -189,17 +199,23 @@ def _point_result(
                     sensing.calibrate()
                 sensing.start_point(quiet)
             calibrating = perf_counter() - calibrating
-            result.update(status=OK, **measure(adapter, point, timing, loops, meter, sensing))
+            measured = measure(adapter, point, timing, loops, meter, sensing)
             if sensing is not None:
-                result["phases"]["sensing"] += calibrating
-        result["phases"]["conformance"] = conformance
+                measured["phases"]["sensing"] += calibrating
+        measured["phases"]["conformance"] = conformance
+        result = {"event": "point", "point": point.as_dict(), "status": OK, **measured}
     except Exception as exc:
-        result.update(status=ERROR, reason=_describe(exc, "while timing"))
+        result = {
+            "event": "point",
+            "point": point.as_dict(),
+            "status": ERROR,
+            "reason": _describe(exc, "while timing"),
+        }
     unrestored = lasting.restored("measuring")
     return {"event": "point", "point": point.as_dict(), **unrestored} if unrestored else result
 
 
-def _conformance_failure(adapter: Adapter, point: Point, again: bool = False) -> Optional[Dict[str, str]]:
+def _conformance_failure(adapter: Adapter, point: Point, again: bool = False) -> Optional[Failure]:
     """The status and reason of a point that fails conformance (or raises in it), else None;
     ``again``: the point passed its full check in an earlier process (``recheck_point``)."""
     try:
@@ -211,7 +227,7 @@ def _conformance_failure(adapter: Adapter, point: Point, again: bool = False) ->
     return None
 
 
-def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
+def serve(job: Job, commands: IO[str], out: IO[str]) -> None:
     """Answer ``commands`` (one JSON line each) for the job's implementation until they end."""
     emit = _emitter(out)
     greeted = _greet(job, emit)
@@ -225,7 +241,7 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
     sensing = Sensing()
     speed: List[List[float]] = []
 
-    def release(sampler: Sampler) -> Optional[Dict[str, str]]:
+    def release(sampler: Sampler) -> Optional[Failure]:
         """Close the point's sampler and restore the global state; the problem, if any.  What
         the point left is collected, and the heap frozen again as it was after the import."""
         gc.unfreeze()
@@ -235,15 +251,14 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
         return lasting.restored("measuring")
 
     for line in commands:
-        command = json.loads(line)
+        command: Command = json.loads(line)
         op = command["op"]
         if op == "prepare":
             point = Point.from_dict(command["point"])
             started = perf_counter()
-            failure = {"event": "point", "point": point.as_dict()}
             checked = _conformance_failure(adapter, point) or lasting.restored("conformance")
             if checked:
-                emit({**failure, **checked})
+                emit({"event": "point", "point": point.as_dict(), **checked})
                 continue
             try:
                 if not sensing.units:
@@ -255,7 +270,14 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
                 if sampler is not None:
                     release(sampler)
                 sampler = None
-                emit({**failure, "status": ERROR, "reason": _describe(exc, "while timing")})
+                emit(
+                    {
+                        "event": "point",
+                        "point": point.as_dict(),
+                        "status": ERROR,
+                        "reason": _describe(exc, "while timing"),
+                    }
+                )
                 continue
             values: List[float] = []
             speed = []
@@ -272,22 +294,35 @@ def serve(job: Dict[str, Any], commands: IO[str], out: IO[str]) -> None:
             except Exception as exc:
                 release(sampler)
                 sampler = None
-                emit({**failure, "status": ERROR, "reason": _describe(exc, "while timing")})
+                emit(
+                    {
+                        "event": "point",
+                        "point": point.as_dict(),
+                        "status": ERROR,
+                        "reason": _describe(exc, "while timing"),
+                    }
+                )
                 continue
             emit({"event": "value", "value": values[-1]})
         elif op == "end" and sampler is not None:
             unrestored = release(sampler)
-            result = {
-                "status": OK,
-                "loops": sampler.loops,
-                "inner_loops": sampler.inner,
-                "warmups": warmups,
-                "values": values,
-                "speed": speed,
-                "slow": [],
-                "duration": perf_counter() - started,
-            }
-            emit({**failure, **(unrestored or result)})
+            if unrestored:
+                emit({"event": "point", "point": point.as_dict(), **unrestored})
+            else:
+                emit(
+                    {
+                        "event": "point",
+                        "point": point.as_dict(),
+                        "status": OK,
+                        "loops": sampler.loops,
+                        "inner_loops": sampler.inner,
+                        "warmups": warmups,
+                        "values": values,
+                        "speed": speed,
+                        "slow": [],
+                        "duration": perf_counter() - started,
+                    }
+                )
             sampler = None
         else:
             raise ValueError(f"unexpected command {line.strip()!r}")
@@ -301,7 +336,7 @@ def _describe(exc: BaseException, where: str) -> str:
 
 def main() -> None:
     faulthandler.enable()  # a crash leaves a Python traceback in stderr for the runner to report
-    job = json.loads(sys.stdin.readline())
+    job: Job = json.loads(sys.stdin.readline())
     # Keep the result stream clean: the library's own prints go to stderr.
     out = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     sys.stdout.flush()

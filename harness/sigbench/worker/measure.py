@@ -11,15 +11,19 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from time import perf_counter
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.points import Point
 from sigbench.suite.receivers import make_receivers
+from sigbench.suite.records import FunctionDumps, Measured, Phases
 from sigbench.worker.scenarios import SCENARIOS
 from sigbench.worker.scenarios.base import Body
 from sigbench.worker.speed import Sensing, sensed_values
 from sigbench.worker.timing import Meter, wall_time
+
+if TYPE_CHECKING:
+    from sigbench.worker.memory import MemorySampler
 
 #: Operations (receivers connected, disconnected or dropped) per timed region of a connect,
 #: disconnect or collect value: the signals of one region exist at once, the next reuses memory.
@@ -189,7 +193,7 @@ class Sampler:
             raise
         self.loops = loops
         #: Counting: the callgrind dumps of the first value's L and 2L loops, and its operations.
-        self.function_dumps: Dict[str, Any] = {}
+        self.function_dumps: Optional[FunctionDumps] = None
 
     def value(self) -> float:
         body, loops = self.bench.body, self.loops
@@ -247,7 +251,7 @@ def measure(
     loops: Optional[int] = None,
     meter: Optional[Meter] = None,
     sensing: Optional[Sensing] = None,
-) -> Dict[str, Any]:
+) -> Measured:
     """Warm up and measure ``point`` (calibrating loops unless given): see ``Sampler``.  With
     ``sensing`` (wall time only), each value is taken between two readings of the machine's
     speed, and values taken while it ran slow are taken again or left out (``speed``)."""
@@ -255,7 +259,9 @@ def measure(
     return sample(Sampler(adapter, point, timing.min_time, loops, meter, sensing), timing, started, sensing)
 
 
-def sample(sampler: Any, timing: Timing, started: float, sensing: Optional[Sensing] = None) -> Dict[str, Any]:
+def sample(
+    sampler: Union[Sampler, MemorySampler], timing: Timing, started: float, sensing: Optional[Sensing] = None
+) -> Measured:
     """Warm-ups, then values, from a ready ``sampler`` (``Sampler``, or ``sigbench.worker.memory``'s),
     which is closed after; the result a worker reports, its duration counted from ``started``,
     with its ``phases``: the seconds of making the sampler ready (``setup``), of its values, and
@@ -263,7 +269,8 @@ def sample(sampler: Any, timing: Timing, started: float, sensing: Optional[Sensi
     the readings beside and inside each, and ``slow`` the values left out, each as [value,
     reading, ...]."""
     ready = perf_counter()
-    sensed: Dict[str, Any] = {}
+    speed: List[List[float]] = []
+    slow: List[List[float]] = []
     try:
         warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
         if sensing is None:
@@ -272,25 +279,21 @@ def sample(sampler: Any, timing: Timing, started: float, sensing: Optional[Sensi
             read = len(sensing.readings)
             taken = sensed_values(sampler.value, timing.values, sensing)
             values = [value for value, _ in taken["quiet"]]
-            sensed = {
-                "speed": [readings for _, readings in taken["quiet"]],
-                "slow": [[value, *readings] for value, readings in taken["slow"]],
-            }
+            speed = [readings for _, readings in taken["quiet"]]
+            slow = [[value, *readings] for value, readings in taken["slow"]]
             sensing_seconds = sum(sensing.readings[read:]) * sensing.units
     finally:
         sampler.close()
     ended = perf_counter()
-    dumps = getattr(sampler, "function_dumps", None)
-    phases = {"setup": ready - started, "values": ended - ready}
+    dumps: Optional[FunctionDumps] = getattr(sampler, "function_dumps", None)
+    phases: Phases = {"setup": ready - started, "values": ended - ready}
     if sensing is not None:
         phases["sensing"] = sensing_seconds
-    return {
-        **({"function_dumps": dumps} if dumps else {}),
-        "loops": sampler.loops,
-        "inner_loops": sampler.inner,
-        "warmups": warmups,
-        "values": values,
-        **sensed,
-        "duration": ended - started,
-        "phases": phases,
-    }
+    measured: Measured = {"function_dumps": dumps} if dumps else {}
+    measured.update(
+        {"loops": sampler.loops, "inner_loops": sampler.inner, "warmups": warmups, "values": values}
+    )
+    if sensing is not None:
+        measured.update({"speed": speed, "slow": slow})
+    measured.update({"duration": ended - started, "phases": phases})
+    return measured

@@ -14,10 +14,10 @@ import gc
 import tracemalloc
 from dataclasses import replace
 from time import perf_counter
-from typing import Any, Dict
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.points import Point
+from sigbench.suite.records import Measured
 from sigbench.worker.measure import Bench, Timing, sample
 from sigbench.worker.scenarios import SCENARIOS
 from sigbench.worker.scenarios.memory import MemoryScenario
@@ -74,7 +74,7 @@ class MemorySampler:
             tracemalloc.stop()
 
 
-def measure_memory(adapter: Adapter, point: Point, timing: Timing) -> Dict[str, Any]:
+def measure_memory(adapter: Adapter, point: Point, timing: Timing) -> Measured:
     """Read ``point``'s bytes ``timing.values`` times, in the shape of
     ``sigbench.worker.measure.measure``'s result (one loop, one operation).  No warm-ups: the
     sampler's first reading, not kept, is one."""
