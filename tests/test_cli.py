@@ -197,7 +197,8 @@ def test_run_end_to_end(tmp_path: Path, run_python: Callable[..., subprocess.Com
     quick = PROFILES["quick"]
     for point in points.values():
         if point["status"] == "ok":
-            assert quick.processes <= point["processes"] <= quick.most_processes
+            # processes whose every value was slow do not count towards the most (up to as many again)
+            assert quick.processes <= point["processes"] <= 2 * quick.most_processes
         else:
             assert point["processes"] == 0
     assert document["sigbench"]["profile"] == "quick"

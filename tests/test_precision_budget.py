@@ -23,6 +23,7 @@ from sigbench.results.store import read_results, to_document
 from sigbench.run.runner import PROFILES, Profile, Runner
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
+from sigbench.suite.records import ProcessRun
 from sigbench.worker.matrix import CORE_MODES, core_mode, matrix
 from sigbench.worker.measure import Timing, calibrate
 from sigbench.worker.scenarios import SCENARIOS
@@ -183,7 +184,8 @@ POINTS = [Point("baseline", "send", n, "strong", "function") for n in (1, 10)] +
 
 
 def _runs(record: Any) -> Dict[str, int]:
-    return {name: len(entry.runs) for name, entry in record.points.items()}
+    """Processes per point that measured something (not all their values left out as slow)."""
+    return {name: sum(1 for run in entry.runs if run["values"]) for name, entry in record.points.items()}
 
 
 @pytest.mark.slow
@@ -211,7 +213,8 @@ def test_an_unreachable_target_takes_every_timed_point_to_the_cap(tmp_path: Path
     assert sorted(precision.capped()) == sorted(p.name for p in POINTS[:2])
     assert document["sigbench"]["settings"]["target"] == 1e-9
     assert document["sigbench"]["settings"]["max_processes"] == 4
-    assert progress[-1] == sum(runs.values())  # the total grew as points wanted more
+    made = sum(len(entry.runs) for entry in record.points.values())
+    assert progress[-1] == made  # the total grew as points wanted more
 
 
 @pytest.mark.slow
@@ -275,3 +278,20 @@ def test_every_implementation_with_a_weak_mode_has_core_weak_points(impl: str) -
 def test_libraries_that_hold_only_methods_weakly_get_core_collect_and_send_dying(impl: str) -> None:
     core = {(p.scenario, p.ref, p.kind) for p in matrix([impl], ["collect", "send_dying"], core=True)}
     assert core == {("collect", "weak", "method"), ("send_dying", "weak", "method")}
+
+
+def test_a_process_that_measured_nothing_does_not_count_towards_the_most(tmp_path: Path) -> None:
+    """Every value of a process left out as slow: the point may have another process, up to as
+    many again as the most; processes that measured something count towards the most."""
+    profile = Profile("strict", 2, TIMING, "strict", max_processes=3, target=1e-9)
+    runner = Runner(POINTS[:1], profile, tmp_path / "r.json", seed=1)
+    runs = runner.record.points[POINTS[0].name].runs
+    measured: ProcessRun = {"values": [1e-6], "warmups": [], "loops": 1, "inner_loops": 1, "duration": 0.1}
+    other: ProcessRun = {**measured, "values": [1.3e-6]}  # so the point is not yet precise
+    nothing: ProcessRun = {**measured, "values": [], "speed": [], "slow": [[1e-6, 1.0, 2.0]]}
+    runs.extend([measured, other, nothing, nothing])
+    assert runner.wants_more(POINTS[0])  # two of the most three measured something
+    runs.append(measured)
+    assert not runner.wants_more(POINTS[0])
+    runs[:] = [measured, other] + [nothing] * 4
+    assert not runner.wants_more(POINTS[0])  # six processes: as many again as the most

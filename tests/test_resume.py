@@ -86,7 +86,7 @@ def test_ctrl_c_keeps_finished_points_and_resume_completes_them(tmp_path: Path) 
     # Every point complete (the fewest processes at least, the most at most: quick stops each
     # on its precision), none run twice.
     most = PROFILES["quick"].most_processes
-    assert all(processes <= count <= most for count in after.values()), after
+    assert all(processes <= count <= 2 * most for count in after.values()), after  # see wants_more
     section = read_results(output)["sigbench"]
     assert len(section["resumed"]) == 1 and section["finished"] is not None
     assert section["budget"]["wall"] > 0  # the budget goes on from where it stopped

@@ -181,7 +181,7 @@ class MultiRun:
             for runner in self.runners.values()
             for p in runner.runnable()
         )
-        rounds = max(runner.profile.most_processes for runner in self.runners.values())
+        rounds = 2 * max(runner.profile.most_processes for runner in self.runners.values())  # wants_more
         for round_index in range(rounds):
             tasks = [
                 (label, runner, impl, points)

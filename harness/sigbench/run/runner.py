@@ -334,14 +334,17 @@ class Runner:
 
     def wants_more(self, point: Point) -> bool:
         """Does ``point`` need another process: fewer than the fewest, or (with a target) not
-        yet precise enough and fewer than the most?"""
-        done = len(self.record.points[point.name].runs)
+        yet precise enough and fewer than the most?  A process whose every value was taken in a
+        slow phase measured nothing: it does not count towards the most, up to as many again."""
+        runs = self.record.points[point.name].runs
+        done = len(runs)
         if done < self.fewest(point):
             return True
         if is_memory(point):  # bytes are deterministic: a few processes show whether they repeat
             return False
         target = self.profile.target
-        if target is None or done >= self.profile.most_processes:
+        most = self.profile.most_processes
+        if target is None or sum(1 for run in runs if run["values"]) >= most or done >= 2 * most:
             return False
         if is_twin_point(point.impl, point.scenario):  # the twin check must reach a verdict
             target = min(target, TWIN_PRECISION)
@@ -352,7 +355,7 @@ class Runner:
         started = time.perf_counter()
         try:
             self.save()
-            for round_index in range(self.profile.most_processes):
+            for round_index in range(2 * self.profile.most_processes):  # see wants_more
                 if self.run_round(round_index):  # none when every point is precise (or resumed past it)
                     self.save()
         finally:
