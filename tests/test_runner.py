@@ -73,7 +73,7 @@ def test_every_runnable_point_has_a_run_per_process(finished: Dict[str, Any]) ->
             assert (entry.status, entry.runs) == ("not_applicable", [])
             continue
         assert entry.status == "ok", entry.reason
-        assert len(entry.runs) == PROCESSES
+        assert PROCESSES <= len(entry.runs) <= 2 * PROCESSES  # more when all values were slow
         for run in entry.runs:
             # Two values asked for; on a noisy machine some (or all) may be left out as slow,
             # and taken again up to RETAKES times as many.
@@ -94,7 +94,10 @@ def test_results_file_matches_the_record(finished: Dict[str, Any]) -> None:
     assert set(listed) == {p.name for p in POINTS}
     assert listed[BASELINE_WEAK.name]["status"] == "not_applicable"
     assert listed[BASELINE_WEAK.name]["reason"] == get_adapter("baseline").reasons["weak"]
-    assert all(p["processes"] == PROCESSES for name, p in listed.items() if name != BASELINE_WEAK.name)
+    # On a noisy machine a point whose processes all measured nothing (every value slow) gets
+    # more, up to as many again (Runner.wants_more).
+    measured = [p["processes"] for name, p in listed.items() if name != BASELINE_WEAK.name]
+    assert all(PROCESSES <= processes <= 2 * PROCESSES for processes in measured)
     suite = pyperf.BenchmarkSuite.load(str(finished["output"]))
     assert sorted(suite.get_benchmark_names()) == sorted(p.name for p in POINTS if p != BASELINE_WEAK)
     # Versions and environment come from the workers' hello lines.
@@ -107,12 +110,13 @@ def test_results_file_matches_the_record(finished: Dict[str, Any]) -> None:
 @pytest.mark.slow
 def test_progress_counts_every_point_of_every_round(finished: Dict[str, Any]) -> None:
     progress = finished["progress"]
-    runnable = len(POINTS) - 1
-    assert [done for done, _, _ in progress] == list(range(1, runnable * PROCESSES + 1))
-    assert progress[-1][1] == runnable * PROCESSES
-    assert sorted(name for _, _, name in progress) == sorted(
-        [p.name for p in POINTS if p != BASELINE_WEAK] * PROCESSES
-    )
+    record: RunRecord = finished["record"]
+    made = {p.name: len(record.points[p.name].runs) for p in POINTS if p != BASELINE_WEAK}
+    assert [done for done, _, _ in progress] == list(range(1, sum(made.values()) + 1))
+    assert progress[-1][1] == sum(made.values())
+    expected = [name for name, n in made.items() for _ in range(n)]
+    assert sorted(name for _, _, name in progress) == sorted(expected)
+    assert all(n >= PROCESSES for n in made.values())
 
 
 @pytest.mark.slow

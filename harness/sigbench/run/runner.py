@@ -335,16 +335,22 @@ class Runner:
     def wants_more(self, point: Point) -> bool:
         """Does ``point`` need another process: fewer than the fewest, or (with a target) not
         yet precise enough and fewer than the most?  A process whose every value was taken in a
-        slow phase measured nothing: it does not count towards the most, up to as many again."""
+        slow phase measured nothing: it does not count towards the most, up to as many again, and
+        a point that has measured nothing at all wants another (with a target or without)."""
         runs = self.record.points[point.name].runs
         done = len(runs)
         if done < self.fewest(point):
             return True
         if is_memory(point):  # bytes are deterministic: a few processes show whether they repeat
             return False
-        target = self.profile.target
         most = self.profile.most_processes
-        if target is None or sum(1 for run in runs if run["values"]) >= most or done >= 2 * most:
+        measured = sum(1 for run in runs if run["values"])
+        if done >= 2 * most or measured >= most:
+            return False
+        if not measured:
+            return True
+        target = self.profile.target
+        if target is None:
             return False
         if is_twin_point(point.impl, point.scenario):  # the twin check must reach a verdict
             target = min(target, TWIN_PRECISION)
