@@ -41,7 +41,11 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     print("\nScenarios:")
     for scenario in SCENARIOS.values():
         counts = ", ".join(map(str, scenario.receivers)) if scenario.has_receivers else "-"
-        per = f"per {scenario.unit}" if scenario.timed else f"{METRICS[scenario.metric].word} per {scenario.unit}"
+        per = (
+            f"per {scenario.unit}"
+            if scenario.timed
+            else f"{METRICS[scenario.metric].word} per {scenario.unit}"
+        )
         only = "; free-threaded Python only" if scenario.free_threaded else ""
         print(f"  {scenario.name:<15} {scenario.description} ({per}; receivers: {counts}{only})")
     print(f"\nReference modes: {', '.join(REFS)}; receiver kinds: {', '.join(KINDS)}")

@@ -57,8 +57,9 @@ def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str,
         max(combos, key=lambda c: (combos[c], c == ("strong", "function"))) if combos else (None, None)
     )
     caption = (
-        f"Median ns per operation (×ratio to baseline), bytes or objects for memory and lifetime scenarios; {ref or '-'} "
-        f"references, {kind or '-'} receivers, or (in parentheses) an implementation's or scenario's "
+        "Median ns per operation (×ratio to baseline), bytes or objects for memory and lifetime "
+        f"scenarios; {ref or '-'} references, {kind or '-'} receivers, or (in parentheses) an "
+        "implementation's or scenario's "
         "own core mode where it has none of those."
     )
     tables = []
@@ -69,7 +70,11 @@ def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str,
         if not chosen:
             continue
         counts = sorted({p.receivers for p in chosen})
-        per = f"per {scenario.unit}" if scenario.timed else f"{METRICS[scenario.metric].word} per {scenario.unit}"
+        per = (
+            f"per {scenario.unit}"
+            if scenario.timed
+            else f"{METRICS[scenario.metric].word} per {scenario.unit}"
+        )
         header = [f"{scenario.name} ({per})"] + [
             "" if not scenario.has_receivers else f"n={n}" for n in counts
         ]

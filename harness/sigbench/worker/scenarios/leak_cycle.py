@@ -2,7 +2,7 @@
 receiver and disconnecting it again, on a signal that keeps n receivers (bytes per cycle; ideal 0)."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Tuple
+from typing import TYPE_CHECKING
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.points import Point

@@ -2,7 +2,7 @@
 sent on and dropped: global registries that keep signals (bytes per signal; ideal 0)."""
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Tuple
+from typing import TYPE_CHECKING
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.points import Point

@@ -111,7 +111,9 @@ def heard(probe: Probe, sender: Any, what: str) -> Counter:  # type: ignore[type
     probe.calls.clear()
     try:
         if probe.asynchronous:
-            made = asyncio.run(awaited(probe.adapter.async_emitter(probe.signal, sender, payload), probe.calls))
+            made = asyncio.run(
+                awaited(probe.adapter.async_emitter(probe.signal, sender, payload), probe.calls)
+            )
             del probe.calls[made:]
         else:
             probe.adapter.emitter(probe.signal, sender, payload)()
@@ -119,7 +121,9 @@ def heard(probe: Probe, sender: Any, what: str) -> Counter:  # type: ignore[type
         raise ConformanceError(f"{what}: send raised {type(exc).__name__}: {exc}") from exc
     wrong = [index for index, got, carried in probe.calls if got is not sender or carried is not payload]
     if wrong:
-        raise ConformanceError(f"{what}: {len(wrong)} call(s) with the wrong sender or payload (e.g. #{wrong[0]})")
+        raise ConformanceError(
+            f"{what}: {len(wrong)} call(s) with the wrong sender or payload (e.g. #{wrong[0]})"
+        )
     return Counter(index for index, _, _ in probe.calls)
 
 

@@ -3,7 +3,7 @@ and the caller dropped it (receivers per disconnect; ideal 0)."""
 
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, List, Tuple
+from typing import TYPE_CHECKING, Any, List
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.points import Point
