@@ -24,6 +24,7 @@ from sigbench.worker.conformance import ConformanceError, check_point
 from sigbench.worker.matrix import core_mode, matrix
 from sigbench.worker.memory import MemorySampler
 from sigbench.worker.scenarios import LIFETIME_SCENARIOS, READ_SCENARIOS, SCENARIOS
+from sigbench.worker.scenarios.lifetime import LifetimeScenario
 
 TESTS = Path(__file__).resolve().parent
 
@@ -94,8 +95,10 @@ def test_each_planted_fault_is_caught_by_its_own_scenario_only(impl: str) -> Non
 
 def test_retaining_the_last_payload_reads_one_per_reading() -> None:
     """One payload kept over ``repetitions`` sends: 1 / repetitions objects per send."""
+    scenario = SCENARIOS["retain_payload"]
+    assert isinstance(scenario, LifetimeScenario)
     values = _readings(_adapter("retaining"), _point("retaining", "retain_payload"))
-    assert values == [1 / SCENARIOS["retain_payload"].repetitions] * 2
+    assert values == [1 / scenario.repetitions] * 2
 
 
 def test_baseline_keeps_nothing_but_its_duplicates() -> None:
@@ -114,7 +117,7 @@ def test_baseline_keeps_nothing_but_its_duplicates() -> None:
 
 
 class ForgetsReconnected(Baseline):
-    """Connecting a receiver again replaces the whole list with it alone: the others go."""
+    """Connecting a receiver again disconnects it (a toggle)."""
 
     name = "forgets_reconnected"
 
@@ -123,7 +126,7 @@ class ForgetsReconnected(Baseline):
     ) -> Callable[[object], object]:
         def connect(receiver: object) -> None:
             if receiver in signal:
-                signal[:] = [receiver]
+                signal.remove(receiver)
             else:
                 signal.append(receiver)
 

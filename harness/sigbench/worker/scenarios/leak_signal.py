@@ -22,6 +22,7 @@ class LeakSignal(LifetimeScenario):
         point releases its signals (``Adapter.reset``: an adapter's own bookkeeping, PyQt6's
         deferred deletions) and dropped."""
         adapter, weak, handles, count = bench.adapter, bench.weak, bench.handles, self.repetitions
+        sender, payload = Sender("once"), Payload(0)  # made before the reading, kept throughout
 
         def signals() -> None:
             for _ in range(count):
@@ -30,7 +31,7 @@ class LeakSignal(LifetimeScenario):
                 for handle in handles:
                     connect(handle)
                 if adapter.sync_send:
-                    adapter.emitter(signal, Sender("once"), Payload(0))()
+                    adapter.emitter(signal, sender, payload)()
                 adapter.reset(signal)
 
         return self.bytes_per(signals)

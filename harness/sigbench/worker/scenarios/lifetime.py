@@ -97,13 +97,13 @@ class LifetimeScenario(MemoryScenario):
         return (retained - retained_alone) / self.repetitions
 
 
-def alive(references: Iterable[weakref.ref]) -> int:  # type: ignore[type-arg]
+def alive(references: Iterable[weakref.ref[Any]]) -> int:
     """How many of the objects still live, after a collection."""
     gc.collect()
     return sum(reference() is not None for reference in references)
 
 
-def heard(probe: Probe, sender: Any, what: str) -> Counter:  # type: ignore[type-arg]
+def heard(probe: Probe, sender: Any, what: str) -> Counter[int]:
     """Send once from ``sender`` on ``probe``'s signal: how often each receiver heard it (a
     receiver may be called more than once: a library that connects it again calls it again);
     any call with the wrong sender or payload fails."""
