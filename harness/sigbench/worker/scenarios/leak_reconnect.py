@@ -7,7 +7,7 @@ slots it grows by."""
 
 import gc
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, List
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.points import Point
@@ -33,8 +33,7 @@ class LeakReconnect(LifetimeScenario):
 
         def reconnect() -> None:
             for _ in range(rounds):
-                for handle in handles:
-                    safely(connect, handle)
+                reconnect_each(connect, handles)
 
         return self.bytes_per(reconnect)
 
@@ -47,8 +46,7 @@ class LeakReconnect(LifetimeScenario):
             probe = Probe(adapter, signal, point, "any")
             connect = adapter.connector(signal, weak=probe.weak)
             for _ in range(3):
-                for handle in probe.handles:
-                    safely(connect, handle)
+                reconnect_each(connect, probe.handles)
             everyone = set(range(point.receivers))
             counts = heard(probe, Sender("again"), "after connecting every receiver again")
             missing, extra = everyone - set(counts), set(counts) - everyone
@@ -68,6 +66,12 @@ class LeakReconnect(LifetimeScenario):
                 )
         finally:
             adapter.reset(signal)
+
+
+def reconnect_each(connect: Callable[[Any], Any], handles: List[Any]) -> None:
+    """Connect every one of ``handles`` again (no reference to one outlives the call)."""
+    for handle in handles:
+        safely(connect, handle)
 
 
 SCENARIO = LeakReconnect(
