@@ -7,7 +7,7 @@ import threading
 from typing import Any, Callable, ClassVar, Dict, List, Sequence
 
 import pytest
-from library_failures import library_failure, library_race
+from library_failures import CRASHES, library_failure, library_race
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import IMPLEMENTATIONS, get_adapter
@@ -59,6 +59,8 @@ def _expected(point: Point) -> Any:
     marks = [pytest.mark.xfail(strict=True, raises=ConformanceError, reason=why)] if why else []
     if race:  # caught or not, depending on how the threads interleave: test_library_races.py
         marks = [pytest.mark.xfail(strict=False, raises=ConformanceError, reason=race.why)]
+    if point.name in CRASHES:  # it would kill pytest; its worker reports it crashed
+        marks = [pytest.mark.skip(reason=CRASHES[point.name])]
     return pytest.param(point, marks=marks, id=point.name)
 
 

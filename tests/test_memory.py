@@ -24,7 +24,7 @@ from sigbench.report.sections.memory import memory_table
 from sigbench.report.summary import summary_table
 from sigbench.results.store import (
     ResultsError,
-    is_memory,
+    is_read,
     point_values,
     read_results,
     record_from_document,
@@ -308,7 +308,7 @@ def _index(document: Dict[str, Any], point: Point) -> int:
 
 
 def test_memory_runs_live_in_the_sigbench_section(document: Dict[str, Any]) -> None:
-    assert is_memory(MEMORY) and not is_memory(TIME)
+    assert is_read(MEMORY) and not is_read(TIME)
     memory, timed = _entry(document, MEMORY), _entry(document, TIME)
     assert [run["values"] for run in memory["runs"]] == MEMORY_VALUES
     assert memory["processes"] == 3 and memory["status"] == "ok"
@@ -468,7 +468,10 @@ def test_compare_leaves_memory_points_out_with_a_note(
     memory = sum(1 for point in _memory_values() if point.scenario in MEMORY_SCENARIOS)
     assert main(["compare", str(path), str(path)]) == 0
     captured = capsys.readouterr()
-    assert f"sigbench: note: {memory} memory points (bytes) are not compared" in captured.err
+    assert (
+        f"sigbench: note: {memory} memory and lifetime points (bytes, objects) are not compared"
+        in captured.err
+    )
     assert "memory_" not in captured.out and "blinker-send-10-strong-function" in captured.out
 
 
@@ -525,7 +528,7 @@ def test_memory_table_puts_known_medians_in_their_columns(tmp_path: Path) -> Non
 
 
 def test_memory_table_is_empty_without_memory_points(tmp_path: Path) -> None:
-    values = {point: runs for point, runs in _memory_values().items() if not is_memory(point)}
+    values = {point: runs for point, runs in _memory_values().items() if not is_read(point)}
     path = synthetic.write(tmp_path / "run.json", synthetic.record(values))
     assert str(memory_table(analyse(load_results([path]), 100))) == ""
 
@@ -552,7 +555,7 @@ def test_report_gives_memory_points_no_ratio_and_no_fit(tmp_path: Path) -> None:
     analysis = analyse(load_results([path]), 100)
     points = analysis.points
     memory = points[points["scenario"].isin(MEMORY_SCENARIOS)]
-    assert len(memory) == sum(1 for point in _memory_values() if is_memory(point))
+    assert len(memory) == sum(1 for point in _memory_values() if is_read(point))
     assert memory["ratio"].isna().all()
     assert set(memory["unit"]) == {"byte"}
     assert not analysis.fits["scenario"].isin(MEMORY_SCENARIOS).any()
@@ -622,7 +625,7 @@ def test_memory_points_through_the_command_line(
 
     result = run_python(["-m", "sigbench", "compare", str(output), str(output)])
     assert result.returncode == 0, result.stderr
-    assert "6 memory points (bytes) are not compared" in result.stderr
+    assert "6 memory and lifetime points (bytes, objects) are not compared" in result.stderr
 
 
 def test_a_mode_ratio_over_bytes_that_may_be_zero_is_left_blank(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implem
 from sigbench.suite.points import Point
 from sigbench.worker.inventory import availability, gil_enabled
 from sigbench.worker.matrix import matrix
-from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
+from sigbench.worker.scenarios import READ_SCENARIOS, SCENARIOS
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Timed as little as pytest-benchmark allows: these tests check files, not speed.
@@ -40,8 +40,9 @@ def run_pytest(run_python: Run) -> Run:
 
 
 def _timed(impls: Sequence[str]) -> List[Point]:
-    """The matrix's points that pytest-benchmark times (memory points are read by ``sigbench run``)."""
-    return [point for point in matrix(impls) if point.scenario not in MEMORY_SCENARIOS]
+    """The matrix's points that pytest-benchmark times (memory and lifetime points are read by
+    ``sigbench run``)."""
+    return [point for point in matrix(impls) if point.scenario not in READ_SCENARIOS]
 
 
 def _ids(output: str) -> List[str]:

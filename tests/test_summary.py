@@ -83,7 +83,8 @@ def test_ratio_to_baseline_of_a_known_double() -> None:
     )
     table = summary_table(document)
     assert table.splitlines()[0] == (
-        "Median ns per operation (×ratio to baseline), bytes for memory scenarios; strong references, "
+        "Median ns per operation (×ratio to baseline), bytes or objects for memory and lifetime "
+        "scenarios; strong references, "
         "function receivers, or (in parentheses) an implementation's or scenario's own core mode where "
         "it has none of those."
     )

@@ -17,7 +17,7 @@ from sigbench.analysis.points import point_statistics
 from sigbench.analysis.stats import RESAMPLES, Estimate, interval
 from sigbench.analysis.verdicts import THRESHOLD, Verdict, verdict
 from sigbench.results.table import frame_from_documents, read_document
-from sigbench.worker.scenarios import MEMORY_SCENARIOS
+from sigbench.worker.scenarios import READ_SCENARIOS
 
 #: What must agree for two benchmarks of one name to be compared.
 PARAMETERS = ("impl", "scenario", "receivers", "ref", "kind", "op_unit", "unit")
@@ -50,9 +50,10 @@ class Result(NamedTuple):
 
 
 def _points(path: Path, resamples: int, salt: str) -> Tuple[pandas.DataFrame, Dict[int, np.ndarray], int]:
-    """A file's time points with their bootstrap distributions, and how many memory points it has."""
+    """A file's time points with their bootstrap distributions, and how many points read, not
+    timed (memory and lifetime: bytes, objects) it has."""
     frame = frame_from_documents({path: read_document(path)})
-    memory = frame["scenario"].isin(MEMORY_SCENARIOS)
+    memory = frame["scenario"].isin(READ_SCENARIOS)
     left_out = int(frame.loc[memory, "benchmark"].nunique())
     frame = frame[~memory].reset_index(drop=True)
     points, distributions = point_statistics(frame, resamples, salt)

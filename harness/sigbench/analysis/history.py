@@ -32,7 +32,7 @@ from sigbench.analysis.verdicts import (
     paired_verdicts,
 )
 from sigbench.results.table import load_results
-from sigbench.worker.scenarios import MEMORY_SCENARIOS
+from sigbench.worker.scenarios import READ_SCENARIOS
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def histories(
     rounds = _round_medians(frame)
     points = analysis.points
     # Time only: steps are judged by log ratios, and a memory point's bytes may be 0.
-    points = points[(points["scenario"] != "") & ~points["scenario"].isin(MEMORY_SCENARIOS)]
+    points = points[(points["scenario"] != "") & ~points["scenario"].isin(READ_SCENARIOS)]
     found = []
     for impl, mine in points.groupby("impl", sort=True):
         environments = _order(mine)

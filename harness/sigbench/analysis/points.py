@@ -24,6 +24,7 @@ from sigbench.analysis.stats import (
     typical_runs,
     widened,
 )
+from sigbench.suite.metrics import BY_UNIT
 from sigbench.suite.points import KINDS, REFS, Point
 from sigbench.worker.matrix import baseline_for
 from sigbench.worker.scenarios import SCENARIOS
@@ -152,10 +153,16 @@ def point_statistics(
                 "values": len(values),
                 "min": float(np.min(values)),
                 "max": float(np.max(values)),
-                "reproducible": first["unit"] != "byte" or reproducible(values),
+                "reproducible": not _deterministic(first["unit"]) or reproducible(values),
             }
         )
     return pandas.DataFrame(rows, columns=POINT_COLUMNS), distributions
+
+
+def _deterministic(unit: str) -> bool:
+    """Whether values in ``unit`` repeat exactly in every process (bytes, objects)."""
+    metric = BY_UNIT.get(unit)
+    return metric is not None and metric.deterministic
 
 
 def reproducible(values: Sequence[float]) -> bool:

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from sigbench.analysis.stats import FEW_PROCESSES, clustered_median_ci, student_half_width, typical_runs
 from sigbench.results.store import point_runs
-from sigbench.worker.scenarios import MEMORY_SCENARIOS
+from sigbench.worker.scenarios import READ_SCENARIOS
 
 
 def relative_precision(name: str, runs: Sequence[Sequence[float]]) -> float:
@@ -89,7 +89,7 @@ def precision_of(document: Dict[str, Any]) -> Precision:
     between processes by layout, not by noise, so they get the fewest processes, no more."""
     section = document.get("sigbench", {})
     settings = section.get("settings", {})
-    memory = {p["name"] for p in section.get("points", []) if p["scenario"] in MEMORY_SCENARIOS}
+    memory = {p["name"] for p in section.get("points", []) if p["scenario"] in READ_SCENARIOS}
     precision = Precision(
         settings.get("target"), int(settings.get("max_processes", settings.get("processes", 1)))
     )

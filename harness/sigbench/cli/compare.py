@@ -48,7 +48,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         fail(parser, exc)
     if result.memory:
         print(
-            f"sigbench: note: {result.memory} memory points (bytes) are not compared; "
+            f"sigbench: note: {result.memory} memory and lifetime points (bytes, objects) are not compared; "
             "'sigbench report' shows them",
             file=sys.stderr,
         )

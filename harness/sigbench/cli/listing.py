@@ -10,6 +10,7 @@ from sigbench.cli.options import fail
 from sigbench.run.process import InventoryError, inventory_of
 from sigbench.run.runner import PROFILES
 from sigbench.suite.adapters import get_adapter, implementation_names
+from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import KINDS, REFS
 from sigbench.worker.scenarios import SCENARIOS
 
@@ -40,7 +41,11 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     print("\nScenarios:")
     for scenario in SCENARIOS.values():
         counts = ", ".join(map(str, scenario.receivers)) if scenario.has_receivers else "-"
-        per = f"bytes per {scenario.unit}" if scenario.metric == "memory" else f"per {scenario.unit}"
+        per = (
+            f"per {scenario.unit}"
+            if scenario.timed
+            else f"{METRICS[scenario.metric].word} per {scenario.unit}"
+        )
         only = "; free-threaded Python only" if scenario.free_threaded else ""
         print(f"  {scenario.name:<15} {scenario.description} ({per}; receivers: {counts}{only})")
     print(f"\nReference modes: {', '.join(REFS)}; receiver kinds: {', '.join(KINDS)}")

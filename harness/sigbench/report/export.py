@@ -22,13 +22,15 @@ import pandas
 
 from sigbench.analysis.points import analyse
 from sigbench.results.table import load_results
+from sigbench.suite.metrics import BY_UNIT
 
 FORMATS = ("bencher", "github-action-benchmark", "csv")
-#: A point's values in the unit the formats show: ns for seconds, bytes as they are.
-_SCALE = {"second": 1e9, "byte": 1.0}
-_UNIT = {"second": "ns", "byte": "bytes"}
+#: A point's values in the unit the formats show (``sigbench.suite.metrics``): ns for seconds,
+#: bytes and objects as they are.
+_SCALE = {unit: metric.scale for unit, metric in BY_UNIT.items()}
+_UNIT = {unit: metric.word for unit, metric in BY_UNIT.items()}
 #: Bencher's measure for each unit (``latency`` is Bencher's own, in nanoseconds).
-_MEASURE = {"second": "latency", "byte": "bytes"}
+_MEASURE = {**_UNIT, "second": "latency"}
 #: Resamples for the CIs (as the report's).
 RESAMPLES = 2000
 

@@ -13,6 +13,7 @@ from sigbench.analysis.speed import conditions
 from sigbench.report.text import byte_text, markdown_text, printable
 from sigbench.results.store import point_values
 from sigbench.suite.adapters import implementation_names
+from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import Point
 from sigbench.suite.records import NOT_APPLICABLE, OK
 from sigbench.worker.matrix import CORE_MODES, baseline_for
@@ -21,7 +22,7 @@ from sigbench.worker.scenarios import SCENARIOS
 
 def _cell(values: List[float], base: Optional[List[float]], unit: str) -> str:
     median = statistics.median(values)
-    if unit == "byte":
+    if unit != "second":  # bytes or objects: counts, not compared with a plain list
         return byte_text(median)
     text = f"{median * 1e9:,.0f}" if median >= 100e-9 else f"{median * 1e9:.1f}"
     if base:
@@ -56,8 +57,9 @@ def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str,
         max(combos, key=lambda c: (combos[c], c == ("strong", "function"))) if combos else (None, None)
     )
     caption = (
-        f"Median ns per operation (×ratio to baseline), bytes for memory scenarios; {ref or '-'} "
-        f"references, {kind or '-'} receivers, or (in parentheses) an implementation's or scenario's "
+        "Median ns per operation (×ratio to baseline), bytes or objects for memory and lifetime "
+        f"scenarios; {ref or '-'} references, {kind or '-'} receivers, or (in parentheses) an "
+        "implementation's or scenario's "
         "own core mode where it has none of those."
     )
     tables = []
@@ -68,7 +70,11 @@ def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str,
         if not chosen:
             continue
         counts = sorted({p.receivers for p in chosen})
-        per = f"bytes per {scenario.unit}" if scenario.metric == "memory" else f"per {scenario.unit}"
+        per = (
+            f"per {scenario.unit}"
+            if scenario.timed
+            else f"{METRICS[scenario.metric].word} per {scenario.unit}"
+        )
         header = [f"{scenario.name} ({per})"] + [
             "" if not scenario.has_receivers else f"n={n}" for n in counts
         ]

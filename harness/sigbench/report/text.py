@@ -36,15 +36,19 @@ def ns(seconds: float) -> str:
 
 
 def byte_text(count: float) -> str:
-    """Bytes: whole with thousands separators, one decimal below 100, empty for a missing value."""
+    """Bytes (or objects): whole with thousands separators, one decimal below 100, one significant
+    digit below 0.05 (a leak of a few bytes over a thousand calls), empty for a missing value."""
     if count != count:  # NaN
         return ""
+    if 0 < abs(count) < 0.05:
+        return f"{count:.1g}"
     return f"{count:,.0f}" if abs(count) >= 100 or count == round(count) else f"{count:.1f}"
 
 
 def value_text(value: float, unit: str) -> str:
-    """A value in its unit (``second`` or ``byte``) as the tables show it: ns, or bytes."""
-    return byte_text(value) if unit == "byte" else ns(value)
+    """A value in its unit (``second``, ``byte`` or ``object``) as the tables show it: ns, or a
+    count (bytes, objects)."""
+    return ns(value) if unit == "second" else byte_text(value)
 
 
 def markdown_text(text: str) -> str:

@@ -18,7 +18,7 @@ PHASES: Dict[str, str] = {
     "sensing": "reading the machine's speed beside every value (the reference workload)",
     "calibration": "building each point's body and calibrating its loops",
     "conformance": "the conformance checks",
-    "memory": "the memory points",
+    "memory": "the points read, not timed (memory and lifetime: bytes, objects)",
     "start": "starting workers, importing the library, until the worker says hello",
     "results": "writing the results file",
     "stopping": "deciding which points need more processes",

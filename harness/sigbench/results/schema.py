@@ -197,9 +197,10 @@ def _check_points(items: Any, implementations: Dict[str, Any]) -> Dict[str, Dict
 
 
 def _check_memory_runs(item: Dict[str, Any], where: str) -> None:
-    """A memory point's runs (in its entry, not the pyperf part): one per process, each with its
-    values (finite bytes, 0 and below allowed), warm-ups, loops, date and duration."""
-    memory = SCENARIOS[item["scenario"]].metric == "memory"
+    """A point read in the worker's runs (bytes or objects, in its entry, not the pyperf part): one
+    per process, each with its values (finite, 0 and below allowed), warm-ups, loops, date and
+    duration."""
+    memory = not SCENARIOS[item["scenario"]].timed
     if "runs" not in item:
         if memory and item["status"] == OK and item["processes"]:
             _fail(f"{where}.runs", "a measured memory point has no runs")
@@ -285,7 +286,7 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
         point: Optional[Dict[str, Any]] = points.get(name) if isinstance(name, str) else None
         if point is None or point["status"] != OK or name in seen:
             _fail(f"{where}.metadata.name", f"{name!r} is not a measured point of this run, or repeats")
-        if SCENARIOS[point["scenario"]].metric == "memory":
+        if not SCENARIOS[point["scenario"]].timed:
             _fail(f"{where}.metadata.name", f"{name!r} is a memory point: its runs belong in its entry")
         sensed: Optional[List[Dict[str, Any]]] = point.get("sensing")
         if sensed is not None:

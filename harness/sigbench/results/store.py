@@ -25,15 +25,16 @@ from sigbench.results.schema import SCHEMA, SchemaError, check_document
 from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import Point
 from sigbench.suite.records import OK, Metadata, ProcessRun, Settings, Status
-from sigbench.worker.scenarios import MEMORY_SCENARIOS, SCENARIOS
+from sigbench.worker.scenarios import READ_SCENARIOS, SCENARIOS
 
 #: Results files larger than this are refused unread (a full rigorous run is a few MiB).
 MAX_RESULTS_BYTES = 256 * 1024 * 1024
 
 
-def is_memory(point: Point) -> bool:
-    """Are ``point``'s values bytes (kept in the ``sigbench`` section) rather than time?"""
-    return point.scenario in MEMORY_SCENARIOS
+def is_read(point: Point) -> bool:
+    """Are ``point``'s values read in the worker (bytes, objects still alive: deterministic, kept
+    in the ``sigbench`` section) rather than timed?"""
+    return point.scenario in READ_SCENARIOS
 
 
 class ResultsError(Exception):
@@ -112,7 +113,7 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
     benchmarks = []
     for entry in record.points.values():
         quiet = [run for run in entry.runs if run["values"]]
-        if entry.status != OK or not quiet or is_memory(entry.point):
+        if entry.status != OK or not quiet or is_read(entry.point):
             continue
         runs = [
             pyperf.Run(
@@ -149,7 +150,7 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
                 "status": entry.status,
                 "reason": entry.reason,
                 "processes": len(entry.runs),
-                **({"runs": entry.runs} if is_memory(entry.point) and entry.runs else {}),
+                **({"runs": entry.runs} if is_read(entry.point) and entry.runs else {}),
                 **_sensing(entry),
             }
             for entry in record.points.values()
@@ -164,7 +165,7 @@ def _sensing(entry: PointRecord) -> Dict[str, Any]:
     the values left out as taken in a slow phase, each [value, readings...] (``sigbench.worker.speed``).
     A process whose every value was left out has no pyperf run (pyperf wants a value or a
     warm-up): its item keeps the rest of the run as ``run``."""
-    if is_memory(entry.point) or not entry.runs or not all("speed" in run for run in entry.runs):
+    if is_read(entry.point) or not entry.runs or not all("speed" in run for run in entry.runs):
         return {}
     return {
         "sensing": [

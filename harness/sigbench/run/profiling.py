@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set
 
-from sigbench.results.store import is_memory
+from sigbench.results.store import is_read
 from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.run.runner import Runner
 from sigbench.suite.points import Point
@@ -25,7 +25,7 @@ def profile_points(
     environment; keeps them in ``runner.record.profiles`` and returns why any point has none."""
     started = time.perf_counter()
     failed: Dict[str, str] = {}
-    wanted = [p for p in points if not is_memory(p) and runner.record.points[p.name].runs]
+    wanted = [p for p in points if not is_read(p) and runner.record.points[p.name].runs]
     for impl in sorted({p.impl for p in wanted}):
         mine = [p for p in wanted if p.impl == impl]
         if log:

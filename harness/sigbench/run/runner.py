@@ -27,7 +27,7 @@ from sigbench.results.store import (
     PointRecord,
     ResultsError,
     RunRecord,
-    is_memory,
+    is_read,
     read_results,
     record_from_document,
     to_document,
@@ -313,7 +313,7 @@ class Runner:
     def fewest(self, point: Point) -> int:
         """The fewest processes ``point`` gets: the profile's, or for bytes (deterministic)
         ``DETERMINISTIC_PROCESSES`` at most."""
-        if is_memory(point):
+        if is_read(point):
             return min(self.profile.processes, DETERMINISTIC_PROCESSES)
         return self.profile.processes
 
@@ -341,7 +341,7 @@ class Runner:
         done = len(runs)
         if done < self.fewest(point):
             return True
-        if is_memory(point):  # bytes are deterministic: a few processes show whether they repeat
+        if is_read(point):  # bytes are deterministic: a few processes show whether they repeat
             return False
         most = self.profile.most_processes
         measured = sum(1 for run in runs if run["values"])
@@ -446,7 +446,7 @@ class Runner:
         """Keep a worker's outcome for ``point``: its values, or why it failed."""
         entry = self.record.points[point.name]
         status = outcome["status"]
-        self.budget.add_point(outcome, self.metric, is_memory(point))
+        self.budget.add_point(outcome, self.metric, is_read(point))
         if status == OK:
             run: ProcessRun = {
                 "values": outcome["values"],

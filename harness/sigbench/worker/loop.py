@@ -190,7 +190,7 @@ def _point_result(
         return {"event": "point", "point": point.as_dict(), **failure}
     result: PointEvent
     try:
-        if SCENARIOS[point.scenario].metric == "memory":
+        if not SCENARIOS[point.scenario].timed:  # bytes or objects, read not timed
             measured = measure_memory(adapter, point, timing)
         else:
             calibrating = perf_counter()

@@ -11,6 +11,7 @@ import pandas
 
 from sigbench.report.sections.common import Format
 from sigbench.report.text import byte_text, ns
+from sigbench.suite.metrics import METRICS
 from sigbench.worker.matrix import CORE_MODES
 from sigbench.worker.scenarios import SCENARIOS
 
@@ -57,6 +58,6 @@ def mode_labels(points: pandas.DataFrame, ref: str, kind: str) -> List[str]:
 def amounts(scenario: str) -> Tuple[str, Format, float]:
     """How a scenario's values read: the word (``ns`` or ``bytes``), the cell format, and the factor
     from stored values (seconds or bytes) to the word's unit."""
-    if SCENARIOS[scenario].metric == "memory":
-        return "bytes", byte_text, 1.0
+    if not SCENARIOS[scenario].timed:  # read in the worker: bytes, objects
+        return METRICS[SCENARIOS[scenario].metric].word, byte_text, 1.0
     return "ns", ns, 1e9

@@ -38,7 +38,7 @@ class ScenarioViews:
     #: What the colours compare with.
     baseline: str
     views: List[View]
-    #: ``time`` (ns) or ``memory`` (bytes): what the cells are.
+    #: ``time`` (ns), ``memory`` (bytes) or ``count`` (objects): what the cells are.
     metric: str = "time"
 
 

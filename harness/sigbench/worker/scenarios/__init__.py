@@ -26,5 +26,21 @@ def _discover() -> List[Scenario]:
 
 
 SCENARIOS: Dict[str, Scenario] = {scenario.name: scenario for scenario in _discover()}
-#: Scenarios whose values are bytes, not time.
-MEMORY_SCENARIOS: Tuple[str, ...] = tuple(name for name, s in SCENARIOS.items() if s.metric == "memory")
+#: Scenarios whose values are read in the worker, not timed (bytes, objects still alive: their
+#: metric is deterministic): a few processes each, kept in the results file's ``sigbench`` section.
+READ_SCENARIOS: Tuple[str, ...] = tuple(name for name, s in SCENARIOS.items() if not s.timed)
+
+
+def _lifetime() -> Tuple[str, ...]:
+    from sigbench.worker.scenarios.lifetime import LifetimeScenario
+
+    return tuple(name for name, s in SCENARIOS.items() if isinstance(s, LifetimeScenario))
+
+
+#: The lifetime family: what a library keeps alive that it should let go (objects or bytes).
+LIFETIME_SCENARIOS: Tuple[str, ...] = _lifetime()
+#: The memory family's scenarios of bytes beside time (``memory_connect``, ``memory_send``); the
+#: lifetime family's bytes are not among them.
+MEMORY_SCENARIOS: Tuple[str, ...] = tuple(
+    name for name, s in SCENARIOS.items() if s.metric == "memory" and name not in LIFETIME_SCENARIOS
+)

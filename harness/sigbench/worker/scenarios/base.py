@@ -56,7 +56,8 @@ class Scenario:
     impls: Optional[Tuple[str, ...]] = None
     #: The (reference mode, receiver kind) pairs it is measured in (``None``: every pair).
     modes: Optional[Tuple[Mode, ...]] = None
-    #: ``time``: values are seconds per ``unit``; ``memory``: bytes per ``unit`` (tracemalloc).
+    #: ``time``: values are seconds per ``unit``; ``memory``: bytes per ``unit`` (tracemalloc);
+    #: ``count``: objects still alive per ``unit`` (``sigbench.suite.metrics``).
     metric: str = "time"
     #: Measured only on a free-threaded interpreter (``FREE_THREADED_ONLY`` says why).
     free_threaded: bool = False
@@ -79,8 +80,15 @@ class Scenario:
 
     @property
     def value_unit(self) -> str:
-        """What a value counts, in pyperf's words: ``second`` or ``byte``."""
+        """What a value counts, in pyperf's words: ``second``, ``byte`` or ``object``."""
         return METRICS[self.metric].unit
+
+    @property
+    def timed(self) -> bool:
+        """Are its values timed?  Otherwise they are read in the worker (bytes, objects still
+        alive: a deterministic metric), get a few processes, and are kept in the results file's
+        ``sigbench`` section, not pyperf's."""
+        return not METRICS[self.metric].deterministic
 
     @property
     def caption(self) -> str:
