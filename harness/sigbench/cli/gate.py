@@ -93,10 +93,10 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"\nsigbench: gate interrupted; what was measured is in {output}/", file=sys.stderr)
         return 130
-    if not result.judgements:
+    if not result.judgements and not result.kept:
         fail(parser, "no point was measured on both sides; nothing to judge")
     text = gate_markdown(result, specs) if args.format == "md" else gate_text(result, specs)
     print(text)
     if args.output:
         emit(parser, gate_markdown(result, specs) + "\n", args.output)
-    return 1 if result.regressions else 0
+    return 1 if result.failed else 0

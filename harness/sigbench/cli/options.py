@@ -18,7 +18,7 @@ from sigbench.run.process import InventoryError
 from sigbench.suite.adapters import implementation_names
 from sigbench.suite.points import KINDS, REFS, Point
 from sigbench.worker.matrix import matrix
-from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios import LIFETIME_SCENARIOS, SCENARIOS
 
 T = TypeVar("T")
 #: An environment that cannot be measured as its label says: exit 2, nothing measured there.
@@ -105,10 +105,15 @@ def selected_points(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 
 def _timed_points(parser: argparse.ArgumentParser, args: argparse.Namespace, judge: str) -> List[Point]:
-    """The selected points of time scenarios (what the gate judges; ``judge`` names it)."""
-    points = [p for p in selected_points(parser, args) if SCENARIOS[p.scenario].metric == "time"]
+    """The selected points the gate judges (``judge`` names it): of time scenarios, and of the
+    lifetime scenarios, judged exactly."""
+    points = [
+        p
+        for p in selected_points(parser, args)
+        if SCENARIOS[p.scenario].timed or p.scenario in LIFETIME_SCENARIOS
+    ]
     if not points:
-        parser.error(f"{judge} judges time: the filters select only memory scenarios")
+        parser.error(f"{judge} judges time and lifetime: the filters select only memory scenarios")
     return points
 
 

@@ -5,6 +5,9 @@
   the false discovery rate controlled across benchmarks (Benjamini-Hochberg).
 - **instructions**: counts are deterministic, so no test is needed, only the range of ratios over
   every pairing of a baseline count with a candidate count.
+- **lifetime** points (``sigbench.worker.scenarios.lifetime``: objects or bytes kept alive per
+  operation) are deterministic too, and judged exactly: a value that rises from 0, or by more
+  than ``KEPT_TOLERANCE`` of its metric, keeps more (a regression).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Literal, Optional, Sequence, Tuple
 
 from sigbench.analysis.profiles import FunctionChange
 from sigbench.analysis.speed import Run, SpeedKnowledge
@@ -22,6 +25,7 @@ from sigbench.gate.sides import SIDES
 from sigbench.results.store import PointRecord, RunRecord
 from sigbench.suite.points import Point
 from sigbench.suite.records import NOT_APPLICABLE, OK
+from sigbench.worker.scenarios import SCENARIOS
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,27 @@ class Judgement:
     mde: Optional[float] = None
 
 
+#: A lifetime point's verdict: the candidate keeps more (a regression), less, or the same.
+Kept = Literal["keeps more", "keeps less", "same"]
+KEEPS_MORE: Kept = "keeps more"
+KEEPS_LESS: Kept = "keeps less"
+#: How much a lifetime value may rise, per metric, before it is a regression (a value that
+#: rises from 0 is one whatever its size): any object kept more, or 8 bytes per operation
+#: (allocators round small blocks to 8 or 16 bytes; less is not one object more).
+KEPT_TOLERANCE = {"count": 0.0, "memory": 8.0}
+
+
+@dataclass(frozen=True)
+class KeptJudgement:
+    """A lifetime point's verdict: the median kept per operation on each side."""
+
+    point: Point
+    base: float
+    candidate: float
+    tolerance: float
+    verdict: Kept
+
+
 @dataclass
 class GateResult:
     judgements: List[Judgement]
@@ -65,10 +90,22 @@ class GateResult:
     profiles: Dict[str, List[FunctionChange]] = field(default_factory=dict)
     #: Judged changes that could not be profiled, with why.
     unprofiled: Dict[str, str] = field(default_factory=dict)
+    #: Lifetime points, judged exactly (``judge_kept``).
+    kept: List[KeptJudgement] = field(default_factory=list)
 
     @property
     def regressions(self) -> List[Judgement]:
         return [j for j in self.judgements if j.verdict == SLOWER]
+
+    @property
+    def keeps_more(self) -> List[KeptJudgement]:
+        """Lifetime points whose candidate keeps more: regressions too."""
+        return [j for j in self.kept if j.verdict == KEEPS_MORE]
+
+    @property
+    def failed(self) -> bool:
+        """Does the gate fail: a benchmark slower, or a lifetime point keeping more?"""
+        return bool(self.regressions or self.keeps_more)
 
 
 def _both_measured(
@@ -184,3 +221,21 @@ def _values(entry: PointRecord) -> List[float]:
 def _repeats(entry: PointRecord) -> bool:
     """Whether every process gave exactly the counts the first one did."""
     return all(run["values"] == entry.runs[0]["values"] for run in entry.runs)
+
+
+def judge_kept(
+    points: Sequence[Point], base: RunRecord, candidate: RunRecord
+) -> Tuple[List[KeptJudgement], Dict[str, str]]:
+    """Lifetime points, judged exactly on the median kept per operation: a value that rises from
+    0, or by more than its metric's ``KEPT_TOLERANCE``, keeps more; one that falls to 0, or by
+    more than it, keeps less; the rest the same.  Also why points were not judged."""
+    pairs, skipped = _both_measured(points, base, candidate)
+    found = []
+    for point, old_entry, new_entry in pairs:
+        old, new = statistics.median(_values(old_entry)), statistics.median(_values(new_entry))
+        tolerance = KEPT_TOLERANCE[SCENARIOS[point.scenario].metric]
+        more = new > old and (old == 0 or new - old > tolerance)
+        less = new < old and (new == 0 or old - new > tolerance)
+        verdict: Kept = KEEPS_MORE if more else KEEPS_LESS if less else "same"
+        found.append(KeptJudgement(point, old, new, tolerance, verdict))
+    return found, skipped

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Callable, Dict, Optional, Sequence, Set
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from sigbench.analysis.profiles import judged_profiles, profile_table
 from sigbench.analysis.verdicts import ALPHA, FASTER, INCONCLUSIVE, SLOWER
-from sigbench.gate.judge import GateResult, judge, judge_counts
+from sigbench.gate.judge import GateResult, KeptJudgement, judge, judge_counts, judge_kept
 from sigbench.gate.rounds import run_round
 from sigbench.gate.settings import AUTO_LOOKS, GateError, gate_settings
 from sigbench.gate.sides import SIDES, balanced_order
@@ -31,10 +31,11 @@ from sigbench.run.callgrind import missing_tools
 from sigbench.run.envs import Environment, Spec, current_requirements, prepare
 from sigbench.run.process import available_cpus, inventory_of
 from sigbench.run.profiling import profile_points
-from sigbench.run.runner import Profile, Progress, Runner, sigbench_commit
+from sigbench.run.runner import DETERMINISTIC_PROCESSES, Profile, Progress, Runner, sigbench_commit
 from sigbench.suite.points import Point
 from sigbench.suite.records import OK
 from sigbench.worker.measure import Timing
+from sigbench.worker.scenarios import LIFETIME_SCENARIOS
 
 #: The full differential profile of every judged change, beside the gate's results files.
 PROFILES_FILE = "profiles.csv"
@@ -79,6 +80,11 @@ def run_gate(
             raise GateError(f"{specs['baseline'].text}: measured none of the selected points")
     if specs["candidate"].kind == "results":
         raise GateError(f"{specs['candidate'].text}: the candidate must be measured, not read from a file")
+    # Lifetime points are judged exactly, in paired mode (both sides measured in this job).
+    lifetime = [p for p in points if p.scenario in LIFETIME_SCENARIOS] if mode == "paired" else []
+    points = [p for p in points if p.scenario not in LIFETIME_SCENARIOS]
+    if not points and not lifetime:
+        raise GateError(f"{mode} mode judges time: the filters select only lifetime scenarios")
     requirements = current_requirements() if any(spec.kind == "python" for spec in specs.values()) else []
     runners: Dict[str, Runner] = {}
     for side in SIDES:
@@ -116,7 +122,34 @@ def run_gate(
             result = judge_counts(points, base, candidate, threshold)
         else:
             result = judge(points, base, candidate, threshold, alpha, seed)
+    if lifetime:
+        result.kept, skipped = _kept(runners, lifetime, timing, seed, point_timeout, output)
+        result.skipped.update(skipped)
     return _diagnosed(result, runners, base, candidate, output, log)
+
+
+def _kept(
+    runners: Dict[str, Runner],
+    points: Sequence[Point],
+    timing: Timing,
+    seed: int,
+    timeout: float,
+    output: Path,
+) -> Tuple[List[KeptJudgement], Dict[str, str]]:
+    """Lifetime points measured on each side as an ordinary run (deterministic: a few processes,
+    ``<side>-lifetime.json`` beside the timed results) and judged exactly (``judge_kept``)."""
+    records = {}
+    for side, runner in runners.items():
+        profile = Profile(f"gate-{side}-lifetime", DETERMINISTIC_PROCESSES, timing, f"lifetime, {side}")
+        records[side] = Runner(
+            points,
+            profile,
+            output / f"{side}-lifetime.json",
+            point_timeout=timeout,
+            seed=seed,
+            environment=runner.environment,
+        ).run()
+    return judge_kept(points, records["baseline"], records["candidate"])
 
 
 def _diagnosed(

@@ -8,16 +8,17 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from sigbench.analysis.points import reproducible
 from sigbench.analysis.precision import precision_of
 from sigbench.analysis.speed import conditions
-from sigbench.report.text import byte_text, markdown_text, printable
+from sigbench.report.text import byte_text, kept_text, markdown_text, printable
 from sigbench.results.store import point_values
 from sigbench.suite.adapters import implementation_names
 from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import Point
 from sigbench.suite.records import NOT_APPLICABLE, OK
 from sigbench.worker.matrix import CORE_MODES, baseline_for
-from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios import LIFETIME_SCENARIOS, SCENARIOS
 
 
 def _cell(values: List[float], base: Optional[List[float]], unit: str) -> str:
@@ -109,7 +110,8 @@ def summary_table(document: Dict[str, Any]) -> str:
             lines.append(
                 "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
             )
-    return "\n".join(lines + _not_measured(statuses, printable) + _precision(document, printable))
+    kept = _kept(document, printable)
+    return "\n".join(lines + kept + _not_measured(statuses, printable) + _precision(document, printable))
 
 
 def summary_markdown(document: Dict[str, Any]) -> str:
@@ -122,8 +124,37 @@ def summary_markdown(document: Dict[str, Any]) -> str:
         lines += ["", "| " + " | ".join(table.header) + " |", rule]
         lines += ["| " + " | ".join([markdown_text(row[0]), *row[1:]]) + " |" for row in table.rows]
     return "\n".join(
-        lines + _not_measured(statuses, markdown_text, item="- ") + _precision(document, markdown_text, "- ")
+        lines
+        + _kept(document, markdown_text, item="- ")
+        + _not_measured(statuses, markdown_text, item="- ")
+        + _precision(document, markdown_text, "- ")
     )
+
+
+def _kept(document: Dict[str, Any], text: Callable[[str], str], item: str = "  ") -> List[str]:
+    """What the lifetime points found kept alive: how many keep something, and the first ten
+    with what they keep per operation (``sigbench.worker.scenarios.lifetime``)."""
+    values = point_values(document)
+    found = [
+        (p["name"], p["scenario"], values[p["name"]])
+        for p in document["sigbench"]["points"]
+        if p["scenario"] in LIFETIME_SCENARIOS and values.get(p["name"])
+    ]
+    if not found:
+        return []
+    keeping = [
+        (name, kept_text(scenario, statistics.median(v), min(v), max(v), reproducible(v)))
+        for name, scenario, v in found
+        if any(v)
+    ]
+    lines = [
+        "",
+        f"What the libraries keep alive: {len(keeping)} of {len(found)} lifetime points keep something:",
+    ]
+    lines += [f"{item}{text(name)}: {kept}" for name, kept in keeping[:10]]
+    if len(keeping) > 10:
+        lines.append(f"{item}... and {len(keeping) - 10} more (see the report's lifetime section)")
+    return lines
 
 
 def _precision(document: Dict[str, Any], text: Callable[[str], str], item: str = "  ") -> List[str]:

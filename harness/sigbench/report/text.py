@@ -13,8 +13,9 @@ from sigbench.analysis.compare import Comparison, Result
 from sigbench.analysis.profiles import profile_lines
 from sigbench.analysis.twins import TwinRatio
 from sigbench.analysis.verdicts import ALPHA, FASTER, SLOWER, VERDICTS
-from sigbench.gate.judge import GateResult, Judgement
+from sigbench.gate.judge import KEEPS_MORE, GateResult, Judgement
 from sigbench.run.envs import Spec
+from sigbench.worker.scenarios import SCENARIOS
 
 #: How Markdown tables mark a verdict that matters.
 _MARKS = {SLOWER: "🔴 ", FASTER: "🟢 "}
@@ -49,6 +50,22 @@ def value_text(value: float, unit: str) -> str:
     """A value in its unit (``second``, ``byte`` or ``object``) as the tables show it: ns, or a
     count (bytes, objects)."""
     return ns(value) if unit == "second" else byte_text(value)
+
+
+#: What a lifetime question reads where nothing is kept (0 in every process).
+NOTHING_KEPT = "✓"
+#: The word for what is kept, per metric, where it is short.
+_KEPT_WORDS = {"memory": "B", "count": "objects"}
+
+
+def kept_text(scenario: str, median: float, low: float, high: float, reproducible: bool = True) -> str:
+    """A lifetime value (``sigbench.worker.scenarios.lifetime``): ✓ when every value was 0, else
+    the median kept per operation in its unit, marked when the processes disagree."""
+    if low == 0 and high == 0:
+        return NOTHING_KEPT
+    found = SCENARIOS[scenario]
+    text = f"{byte_text(median)} {_KEPT_WORDS.get(found.metric, found.metric)}/{found.unit}"
+    return text if reproducible else f"{text} ⚠ varies {byte_text(low)}–{byte_text(high)}"
 
 
 def markdown_text(text: str) -> str:
@@ -122,7 +139,7 @@ def mde_text(mde: Optional[float]) -> str:
 def _gate_headline(result: GateResult, specs: Dict[str, Spec], name: Callable[[str], str]) -> str:
     judged = result.judgements
     counts = {v: sum(j.verdict == v for j in judged) for v in VERDICTS}
-    state = "FAIL" if counts[SLOWER] else "PASS"
+    state = "FAIL" if result.failed else "PASS"
     if result.mode == "instructions":
         identical = sum(bool(j.repeatable) for j in judged)
         how = f"callgrind counts; {identical} of {len(judged)} identical in every process"
@@ -134,10 +151,39 @@ def _gate_headline(result: GateResult, specs: Dict[str, Spec], name: Callable[[s
     tally = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v] or v != "inconclusive")
     blind = sum(j.mde is not None and j.mde > result.threshold for j in judged)
     sight = f"; {blind} could not see a {result.threshold:.0%} change (MDE above it)" if blind else ""
+    kept = (
+        f"; {len(result.kept)} lifetime points judged exactly, {len(result.keeps_more)} keep more"
+        if result.kept
+        else ""
+    )
     return (
         f"{state}: {name(specs['candidate'].text)} vs {name(specs['baseline'].text)}: "
-        f"{len(judged)} benchmarks, {tally} (threshold {result.threshold:.1%}, {how}{sight})"
+        f"{len(judged)} benchmarks, {tally} (threshold {result.threshold:.1%}, {how}{sight}){kept}"
     )
+
+
+#: The columns of a gate's lifetime table (``sigbench.gate.judge.judge_kept``).
+KEPT_HEADER = ["lifetime point", "baseline keeps", "candidate keeps", "tolerance", "verdict"]
+#: What the lifetime table means, under it.
+KEPT_NOTE = (
+    "Lifetime points: what the library keeps alive per operation (objects, or bytes after a "
+    "collection), deterministic and judged exactly: a value that rises from 0, or by more than "
+    "the tolerance, keeps more and fails the gate."
+)
+
+
+def _kept_rows(result: GateResult) -> List[List[str]]:
+    """A row per lifetime point: its name (raw), both sides' values, the tolerance, the verdict."""
+    return [
+        [
+            item.point.name,
+            kept_text(item.point.scenario, item.base, item.base, item.base),
+            kept_text(item.point.scenario, item.candidate, item.candidate, item.candidate),
+            byte_text(item.tolerance),
+            item.verdict,
+        ]
+        for item in result.kept
+    ]
 
 
 def gate_text(result: GateResult, specs: Dict[str, Spec]) -> str:
@@ -153,6 +199,13 @@ def gate_text(result: GateResult, specs: Dict[str, Spec]) -> str:
         lines.append(f"not judged: {printable(name)}: {printable(why)}")
     if result.mode == "paired":
         lines.append(MDE_NOTE)
+    if result.kept:
+        kept = [KEPT_HEADER] + [[printable(row[0]), *row[1:]] for row in _kept_rows(result)]
+        sizes = [max(len(row[i]) for row in kept) for i in range(len(KEPT_HEADER))]
+        lines.append("")
+        for row in kept:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, sizes)).rstrip())
+        lines.append(KEPT_NOTE)
     profiled = _why(result)
     if profiled:
         lines += ["", PROFILE_NOTE]
@@ -198,6 +251,12 @@ def gate_markdown(result: GateResult, specs: Dict[str, Spec]) -> str:
         lines.append(f"\n- not judged: {markdown_text(name)}: {markdown_text(why)}")
     if result.mode == "paired":
         lines.append(f"\n{MDE_NOTE}")
+    if result.kept:
+        lines += ["", "| " + " | ".join(KEPT_HEADER) + " |", "|---|---:|---:|---:|---|"]
+        for row, item in zip(_kept_rows(result), result.kept):
+            mark = _MARKS.get(SLOWER, "") if item.verdict == KEEPS_MORE else ""
+            lines.append("| " + " | ".join([markdown_text(row[0]), *row[1:4], mark + row[4]]) + " |")
+        lines.append(f"\n{KEPT_NOTE}")
     profiled = _why(result)
     if profiled:
         lines += ["", PROFILE_NOTE.replace("profiles.csv", "`profiles.csv`"), ""]

@@ -20,6 +20,7 @@ from sigbench.report.sections.choice import (
 )
 from sigbench.report.sections.common import Inputs, Section, fragment, range_text, ratio_text, table
 from sigbench.report.text import ns
+from sigbench.worker.scenarios import LIFETIME_SCENARIOS
 
 
 @dataclass(frozen=True)
@@ -94,5 +95,7 @@ def leaderboard(analysis: Analysis, palette: Dict[str, str]) -> Tuple[str, Marku
 def sections(inputs: Inputs) -> List[Section]:
     """The leaderboard section (always there: it says so when no send was measured)."""
     caption, board, chart = leaderboard(inputs.analysis, inputs.palette)
-    html = fragment("leaderboard.html", caption=caption, table=board, chart=chart)
+    points = inputs.analysis.points
+    lifetime = bool(points["scenario"].isin(LIFETIME_SCENARIOS).any())
+    html = fragment("leaderboard.html", caption=caption, table=board, chart=chart, lifetime=lifetime)
     return [Section("leaderboard", "Leaderboard", html)]
