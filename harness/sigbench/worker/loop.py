@@ -270,14 +270,7 @@ def serve(job: Job, commands: IO[str], out: IO[str]) -> None:
                 if sampler is not None:
                     release(sampler)
                 sampler = None
-                emit(
-                    {
-                        "event": "point",
-                        "point": point.as_dict(),
-                        "status": ERROR,
-                        "reason": _describe(exc, "while timing"),
-                    }
-                )
+                emit(_timing_error(point, exc))
                 continue
             values: List[float] = []
             speed = []
@@ -294,14 +287,7 @@ def serve(job: Job, commands: IO[str], out: IO[str]) -> None:
             except Exception as exc:
                 release(sampler)
                 sampler = None
-                emit(
-                    {
-                        "event": "point",
-                        "point": point.as_dict(),
-                        "status": ERROR,
-                        "reason": _describe(exc, "while timing"),
-                    }
-                )
+                emit(_timing_error(point, exc))
                 continue
             emit({"event": "value", "value": values[-1]})
         elif op == "end" and sampler is not None:
@@ -326,6 +312,12 @@ def serve(job: Job, commands: IO[str], out: IO[str]) -> None:
             sampler = None
         else:
             raise ValueError(f"unexpected command {line.strip()!r}")
+
+
+def _timing_error(point: Point, exc: BaseException) -> PointEvent:
+    """The ``point`` event of a point whose timing raised."""
+    reason = _describe(exc, "while timing")
+    return {"event": "point", "point": point.as_dict(), "status": ERROR, "reason": reason}
 
 
 def _describe(exc: BaseException, where: str) -> str:
