@@ -15,6 +15,7 @@ import pytest
 from sigbench.cli import main
 from sigbench.results.store import (
     RunRecord,
+    point_runs,
     point_values,
     read_results,
     record_from_document,
@@ -197,7 +198,9 @@ def test_merge_has_every_point_once_with_all_its_runs(
         expected.update(point_values(part))
     assert point_values(document) == expected
     measured = {item["name"]: item["processes"] for item in section["points"] if item["status"] == "ok"}
-    assert measured and set(measured.values()) == {TINY.processes}
+    # a point whose processes all measured nothing (every value slow, on a loaded machine) gets
+    # more, up to as many again (Runner.wants_more)
+    assert measured and all(TINY.processes <= n <= 2 * TINY.processes for n in measured.values())
     assert {item["name"] for item in section["points"] if item["status"] != "ok"} == {
         point.name for point in SELECTION if not _applicable(point)
     }
@@ -207,8 +210,9 @@ def test_merge_has_every_point_once_with_all_its_runs(
     assert [shard["file"] for shard in settings["merged"]["shards"]] == ["shard1.json", "shard2.json"]
     assert section["finished"] == max(part["sigbench"]["finished"] for part in parts)
     frame = load_results([output])
-    assert set(frame["benchmark"]) == set(measured)
-    assert frame.groupby("benchmark")["process"].nunique().to_dict() == measured
+    kept = {name: len(runs) for name, runs in point_runs(document).items()}  # processes with values
+    assert set(frame["benchmark"]) == set(kept) and set(kept) <= set(measured)
+    assert frame.groupby("benchmark")["process"].nunique().to_dict() == kept
     stats = subprocess.run(
         [sys.executable, "-m", "pyperf", "stats", str(output)], capture_output=True, text=True, check=False
     )

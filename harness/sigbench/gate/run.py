@@ -272,7 +272,8 @@ def _check_same_setting(name: str, stored: RunRecord, environment: Environment, 
         differences.append(f"sigbench {stored.commit!r} there, {sigbench_commit()!r} here")
     for impl in sorted(impls):
         available, version = here["availability"][impl]
-        was = stored.implementations.get(impl, {}).get("version")
+        info = stored.implementations.get(impl)
+        was = info["version"] if info else None
         if not available or version != was:
             differences.append(f"{impl} {was!r} there, {version if available else 'not installed'!r} here")
     if differences:

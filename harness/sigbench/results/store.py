@@ -24,7 +24,7 @@ import pyperf
 from sigbench.results.schema import SCHEMA, SchemaError, check_document
 from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import Point
-from sigbench.suite.records import OK, Metadata, ProcessRun, Settings, Status
+from sigbench.suite.records import OK, FunctionProfile, Implementation, Metadata, ProcessRun, Settings, Status
 from sigbench.worker.scenarios import READ_SCENARIOS, SCENARIOS
 
 #: Results files larger than this are refused unread (a full rigorous run is a few MiB).
@@ -61,7 +61,7 @@ class RunRecord:
     started: str
     environment: Metadata = field(default_factory=dict)
     libraries: Dict[str, Optional[str]] = field(default_factory=dict)
-    implementations: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    implementations: Dict[str, Implementation] = field(default_factory=dict)
     points: Dict[str, PointRecord] = field(default_factory=dict)
     finished: Optional[str] = None
     #: When an interrupted run was continued with ``--resume``.
@@ -71,7 +71,7 @@ class RunRecord:
     #: Per point profiled, its function counts per operation by kind (``python``: calls and own
     #: bytecodes, ``sigbench.worker.callcount``; ``native``: calls and own instructions of C
     #: functions, from the counting workers' callgrind dumps): ``sigbench.analysis.profiles``.
-    profiles: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    profiles: Dict[str, FunctionProfile] = field(default_factory=dict)
 
 
 def _run_metadata(record: RunRecord, entry: PointRecord, run: ProcessRun) -> Dict[str, Any]:

@@ -65,7 +65,7 @@ def _profile_impl(runner: Runner, impl: str, points: List[Point]) -> Dict[str, s
                 failed[point.name] = event["reason"]
                 continue
             entry = runner.record.profiles.setdefault(point.name, {})
-            entry.update(python=event["functions"], loops=event["loops"])
+            entry.update({"python": event["functions"], "loops": event["loops"]})
     return failed
 
 

@@ -172,9 +172,9 @@ def _differences(first: RunRecord, other: RunRecord) -> List[str]:
             + ", ".join(f"{n} {first.libraries.get(n)} vs {other.libraries.get(n)}" for n in changed)
         )
     for name in sorted(set(first.implementations) | set(other.implementations)):
-        here, there = (record.implementations.get(name, {}) for record in (first, other))
         versions = [
-            info.get("version") if info.get("available") else "not installed" for info in (here, there)
+            info["version"] if info and info["available"] else "not installed"
+            for info in (record.implementations.get(name) for record in (first, other))
         ]
         if versions[0] != versions[1]:
             found.append(f"{name}: {versions[0]} vs {versions[1]}")
@@ -215,7 +215,7 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
         started=min(record.started for _, record in shards),
         environment=dict(first.environment),
         libraries=dict(first.libraries),
-        implementations={name: dict(info) for name, info in first.implementations.items()},
+        implementations={name: info.copy() for name, info in first.implementations.items()},
         finished=max(str(record.finished) for _, record in shards),
     )
     records = {name: (path, record) for path, record in shards for name in record.points}

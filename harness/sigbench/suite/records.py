@@ -285,3 +285,26 @@ class ProcessRun(RunFields, total=False):
     machine: Metadata
     speed: List[List[float]]
     slow: List[List[float]]
+
+
+class ImplementationFields(TypedDict):
+    available: bool
+    version: Optional[str]
+
+
+class Implementation(ImplementationFields, total=False):
+    """An implementation as a run records it: installed or not (why, and how to install it),
+    its version, and the files of the libraries it ran (from its workers' ``hello``)."""
+
+    reason: str
+    install_hint: str
+    libraries: Dict[str, LibraryFile]
+
+
+class FunctionProfile(TypedDict, total=False):
+    """A point's function counts per operation (``sigbench.analysis.profiles``): per function,
+    ``[calls, own work or None]``, Python functions' and C functions', and the loops counted."""
+
+    loops: int
+    python: Dict[str, List[Optional[float]]]
+    native: Dict[str, List[Optional[float]]]
