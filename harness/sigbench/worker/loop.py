@@ -205,12 +205,7 @@ def _point_result(
         measured["phases"]["conformance"] = conformance
         result = {"event": "point", "point": point.as_dict(), "status": OK, **measured}
     except Exception as exc:
-        result = {
-            "event": "point",
-            "point": point.as_dict(),
-            "status": ERROR,
-            "reason": _describe(exc, "while timing"),
-        }
+        result = _timing_error(point, exc)
     unrestored = lasting.restored("measuring")
     return {"event": "point", "point": point.as_dict(), **unrestored} if unrestored else result
 
