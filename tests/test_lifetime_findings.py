@@ -61,6 +61,7 @@ def test_a_lifetime_point_that_keeps_more_fails_the_gate_and_is_tabled() -> None
     row = "| `blinker-retain_payload-1-strong-function` | ✓ | 0.01 objects/send | 0 | 🔴 keeps more |"
     assert row in markdown
     assert "keeps more" in gate_text(result, specs)
+    assert "| benchmark |" not in markdown and "MDE" not in markdown  # no timed table when none judged
 
 
 def _results(tmp_path: Path) -> Path:

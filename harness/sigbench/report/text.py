@@ -189,7 +189,8 @@ def _kept_rows(result: GateResult) -> List[List[str]]:
 def gate_text(result: GateResult, specs: Dict[str, Spec]) -> str:
     header = GATE_HEADERS[result.mode]
     rows = [header] + [[printable(j.point.name), *_gate_cells(j)] for j in result.judgements]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    rows = rows if result.judgements else []  # only lifetime points were judged
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))] if rows else []
     lines = [_gate_headline(result, specs, printable), ""]
     left = (0, len(header) - 1, *((6,) if result.mode == "instructions" else ()))
     for row in rows:
@@ -197,7 +198,7 @@ def gate_text(result: GateResult, specs: Dict[str, Spec]) -> str:
         lines.append("  ".join(cells).rstrip())
     for name, why in result.skipped.items():
         lines.append(f"not judged: {printable(name)}: {printable(why)}")
-    if result.mode == "paired":
+    if result.mode == "paired" and result.judgements:
         lines.append(MDE_NOTE)
     if result.kept:
         kept = [KEPT_HEADER] + [[printable(row[0]), *row[1:]] for row in _kept_rows(result)]
@@ -239,8 +240,9 @@ def _why(result: GateResult) -> List[Tuple[str, List[str]]]:
 
 def gate_markdown(result: GateResult, specs: Dict[str, Spec]) -> str:
     header = GATE_HEADERS[result.mode]
-    lines = [f"**{_gate_headline(result, specs, markdown_text)}**", "", "| " + " | ".join(header) + " |"]
-    lines.append("|---|" + "---:|" * (len(header) - 2) + "---|")
+    lines = [f"**{_gate_headline(result, specs, markdown_text)}**"]
+    if result.judgements:
+        lines += ["", "| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 2) + "---|"]
     for judgement in result.judgements:
         cells = _gate_cells(judgement)
         mark = _MARKS.get(judgement.verdict, "")
@@ -249,7 +251,7 @@ def gate_markdown(result: GateResult, specs: Dict[str, Spec]) -> str:
         )
     for name, why in result.skipped.items():
         lines.append(f"\n- not judged: {markdown_text(name)}: {markdown_text(why)}")
-    if result.mode == "paired":
+    if result.mode == "paired" and result.judgements:
         lines.append(f"\n{MDE_NOTE}")
     if result.kept:
         lines += ["", "| " + " | ".join(KEPT_HEADER) + " |", "|---|---:|---:|---:|---|"]
