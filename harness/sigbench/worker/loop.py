@@ -45,8 +45,11 @@ from sigbench.worker.meter import InstructionMeter, meter_from_environment
 from sigbench.worker.scenarios import SCENARIOS
 from sigbench.worker.speed import Sensing, sensed_value
 
+#: Writes one event line.
+Emit = Callable[[Event], None]
 
-def _emitter(out: IO[str]) -> Callable[[Event], None]:
+
+def _emitter(out: IO[str]) -> Emit:
     def emit(event: Event) -> None:
         out.write(json.dumps(event) + "\n")
         out.flush()
@@ -54,9 +57,11 @@ def _emitter(out: IO[str]) -> Callable[[Event], None]:
     return emit
 
 
-def _greet(job: Job, emit: Callable[[Event], None]) -> Optional[Tuple[Adapter, LastingState]]:
-    """Load the job's implementation, note its global state as loaded, and say hello; None (and
-    ``unavailable``) when it cannot load."""
+def _start(job: Job, out: IO[str]) -> Optional[Tuple[Emit, Adapter, LastingState, Timing]]:
+    """Load the job's implementation, note its global state as loaded, and say hello on ``out``:
+    how to emit, the adapter, its state at load and the job's timing; None (and ``unavailable``)
+    when it cannot load."""
+    emit = _emitter(out)
     adapter = get_adapter(job["impl"])
     try:
         adapter.load()
@@ -73,7 +78,7 @@ def _greet(job: Job, emit: Callable[[Event], None]) -> Optional[Tuple[Adapter, L
     # connecting weakly held methods) and figures would depend on heaps, not libraries.
     gc.collect()
     gc.freeze()
-    return adapter, lasting
+    return emit, adapter, lasting, Timing(**job["timing"])
 
 
 class LastingState:
@@ -116,12 +121,10 @@ class LastingState:
 
 def run_job(job: Job, out: IO[str]) -> None:
     """Run every point of ``job`` for one implementation, emitting a line per event."""
-    emit = _emitter(out)
-    greeted = _greet(job, emit)
+    greeted = _start(job, out)
     if greeted is None:
         return
-    adapter, lasting = greeted
-    timing = Timing(**job["timing"])
+    emit, adapter, lasting, timing = greeted
     meter: Optional[InstructionMeter] = None
     sensing = _sensing(job)
     for data in job["points"]:
@@ -224,12 +227,10 @@ def _conformance_failure(adapter: Adapter, point: Point, again: bool = False) ->
 
 def serve(job: Job, commands: IO[str], out: IO[str]) -> None:
     """Answer ``commands`` (one JSON line each) for the job's implementation until they end."""
-    emit = _emitter(out)
-    greeted = _greet(job, emit)
+    greeted = _start(job, out)
     if greeted is None:
         return
-    adapter, lasting = greeted
-    timing = Timing(**job["timing"])
+    emit, adapter, lasting, timing = greeted
     sampler: Optional[Sampler] = None
     # Readings of the machine's speed beside and inside every value; the values are not judged
     # here (they are paired with the other side's, so the gate leaves out slow pairs).
