@@ -10,8 +10,9 @@ from typing import Dict, List
 import pytest
 import synthetic
 
+from sigbench.analysis.verdicts import KEEPS_LESS, KEEPS_MORE
 from sigbench.cli import main
-from sigbench.gate.judge import KEEPS_LESS, KEEPS_MORE, GateResult, judge_kept
+from sigbench.gate.judge import GateResult, judge_kept
 from sigbench.report.page import write_report
 from sigbench.report.summary import summary_markdown, summary_table
 from sigbench.report.text import gate_markdown, gate_text

@@ -4,7 +4,9 @@ environments judged as the paired gate judges: per-round log ratios (worker proc
 same round, which a run with ``--env`` interleaves), a one-sided Wilcoxon test each way against
 the threshold, and Benjamini-Hochberg across the benchmarks of the step.  A history of at least
 ``CHANGE_POINT_ENVIRONMENTS`` environments also gets each benchmark's change points
-(``sigbench.analysis.changepoints``), judged alike.
+(``sigbench.analysis.changepoints``), judged alike.  Lifetime points (objects or bytes kept per
+operation, deterministic) are judged exactly from one environment to the next, as the gate judges
+them: where something kept appeared or went away.
 """
 
 from __future__ import annotations
@@ -25,14 +27,17 @@ from sigbench.analysis.verdicts import (
     ALPHA,
     FASTER,
     FEWEST_ROUNDS,
+    KEEPS_MORE,
     NOT_JUDGED,
     SLOWER,
     THRESHOLD,
+    Kept,
     Verdict,
+    kept_verdict,
     paired_verdicts,
 )
 from sigbench.results.table import load_results
-from sigbench.worker.scenarios import READ_SCENARIOS
+from sigbench.worker.scenarios import LIFETIME_SCENARIOS, READ_SCENARIOS, SCENARIOS
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,24 @@ class Step:
     mde: Optional[float] = None
 
 
+@dataclass(frozen=True)
+class KeptChange:
+    """A lifetime benchmark whose value changed from one environment to the next, judged exactly
+    (``kept_verdict``): ``keeps more`` is where a leak appeared or grew."""
+
+    benchmark: str
+    before: str
+    after: str
+    old: float
+    new: float
+    verdict: Kept
+
+    @property
+    def appeared(self) -> bool:
+        """Kept nothing before, something after."""
+        return self.verdict == KEEPS_MORE and self.old == 0
+
+
 @dataclass
 class History:
     """One implementation across ``environments`` (labels, in order): its points, steps and,
@@ -65,6 +88,9 @@ class History:
     change_points: List[ChangePoint] = field(default_factory=list)
     #: Each environment's results file (label: path), where its profiles are kept.
     files: Dict[str, str] = field(default_factory=dict)
+    #: The lifetime points (``sigbench.worker.scenarios.lifetime``), and their judged changes.
+    kept: pandas.DataFrame = field(default_factory=pandas.DataFrame)
+    kept_changes: List[KeptChange] = field(default_factory=list)
 
     def judged_changes(self) -> List[Tuple[str, str, str, Verdict]]:
         """``(benchmark, before, after, verdict)`` of every step and change point judged slower
@@ -137,6 +163,22 @@ def _steps(
     return steps
 
 
+def kept_changes(environments: List[str], kept: pandas.DataFrame) -> List[KeptChange]:
+    """Each lifetime benchmark's changes between consecutive environments that measured it (kept:
+    its points, one per label and benchmark), judged exactly; ``same`` steps are left out."""
+    found = []
+    for benchmark, group in kept.groupby("benchmark", sort=True):
+        medians = group.groupby("label")["median"].first()
+        measured = [label for label in environments if label in medians.index]
+        metric = SCENARIOS[str(group["scenario"].iloc[0])].metric
+        for before, after in zip(measured, measured[1:]):
+            old, new = float(medians[before]), float(medians[after])
+            verdict = kept_verdict(metric, old, new)
+            if verdict != "same":
+                found.append(KeptChange(str(benchmark), before, after, old, new, verdict))
+    return found
+
+
 def histories(
     frame: pandas.DataFrame, analysis: Analysis, threshold: float = THRESHOLD, alpha: float = ALPHA
 ) -> List[History]:
@@ -145,14 +187,17 @@ def histories(
     frame = frame.assign(label=labels(frame))
     frame = frame[frame["process"].notna() & frame["impl"].notna()]
     rounds = _round_medians(frame)
-    points = analysis.points
+    points = analysis.points[analysis.points["scenario"] != ""]
+    lifetime = points["scenario"].isin(LIFETIME_SCENARIOS)
     # Time only: steps are judged by log ratios, and a memory point's bytes may be 0.
-    points = points[(points["scenario"] != "") & ~points["scenario"].isin(READ_SCENARIOS)]
+    timed = ~points["scenario"].isin(READ_SCENARIOS)
     found = []
-    for impl, mine in points.groupby("impl", sort=True):
-        environments = _order(mine)
+    for impl, all_mine in points[timed | lifetime].groupby("impl", sort=True):
+        environments = _order(all_mine)
         if len(environments) < 2:
             continue
+        mine = all_mine[~all_mine["scenario"].isin(LIFETIME_SCENARIOS)]
+        kept = all_mine[all_mine["scenario"].isin(LIFETIME_SCENARIOS)]
         benchmarks = sorted(mine["benchmark"].unique())
         steps = [
             step
@@ -160,11 +205,13 @@ def histories(
             for step in _steps(before, after, benchmarks, rounds, threshold, alpha)
         ]
         changes: List[ChangePoint] = []
-        if len(environments) >= CHANGE_POINT_ENVIRONMENTS:
+        if len(environments) >= CHANGE_POINT_ENVIRONMENTS and benchmarks:
             seed = zlib.crc32(f"{impl}|change points".encode())
             changes = change_points(environments, benchmarks, rounds, threshold, alpha, seed)
         files = frame[frame["impl"] == impl].groupby("label")["file"].first().astype(str).to_dict()
-        found.append(History(str(impl), environments, mine, steps, changes, files))
+        history = History(str(impl), environments, mine, steps, changes, files)
+        history.kept, history.kept_changes = kept, kept_changes(environments, kept)
+        found.append(history)
     return found
 
 

@@ -80,3 +80,25 @@ def paired_verdicts(
         mde = minimum_detectable_effect(ratios, len(rounds), alpha)
         judged.append(PairedVerdict(test, found, float(p_slow), float(p_fast), mde))
     return judged
+
+
+#: A lifetime point's verdict: the candidate keeps more (a regression), less, or the same.
+Kept = Literal["keeps more", "keeps less", "same"]
+KEEPS_MORE: Kept = "keeps more"
+KEEPS_LESS: Kept = "keeps less"
+#: How much a lifetime value may rise, per metric, before it is a regression (a value that
+#: rises from 0 is one whatever its size): any object kept more, or 8 bytes per operation
+#: (allocators round small blocks to 8 or 16 bytes; less is not one object more).
+KEPT_TOLERANCE = {"count": 0.0, "memory": 8.0}
+
+
+def kept_verdict(metric: str, old: float, new: float) -> Kept:
+    """A lifetime value from ``old`` to ``new`` (kept per operation): keeps more when it rises from
+    0, or by more than its metric's ``KEPT_TOLERANCE``; keeps less when it falls to 0, or by more
+    than it; else the same."""
+    tolerance = KEPT_TOLERANCE[metric]
+    if new > old and (old == 0 or new - old > tolerance):
+        return KEEPS_MORE
+    if new < old and (new == 0 or old - new > tolerance):
+        return KEEPS_LESS
+    return "same"

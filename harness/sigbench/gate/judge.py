@@ -15,12 +15,22 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from typing import Dict, List, Literal, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from sigbench.analysis.profiles import FunctionChange
 from sigbench.analysis.speed import Run, SpeedKnowledge
 from sigbench.analysis.stats import Estimate
-from sigbench.analysis.verdicts import ALPHA, SLOWER, Verdict, paired_verdicts, verdict
+from sigbench.analysis.verdicts import (
+    ALPHA,
+    KEEPS_MORE,
+    KEPT_TOLERANCE,
+    SLOWER,
+    Kept,
+    Verdict,
+    kept_verdict,
+    paired_verdicts,
+    verdict,
+)
 from sigbench.gate.sides import SIDES
 from sigbench.results.store import PointRecord, RunRecord
 from sigbench.suite.points import Point
@@ -52,16 +62,6 @@ class Judgement:
     #: Paired mode: the change beyond the threshold found with 80% power at these rounds' noise
     #: (``sigbench.analysis.power``).
     mde: Optional[float] = None
-
-
-#: A lifetime point's verdict: the candidate keeps more (a regression), less, or the same.
-Kept = Literal["keeps more", "keeps less", "same"]
-KEEPS_MORE: Kept = "keeps more"
-KEEPS_LESS: Kept = "keeps less"
-#: How much a lifetime value may rise, per metric, before it is a regression (a value that
-#: rises from 0 is one whatever its size): any object kept more, or 8 bytes per operation
-#: (allocators round small blocks to 8 or 16 bytes; less is not one object more).
-KEPT_TOLERANCE = {"count": 0.0, "memory": 8.0}
 
 
 @dataclass(frozen=True)
@@ -233,9 +233,6 @@ def judge_kept(
     found = []
     for point, old_entry, new_entry in pairs:
         old, new = statistics.median(_values(old_entry)), statistics.median(_values(new_entry))
-        tolerance = KEPT_TOLERANCE[SCENARIOS[point.scenario].metric]
-        more = new > old and (old == 0 or new - old > tolerance)
-        less = new < old and (new == 0 or old - new > tolerance)
-        verdict: Kept = KEEPS_MORE if more else KEEPS_LESS if less else "same"
-        found.append(KeptJudgement(point, old, new, tolerance, verdict))
+        metric = SCENARIOS[point.scenario].metric
+        found.append(KeptJudgement(point, old, new, KEPT_TOLERANCE[metric], kept_verdict(metric, old, new)))
     return found, skipped

@@ -13,14 +13,22 @@ import pandas
 from markupsafe import Markup
 
 from sigbench.analysis.changepoints import CHANGE_POINT_ENVIRONMENTS
-from sigbench.analysis.history import History, Step
+from sigbench.analysis.history import History, KeptChange, Step
 from sigbench.analysis.profiles import WORK_UNITS, count_text, differential, responsible
-from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, THRESHOLD
+from sigbench.analysis.verdicts import ALPHA, FEWEST_ROUNDS, KEEPS_MORE, THRESHOLD
 from sigbench.report.charts import Series, colours, history_chart
 from sigbench.report.sections.choice import choose_combo, combo_title
-from sigbench.report.sections.common import VERDICT_CSS, Inputs, Section, fragment, range_text, table
+from sigbench.report.sections.common import (
+    MARKED,
+    VERDICT_CSS,
+    Inputs,
+    Section,
+    fragment,
+    range_text,
+    table,
+)
 from sigbench.report.sections.scenarios import ScenarioViews, View, described
-from sigbench.report.text import mde_text, ns
+from sigbench.report.text import NOTHING_KEPT, kept_text, mde_text, ns
 from sigbench.results.schema import PROFILE_KINDS
 from sigbench.slugs import slug
 from sigbench.worker.scenarios import SCENARIOS
@@ -108,6 +116,52 @@ def _change_point_table(history: History) -> Markup:
         alpha=ALPHA,
         same=others["same"],
         inconclusive=others["inconclusive"],
+    )
+
+
+def _change_text(change: KeptChange) -> str:
+    """Where a lifetime value moved: appeared, grew, shrank or went away."""
+    if change.verdict == KEEPS_MORE:
+        return "appeared" if change.appeared else "grew"
+    return "went away" if change.new == 0 else "shrank"
+
+
+def _kept_table(history: History) -> Markup:
+    """One row per environment, a column per lifetime benchmark that keeps something in any of
+    them: what it keeps, and where it appeared, grew, shrank or went away (judged exactly, as the
+    gate judges); nothing without lifetime points."""
+    kept = history.kept
+    if kept.empty:
+        return Markup("")
+    keeping = kept[kept["max"] > 0]
+    benchmarks = sorted(keeping["benchmark"].unique())
+    changes = {(c.after, c.benchmark): c for c in history.kept_changes}
+    frame = pandas.DataFrame({"environment": history.environments})
+    css = pandas.DataFrame(index=frame.index)
+    for benchmark in benchmarks:
+        by_label = kept[kept["benchmark"] == benchmark].set_index("label")
+        cells, marks = [], []
+        for label in history.environments:
+            if label not in by_label.index:
+                cells.append("–")
+                marks.append("")
+                continue
+            row = by_label.loc[label]
+            scenario, reproducible = str(row["scenario"]), bool(row["reproducible"])
+            text = kept_text(scenario, row["median"], row["min"], row["max"], reproducible)
+            change = changes.get((label, benchmark))
+            cells.append(f"{text} ({_change_text(change)})" if change else text)
+            marks.append(MARKED if text != NOTHING_KEPT else "")
+        frame[benchmark] = cells
+        css[benchmark] = marks
+    table_id = slug(f"history-{history.impl}-kept")
+    found = table(frame, table_id + "-table", cell_css=css) if benchmarks else Markup("")
+    return fragment(
+        "history_kept.html",
+        slug=table_id,
+        table=found,
+        changes=[(c.benchmark, _change_text(c), c.before, c.after) for c in history.kept_changes],
+        nothing=kept["benchmark"].nunique() - len(benchmarks),
     )
 
 
@@ -223,7 +277,7 @@ def history_views(
             HistoryView(
                 slug(f"history-{history.impl}"),
                 title,
-                _history_overview(history) + _why_table(history, profiles or {}),
+                _history_overview(history) + _kept_table(history) + _why_table(history, profiles or {}),
                 sections,
             )
         )
