@@ -17,6 +17,8 @@ from sigbench.results.table import load_results
 from sigbench.run import envs
 from sigbench.run.envs import (
     AbsentInterpreter,
+    Environment,
+    Spec,
     SpecError,
     expand,
     find_python,
@@ -237,6 +239,34 @@ def test_releases_of_a_bad_requirement(monkeypatch: pytest.MonkeyPatch, text: st
     with pytest.raises(SpecError, match="not a requirement"):
         expand(text)
     assert asked == []
+
+
+def test_a_release_that_cannot_be_installed_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One release of ``releases:`` that pip cannot install is skipped with pip's error, the others
+    are made; the same failure for a spec given by itself is an error, as is nothing left."""
+    _pip_answers(monkeypatch, 0, PIP_INDEX_OUTPUT)
+    specs, skipped = resolve(["releases:blinker>=1.8", "current"])
+    assert [(spec.text, spec.optional) for spec in specs] == [
+        ("blinker==1.8.2", True),
+        ("blinker==1.9.0", True),
+        ("current", False),
+    ]
+
+    def prepare(spec: Spec, requirements: Sequence[str], log: Any = None) -> Environment:
+        if spec.text == "blinker==1.8.2":
+            raise SpecError("pip install failed: WARNING: ignored\nERROR: No matching distribution found")
+        return Environment(spec.text, sys.executable)
+
+    monkeypatch.setattr("sigbench.run.multirun.prepare", prepare)
+    made = environments_for(specs, skipped=skipped)
+    assert list(made) == ["blinker==1.9.0", "current"]
+    assert skipped == {"blinker==1.8.2": "cannot be installed: ERROR: No matching distribution found"}
+    with pytest.raises(SpecError, match="No matching distribution"):
+        environments_for([parse_spec("blinker==1.8.2")], skipped={})
+    with pytest.raises(
+        SpecError, match=re.escape("no environment to measure in: blinker==1.8.2: cannot be installed")
+    ):
+        environments_for(specs[:1], skipped={})
 
 
 def test_other_specs_expand_to_themselves() -> None:

@@ -270,7 +270,7 @@ def _directory(
         parser.error(f"-o {args.output}: exists; choose another name (results are never overwritten)")
     try:
         specs, skipped = resolve(args.env, log(args))
-        environments = environments_for(specs, log(args))
+        environments = environments_for(specs, log(args), skipped)
     except SpecError as exc:
         fail(parser, exc)
     output = reserve_output(parser, args.output, directory=True)

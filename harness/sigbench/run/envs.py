@@ -80,6 +80,9 @@ class Spec:
     text: str
     kind: str
     value: str
+    #: One release of a ``releases:`` spec: when it cannot be installed, the run skips it with a
+    #: note rather than failing (an old release may no longer build, or miss a dependency).
+    optional: bool = False
 
 
 def parse_spec(text: str) -> Spec:

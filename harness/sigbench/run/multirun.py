@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
@@ -44,9 +45,10 @@ def resolve(texts: Sequence[str], log: Optional[Log] = None) -> Tuple[List[Spec]
         expanded = expand(text)
         if not expanded:
             skipped[text] = "found nothing on this machine"
+        optional = text.strip().startswith("releases:")
         for item in expanded:
             try:
-                spec = parse_spec(item)
+                spec = replace(parse_spec(item), optional=optional)
             except AbsentInterpreter as exc:
                 skipped[item.strip()] = str(exc)
                 if log:
@@ -61,10 +63,35 @@ def resolve(texts: Sequence[str], log: Optional[Log] = None) -> Tuple[List[Spec]
     return specs, skipped
 
 
-def environments_for(specs: Sequence[Spec], log: Optional[Log] = None) -> Dict[str, Environment]:
-    """Each spec's environment by label, made now when it is not cached."""
+def environments_for(
+    specs: Sequence[Spec], log: Optional[Log] = None, skipped: Optional[Dict[str, str]] = None
+) -> Dict[str, Environment]:
+    """Each spec's environment by label, made now when it is not cached.  An optional spec (one
+    release of ``releases:``) that cannot be made is left out, noted in ``skipped`` (label: why);
+    SpecError for any other, or when none is left."""
     requirements = current_requirements() if any(spec.kind == "python" for spec in specs) else []
-    return {spec.text: prepare(spec, requirements, log=log) for spec in specs}
+    made: Dict[str, Environment] = {}
+    for spec in specs:
+        try:
+            made[spec.text] = prepare(spec, requirements, log=log)
+        except SpecError as exc:
+            if not spec.optional or skipped is None:
+                raise
+            skipped[spec.text] = f"cannot be installed: {_last_line(str(exc))}"
+            if log:
+                log(f"skipping {spec.text}: {skipped[spec.text]}")
+    if not made:
+        raise SpecError(
+            "no environment to measure in: " + "; ".join(f"{k}: {v}" for k, v in (skipped or {}).items())
+        )
+    return made
+
+
+def _last_line(text: str) -> str:
+    """The last line of pip's complaint that says something (its error, not its warnings)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("ERROR:")]
+    return (errors or lines or [text])[-1][:300]
 
 
 def file_names(labels: Sequence[str]) -> Dict[str, str]:
