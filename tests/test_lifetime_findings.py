@@ -51,6 +51,24 @@ def test_a_lifetime_value_is_judged_exactly_against_zero_and_the_tolerance() -> 
     assert _judged({RECONNECT: 100.0}, {RECONNECT: 80.0}) == {"leak_reconnect": KEEPS_LESS}
 
 
+def test_where_processes_disagree_only_a_change_beyond_their_spread_counts() -> None:
+    """Processes that disagree (Qt's allocations): 15 and 80 bytes against 7 and 172 overlap, the
+    same; against 1,100 and 1,200, every value is above every old one by more than 8: keeps more;
+    a side that is sometimes 0 is not "rising from 0"; 0 and 0 against 0 and 0.02: the same."""
+
+    def judged(base: List[float], candidate: List[float], point: Point = RECONNECT) -> str:
+        records = [synthetic.record({point: [[v] for v in side]}) for side in (base, candidate)]
+        found, _ = judge_kept([point], *records)
+        return found[0].verdict
+
+    assert judged([15.0, 80.0], [7.0, 172.0]) == "same"
+    assert judged([15.0, 80.0], [1100.0, 1200.0]) == KEEPS_MORE
+    assert judged([1100.0, 1200.0], [15.0, 80.0]) == KEEPS_LESS
+    assert judged([0.0, 80.0], [85.0, 90.0]) == "same"
+    assert judged([0.0, 0.0], [0.0, 0.02], PAYLOAD) == "same"
+    assert judged([0.0, 0.0], [0.01, 0.02], PAYLOAD) == KEEPS_MORE
+
+
 def test_a_lifetime_point_that_keeps_more_fails_the_gate_and_is_tabled() -> None:
     records = [synthetic.record({PAYLOAD: [[v], [v]]}) for v in (0.0, 0.01)]
     kept, _ = judge_kept([PAYLOAD], *records)

@@ -5,8 +5,8 @@ same round, which a run with ``--env`` interleaves), a one-sided Wilcoxon test e
 the threshold, and Benjamini-Hochberg across the benchmarks of the step.  A history of at least
 ``CHANGE_POINT_ENVIRONMENTS`` environments also gets each benchmark's change points
 (``sigbench.analysis.changepoints``), judged alike.  Lifetime points (objects or bytes kept per
-operation, deterministic) are judged exactly from one environment to the next, as the gate judges
-them: where something kept appeared or went away.
+operation, deterministic) are judged from one environment to the next as the gate judges them:
+where something kept appeared or went away.
 """
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ class Step:
 
 @dataclass(frozen=True)
 class KeptChange:
-    """A lifetime benchmark whose value changed from one environment to the next, judged exactly
-    (``kept_verdict``): ``keeps more`` is where a leak appeared or grew."""
+    """A lifetime benchmark whose value changed from one environment to the next, judged as the
+    gate judges it (``kept_verdict``, on the range of its processes' values): ``keeps more`` is
+    where a leak appeared or grew; ``old`` and ``new`` are the medians."""
 
     benchmark: str
     before: str
@@ -165,17 +166,22 @@ def _steps(
 
 def kept_changes(environments: List[str], kept: pandas.DataFrame) -> List[KeptChange]:
     """Each lifetime benchmark's changes between consecutive environments that measured it (kept:
-    its points, one per label and benchmark), judged exactly; ``same`` steps are left out."""
+    its points, one per label and benchmark), judged as the gate judges them; ``same`` steps are
+    left out."""
     found = []
     for benchmark, group in kept.groupby("benchmark", sort=True):
-        medians = group.groupby("label")["median"].first()
-        measured = [label for label in environments if label in medians.index]
+        by_label = group.groupby("label").first()
+        measured = [label for label in environments if label in by_label.index]
         metric = SCENARIOS[str(group["scenario"].iloc[0])].metric
         for before, after in zip(measured, measured[1:]):
-            old, new = float(medians[before]), float(medians[after])
-            verdict = kept_verdict(metric, old, new)
+            old, new = by_label.loc[before], by_label.loc[after]
+            verdict = kept_verdict(metric, (old["min"], old["max"]), (new["min"], new["max"]))
             if verdict != "same":
-                found.append(KeptChange(str(benchmark), before, after, old, new, verdict))
+                found.append(
+                    KeptChange(
+                        str(benchmark), before, after, float(old["median"]), float(new["median"]), verdict
+                    )
+                )
     return found
 
 

@@ -92,13 +92,19 @@ KEEPS_LESS: Kept = "keeps less"
 KEPT_TOLERANCE = {"count": 0.0, "memory": 8.0}
 
 
-def kept_verdict(metric: str, old: float, new: float) -> Kept:
-    """A lifetime value from ``old`` to ``new`` (kept per operation): keeps more when it rises from
-    0, or by more than its metric's ``KEPT_TOLERANCE``; keeps less when it falls to 0, or by more
-    than it; else the same."""
+def kept_verdict(metric: str, old: Sequence[float], new: Sequence[float]) -> Kept:
+    """A lifetime point from ``old`` to ``new`` (its processes' values, kept per operation): keeps
+    more when every new value is above every old one by more than the metric's
+    ``KEPT_TOLERANCE``, or every old one is 0 and no new one is; keeps less the other way round;
+    else the same.  With processes that agree (a deterministic value) this judges the value
+    exactly; where they disagree (Qt's allocations), only a change beyond their spread counts."""
     tolerance = KEPT_TOLERANCE[metric]
-    if new > old and (old == 0 or new - old > tolerance):
+
+    def above(high: Sequence[float], low: Sequence[float]) -> bool:
+        return min(high) > max(low) and (max(low) == 0 or min(high) - max(low) > tolerance)
+
+    if above(new, old):
         return KEEPS_MORE
-    if new < old and (new == 0 or old - new > tolerance):
+    if above(old, new):
         return KEEPS_LESS
     return "same"

@@ -6,8 +6,9 @@
 - **instructions**: counts are deterministic, so no test is needed, only the range of ratios over
   every pairing of a baseline count with a candidate count.
 - **lifetime** points (``sigbench.worker.scenarios.lifetime``: objects or bytes kept alive per
-  operation) are deterministic too, and judged exactly: a value that rises from 0, or by more
-  than ``KEPT_TOLERANCE`` of its metric, keeps more (a regression).
+  operation) are deterministic too, and judged exactly (``kept_verdict``): a value that rises from
+  0, or by more than ``KEPT_TOLERANCE`` of its metric, keeps more (a regression); where a side's
+  processes disagree, only a rise beyond their spread counts.
 """
 
 from __future__ import annotations
@@ -226,13 +227,18 @@ def _repeats(entry: PointRecord) -> bool:
 def judge_kept(
     points: Sequence[Point], base: RunRecord, candidate: RunRecord
 ) -> Tuple[List[KeptJudgement], Dict[str, str]]:
-    """Lifetime points, judged exactly on the median kept per operation: a value that rises from
-    0, or by more than its metric's ``KEPT_TOLERANCE``, keeps more; one that falls to 0, or by
-    more than it, keeps less; the rest the same.  Also why points were not judged."""
+    """Lifetime points, judged by ``kept_verdict`` on their processes' values (kept per operation:
+    exactly, where the processes agree), with the median of each side.  Also why points were not
+    judged."""
     pairs, skipped = _both_measured(points, base, candidate)
     found = []
     for point, old_entry, new_entry in pairs:
-        old, new = statistics.median(_values(old_entry)), statistics.median(_values(new_entry))
+        olds, news = _values(old_entry), _values(new_entry)
         metric = SCENARIOS[point.scenario].metric
-        found.append(KeptJudgement(point, old, new, KEPT_TOLERANCE[metric], kept_verdict(metric, old, new)))
+        verdict = kept_verdict(metric, olds, news)
+        found.append(
+            KeptJudgement(
+                point, statistics.median(olds), statistics.median(news), KEPT_TOLERANCE[metric], verdict
+            )
+        )
     return found, skipped

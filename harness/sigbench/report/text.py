@@ -168,7 +168,8 @@ KEPT_HEADER = ["lifetime point", "baseline keeps", "candidate keeps", "tolerance
 KEPT_NOTE = (
     "Lifetime points: what the library keeps alive per operation (objects, or bytes after a "
     "collection), deterministic and judged exactly: a value that rises from 0, or by more than "
-    "the tolerance, keeps more and fails the gate."
+    "the tolerance, keeps more and fails the gate (where a side's processes disagree, only a rise "
+    "beyond their spread counts)."
 )
 
 
