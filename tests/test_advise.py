@@ -139,6 +139,27 @@ def test_what_cannot_be_ranked_says_why(run: Path) -> None:
     assert (weak["baseline"].excluded or "").startswith("not applicable (connect, weak function): ")
 
 
+def test_a_missing_operation_is_not_measured_whatever_other_modes_were_not_applicable(tmp_path: Path) -> None:
+    """Sends alone measured, in every mode (those the plain list lacks not applicable): the
+    connects are what is missing, not a mode."""
+    values = _series("baseline", "send", 0.2 * US, 0.05 * US)
+    unmeasured: List[Tuple[Point, Status, str]] = [
+        (
+            Point("baseline", "send", 10, "weak", kind),
+            "not_applicable",
+            "a plain list holds its callables strongly",
+        )
+        for kind in ("function", "method")
+    ]
+    documents = read_documents([write_run(tmp_path / "run.json", values, unmeasured)])
+    [row] = advise(documents, SHAPE).rows
+    assert row.excluded == "not measured: no point of connect, disconnect in these results"
+    [row] = advise(documents, SHAPE, kind="function").rows
+    assert (row.excluded or "").startswith(
+        "not measured: no point of connect, disconnect in strong function or"
+    )
+
+
 def test_each_implementation_is_costed_in_its_own_mode_unless_one_is_asked(tmp_path: Path) -> None:
     """pypubsub holds every receiver weakly: left open, it is costed in weak function; asked for
     strong references, it is not applicable."""

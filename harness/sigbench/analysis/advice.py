@@ -339,10 +339,17 @@ def _not_applicable(impl: str, scenarios: Sequence[str], modes: Sequence[Tuple[s
 
 
 def _why_unranked(
-    documents: Documents, impl: str, version: str, scenarios: Sequence[str], modes: Sequence[Tuple[str, str]]
+    documents: Documents,
+    impl: str,
+    version: str,
+    scenarios: Sequence[str],
+    modes: Sequence[Tuple[str, str]],
+    missing: Sequence[str],
 ) -> str:
-    """Why the results hold no series of ``scenarios`` in any of ``modes`` for ``impl``: not
-    applicable (by its adapter, else by the results), not installed, failed, or not measured."""
+    """Why the results hold no series of ``scenarios`` in any of ``modes`` for ``impl`` (in the
+    first mode, none of ``missing``): not applicable (by its adapter; for an implementation
+    sigbench does not know, by the results in every mode), not installed, failed, or not
+    measured."""
     reason = _not_applicable(impl, scenarios, modes)
     if reason is not None:
         return reason
@@ -350,19 +357,23 @@ def _why_unranked(
     found = [
         item
         for _, item in _items(documents, impl, version)
-        if (item["scenario"], item["ref"], item["kind"]) in wanted
+        if (item["scenario"], item["ref"], item["kind"]) in wanted and item["status"] != OK
     ]
-    for status in (NOT_APPLICABLE, UNAVAILABLE):
-        for item in found:
-            if item["status"] == status:
-                words = "not applicable" if status == NOT_APPLICABLE else "not installed"
-                return f"{words} ({item['scenario']}, {item['ref']} {item['kind']}): {_short(item['reason'])}"
     for item in found:
-        if item["status"] != OK:
+        if item["status"] == UNAVAILABLE:
+            return f"not installed: {_short(item['reason'])}"
+    for item in found:
+        if item["status"] != NOT_APPLICABLE:
             return f"{item['status']} ({_where(item)}): {_short(item.get('reason', ''))}"
+    not_applicable = {(item["ref"], item["kind"]): item for item in found}
+    if found and all(mode in not_applicable for mode in modes):
+        item = not_applicable[modes[0]]
+        return f"not applicable ({item['scenario']}, {item['ref']} {item['kind']}): {_short(item['reason'])}"
+    if len(modes) == len(MODE_ORDER):
+        return f"not measured: no point of {', '.join(missing)} in these results"
     shown = " or ".join(f"{ref} {kind}" for ref, kind in modes)
     return (
-        f"not measured: no point of {', '.join(scenarios)} in {shown} in these results "
+        f"not measured: no point of {', '.join(missing)} in {shown} in these results "
         "('sigbench run --full' measures every reference mode and receiver kind)"
     )
 
@@ -385,13 +396,15 @@ def _row(
 ) -> Row:
     label, impl, version = entry
     row = Row(label, impl, version, excluded=_controls().get(impl))
+    first: List[str] = []
     for ref, kind in modes:
         series, missing = workload_series(analysis, label, ref, kind, workload)
+        first = first or missing
         if not missing:
             break
     else:
         scenarios = list(workload.scenarios().values())
-        row.excluded = row.excluded or _why_unranked(selected, impl, version, scenarios, modes)
+        row.excluded = row.excluded or _why_unranked(selected, impl, version, scenarios, modes, first)
         row.notes = _status_notes(documents, selected, impl, version) + _lifetime_notes(analysis, label)
         return row
     row.ref, row.kind = ref, kind
