@@ -188,7 +188,7 @@ def test_it_advises_for_one_interpreter_and_names_races_found_on_any(tmp_path: P
     default = advise(documents, SHAPE)
     assert (default.python, default.interpreters) == ("3.12", ["3.11", "3.12", "3.13t"])
     assert default.results == [newer] and [row.label for row in default.rows] == ["baseline"]
-    older = advise(documents, SHAPE, python="3.11")
+    older = advise(documents, SHAPE, python="3.11.7")  # a full version names its X.Y
     pyee = next(row for row in older.rows if row.label == "pyee")
     assert [(n.kind, n.text) for n in pyee.notes] == [
         ("race", "failed on Python 3.13t: churn_threads at 10 (strong function): a thread raised KeyError: 3")

@@ -13,6 +13,7 @@ them is listed unranked, with why: not applicable (the library cannot), failed, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypedDict
@@ -225,6 +226,8 @@ def choose_interpreter(documents: Documents, python: Optional[str]) -> Tuple[str
         raise AdviceError("no results files")
     if python is None:
         return ([name for name in found if not name.endswith("t")] or found)[-1], found
+    given = re.fullmatch(r"(\d+\.\d+)(?:\.\d+)?(t?)", python.strip())
+    python = given.group(1) + given.group(2) if given else python
     if python not in found:
         raise AdviceError(f"--python {python}: the results hold Python {', '.join(found)} only")
     return python, found

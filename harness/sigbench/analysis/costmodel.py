@@ -43,7 +43,7 @@ from N (the disconnect scenario empties a signal of n receivers in connection or
 built from one series at several counts takes its bounds from the series' low and high curves
 (one shift common to its counts).  The parts come from different points, measured in different
 processes: their half-widths combine in quadrature (independent errors), the lower and upper
-separately.  The total is a sum, so its CI is of the same form whatever the shape.
+separately.
 
 **Memory** for N receivers: the bytes ``memory_connect`` reads per receiver times n, interpolated
 linearly in n (bytes may be 0), continued linearly beyond the largest count.
@@ -273,13 +273,13 @@ class Workload:
             )
 
     def scenarios(self) -> Dict[str, str]:
-        """The scenario that measures each part the workload has (``PARTS``)."""
+        """The scenario that measures each part the workload has, in ``PARTS``' order."""
         parts = {
             "connect": (self.connects, CONNECT_SCENARIOS[self.sender]),
             "send": (self.sends, ASYNC_SEND_SCENARIO if self.asynchronous else SEND_SCENARIOS[self.sender]),
             "disconnect": (self.disconnects, DISCONNECT_SCENARIO),
         }
-        return {part: scenario for part, (count, scenario) in parts.items() if count}
+        return {part: parts[part][1] for part in PARTS if parts[part][0]}
 
 
 @dataclass(frozen=True)
