@@ -10,7 +10,7 @@ import pytest
 from sigbench.suite.adapters import IMPLEMENTATIONS
 from sigbench.suite.points import KINDS, REFS, Point
 from sigbench.worker.matrix import matrix
-from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios import SCENARIOS, WORKLOAD_SCENARIOS
 from sigbench.worker.scenarios.base import Scenario
 from sigbench.worker.twins import TWINS
 
@@ -21,8 +21,8 @@ def _points(scenario: Scenario) -> int:
     return len(scenario.receivers) * modes
 
 
-#: Every implementation's: the scenarios open to every one.
-POINTS_PER_IMPL = sum(_points(s) for s in SCENARIOS.values() if s.impls is None)
+#: Every implementation's: the scenarios open to every one (those measured only when named aside).
+POINTS_PER_IMPL = sum(_points(s) for s in SCENARIOS.values() if s.impls is None and not s.only_when_named)
 #: The A/A twin's: the scenarios it shares with blinker.
 AA_TWIN_POINTS = sum(
     _points(SCENARIOS[name]) for twin in TWINS if twin.impl == "blinker_twin" for name in twin.scenarios or ()
@@ -54,7 +54,7 @@ def _size(impl: str) -> int:
     return sum(
         len(s.receivers) * (len(s.modes or [(r, k) for r in REFS for k in KINDS]) if s.has_receivers else 1)
         for s in SCENARIOS.values()
-        if (s.impls is None or impl in s.impls) and impl != "blinker_twin"
+        if (s.impls is None or impl in s.impls) and impl != "blinker_twin" and not s.only_when_named
     )
 
 
@@ -72,7 +72,7 @@ def test_matrix_size() -> None:
 
 def test_full_matrix_covers_every_combination_once() -> None:
     for impl in ("blinker", "flask"):
-        points = matrix([impl])
+        points = matrix([impl], scenarios=list(SCENARIOS))
         assert len(set(points)) == len(points)
         for scenario in SCENARIOS.values():
             chosen = [p for p in points if p.scenario == scenario.name]
@@ -104,6 +104,17 @@ def test_request_scenarios_belong_to_flask_in_one_mode() -> None:
             (0, 1, 10),
         )
     assert {p.impl for p in matrix(IMPLEMENTATIONS, scenarios=[s.name for s in requests])} == {"flask"}
+
+
+def test_scenarios_measured_only_when_named_stay_out_unless_named() -> None:
+    """The workload shapes check the cost model: no run measures them unless it names them."""
+    named = [s.name for s in SCENARIOS.values() if s.only_when_named]
+    assert named and set(named) == set(WORKLOAD_SCENARIOS)
+    assert not {p.scenario for p in matrix(IMPLEMENTATIONS)} & set(named)
+    assert not {p.scenario for p in matrix(IMPLEMENTATIONS, core=True)} & set(named)
+    chosen = matrix(["blinker"], scenarios=[named[0], "send"], core=True)
+    assert {p.scenario for p in chosen} == {named[0], "send"}
+    assert [p.receivers for p in chosen if p.scenario == named[0]] == list(SCENARIOS[named[0]].receivers)
 
 
 @pytest.mark.parametrize(

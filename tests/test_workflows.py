@@ -21,6 +21,7 @@ from conftest import missing_tool
 
 from sigbench.cli import build_parser
 from sigbench.run.shard import parse_shard
+from sigbench.worker.scenarios import WORKLOAD_SCENARIOS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CI = PROJECT_ROOT / ".github" / "workflows" / "ci.yml"
@@ -408,7 +409,7 @@ def test_publishing_runs_queue_instead_of_cancelling() -> None:
     assert "  cancel-in-progress: false" in concurrency, concurrency
 
 
-@pytest.mark.parametrize("env", ["bench", "report", "versions", "threads"])
+@pytest.mark.parametrize("env", ["bench", "report", "versions", "threads", "workloads"])
 def test_every_tox_sigbench_command_parses(env: str) -> None:
     """tox.ini's sigbench commands parse with today's CLI (without and with arguments passed on)."""
     for posargs in ([], ["--quiet"] if env != "report" else ["--resamples", "500"]):
@@ -423,6 +424,16 @@ def test_tox_threads_measures_the_thread_scenarios_beside_one_thread() -> None:
     arguments = build_parser().parse_args(run[1:])
     assert arguments.env == ["current", "python3.13t"]
     assert set(arguments.scenario) == {"send,churn,send_threads,churn_threads"}
+
+
+def test_tox_workloads_measures_every_shape_and_what_predicts_it_then_checks() -> None:
+    """``tox -e workloads``: every workload scenario and the operations the model predicts them
+    from, then ``sigbench advise --check`` on that run (the newest)."""
+    run, check = _tox_commands("workloads", [])
+    arguments = build_parser().parse_args(run[1:])
+    scenarios = {name for given in arguments.scenario for name in given.split(",")}
+    assert set(WORKLOAD_SCENARIOS) | {"connect", "send", "disconnect"} <= scenarios
+    assert check == ["sigbench", "advise", "--check"]
 
 
 def test_tox_versions_measures_blinker_releases_in_the_history_profile() -> None:

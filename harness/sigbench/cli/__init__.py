@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Callable, Dict, NamedTuple, Optional, Sequence
 
-from sigbench.cli import bisect, check, compare, export, gate, listing, merge, report, run, summary
+from sigbench.cli import advise, bisect, check, compare, export, gate, listing, merge, report, run, summary
 from sigbench.suite.adapters import implementation_names
 
 
@@ -34,6 +34,7 @@ COMMANDS: Dict[str, Command] = {
     "export": Command(export.setup_arguments, export.run),
     "check": Command(check.setup_arguments, check.run),
     "compare": Command(compare.setup_arguments, compare.run),
+    "advise": Command(advise.setup_arguments, advise.run),
     "gate": Command(gate.setup_arguments, gate.run),
     "bisect": Command(bisect.setup_arguments, bisect.run),
 }

@@ -47,6 +47,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             else f"{METRICS[scenario.metric].word} per {scenario.unit}"
         )
         only = "; free-threaded Python only" if scenario.free_threaded else ""
+        only += "; measured only when named (--scenario)" if scenario.only_when_named else ""
         print(f"  {scenario.name:<15} {scenario.description} ({per}; receivers: {counts}{only})")
     print(f"\nReference modes: {', '.join(REFS)}; receiver kinds: {', '.join(KINDS)}")
     print("Profiles: " + "; ".join(f"{p.name} ({p.description})" for p in PROFILES.values()))

@@ -58,12 +58,15 @@ def matrix(
     kinds: Optional[Sequence[str]] = None,
     core: bool = False,
 ) -> List[Point]:
-    """Every point for ``impls``, narrowed by the optional filters (``None`` keeps all); with
-    ``core``, only each scenario's core reference mode and receiver kind (``core_mode``)."""
+    """Every point for ``impls``, narrowed by the optional filters (``None`` keeps all, but for
+    the scenarios measured only when named in ``scenarios``); with ``core``, only each scenario's
+    core reference mode and receiver kind (``core_mode``)."""
     points = []
     for impl in impls:
         supported = _supported(impl) if core else None
         for scenario in SCENARIOS.values():
+            if scenarios is None and scenario.only_when_named:
+                continue
             if scenarios is not None and scenario.name not in scenarios:
                 continue
             if not _measured_in(impl, scenario.name):

@@ -41,3 +41,41 @@ def apply_each(operations: List[Callable[[Any], Any]], handles: List[Any]) -> No
     for operation in operations:
         for handle in handles:
             operation(handle)
+
+
+def time_workload(
+    connect: Callable[[Any], Any],
+    handles: List[Any],
+    send: Callable[[], Any],
+    sends: int,
+    disconnect: Callable[[Any], Any],
+    leaving: List[Any],
+) -> float:
+    """Seconds for a whole workload: connect every handle, send ``sends`` times, disconnect the
+    handles ``leaving``."""
+    iterations = range(sends)
+    start = perf_counter()
+    for handle in handles:
+        connect(handle)
+    for _ in iterations:
+        send()
+    for handle in leaving:
+        disconnect(handle)
+    return perf_counter() - start
+
+
+def run_workload(
+    connect: Callable[[Any], Any],
+    handles: List[Any],
+    send: Callable[[], Any],
+    sends: int,
+    disconnect: Callable[[Any], Any],
+    leaving: List[Any],
+) -> None:
+    """``time_workload`` without the clock, for a front end that times the call itself."""
+    for handle in handles:
+        connect(handle)
+    for _ in range(sends):
+        send()
+    for handle in leaving:
+        disconnect(handle)

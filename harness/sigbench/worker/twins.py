@@ -31,6 +31,9 @@ class Twin:
     scenarios: Optional[Tuple[str, ...]] = None
     #: Scenarios of both that run different code, with why.
     unlike: Mapping[str, str] = field(default_factory=dict)
+    #: An A/A twin: the same adapter under a second name, a check of the harness rather than an
+    #: implementation anyone would choose (``sigbench advise`` does not rank it).
+    control: bool = False
 
     def shares(self, scenario: str) -> bool:
         """Do the twins run the same code in ``scenario``?"""
@@ -55,6 +58,7 @@ TWINS: Tuple[Twin, ...] = (
         "blinker",
         "blinker under a second name (an A/A twin): the same adapter, in workers of its own",
         scenarios=("send", "connect", "disconnect", "send_after_peak"),
+        control=True,
     ),
 )
 

@@ -44,3 +44,13 @@ LIFETIME_SCENARIOS: Tuple[str, ...] = _lifetime()
 MEMORY_SCENARIOS: Tuple[str, ...] = tuple(
     name for name, s in SCENARIOS.items() if s.metric == "memory" and name not in LIFETIME_SCENARIOS
 )
+
+
+def _workloads() -> Tuple[str, ...]:
+    from sigbench.worker.scenarios.workloads import WorkloadScenario
+
+    return tuple(name for name, s in SCENARIOS.items() if isinstance(s, WorkloadScenario))
+
+
+#: The workload family: whole shapes of use, timed at once, that check the cost model.
+WORKLOAD_SCENARIOS: Tuple[str, ...] = _workloads()

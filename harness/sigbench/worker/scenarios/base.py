@@ -77,6 +77,9 @@ class Scenario:
     recheck_receivers: int = 10
     #: What the report says the ratio is taken against.
     baseline_note: str = "baseline at the same number of receivers, strong references"
+    #: Measured only when named (``sigbench run --scenario NAME``): left out of the default and
+    #: the full matrix (the workload shapes, which check the cost model rather than add figures).
+    only_when_named: bool = False
 
     @property
     def value_unit(self) -> str:
