@@ -12,7 +12,8 @@ import pyperf
 import pytest
 import synthetic
 
-from sigbench.report.page import _script_hash, write_report
+from sigbench.report.page import write_report
+from sigbench.report.sections.common import script_hash
 from sigbench.report.text import ns
 from sigbench.results.store import ResultsError
 from sigbench.slugs import slug
@@ -105,7 +106,7 @@ def test_page_is_self_contained_and_its_script_is_allowed_by_hash(report: str) -
     assert "https://" not in report.replace("http://www.w3.org/", "")
     scripts = re.findall(r"<script>(.*?)</script>", report, re.S)
     assert len(scripts) == 1
-    assert f"script-src '{_script_hash(scripts[0])}'" in report
+    assert f"script-src '{script_hash(scripts[0])}'" in report
 
 
 def test_chart_ids_are_unique_on_the_page(report: str) -> None:

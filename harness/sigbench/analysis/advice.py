@@ -233,7 +233,9 @@ def choose_interpreter(documents: Documents, python: Optional[str]) -> Tuple[str
     return python, found
 
 
-def _modes(ref: Optional[str], kind: Optional[str]) -> List[Tuple[str, str]]:
+def modes_for(ref: Optional[str], kind: Optional[str]) -> List[Tuple[str, str]]:
+    """The modes an implementation may be costed in, in the order tried, for ``ref`` and ``kind``
+    (None: either)."""
     return [mode for mode in MODE_ORDER if ref in (None, mode[0]) and kind in (None, mode[1])]
 
 
@@ -306,6 +308,25 @@ def _lifetime_notes(analysis: Analysis, label: str) -> List[Note]:
     return notes
 
 
+def standing_notes(
+    analysis: Analysis, documents: Documents, selected: Documents, entry: Tuple[str, str, str]
+) -> List[Note]:
+    """The notes of an implementation's row (``entry``: label, implementation, version) that hold
+    whatever the workload: conformance failures, errors, races, what it keeps alive.  A costed
+    row adds the notes on its costs and lists them all in ``NOTE_KINDS``' order."""
+    label, impl, version = entry
+    return _status_notes(documents, selected, impl, version) + _lifetime_notes(analysis, label)
+
+
+def memory_reproducible(analysis: Analysis, label: str, ref: str, kind: str) -> Optional[bool]:
+    """Whether ``label``'s memory points in ``ref`` and ``kind`` agree between processes (None
+    without any)."""
+    points = analysis.points
+    readings = points[(points["label"] == label) & (points["scenario"] == MEMORY_SCENARIO)]
+    readings = readings[(readings["ref"] == ref) & (readings["kind"] == kind)]
+    return bool(readings["reproducible"].all()) if len(readings) else None
+
+
 def _cost_notes(prediction: Prediction, memory_reproducible: Optional[bool]) -> List[Note]:
     """Parts that are extrapolated or fitted beyond what was measured; memory not known."""
     notes = [
@@ -341,7 +362,7 @@ def _not_applicable(impl: str, scenarios: Sequence[str], modes: Sequence[Tuple[s
     return reasons[0] if reasons else None
 
 
-def _why_unranked(
+def why_unranked(
     documents: Documents,
     impl: str,
     version: str,
@@ -381,7 +402,8 @@ def _why_unranked(
     )
 
 
-def _controls() -> Dict[str, str]:
+def control_reasons() -> Dict[str, str]:
+    """Why each A/A twin is not ranked, by implementation."""
     return {
         twin.impl: f"an A/A twin of {twin.of}, a check of the harness: not ranked"
         for twin in TWINS
@@ -398,7 +420,7 @@ def _row(
     modes: Sequence[Tuple[str, str]],
 ) -> Row:
     label, impl, version = entry
-    row = Row(label, impl, version, excluded=_controls().get(impl))
+    row = Row(label, impl, version, excluded=control_reasons().get(impl))
     first: List[str] = []
     for ref, kind in modes:
         series, missing = workload_series(analysis, label, ref, kind, workload)
@@ -407,8 +429,8 @@ def _row(
             break
     else:
         scenarios = list(workload.scenarios().values())
-        row.excluded = row.excluded or _why_unranked(selected, impl, version, scenarios, modes, first)
-        row.notes = _status_notes(documents, selected, impl, version) + _lifetime_notes(analysis, label)
+        row.excluded = row.excluded or why_unranked(selected, impl, version, scenarios, modes, first)
+        row.notes = standing_notes(analysis, documents, selected, entry)
         return row
     row.ref, row.kind = ref, kind
     memory = series_of(analysis, label, MEMORY_SCENARIO, ref, kind)
@@ -416,18 +438,14 @@ def _row(
         row.prediction = predict(workload, series, memory)
     except ModelError as exc:
         row.excluded = f"cannot be costed: {exc}"
-    points = analysis.points
-    readings = points[(points["label"] == label) & (points["scenario"] == MEMORY_SCENARIO)]
-    readings = readings[(readings["ref"] == ref) & (readings["kind"] == kind)]
-    reproducible = bool(readings["reproducible"].all()) if len(readings) else None
-    row.notes = _status_notes(documents, selected, impl, version) + _lifetime_notes(analysis, label)
+    row.notes = standing_notes(analysis, documents, selected, entry)
     if row.prediction is not None and row.excluded is None:
-        row.notes += _cost_notes(row.prediction, reproducible)
+        row.notes += _cost_notes(row.prediction, memory_reproducible(analysis, label, ref, kind))
     row.notes.sort(key=lambda note: NOTE_KINDS.index(note.kind))
     return row
 
 
-def _absent(selected: Documents, measured: Sequence[str]) -> List[Row]:
+def absent_rows(selected: Documents, measured: Sequence[str]) -> List[Row]:
     """Implementations of the results with no point measured: unranked, with why."""
     rows: Dict[str, Row] = {}
     for document in selected.values():
@@ -480,10 +498,10 @@ def advise(
         raise AdviceError(f"receiver kind must be one of {', '.join(KINDS)}, not {kind!r}")
     chosen, interpreters, selected = selected_documents(documents, python)
     analysis = model_analysis(selected, resamples)
-    modes = _modes(ref, kind)
+    modes = modes_for(ref, kind)
     entries = labels_of(analysis.points)
     rows = [_row(analysis, documents, selected, entry, workload, modes) for entry in entries]
-    rows += _absent(selected, [impl for _, impl, _ in entries])
+    rows += absent_rows(selected, [impl for _, impl, _ in entries])
     ranked = sorted(
         (row for row in rows if row.excluded is None and row.prediction is not None),
         key=lambda row: row.prediction.total.value if row.prediction else 0.0,

@@ -9,8 +9,6 @@ escapes SVG text.  A Content-Security-Policy allows only the page's own script, 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from pathlib import Path
 from typing import Callable, List, Sequence, Tuple
@@ -19,6 +17,7 @@ from sigbench.analysis.history import histories
 from sigbench.analysis.points import analyse
 from sigbench.analysis.stats import RESAMPLES
 from sigbench.report.charts import colours
+from sigbench.report.chooser import CHOOSER, chooser_page
 from sigbench.report.entry import Entry, entry
 from sigbench.report.sections import (
     environment,
@@ -33,7 +32,7 @@ from sigbench.report.sections import (
     requests,
     scenarios,
 )
-from sigbench.report.sections.common import Inputs, Section, fragment
+from sigbench.report.sections.common import Inputs, Section, fragment, script_hash
 from sigbench.results.store import write_text_atomic
 from sigbench.results.table import frame_from_documents, read_document
 
@@ -51,10 +50,6 @@ SECTIONS: Tuple[Callable[[Inputs], List[Section]], ...] = (
     environment.sections,
     method.sections,
 )
-
-
-def _script_hash(script: str) -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
 
 
 def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Entry]:
@@ -75,16 +70,23 @@ def render(paths: Sequence[Path], resamples: int = RESAMPLES) -> Tuple[str, Entr
         counts=counts,
         sections=[section for make in SECTIONS for section in make(inputs)],
         script=script,
-        script_hash=_script_hash(script),
+        script_hash=script_hash(script),
     )
     return str(page), summary
 
 
 def write_report(paths: Sequence[Path], output: Path, resamples: int = RESAMPLES) -> Path:
     """Render the report for ``paths`` into ``output``/index.html (and ``report.json``, its
-    summary for the site index); both written atomically."""
+    summary for the site index, and ``chooser.html`` where the results hold the points the
+    cost model reads); each written atomically."""
     page, summary = render(paths, resamples)
+    documents = {Path(path): read_document(Path(path)) for path in paths}
+    chooser = chooser_page(documents, summary["title"], resamples)
     index = output / "index.html"
     write_text_atomic(index, page)
     write_text_atomic(output / "report.json", json.dumps(summary, indent=1) + "\n")
+    if chooser is not None:
+        write_text_atomic(output / CHOOSER, chooser)
+    else:  # not one from an earlier report of other results in this directory
+        (output / CHOOSER).unlink(missing_ok=True)
     return index

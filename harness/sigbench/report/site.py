@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import jinja2
 
+from sigbench.report.chooser import CHOOSER
 from sigbench.results.store import write_text_atomic
 
 #: Marks an index page this module wrote; any other index.html is never overwritten.
@@ -120,6 +121,9 @@ def update_site(directory: Path) -> Tuple[Optional[Path], List[str]]:
                 entries.append(_entry(summary_path.parent, json.load(handle)))
         except (OSError, ValueError) as exc:
             warnings.append(f"{summary_path}: not listed: {exc}")
+    for listed in entries:  # the report's chooser (``sigbench.report.chooser``), where it has one
+        has_chooser = (directory / listed["name"] / CHOOSER).is_file()
+        listed["chooser"] = urllib.parse.quote(listed["name"]) + "/" + CHOOSER if has_chooser else ""
     entries.sort(key=lambda entry: (entry["when"], entry["name"]), reverse=True)
     newest_run = next((entry for entry in entries if entry["leaderboard"]), None)
     page = _TEMPLATES.get_template("site.html").render(entries=entries, run=newest_run, generator=GENERATOR)

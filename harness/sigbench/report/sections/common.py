@@ -7,6 +7,8 @@ autoescape, and tables are formatted with ``escape="html"``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
@@ -70,6 +72,11 @@ class Inputs:
 def fragment(template: str, **context: Any) -> Markup:
     """``template`` (in ``sigbench/report/templates``) rendered with ``context``, autoescaped."""
     return Markup(_TEMPLATES.get_template(template).render(**context))
+
+
+def script_hash(script: str) -> str:
+    """The Content-Security-Policy source that allows the inline ``script``: its SHA-256."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
 
 
 def range_text(low: float, high: float, format: Format = ns) -> str:
