@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -465,5 +466,12 @@ def test_a_workload_the_model_cannot_cost_says_why(driver: Any, synthetic_page: 
     _clean(driver)
 
 
-def test_the_selectors_offer_every_mode_and_binding(data: ModelData) -> None:
-    assert data["refs"] == list(REFS) and data["kinds"] == list(KINDS) and data["bindings"] == list(BINDINGS)
+def test_the_selectors_offer_every_mode_and_binding(run: List[Path]) -> None:
+    page = chooser_page({path: read_document(path) for path in run}, "a run", RESAMPLES)
+    assert page is not None
+    for name, values in (("ref", ["any", *REFS]), ("kind", ["any", *KINDS]), ("sender", BINDINGS)):
+        select = re.search(f'<select name="{name}">(.*?)</select>', page)
+        assert select is not None and re.findall('value="([^"]*)"', select.group(1)) == list(values)
+    for name in ("receivers", "sends", "connects", "disconnects"):
+        field = f'name="{name}" type="number" min="{int(name == "receivers")}" step="1" '
+        assert f'{field}value="{getattr(OPENING_SHAPE, name)}"' in page

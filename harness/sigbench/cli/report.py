@@ -21,8 +21,10 @@ def setup_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser
         help="build the HTML report of results files",
         description="Build one self-contained HTML report (leaderboard, per-scenario tables and charts "
         "with 95% confidence intervals, scaling fits, failures, environment) from sigbench results "
-        "files or plain pyperf suites, and list it in the site index (reports/index.html), never in "
-        "another directory's unless it is a site sigbench made or --site names it.",
+        "files or plain pyperf suites, with the chooser beside it (chooser.html: the implementations "
+        "ranked for the reader's own workload, as 'sigbench advise' ranks them), and list it in the site "
+        "index (reports/index.html), never in another directory's unless it is a site sigbench made or "
+        "--site names it.",
     )
     parser.add_argument(
         "results",
