@@ -68,6 +68,21 @@ def test_rewrites_its_own_index(tmp_path: Path) -> None:
     assert index is not None and "later/index.html" in index.read_text(encoding="utf-8")
 
 
+def test_links_to_the_documentation_only_where_it_was_built_beside_the_reports(tmp_path: Path) -> None:
+    """The Pages workflow builds the docs into ``reports/docs/``: the index links to them there, and
+    nowhere else (a local ``reports/`` has none, and a link would be broken)."""
+    _report(tmp_path, "run")
+    index, _ = update_site(tmp_path)
+    assert index is not None and "Documentation" not in index.read_text(encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.html").write_text("<p>docs</p>", encoding="utf-8")
+    index, warnings = update_site(tmp_path)
+    assert index is not None and warnings == []
+    html = index.read_text(encoding="utf-8")
+    assert '<a href="docs/index.html">Documentation</a>' in html
+    assert html.count("/index.html") == 2  # the documentation and the one report
+
+
 def test_never_overwrites_an_index_it_did_not_write(tmp_path: Path) -> None:
     foreign = tmp_path / "index.html"
     foreign.write_text("<h1>my own page</h1>", encoding="utf-8")

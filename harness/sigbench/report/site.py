@@ -1,5 +1,6 @@
 """The static site: ``reports/index.html`` lists every report in ``reports/``, newest first,
-so the directory can be published as it is."""
+so the directory can be published as it is, and links to the documentation when it was built
+beside them (``reports/docs/``, as the Pages workflow does)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from sigbench.results.store import write_text_atomic
 
 #: Marks an index page this module wrote; any other index.html is never overwritten.
 GENERATOR = '<meta name="generator" content="sigbench site">'
+#: Where the documentation lies in a site, when it was built there (``tox -e docs -- reports/docs``).
+DOCS = "docs/index.html"
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("sigbench.report", "templates"),
     autoescape=True,
@@ -122,6 +125,9 @@ def update_site(directory: Path) -> Tuple[Optional[Path], List[str]]:
             warnings.append(f"{summary_path}: not listed: {exc}")
     entries.sort(key=lambda entry: (entry["when"], entry["name"]), reverse=True)
     newest_run = next((entry for entry in entries if entry["leaderboard"]), None)
-    page = _TEMPLATES.get_template("site.html").render(entries=entries, run=newest_run, generator=GENERATOR)
+    docs = DOCS if (directory / DOCS).is_file() else None
+    page = _TEMPLATES.get_template("site.html").render(
+        entries=entries, run=newest_run, generator=GENERATOR, docs=docs
+    )
     write_text_atomic(index, page)
     return index, warnings
