@@ -116,9 +116,14 @@ def table(
     styler = styler.format(escape="html", na_rep="").format_index(escape="html", axis=1)
     styler = styler.set_table_attributes('class="data sortable"')
     text_columns = [
-        c for c in ("implementation", "point", "reason", "benchmark", "scenario") if c in frame.columns
+        c
+        for c in ("implementation", "version", "point", "reason", "benchmark", "scenario")
+        if c in frame.columns
     ]
     styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
+    # Their headers too, above the text they name.
+    left = [{"selector": "th", "props": "text-align: left"}]
+    styler = styler.set_table_styles({column: left for column in text_columns}, overwrite=False)
     if colour_by is not None:
         styler = styler.apply(lambda _: _ratio_css(colour_by), axis=None, subset=list(colour_by.columns))
     if cell_css is not None:
