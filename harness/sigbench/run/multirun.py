@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from sigbench.results.store import ResultsError, read_results
 from sigbench.run.envs import (
@@ -24,8 +24,10 @@ from sigbench.run.envs import (
     current_requirements,
     expand,
     parse_spec,
+    pinned,
     prepare,
 )
+from sigbench.run.newest import newest_requirements
 from sigbench.run.profiling import profile_judged
 from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
 from sigbench.slugs import slug
@@ -61,10 +63,38 @@ def resolve(texts: Sequence[str], log: Optional[Log] = None) -> Tuple[List[Spec]
     return specs, skipped
 
 
-def environments_for(specs: Sequence[Spec], log: Optional[Log] = None) -> Dict[str, Environment]:
-    """Each spec's environment by label, made now when it is not cached."""
-    requirements = current_requirements() if any(spec.kind == "python" for spec in specs) else []
-    return {spec.text: prepare(spec, requirements, log=log) for spec in specs}
+def environments_for(
+    specs: Sequence[Spec],
+    log: Optional[Log] = None,
+    measured: Optional[Mapping[str, Mapping[str, Optional[str]]]] = None,
+) -> Dict[str, Environment]:
+    """Each spec's environment by label, made now when it is not cached.  An interpreter's has
+    each library's newest release for it (``newest_requirements``; where sigbench is not
+    installed, the versions of this environment); continuing a run, the versions its file
+    recorded (``measured``: each label's ``libraries``)."""
+    return {
+        spec.text: prepare(spec, _requirements(spec, (measured or {}).get(spec.text), log), log=log)
+        for spec in specs
+    }
+
+
+def _requirements(
+    spec: Spec, recorded: Optional[Mapping[str, Optional[str]]], log: Optional[Log]
+) -> List[str]:
+    """What ``spec``'s environment installs: for an interpreter, the ``recorded`` versions, or
+    each library's newest release for it; nothing for any other spec."""
+    if spec.kind != "python":
+        return []
+    if recorded is not None:
+        return pinned(recorded)
+    if log:
+        log(f"{spec.text}: resolving each library's newest release for it")
+    newest = newest_requirements(spec.value, log)
+    if newest is not None:
+        return newest
+    if log:
+        log(f"{spec.text}: sigbench's extras are unknown (it is not installed): this environment's versions")
+    return current_requirements()
 
 
 def file_names(labels: Sequence[str]) -> Dict[str, str]:
@@ -137,7 +167,8 @@ class MultiRun:
         made again.
         """
         files = sorted(path for path in directory.glob("*.json") if path.is_file())
-        settings = {path: read_results(path)["sigbench"]["settings"] for path in files}
+        sections = {path: read_results(path)["sigbench"] for path in files}
+        settings = {path: section["settings"] for path, section in sections.items()}
         files = [path for path in files if "env" in settings[path]]
         if not files:
             raise ResultsError(f"{directory}: holds no results of a run with --env")
@@ -146,7 +177,8 @@ class MultiRun:
             key=lambda path: order.index(settings[path]["env"]) if settings[path]["env"] in order else 0
         )
         specs = [parse_spec(settings[path]["env"]) for path in files]
-        environments = environments_for(specs, log)
+        measured = {spec.text: sections[path]["libraries"] for spec, path in zip(specs, files)}
+        environments = environments_for(specs, log, measured)
         runners = {
             spec.text: Runner.resume(path, environment=environments[spec.text])
             for spec, path in zip(specs, files)
