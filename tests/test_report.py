@@ -13,6 +13,7 @@ import pytest
 import synthetic
 
 from sigbench.report.page import _script_hash, write_report
+from sigbench.report.sections.common import ratio_bound_text
 from sigbench.report.text import ns
 from sigbench.results.store import ResultsError
 from sigbench.slugs import slug
@@ -168,6 +169,19 @@ def test_slug_never_leaves_the_directory(text: str, expected: str) -> None:
 
 def test_ns_formatting() -> None:
     assert ns(8.5994e-6) == "8,599" and ns(57.79e-9) == "57.8" and ns(float("nan")) == ""
+
+
+def test_both_bounds_of_a_ratio_show_the_same_precision() -> None:
+    bounds = (1.9, 2.03, 16.0, 0.898, 99.96, 150.2, float("nan"))
+    assert [ratio_bound_text(value) for value in bounds] == [
+        "1.90",
+        "2.03",
+        "16.0",
+        "0.898",
+        "100",
+        "150",
+        "",
+    ]
 
 
 def _leaderboard_rows(html: str) -> List[List[str]]:

@@ -46,6 +46,7 @@ def test_lists_reports_newest_first(tmp_path: Path) -> None:
         (["baseline", "blinker", "django"], "2 implementations (blinker, django) and the plain list"),
         (["baseline"] + [f"lib{i}" for i in range(18)], "18 implementations and the plain list"),
         (["blinker"], "1 implementation (blinker)"),
+        (["baseline", "qt"], "1 implementation (PySide6) and the plain list"),
         (["baseline"], "the plain list"),
         (
             ["baseline", "blinker", "blinker_twin"],
@@ -94,11 +95,21 @@ def test_broken_summaries_are_skipped_with_a_warning(tmp_path: Path) -> None:
 
 
 def test_titles_and_names_are_escaped(tmp_path: Path) -> None:
-    _report(tmp_path, 'x"><b onmouseover=alert(1)>', title="<img src=x onerror=alert(1)>")
+    hostile = "<img src=x onerror=alert(2)>"
+    board = [{"implementation": hostile, "version": hostile, "ns": 1.0}]
+    _report(
+        tmp_path,
+        'x"><b onmouseover=alert(1)>',
+        title="<img src=x onerror=alert(1)>",
+        leaderboard=board,
+        checks=[hostile],
+        twins=hostile,
+    )
     index, _ = update_site(tmp_path)
     assert index is not None
     html = index.read_text(encoding="utf-8")
     assert "<b " not in html and "<img" not in html
+    assert html.count("&lt;img src=x onerror=alert(2)&gt;") == 4
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert 'href="x%22%3E%3Cb%20onmouseover%3Dalert%281%29%3E/index.html"' in html
 

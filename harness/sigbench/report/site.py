@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import jinja2
 
 from sigbench.results.store import write_text_atomic
+from sigbench.suite.adapters import display_name
 from sigbench.worker.twins import is_check_only
 
 #: Marks an index page this module wrote; any other index.html is never overwritten.
@@ -66,7 +67,7 @@ def _implementations(names: List[str]) -> str:
     A/A twins (checks, not implementations) apart."""
     twins = [name for name in names if is_check_only(name)]
     others = [name for name in names if name != "baseline" and name not in twins]
-    listed = f" ({', '.join(others)})" if 0 < len(others) <= 3 else ""
+    listed = f" ({', '.join(map(display_name, others))})" if 0 < len(others) <= 3 else ""
     counted = f"{len(others)} implementation{'s' if len(others) != 1 else ''}{listed}"
     parts = [counted] if others else []
     if "baseline" in names:

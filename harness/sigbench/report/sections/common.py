@@ -91,6 +91,14 @@ def ratio_text(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
+def ratio_bound_text(value: float) -> str:
+    """A bound of a ratio's CI: as ``ratio_text``, trailing zeros kept, so that both bounds show
+    the same precision (``1.90`` beside ``2.03``, not ``1.9``)."""
+    if pandas.isna(value) or value >= 100:
+        return ratio_text(value)
+    return f"{value:#.3g}".rstrip(".")  # 99.96 rounds to "100."
+
+
 def _ratio_css(ratios: pandas.DataFrame) -> pandas.DataFrame:
     """Cell backgrounds from green (as fast as baseline) to red (100 times slower and more)."""
 

@@ -28,6 +28,7 @@ from sigbench.report.sections.common import (
     Section,
     fragment,
     range_text,
+    ratio_bound_text,
     ratio_text,
     table,
     with_range,
@@ -125,7 +126,8 @@ def leaderboard(inputs: Inputs) -> Tuple[str, Markup, Markup, List[str]]:
             "95% CI": [range_text(lo, hi) for lo, hi in zip(chosen["low"], chosen["high"])],
             "× baseline": chosen["ratio"].map(ratio_text),
             "95% CI of ratio": [
-                range_text(lo, hi, ratio_text) for lo, hi in zip(chosen["ratio_low"], chosen["ratio_high"])
+                range_text(lo, hi, ratio_bound_text)
+                for lo, hi in zip(chosen["ratio_low"], chosen["ratio_high"])
             ],
             "CV": chosen["cv"].map(lambda cv: f"{cv:.0%}"),
             "processes × values": [f"{p} × {v // p}" for p, v in zip(chosen["processes"], chosen["values"])],
@@ -135,8 +137,8 @@ def leaderboard(inputs: Inputs) -> Tuple[str, Markup, Markup, List[str]]:
     caption = (
         f"One send to {LEADERBOARD_RECEIVERS} receivers ({combo_title(ranked.ref, ranked.kind)}, or in "
         "parentheses the core mode of a library that cannot hold them so), fastest first: "
-        "median ns per send with its 95% confidence interval, and the ratio to a plain list of callables "
-        "with its own. A version below the newest release for its interpreter says so."
+        "median ns per send and the ratio to a plain list of callables, each with its 95% confidence "
+        "interval. A version below the newest release for its interpreter says so."
     )
     has_ratio = chosen["ratio"].notna()
     chart = Markup("")
