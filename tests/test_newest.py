@@ -1,8 +1,9 @@
-"""The newest release of each library for an interpreter (``sigbench.run.newest``): which releases
-count, on synthetic release data with known answers; an index that cannot be reached (unknown,
-never an error); and, against a real package index served here (PyPI's JSON API and a PEP 503
-simple index of wheels made for the test), pip's resolution, ``sigbench list`` and ``sigbench run``
-naming a library measured below its newest release."""
+"""The newest release of each library for an interpreter (``sigbench.run.newest``) and what a run
+installs for one (``sigbench.run.requirements``): which releases count, on synthetic release data
+with known answers; an index that cannot be reached (unknown, never an error); and, against a real
+package index served here (PyPI's JSON API and a PEP 503 simple index of wheels made for the
+test), pip's resolution, ``sigbench list`` and ``sigbench run`` naming a library measured below
+its newest release."""
 
 from __future__ import annotations
 
@@ -28,14 +29,13 @@ from sigbench.run.newest import (
     OFF,
     Interpreter,
     candidates,
-    declared_requirements,
     index_url,
     is_below,
     newest_for,
     newest_release,
     newest_releases,
-    newest_requirements,
 )
+from sigbench.run.requirements import declared_requirements, newest_requirements
 from sigbench.worker.inventory import normal_name
 
 PY311 = Interpreter(Version("3.11.7"))

@@ -3,7 +3,7 @@ its own isolated, cached virtual environment.
 
 A spec is ``current`` (the environment sigbench runs in), a Python interpreter
 (``python:/path/to/python``, or ``python3.12`` on PATH or among pyenv's versions: for a run, each
-library's newest release for that interpreter, ``sigbench.run.newest.newest_requirements``; for
+library's newest release for that interpreter, ``sigbench.run.requirements``; for
 the gate, the same versions as here), a local source tree (``./path/to/blinker``) or a pip
 requirement with optional pip options (``blinker==1.8.2``, ``psygnal==0.16.1 --no-binary=psygnal``).
 Two more expand to several specs for a run (``expand``): ``releases:REQUIREMENT`` (one spec per

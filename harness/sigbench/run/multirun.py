@@ -27,8 +27,8 @@ from sigbench.run.envs import (
     pinned,
     prepare,
 )
-from sigbench.run.newest import newest_requirements
 from sigbench.run.profiling import profile_judged
+from sigbench.run.requirements import newest_requirements
 from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
 from sigbench.slugs import slug
 from sigbench.suite.points import Point

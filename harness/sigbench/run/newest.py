@@ -9,35 +9,26 @@ the one measured must also resolve with its dependencies (``pip install --dry-ru
 measuring interpreter): PyQt6 6.12 admits Python 3.10, but needs a PyQt6-Qt6 6.12 that is not
 published.  Looked up in the runner's process, never in a worker.  Offline, or on any error, a
 library's newest release is unknown (None), never an error: each request has a short time limit.
-
-What a run installs for an interpreter (``sigbench run --env python3.12``, ``--env pythons``) comes
-from here too: the libraries as sigbench's extras declare them, resolved by pip with that
-interpreter to the newest release of each that installs there (``newest_requirements``).
 """
 
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import json
 import os
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence
 
 from packaging import tags
-from packaging.markers import default_environment
-from packaging.requirements import Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from sigbench.run.isolation import worker_environment
-from sigbench.suite.adapters import get_adapter, implementation_names
+from sigbench.run.pip import resolves
 from sigbench.worker.inventory import normal_name
 
 #: The base URL of a PyPI-style JSON API (``<base>/<name>/json``); ``off`` looks nothing up.
@@ -50,8 +41,6 @@ TIMEOUT = 5.0
 _PARALLEL = 8
 #: A project's JSON larger than this is not read (Django's is under 1 MiB).
 _MAX_BYTES = 32 * 1024 * 1024
-#: Seconds one ``pip install --dry-run`` may take.
-PIP_TIMEOUT = 120.0
 #: Releases newer than the one measured that are tried with pip, newest first: when none of
 #: these resolves, the newest is unknown.
 _TRIES = 4
@@ -142,27 +131,6 @@ def newest_release(releases: Releases, interpreter: Interpreter) -> Optional[str
     return next(iter(candidates(releases, interpreter)), None)
 
 
-def resolves(python: str, requirement: str, pip_options: Sequence[str] = ()) -> Optional[bool]:
-    """Whether pip, run by ``python`` with its own index settings, resolves ``requirement`` and
-    its dependencies (a dry run, ignoring what is installed); None when pip cannot tell (it is
-    missing, too old for ``--dry-run``, or does not finish in time)."""
-    command = [
-        *(python, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed"),
-        *("--disable-pip-version-check", *pip_options, requirement),
-    ]
-    try:
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=PIP_TIMEOUT, env=worker_environment()
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if result.returncode == 0:
-        return True
-    if "No module named pip" in result.stderr or "no such option" in result.stderr:
-        return None
-    return False
-
-
 def newest_for(
     name: str,
     measured: Optional[str],
@@ -250,118 +218,3 @@ def is_below(version: Optional[str], newest: Optional[str]) -> bool:
         return Version(version) < Version(newest)
     except InvalidVersion:
         return False
-
-
-#: The extra that names every library extra (``pip install 'sigbench[all]'``).
-ALL_EXTRA = "all"
-#: Seconds pip may take to resolve every library at once.
-RESOLVE_TIMEOUT = 600.0
-
-
-def declared_requirements(python_version: Version, requires: Optional[Sequence[str]] = None) -> List[str]:
-    """The libraries under test as sigbench's extras declare them (each extra its ``all`` extra
-    names), for an interpreter of ``python_version``: markers evaluated for it, then dropped.
-    ``requires``: sigbench's ``Requires-Dist`` lines (default: its installed metadata's)."""
-    lines = importlib.metadata.requires("sigbench") if requires is None else requires
-    parsed = [Requirement(line) for line in lines or ()]
-    environment = {key: str(value) for key, value in default_environment().items()}
-    environment["python_version"] = f"{python_version.major}.{python_version.minor}"
-    environment["python_full_version"] = str(python_version)
-
-    def wanted(requirement: Requirement, extra: str) -> bool:
-        return requirement.marker is not None and requirement.marker.evaluate({**environment, "extra": extra})
-
-    extras = {
-        extra
-        for requirement in parsed
-        if normal_name(requirement.name) == "sigbench" and wanted(requirement, ALL_EXTRA)
-        for extra in requirement.extras
-    }
-    found = []
-    for requirement in parsed:
-        if normal_name(requirement.name) == "sigbench" or wanted(requirement, ""):
-            continue  # the extras' own names, or what every install needs
-        if any(wanted(requirement, extra) for extra in extras):
-            requirement.marker = None
-            found.append(str(requirement))
-    return found
-
-
-def _resolved(python: str, requirements: Sequence[str]) -> Optional[Dict[str, str]]:
-    """Every distribution pip run by ``python`` would install for ``requirements`` (a dry run,
-    ignoring what is installed), by normalised name: its version; None when pip cannot resolve
-    them (or cannot run)."""
-    command = [
-        *(python, "-m", "pip", "install", "--dry-run", "--quiet", "--ignore-installed"),
-        *("--disable-pip-version-check", "--report", "-", *requirements),
-    ]
-    try:
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=RESOLVE_TIMEOUT, env=worker_environment()
-        )
-        report = json.loads(result.stdout) if result.returncode == 0 else None
-    except (OSError, subprocess.TimeoutExpired, ValueError):
-        return None
-    if not isinstance(report, dict):
-        return None
-    return {
-        normal_name(str(item["metadata"]["name"])): str(item["metadata"]["version"])
-        for item in report.get("install", [])
-        if isinstance(item, dict) and isinstance(item.get("metadata"), dict)
-    }
-
-
-def _interpreter_version(python: str) -> Optional[Version]:
-    try:
-        result = subprocess.run(
-            [python, "-c", "import platform; print(platform.python_version())"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=worker_environment(),
-        )
-        return Version(result.stdout.strip())
-    except (OSError, subprocess.TimeoutExpired, InvalidVersion):
-        return None
-
-
-def library_names() -> Dict[str, str]:
-    """Every library under test by normalised name: its name as the inventory spells it."""
-    return {
-        normal_name(distribution): distribution
-        for name in implementation_names()
-        for distribution in get_adapter(name).libraries()
-    }
-
-
-def newest_requirements(
-    python: str, log: Optional[Callable[[str], None]] = None, requires: Optional[Sequence[str]] = None
-) -> Optional[List[str]]:
-    """What a run installs into an environment of interpreter ``python``: every library under
-    test pinned (``name==version``, as the inventory spells it) to the release pip resolves for
-    it from sigbench's extras, the newest of each that installs there beside the others.  When
-    they do not resolve together, each alone (one that resolves nowhere is left out, with a
-    note); when none resolves (pip cannot reach the index), the declared requirements as they
-    are.  None when it cannot tell: the interpreter does not run, or sigbench is not installed
-    (its extras are in its metadata; ``requires``: its ``Requires-Dist`` lines instead)."""
-    version = _interpreter_version(python)
-    try:
-        declared = declared_requirements(version, requires) if version is not None else None
-    except importlib.metadata.PackageNotFoundError:
-        declared = None
-    if declared is None:
-        return None
-    resolved = _resolved(python, declared)
-    if resolved is None:
-        resolved = {}
-        for requirement in declared:
-            alone = _resolved(python, [requirement])
-            name = normal_name(Requirement(requirement).name)
-            if alone and name in alone:
-                resolved[name] = alone[name]
-            elif log:
-                log(f"{python}: {requirement} does not resolve for Python {version}; left out")
-        if not resolved:
-            return declared
-    names = library_names()
-    return sorted(f"{names[name]}=={found}" for name, found in resolved.items() if name in names)
