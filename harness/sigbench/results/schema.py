@@ -121,6 +121,7 @@ def check_document(document: Any) -> None:
     _check_run_layout(settings)
     _strings(section.get("environment"), "sigbench.environment")
     _strings(section.get("libraries"), "sigbench.libraries", nullable=True)
+    _check_newest(section.get("newest", {}), section["libraries"])
     implementations = _type(section.get("implementations"), dict, "sigbench.implementations")
     for name, info in implementations.items():
         if not NAME.match(name):
@@ -139,6 +140,16 @@ def check_document(document: Any) -> None:
     _check_benchmarks(
         document.get("benchmarks"), points, shared.get("name") if isinstance(shared, dict) else None
     )
+
+
+def _check_newest(newest: Any, libraries: Dict[str, Any]) -> None:
+    """Each installed library's newest release for the interpreter (``sigbench.run.newest``):
+    a version, or null where unknown; files written before it was recorded have none."""
+    for name, version in _type(newest, dict, "sigbench.newest").items():
+        if version is not None:
+            _text(version, f"sigbench.newest.{name}")
+        if libraries.get(name) is None:
+            _fail(f"sigbench.newest.{name}", "not among the run's installed libraries")
 
 
 def _check_run_layout(settings: Dict[str, Any]) -> None:
@@ -384,6 +395,12 @@ FIELDS: Tuple[Field, ...] = (
         ("environment.<key>", _ANY, "``python_version``, ``cpu_model_name``, ..."),
         ("libraries", "object", "every library under test by distribution"),
         ("libraries.<distribution>", "string or null", "its version in the environment; null: absent"),
+        ("newest", "object", "optional: each installed library's newest release for this interpreter"),
+        (
+            "newest.<distribution>",
+            "string or null",
+            "the newest release pip can install here (PyPI's JSON API); null: unknown (offline)",
+        ),
     ),
     *_under(
         "sigbench.settings",

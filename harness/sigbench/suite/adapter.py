@@ -38,6 +38,9 @@ class Adapter:
     """Base class for one implementation under test; subclasses override the operations."""
 
     name: ClassVar[str]
+    #: The name readers know the implementation by, where it is not ``name`` (``qt`` is PySide6):
+    #: what the report and the site show.
+    title: ClassVar[Optional[str]] = None
     #: Module imported by :meth:`load`; ``None`` for the standard library only.
     module: ClassVar[Optional[str]] = None
     #: Distribution whose version is reported; ``None`` reports the Python version.

@@ -63,6 +63,14 @@ def implementation_names() -> Tuple[str, ...]:
     return tuple(_modules())
 
 
+def display_name(name: str) -> str:
+    """How readers see implementation ``name``: its adapter's ``title``, else ``name`` itself
+    (also for a name no adapter has, such as a plain pyperf benchmark's)."""
+    if name not in _modules():
+        return name
+    return get_adapter(name).title or name
+
+
 def get_adapter(name: str) -> Adapter:
     """The adapter for ``name`` (its library is not imported until ``load()``)."""
     where = _modules()[name]

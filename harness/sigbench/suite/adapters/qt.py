@@ -29,6 +29,7 @@ _DISTRIBUTIONS = ("PySide6-Essentials", "PySide6_Essentials", "PySide6")
 
 class Qt(Adapter):
     name = "qt"
+    title = "PySide6"
     module = "PySide6.QtCore"
     distribution = "PySide6-Essentials"
     install_hint = "pip install 'sigbench[qt]'"
