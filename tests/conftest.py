@@ -11,6 +11,7 @@ from typing import Callable, Dict, NoReturn, Optional, Sequence
 
 import pytest
 
+from sigbench.run.newest import INDEX_VARIABLE, OFF
 from sigbench.run.runner import Profile
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
@@ -18,6 +19,9 @@ from sigbench.worker.inventory import availability
 from sigbench.worker.measure import Timing
 
 ROOT = Path(__file__).resolve().parent.parent
+# Runs look up each library's newest release on PyPI: never in the tests (they and their
+# subprocesses stay offline and quick), except those that serve an index of their own.
+os.environ.setdefault(INDEX_VARIABLE, OFF)
 #: The smallest timing that still calibrates: no warmups, two values of at least 0.5 ms.
 TINY_TIMING = Timing(warmups=0, values=2, min_time=0.0005)
 

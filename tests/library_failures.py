@@ -1,4 +1,4 @@
-"""Conformance failures of real libraries: findings (README, "What we found in the libraries"),
+"""Conformance failures of real libraries: findings (docs/findings/),
 each expected to fail for the versions that have it, so that a release that fixes it shows."""
 
 from __future__ import annotations

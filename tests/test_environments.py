@@ -14,7 +14,7 @@ import pytest
 
 from sigbench.results.store import ResultsError, read_results, record_from_document, to_document, write_atomic
 from sigbench.results.table import load_results
-from sigbench.run import envs
+from sigbench.run import envs, multirun
 from sigbench.run.envs import (
     AbsentInterpreter,
     Environment,
@@ -531,3 +531,12 @@ def test_an_environment_is_kept_by_what_makes_it(tmp_path: Path) -> None:
     python = parse_spec(f"python:{sys.executable}")
     assert envs.directory_for(python, ["x==1"], tmp_path) != envs.directory_for(python, ["x==2"], tmp_path)
     assert envs.directory_for(python, [], tmp_path).parent == tmp_path
+
+
+def test_an_interpreter_gets_the_versions_its_file_recorded_when_a_run_is_resumed() -> None:
+    """Continuing a run installs in an interpreter's environment what its file measured (not
+    the newest releases of today, which may have moved on); other specs install nothing more."""
+    python = parse_spec(f"python:{sys.executable}")
+    recorded = {"pyee": "13.0.1", "blinker": "1.9.0", "pyperf": "2.11.0", "psygnal": None}
+    assert multirun._requirements(python, recorded, None) == ["blinker==1.9.0", "pyee==13.0.1"]
+    assert multirun._requirements(parse_spec("current"), recorded, None) == []

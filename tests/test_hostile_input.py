@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import sigbench.results.store
 from sigbench.analysis.points import analyse
 from sigbench.report.charts import colours
+from sigbench.report.sections.common import Inputs
 from sigbench.report.sections.environment import environment_table
 from sigbench.report.sections.failures import not_measured
 from sigbench.report.sections.fits import fits_table
@@ -57,7 +58,7 @@ def _use(document: Dict[str, Any], path: Path = Path("fuzz.json")) -> None:
     documents = {path: document}
     frame = frame_from_documents(documents)
     analysis = analyse(frame, resamples=50)
-    leaderboard(analysis, colours(list(analysis.points["label"])))
+    leaderboard(Inputs(documents, frame, analysis, colours(list(analysis.points["label"])), [], 50))
     combo_tables(analysis)
     fits_table(analysis)
     not_measured(documents)
@@ -122,6 +123,14 @@ CASES = {
     "environment holds a list": (
         set_at(["sigbench", "environment", "platform"], ["x"]),
         "expected a string or finite number",
+    ),
+    "newest release not a version": (
+        lambda d: d["sigbench"].__setitem__("newest", {"pyperf": 3}),
+        "sigbench.newest.pyperf: expected str, got int",
+    ),
+    "newest release of a library not installed": (
+        lambda d: d["sigbench"].__setitem__("newest", {"<script>": "1.0"}),
+        "sigbench.newest.<script>: not among the run's installed libraries",
     ),
     "schema from the future": (set_at(["sigbench", "schema"], 2), "results schema 2 is not supported"),
     "no sigbench section": (drop_at(["sigbench"]), "not a sigbench results file"),

@@ -13,7 +13,7 @@ import pytest
 import synthetic
 
 from sigbench.report.page import write_report
-from sigbench.report.sections.common import script_hash
+from sigbench.report.sections.common import ratio_bound_text, script_hash
 from sigbench.report.text import ns
 from sigbench.results.store import ResultsError
 from sigbench.slugs import slug
@@ -169,3 +169,93 @@ def test_slug_never_leaves_the_directory(text: str, expected: str) -> None:
 
 def test_ns_formatting() -> None:
     assert ns(8.5994e-6) == "8,599" and ns(57.79e-9) == "57.8" and ns(float("nan")) == ""
+
+
+def test_both_bounds_of_a_ratio_show_the_same_precision() -> None:
+    bounds = (1.9, 2.03, 16.0, 0.898, 99.96, 150.2, float("nan"))
+    assert [ratio_bound_text(value) for value in bounds] == [
+        "1.90",
+        "2.03",
+        "16.0",
+        "0.898",
+        "100",
+        "150",
+        "",
+    ]
+
+
+def _leaderboard_rows(html: str) -> List[List[str]]:
+    """The leaderboard's rows, as the cells' texts."""
+    table = re.search(r'<table id="T_leaderboard".*?</table>', html, re.S)
+    assert table
+    rows = re.findall(r"<tr>.*?</tr>", table.group(0).split("<tbody>")[1], re.S)
+    return [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in rows]
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run with an A/A twin, PySide6 (``qt``) and pyee measured below its newest release."""
+    directory = tmp_path_factory.mktemp("shapes")
+    values = _values()
+    for impl, fixed, slope in (("blinker_twin", 600e-9, 900e-9), ("qt", 1000e-9, 150e-9)):
+        values.update(synthetic.linear(impl, "send", fixed, slope, spread=0.05))
+    run = synthetic.record(values, versions={"blinker": "1.9.0", "pyee": "13.0.1", "qt": "6.11.3"})
+    run.libraries = {"blinker": "1.9.0", "pyee": "13.0.1", "PySide6-Essentials": "6.11.3"}
+    run.newest = {"blinker": "1.9.0", "pyee": "16.1.0", "PySide6-Essentials": None}
+    path = synthetic.write(directory / "run.json", run)
+    write_report([path], directory / "out", resamples=200)
+    return directory / "out"
+
+
+def test_the_a_a_twin_is_shown_with_the_twins_not_ranked(shapes: Path) -> None:
+    html = (shapes / "index.html").read_text(encoding="utf-8")
+    rows = _leaderboard_rows(html)
+    assert [row[1] for row in rows] == ["baseline", "pyee", "PySide6", "blinker"]
+    assert [row[0] for row in rows] == ["1", "2", "3", "4"]  # ranks without a gap
+    board = html[html.index('id="leaderboard"') : html.index("</section>", html.index('id="leaderboard"'))]
+    check = re.search(r'<p class="check">Not ranked: (.*?)</p>', board, re.S)
+    assert check and check.group(1).startswith("blinker_twin is blinker under a second name, an A/A check")
+    assert "×1.000 (" in check.group(1) and "9,600 ns per send" in check.group(1)
+    assert 'href="#twins"' in check.group(1)
+    summary = json.loads((shapes / "report.json").read_text(encoding="utf-8"))
+    assert [row["implementation"] for row in summary["leaderboard"]] == [
+        "baseline",
+        "pyee",
+        "PySide6",
+        "blinker",
+    ]
+    assert summary["checks"] and summary["checks"][0].startswith("blinker_twin is blinker")
+    assert summary["title"].startswith("3 implementations and the plain list")  # twin not counted
+    assert summary["twins"].startswith("PASS: twins")
+
+
+def test_the_leaderboard_gives_every_figure_its_interval(shapes: Path) -> None:
+    rows = _leaderboard_rows((shapes / "index.html").read_text(encoding="utf-8"))
+    blinker = rows[3]
+    low, high = (float(text.replace(",", "")) for text in blinker[4].split("–"))
+    assert blinker[3] == "9,600" and low < 9600 < high
+    low, high = (float(text) for text in blinker[6].split("–"))
+    assert blinker[5] == "20" and low < 20 < high
+    summary = json.loads((shapes / "report.json").read_text(encoding="utf-8"))
+    row = summary["leaderboard"][3]
+    assert row["ns_low"] < row["ns"] < row["ns_high"] and row["ns"] == pytest.approx(9600)
+    assert row["ratio_low"] < row["ratio"] < row["ratio_high"] and row["ratio"] == pytest.approx(20)
+    assert summary["leaderboard"][0]["ratio"] is None and summary["leaderboard"][0]["ratio_low"] is None
+
+
+def test_a_version_below_the_newest_release_says_so(shapes: Path) -> None:
+    html = (shapes / "index.html").read_text(encoding="utf-8")
+    versions = {row[1]: row[2] for row in _leaderboard_rows(html)}
+    assert versions["pyee"] == "13.0.1 (newest for 3.11: 16.1.0)"
+    assert versions["blinker"] == "1.9.0" and versions["PySide6"] == "6.11.3"  # newest, or unknown
+    environment = html[html.index('id="environment"') :]
+    assert "13.0.1 (newest for 3.11: 16.1.0)" in environment and "1.9.0 (newest" not in environment
+    summary = json.loads((shapes / "report.json").read_text(encoding="utf-8"))
+    assert summary["leaderboard"][1]["version"] == "13.0.1 (newest for 3.11: 16.1.0)"
+
+
+def test_pyside6_is_named_as_such(shapes: Path) -> None:
+    html = (shapes / "index.html").read_text(encoding="utf-8")
+    text = "".join(_parse(html).text)
+    assert "PySide6" in text
+    assert not re.search(r"(?<![\w-])qt(?![\w-])", text)  # only in point names such as qt-send-10-…

@@ -46,7 +46,12 @@ def test_lists_reports_newest_first(tmp_path: Path) -> None:
         (["baseline", "blinker", "django"], "2 implementations (blinker, django) and the plain list"),
         (["baseline"] + [f"lib{i}" for i in range(18)], "18 implementations and the plain list"),
         (["blinker"], "1 implementation (blinker)"),
+        (["baseline", "qt"], "1 implementation (PySide6) and the plain list"),
         (["baseline"], "the plain list"),
+        (
+            ["baseline", "blinker", "blinker_twin"],
+            "1 implementation (blinker), the plain list and an A/A twin",
+        ),
     ],
 )
 def test_counts_implementations_as_the_title_does(tmp_path: Path, names: List[str], holds: str) -> None:
@@ -66,6 +71,21 @@ def test_rewrites_its_own_index(tmp_path: Path) -> None:
     _report(tmp_path, "later")
     index, _ = update_site(tmp_path)
     assert index is not None and "later/index.html" in index.read_text(encoding="utf-8")
+
+
+def test_links_to_the_documentation_only_where_it_was_built_beside_the_reports(tmp_path: Path) -> None:
+    """The Pages workflow builds the docs into ``reports/docs/``: the index links to them there, and
+    nowhere else (a local ``reports/`` has none, and a link would be broken)."""
+    _report(tmp_path, "run")
+    index, _ = update_site(tmp_path)
+    assert index is not None and "Documentation" not in index.read_text(encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.html").write_text("<p>docs</p>", encoding="utf-8")
+    index, warnings = update_site(tmp_path)
+    assert index is not None and warnings == []
+    html = index.read_text(encoding="utf-8")
+    assert '<a href="docs/index.html">Documentation</a>' in html
+    assert html.count("/index.html") == 2  # the documentation and the one report
 
 
 def test_never_overwrites_an_index_it_did_not_write(tmp_path: Path) -> None:
@@ -90,20 +110,37 @@ def test_broken_summaries_are_skipped_with_a_warning(tmp_path: Path) -> None:
 
 
 def test_titles_and_names_are_escaped(tmp_path: Path) -> None:
-    _report(tmp_path, 'x"><b onmouseover=alert(1)>', title="<img src=x onerror=alert(1)>")
+    hostile = "<img src=x onerror=alert(2)>"
+    board = [{"implementation": hostile, "version": hostile, "ns": 1.0}]
+    _report(
+        tmp_path,
+        'x"><b onmouseover=alert(1)>',
+        title="<img src=x onerror=alert(1)>",
+        leaderboard=board,
+        checks=[hostile],
+        twins=hostile,
+    )
     index, _ = update_site(tmp_path)
     assert index is not None
     html = index.read_text(encoding="utf-8")
     assert "<b " not in html and "<img" not in html
+    assert html.count("&lt;img src=x onerror=alert(2)&gt;") == 4
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert 'href="x%22%3E%3Cb%20onmouseover%3Dalert%281%29%3E/index.html"' in html
 
 
 BOARD = [
-    {"implementation": "zope_event", "ns": 428.4, "ratio": 0.925},
-    {"implementation": "baseline", "ns": 462.0, "ratio": None},
-    {"implementation": "pypubsub (weak function)", "ns": 6966.0, "ratio": 15.07},
+    {"implementation": "zope_event", "version": "6.2", "ns": 428.4, "ns_low": 419.6, "ns_high": 440.2}
+    | {"ratio": 0.925, "ratio_low": 0.898, "ratio_high": 0.961},
+    {"implementation": "baseline", "version": "3.11.7", "ns": 462.0, "ns_low": 452.1, "ns_high": 477.0}
+    | {"ratio": None, "ratio_low": None, "ratio_high": None},
+    {"implementation": "reactivex", "version": "4.1.0 (newest for 3.11: 6.1.1)", "ns": 1565.0}
+    | {"ns_low": 1523.0, "ns_high": 1577.0, "ratio": 3.37, "ratio_low": 3.25, "ratio_high": 3.47},
 ]
+
+
+def _board(html: str) -> str:
+    return html[html.index("Newest run") : html.index("<h2>Reports</h2>")]
 
 
 def test_the_newest_runs_leaderboard_and_each_reports_headline_are_on_the_landing_page(
@@ -117,13 +154,47 @@ def test_the_newest_runs_leaderboard_and_each_reports_headline_are_on_the_landin
     index, warnings = update_site(tmp_path)
     assert index is not None and warnings == []
     html = index.read_text(encoding="utf-8")
-    board = html[html.index("Newest run") : html.index("<h2>Reports</h2>")]
+    board = _board(html)
     assert 'href="run/index.html"' in board and "old-run" not in board  # the newest run with one
-    assert [
-        line for line in BOARD[2:] if f'<td style="text-align: left">{line["implementation"]}</td>' in board
-    ]
-    assert "<td>6,966</td><td>×15.07</td>" in board and "<td>428</td><td>×0.93</td>" in board
+    assert '<td>reactivex<br><span class="aside">4.1.0 (newest for 3.11: 6.1.1)</span></td>' in board
+    # Each figure with its 95% CI, as the page promises.
+    assert '<td>1,565<br><span class="aside">1,523–1,577</span></td>' in board
+    assert '<td>×3.37<br><span class="aside">3.25–3.47</span></td>' in board
+    assert '<td>428<br><span class="aside">420–440</span></td>' in board
+    assert "<td>×0.93<br>" in board and "0.90–0.96" in board
     assert "1.5 → 1.6 (29)" in html and "quick profile" in html
+
+
+def test_a_leaderboard_from_before_the_intervals_is_still_listed(tmp_path: Path) -> None:
+    """A report.json written before the index showed CIs and versions: its figures alone."""
+    _report(tmp_path, "run", leaderboard=[{"implementation": "pyee", "ns": 1853.0, "ratio": 3.99}])
+    index, warnings = update_site(tmp_path)
+    assert index is not None and warnings == []
+    board = _board(index.read_text(encoding="utf-8"))
+    assert "<td>pyee</td>" in board and "<td>1,853</td>" in board and "<td>×3.99</td>" in board
+
+
+def test_the_a_a_twin_is_shown_with_the_twins_not_ranked(tmp_path: Path) -> None:
+    check = (
+        "blinker_twin is blinker under a second name, an A/A check of the harness and not an implementation"
+    )
+    twins = "PASS: twins (the same code under two names) must agree within ±3%: 4 points compared"
+    _report(
+        tmp_path,
+        "run",
+        leaderboard=BOARD,
+        checks=[check],
+        twins=twins,
+        implementations=["baseline", "blinker", "blinker_twin", "pyee"],
+    )
+    index, _ = update_site(tmp_path)
+    assert index is not None
+    html = index.read_text(encoding="utf-8")
+    board = _board(html)
+    ranked, twin_part = board.split("<h3>Twins: a check, not ranked</h3>")
+    assert "blinker_twin" not in ranked
+    assert check in twin_part and twins in twin_part and 'href="run/index.html#twins"' in twin_part
+    assert "2 implementations (blinker, pyee), the plain list and an A/A twin, 3 points" in html
 
 
 def test_a_hostile_leaderboard_is_not_listed(tmp_path: Path) -> None:

@@ -145,6 +145,23 @@ def test_a_run_without_library_versions_round_trips(record: RunRecord, tmp_path:
     assert to_document(record_from_document(document))["sigbench"]["libraries"] == {"psygnal": None}
 
 
+def test_the_newest_releases_round_trip_and_files_without_them_still_load(
+    record: RunRecord, tmp_path: Path
+) -> None:
+    """Each installed library's newest release (None where unknown) is kept beside the versions;
+    a file from before it was recorded has none, and loads."""
+    old = tmp_path / "old.json"
+    write_atomic(old, to_document(record))
+    assert "newest" not in read_results(old)["sigbench"]
+    assert record_from_document(read_results(old)).newest == {}
+    record.newest = {"blinker": "1.9.1", "pyperf": None}
+    new = tmp_path / "new.json"
+    write_atomic(new, to_document(record))
+    section = read_results(new)["sigbench"]
+    assert section["newest"] == {"blinker": "1.9.1", "pyperf": None}
+    assert record_from_document(read_results(new)).newest == record.newest
+
+
 def test_sigbench_section_lists_every_point(record: RunRecord) -> None:
     section = to_document(record)["sigbench"]
     assert section["schema"] == SCHEMA

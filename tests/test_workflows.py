@@ -447,3 +447,27 @@ def test_tox_versions_measures_blinker_releases_in_the_history_profile() -> None
     )
     assert arguments.profile == "history"
     assert report == ["sigbench", "report"]
+
+
+def test_the_docs_are_built_beside_the_reports_before_the_site_index() -> None:
+    """The publish job builds the documentation (``tox -e docs``: fresh generated pages, a strict
+    build) into ``docs/`` of the directory uploaded to Pages, before ``sigbench report`` rewrites the
+    site index, which links to the documentation only when it finds it there."""
+    steps = _steps(PAGES, "publish")
+    builds = [i for i, step in enumerate(steps) if "tox -e docs" in step]
+    reports = [i for i, step in enumerate(steps) if "sigbench report" in step]
+    assert len(builds) == 1 and len(reports) == 1 and builds[0] < reports[0], (builds, reports)
+    (command,) = [c for c in _run_commands(PAGES) if "tox -e docs" in c]
+    (argv,) = [a for a in _shell_commands(command) if a[0] == "tox"]
+    assert argv[argv.index("--") + 1 :] == ["reports/docs"], argv
+    (pages,) = _uses(PAGES, "publish", "actions/upload-pages-artifact")
+    assert Path(argv[-1]).parent == Path(_field(pages, "path") or ""), pages
+    check, build = _tox_commands("docs", ["reports/docs"])
+    assert check == ["python", "-m", "sigbench.docs_pages", "--check"]
+    assert build[:3] == ["mkdocs", "build", "--strict"] and build[-2:] == ["--site-dir", "{posargs:site}"]
+
+
+def test_ci_builds_the_docs() -> None:
+    """A job of its own runs ``tox -e docs``, as ``.ci/run`` does after the linters."""
+    (docs,) = [step for step in _steps(CI, "docs") if "run:" in step]
+    assert "python -m pip install tox && tox -e docs" in docs

@@ -8,7 +8,7 @@ Each implementation is costed in one reference mode and receiver kind: the one a
 where only one of them (or neither) is asked, the first of ``MODE_ORDER`` that the asked ones
 admit and in which the results hold every operation of the workload.  An implementation without
 them is listed unranked, with why: not applicable (the library cannot), failed, or not measured
-(the results hold other modes only).  An A/A twin (``Twin.control``) is costed but not ranked.
+(the results hold other modes only).  An A/A twin (``Twin.check_only``) is costed but not ranked.
 """
 
 from __future__ import annotations
@@ -407,7 +407,7 @@ def control_reasons() -> Dict[str, str]:
     return {
         twin.impl: f"an A/A twin of {twin.of}, a check of the harness: not ranked"
         for twin in TWINS
-        if twin.control
+        if twin.check_only
     }
 
 

@@ -24,6 +24,7 @@ from sigbench.analysis.stats import (
     typical_runs,
     widened,
 )
+from sigbench.suite.adapters import display_name
 from sigbench.suite.metrics import BY_UNIT
 from sigbench.suite.points import KINDS, REFS, Point
 from sigbench.worker.matrix import baseline_for
@@ -65,11 +66,12 @@ class Analysis:
 
 
 def labels(frame: pandas.DataFrame) -> pandas.Series:
-    """The implementation, with its version when several versions are present, the Python
-    version when several interpreters are, and the environment (``sigbench run --env``) when
-    those still do not tell two apart; the benchmark name for plain pyperf benchmarks."""
+    """The implementation as readers know it (``display_name``: PySide6, not qt), with its version
+    when several versions are present, the Python version when several interpreters are, and the
+    environment (``sigbench run --env``) when those still do not tell two apart; the benchmark
+    name for plain pyperf benchmarks."""
     impl = frame["impl"].fillna("")
-    label = impl.where(impl != "", frame["benchmark"]).astype(str)
+    label = impl.map(display_name).where(impl != "", frame["benchmark"]).astype(str)
     versions = frame.groupby(impl)["impl_version"].transform("nunique")
     label = label.where(versions <= 1, label + " " + frame["impl_version"].fillna("?").astype(str))
     python = frame["python"].astype("string").str.split(" ").str[0]

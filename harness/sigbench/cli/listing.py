@@ -1,5 +1,6 @@
-"""``sigbench list``: the implementations (availability, versions, capabilities), the scenarios,
-reference modes, receiver kinds and profiles."""
+"""``sigbench list``: the implementations (availability, versions, each below its newest release
+for this interpreter named so, capabilities), the scenarios, reference modes, receiver kinds and
+profiles."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import argparse
 import sys
 
 from sigbench.cli.options import fail
+from sigbench.report.text import python_minor, version_text
+from sigbench.run.newest import Interpreter, newest_releases
 from sigbench.run.process import InventoryError, inventory_of
 from sigbench.run.runner import PROFILES
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import KINDS, REFS
+from sigbench.worker.inventory import TOOLS
 from sigbench.worker.scenarios import SCENARIOS
 
 
@@ -23,21 +27,29 @@ def setup_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:  # as a worker started in this interpreter sees it
-        found = inventory_of(sys.executable)["availability"]
+        inventory = inventory_of(sys.executable)
     except InventoryError as exc:
         fail(parser, exc)
+    found = inventory["availability"]
+    installed = {n: v for n, v in inventory["libraries"].items() if v and n not in TOOLS}
+    newest = newest_releases(installed, Interpreter.from_inventory(inventory["interpreter"]), sys.executable)
+    python = python_minor(inventory["interpreter"]["python_version"])
     print("Implementations:")
     for name in implementation_names():
         adapter = get_adapter(name)
         available, detail = found[name]
         refs = ", ".join(f"{ref}/{kind}" for ref, kind in sorted(adapter.combos))
-        state = f"{detail}" if available else f"not installed ({detail})"
+        own = newest.get(adapter.distribution or "")
+        state = version_text(detail, own, python) if available else f"not installed ({detail})"
         print(f"  {name:<13} {state}")
         sender = "yes" if adapter.sender_filter else "no"
         create = "yes" if adapter.can_create else "no"
         print(
             f"  {'':<13} {adapter.description}; receivers: {refs}; sender filter: {sender}; create: {create}"
         )
+    unknown = sorted(name for name, version in newest.items() if version is None)
+    if unknown:
+        print(f"  (newest release for Python {python} unknown: {', '.join(unknown)})")
     print("\nScenarios:")
     for scenario in SCENARIOS.values():
         counts = ", ".join(map(str, scenario.receivers)) if scenario.has_receivers else "-"

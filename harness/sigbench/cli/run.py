@@ -27,7 +27,7 @@ from sigbench.cli.options import (
 )
 from sigbench.cli.progress import Progress, duration, interrupt_on_sigterm, log, progress
 from sigbench.report.summary import summary_table
-from sigbench.report.text import twins_summary
+from sigbench.report.text import below_newest, python_minor, twins_summary
 from sigbench.results.budget import combined, summary_line
 from sigbench.results.store import ResultsError, read_results
 from sigbench.run.envs import SpecError
@@ -83,7 +83,8 @@ def setup_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser
         action="append",
         metavar="SPEC",
         help="measure in this environment; repeat for several, measured interleaved, one results file "
-        "each in a directory: current, python3.X (also from pyenv), python:PATH, ./source/tree, a "
+        "each in a directory: current, python3.X (also from pyenv; each library at its newest release "
+        "for that interpreter), python:PATH, ./source/tree, a "
         "requirement such as blinker==1.8.2 (pip options may follow: 'psygnal==0.16.1 "
         "--no-binary=psygnal'), releases:REQUIREMENT (one per release it admits, e.g. "
         "'releases:blinker>=1.4') or pythons (every CPython from 3.9 on found here). "
@@ -253,6 +254,7 @@ def _one_file(
     except UNMEASURABLE as exc:
         fail(parser, exc)
     runner.record.settings.update(new.settings)
+    _look_up_newest(runner)
     runnable = len(runner.runnable())
     print(
         f"sigbench: {len(new.points)} points{new.where}, {runnable} to measure ({len(new.points) - runnable} "
@@ -289,6 +291,8 @@ def _directory(
             )
     except UNMEASURABLE as exc:
         fail(parser, exc)
+    for each in runner.runners.values():
+        _look_up_newest(each, f"{each.environment.label}: ")
     runnable = sum(len(each.runnable()) for each in runner.runners.values())
     print(
         f"sigbench: {len(new.points)} points{new.where} in {len(environments)} environment"
@@ -297,6 +301,17 @@ def _directory(
         file=sys.stderr,
     )
     return Directory(runner, output, log(args))
+
+
+def _look_up_newest(runner: Runner, where: str = "") -> None:
+    """Record each library's newest release for the run's interpreter, and name those below it."""
+    runner.look_up_newest()
+    record = runner.record
+    below = below_newest(
+        record.libraries, record.newest, python_minor(runner.inventory["interpreter"]["python_version"])
+    )
+    if below:
+        print(f"sigbench: {where}measuring below the newest release: {', '.join(below)}", file=sys.stderr)
 
 
 def _environments_summary(runner: MultiRun) -> str:

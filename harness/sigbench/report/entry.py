@@ -7,22 +7,33 @@ import datetime as dt
 from collections import Counter
 from typing import Dict, List, Optional, TypedDict
 
+from sigbench.analysis.twins import twin_ratios
+from sigbench.report.releases import impl_version_text, newest_recorded
 from sigbench.report.sections import leaderboard
 from sigbench.report.sections.choice import LEADERBOARD_RECEIVERS
 from sigbench.report.sections.common import Inputs
-from sigbench.report.text import ns
+from sigbench.report.text import ns, twins_headline
+from sigbench.suite.adapters import display_name
 from sigbench.suite.records import OK
+from sigbench.worker.twins import TWIN_TOLERANCE, is_check_only
 
 #: Leaderboard rows the site index shows of a run.
 SITE_LEADERBOARD = 20
 
 
 class Row(TypedDict):
-    """A row of a run's leaderboard: ns per send, and the ratio to the plain list where known."""
+    """A row of a run's leaderboard: the version measured (with the newest release for its
+    interpreter when below it), ns per send and the ratio to the plain list where known, each
+    with its 95% CI."""
 
     implementation: str
+    version: str
     ns: float
+    ns_low: float
+    ns_high: float
     ratio: Optional[float]
+    ratio_low: Optional[float]
+    ratio_high: Optional[float]
 
 
 class _Headline(TypedDict):
@@ -33,9 +44,12 @@ class _Headline(TypedDict):
 
 
 class Headline(_Headline, total=False):
-    """What the index says of a report; a single run's also has its leaderboard."""
+    """What the index says of a report; a single run's also has its leaderboard, its A/A twins
+    beside it (checks, not ranked: ``leaderboard.check_text``) and the run's twin check."""
 
     leaderboard: List[Row]
+    checks: List[str]
+    twins: str
 
 
 class Entry(Headline):
@@ -59,7 +73,7 @@ def _history_headline(inputs: Inputs) -> Headline:
     slower = Counter((s.before, s.after) for s in history.steps if s.verdict == "slower")
 
     def short(label: str) -> str:
-        return label.removeprefix(history.impl + " ")
+        return label.removeprefix(display_name(history.impl) + " ")
 
     worst = ", ".join(f"{short(a)} → {short(b)} ({n})" for (a, b), n in slower.most_common(3))
     title = (
@@ -84,13 +98,19 @@ def _headline(inputs: Inputs) -> Headline:
     if len(inputs.documents) > 1 or ranked is None:
         return {"title": f"comparison: {names}", "kind": "comparison", "headline": ""}
     chosen = ranked.points.head(SITE_LEADERBOARD)
+    newest = newest_recorded(inputs.documents)
     rows: List[Row] = [
         {
             "implementation": label,
-            "ns": float(median) * 1e9,
-            "ratio": None if ratio != ratio else float(ratio),
+            "version": impl_version_text(row.impl, row.impl_version, row.python, newest),
+            "ns": float(row.median) * 1e9,
+            "ns_low": float(row.low) * 1e9,
+            "ns_high": float(row.high) * 1e9,
+            "ratio": _number(row.ratio),
+            "ratio_low": _number(row.ratio_low),
+            "ratio_high": _number(row.ratio_high),
         }
-        for label, median, ratio in zip(ranked.labels, chosen["median"], chosen["ratio"])
+        for label, row in zip(ranked.labels, chosen.itertuples())
     ]
     fastest = f"{rows[0]['implementation']} {ns(chosen['median'].iloc[0])} ns"
     headline = f"send to {LEADERBOARD_RECEIVERS}: fastest {fastest}"
@@ -98,13 +118,24 @@ def _headline(inputs: Inputs) -> Headline:
     if len(blinker):
         headline += f"; blinker ×{blinker.iloc[0]:.1f} the plain list"
     points = inputs.analysis.points
-    implementations = points.loc[points["impl"] != "baseline", "impl"].dropna().nunique()
-    return {
+    impls = points["impl"].dropna()
+    implementations = impls[(impls != "baseline") & ~impls.map(is_check_only).astype(bool)].nunique()
+    found: Headline = {
         "title": f"{implementations} implementations and the plain list, run {names}",
         "kind": "run",
         "headline": headline,
         "leaderboard": rows,
+        "checks": [leaderboard.check_text(inputs.analysis, check) for check in ranked.checks],
     }
+    ratios = twin_ratios(points, inputs.analysis.distributions)
+    if ratios:
+        found["twins"] = twins_headline(ratios, TWIN_TOLERANCE)
+    return found
+
+
+def _number(value: float) -> Optional[float]:
+    """A finite number, or None for a missing one (JSON has no NaN)."""
+    return None if value != value else float(value)
 
 
 def entry(inputs: Inputs, counts: Dict[str, int]) -> Entry:

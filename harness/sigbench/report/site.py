@@ -1,20 +1,25 @@
 """The static site: ``reports/index.html`` lists every report in ``reports/``, newest first,
-so the directory can be published as it is."""
+so the directory can be published as it is, and links to the documentation when it was built
+beside them (``reports/docs/``, as the Pages workflow does)."""
 
 from __future__ import annotations
 
 import json
 import urllib.parse
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import jinja2
 
 from sigbench.report.chooser import CHOOSER
 from sigbench.results.store import write_text_atomic
+from sigbench.suite.adapters import display_name
+from sigbench.worker.twins import is_check_only
 
 #: Marks an index page this module wrote; any other index.html is never overwritten.
 GENERATOR = '<meta name="generator" content="sigbench site">'
+#: Where the documentation lies in a site, when it was built there (``tox -e docs -- reports/docs``).
+DOCS = "docs/index.html"
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("sigbench.report", "templates"),
     autoescape=True,
@@ -41,7 +46,7 @@ def _entry(directory: Path, summary: Any) -> Dict[str, Any]:
         isinstance(k, str) and isinstance(v, int) for k, v in not_measured.items()
     ):
         raise ValueError("'not_measured' is not a mapping of status to count")
-    for key in ("kind", "profile", "headline"):
+    for key in ("kind", "profile", "headline", "twins"):
         if not isinstance(summary.get(key, ""), str):
             raise ValueError(f"{key!r} is not a string")
     return {
@@ -55,40 +60,83 @@ def _entry(directory: Path, summary: Any) -> Dict[str, Any]:
         "kind": summary.get("kind", ""),
         "headline": summary.get("headline", ""),
         "leaderboard": _leaderboard(summary.get("leaderboard", [])),
+        "checks": _strings(summary, "checks"),
+        "twins": summary.get("twins", ""),
         "not_measured": ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(not_measured.items())),
     }
 
 
 def _implementations(names: List[str]) -> str:
-    """What a report compares, counted as its title counts: the plain list (``baseline``) apart."""
-    others = [name for name in names if name != "baseline"]
-    listed = f" ({', '.join(others)})" if 0 < len(others) <= 3 else ""
+    """What a report compares, counted as its title counts: the plain list (``baseline``) and
+    A/A twins (checks, not implementations) apart."""
+    twins = [name for name in names if is_check_only(name)]
+    others = [name for name in names if name != "baseline" and name not in twins]
+    listed = f" ({', '.join(map(display_name, others))})" if 0 < len(others) <= 3 else ""
     counted = f"{len(others)} implementation{'s' if len(others) != 1 else ''}{listed}"
-    if "baseline" not in names:
-        return counted
-    return f"{counted} and the plain list" if others else "the plain list"
+    parts = [counted] if others else []
+    if "baseline" in names:
+        parts.append("the plain list")
+    if twins:
+        parts.append("an A/A twin" if len(twins) == 1 else f"{len(twins)} A/A twins")
+    if len(parts) < 2:
+        return parts[0] if parts else counted
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _number(row: Dict[str, Any], key: str) -> Optional[float]:
+    """``row[key]``: a number, or None when absent or null; ValueError for anything else."""
+    value = row.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"a leaderboard row's {key} is not a number")
+    return float(value)
+
+
+def _ns(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _interval(low: Optional[float], high: Optional[float], text: Callable[[float], str]) -> str:
+    """``low`` en dash ``high``, or nothing when either is unknown (reports written before the
+    index listed CIs)."""
+    return "" if low is None or high is None else f"{text(low)}–{text(high)}"
 
 
 def _leaderboard(rows: Any) -> List[Dict[str, Any]]:
-    """A run's leaderboard rows as the index shows them; ValueError when they are not sigbench's."""
+    """A run's leaderboard rows as the index shows them, each figure with its 95% CI where the
+    report gives it; ValueError when they are not sigbench's."""
     if not isinstance(rows, list) or len(rows) > 50:
         raise ValueError("'leaderboard' is not a list of at most 50 rows")
     shown = []
     for row in rows:
         if not isinstance(row, dict) or not isinstance(row.get("implementation"), str):
             raise ValueError("a leaderboard row has no implementation")
-        values = [row.get("ns"), row.get("ratio")]
-        if not isinstance(values[0], (int, float)) or not isinstance(values[1], (int, float, type(None))):
-            raise ValueError("a leaderboard row's ns or ratio is not a number")
-        ratio = row["ratio"]
+        if not isinstance(row.get("version", ""), str):
+            raise ValueError("a leaderboard row's version is not a string")
+        ns = _number(row, "ns")
+        if ns is None:
+            raise ValueError("a leaderboard row has no ns")
+        ratio = _number(row, "ratio")
         shown.append(
             {
                 "implementation": row["implementation"],
-                "ns": f"{row['ns']:,.0f}" if row["ns"] >= 100 else f"{row['ns']:.3g}",
+                "version": row.get("version", ""),
+                "ns": _ns(ns),
+                "ns_ci": _interval(_number(row, "ns_low"), _number(row, "ns_high"), _ns),
                 "ratio": "" if ratio is None else f"×{ratio:.2f}",
+                "ratio_ci": _interval(_number(row, "ratio_low"), _number(row, "ratio_high"), "{:.2f}".format),
             }
         )
     return shown
+
+
+def _strings(summary: Dict[str, Any], key: str) -> List[str]:
+    """``summary[key]``: a list of at most 10 strings (none when absent); ValueError otherwise."""
+    found = summary.get(key, [])
+    if not isinstance(found, list) or len(found) > 10 or not all(isinstance(item, str) for item in found):
+        raise ValueError(f"{key!r} is not a list of at most 10 strings")
+    return found
 
 
 def is_site(directory: Path) -> bool:
@@ -126,6 +174,9 @@ def update_site(directory: Path) -> Tuple[Optional[Path], List[str]]:
         listed["chooser"] = urllib.parse.quote(listed["name"]) + "/" + CHOOSER if has_chooser else ""
     entries.sort(key=lambda entry: (entry["when"], entry["name"]), reverse=True)
     newest_run = next((entry for entry in entries if entry["leaderboard"]), None)
-    page = _TEMPLATES.get_template("site.html").render(entries=entries, run=newest_run, generator=GENERATOR)
+    docs = DOCS if (directory / DOCS).is_file() else None
+    page = _TEMPLATES.get_template("site.html").render(
+        entries=entries, run=newest_run, generator=GENERATOR, docs=docs
+    )
     write_text_atomic(index, page)
     return index, warnings

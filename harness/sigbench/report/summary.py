@@ -13,7 +13,7 @@ from sigbench.analysis.precision import precision_of
 from sigbench.analysis.speed import conditions
 from sigbench.report.text import byte_text, kept_text, markdown_text, printable
 from sigbench.results.store import point_values
-from sigbench.suite.adapters import implementation_names
+from sigbench.suite.adapters import display_name, implementation_names
 from sigbench.suite.metrics import METRICS
 from sigbench.suite.points import Point
 from sigbench.suite.records import NOT_APPLICABLE, OK
@@ -83,7 +83,8 @@ def _summary(document: Dict[str, Any]) -> Tuple[str, List[Table], List[Dict[str,
         for impl in implementation_names():
             mode = modes[impl]
             own = scenario.has_receivers and mode is not None and mode != (ref, kind)
-            row = [f"{impl} ({mode[0]} {mode[1]})" if own and mode else impl]
+            name = display_name(impl)
+            row = [f"{name} ({mode[0]} {mode[1]})" if own and mode else name]
             for n in counts:
                 point = next((p for p in chosen if p.impl == impl and p.receivers == n), None)
                 if point is None:

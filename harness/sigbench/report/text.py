@@ -15,6 +15,7 @@ from sigbench.analysis.twins import TwinRatio
 from sigbench.analysis.verdicts import ALPHA, FASTER, SLOWER, VERDICTS
 from sigbench.gate.judge import KEEPS_MORE, GateResult, Judgement
 from sigbench.run.envs import Spec
+from sigbench.run.newest import is_below
 from sigbench.worker.scenarios import SCENARIOS
 
 #: How Markdown tables mark a verdict that matters.
@@ -56,6 +57,29 @@ def value_text(value: float, unit: str) -> str:
 NOTHING_KEPT = "✓"
 #: The word for what is kept, per metric, where it is short.
 _KEPT_WORDS = {"memory": "B", "count": "objects"}
+
+
+def python_minor(version: object) -> str:
+    """``3.11`` for a Python version as results files hold it (``3.11.7 (64-bit)``)."""
+    return ".".join(str(version).split(" ")[0].split(".")[:2])
+
+
+def version_text(version: str, newest: Optional[str], python: str) -> str:
+    """``version``, or ``4.1.0 (newest for 3.11: 6.1.1)`` when it is below ``newest``, the newest
+    release for Python ``python`` (``sigbench.run.newest``)."""
+    return f"{version} (newest for {python}: {newest})" if is_below(version, newest) else version
+
+
+def below_newest(
+    libraries: Dict[str, Optional[str]], newest: Dict[str, Optional[str]], python: str
+) -> List[str]:
+    """``name 4.1.0 (newest for 3.11: 6.1.1)`` for each library measured below its newest
+    release, by name."""
+    return [
+        f"{name} {version_text(str(version), newest.get(name), python)}"
+        for name, version in sorted(libraries.items(), key=lambda item: item[0].lower())
+        if is_below(version, newest.get(name))
+    ]
 
 
 def kept_text(scenario: str, median: float, low: float, high: float, reproducible: bool = True) -> str:

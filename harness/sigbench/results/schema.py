@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Dict, List, NoReturn, Optional
+from typing import Any, Dict, List, NamedTuple, NoReturn, Optional, Tuple
 
 from sigbench.suite.points import KINDS, REFS, Point
 from sigbench.suite.records import OK, STATUSES
@@ -121,6 +121,7 @@ def check_document(document: Any) -> None:
     _check_run_layout(settings)
     _strings(section.get("environment"), "sigbench.environment")
     _strings(section.get("libraries"), "sigbench.libraries", nullable=True)
+    _check_newest(section.get("newest", {}), section["libraries"])
     implementations = _type(section.get("implementations"), dict, "sigbench.implementations")
     for name, info in implementations.items():
         if not NAME.match(name):
@@ -139,6 +140,16 @@ def check_document(document: Any) -> None:
     _check_benchmarks(
         document.get("benchmarks"), points, shared.get("name") if isinstance(shared, dict) else None
     )
+
+
+def _check_newest(newest: Any, libraries: Dict[str, Any]) -> None:
+    """Each installed library's newest release for the interpreter (``sigbench.run.newest``):
+    a version, or null where unknown; files written before it was recorded have none."""
+    for name, version in _type(newest, dict, "sigbench.newest").items():
+        if version is not None:
+            _text(version, f"sigbench.newest.{name}")
+        if libraries.get(name) is None:
+            _fail(f"sigbench.newest.{name}", "not among the run's installed libraries")
 
 
 def _check_run_layout(settings: Dict[str, Any]) -> None:
@@ -319,3 +330,224 @@ def _check_benchmarks(benchmarks: Any, points: Dict[str, Dict[str, Any]], shared
     ]
     if missing:
         _fail("benchmarks", f"no values for measured point {missing[0]!r}")
+
+
+# -- what each field means: the results-file reference (``sigbench.docs_pages``) -------------------
+
+
+class Field(NamedTuple):
+    """One field of a results file: its path (``.`` between keys, ``[]`` for a list's items,
+    ``<name>`` for a key of a mapping), what it holds, and what it means."""
+
+    path: str
+    kind: str
+    meaning: str
+
+
+def _under(parent: str, *fields: Tuple[str, str, str]) -> Tuple[Field, ...]:
+    """Fields below ``parent``, each (its path below it, "" for the parent itself; kind; meaning)."""
+    return tuple(Field(_joined(parent, path), kind, meaning) for path, kind, meaning in fields)
+
+
+def _joined(parent: str, path: str) -> str:
+    if not (parent and path):
+        return parent or path
+    return f"{parent}{path}" if path.startswith("[") else f"{parent}.{path}"
+
+
+_ANY = "string or number"
+_RUN = "list of [loops, value]"
+
+#: Every field a results file may hold, in document order; a test walks real files and the typed
+#: records (``sigbench.suite.records``) to keep this complete.
+FIELDS: Tuple[Field, ...] = (
+    *_under(
+        "",
+        ("version", "string", "pyperf's format version of the suite"),
+        ("metadata", "object", "pyperf: metadata every benchmark shares (keys: Run metadata, below)"),
+        ("metadata.<key>", _ANY, "a run metadata key that every run of the file has alike"),
+        ("benchmarks", "list", "pyperf: one benchmark per measured timed point"),
+    ),
+    *_under(
+        "benchmarks[]",
+        ("", "object", "one timed point (``ok``, not a memory point): named as the point"),
+        ("metadata", "object", "metadata every run of the benchmark shares"),
+        ("metadata.<key>", _ANY, "a run metadata key, shared by its runs"),
+        ("runs", "list", "one run per worker process that kept a value"),
+        ("runs[]", "object", "one worker process's values of the point"),
+        ("runs[].values", "list of numbers > 0", "seconds per operation, one per value"),
+        ("runs[].warmups", _RUN, "warm-up values, not in any figure"),
+        ("runs[].metadata", "object", "the run's own metadata"),
+        ("runs[].metadata.<key>", _ANY, "see Run metadata, below"),
+    ),
+    *_under(
+        "sigbench",
+        ("", "object", "sigbench's section, which pyperf ignores"),
+        ("schema", f"integer, {SCHEMA}", "the version of this layout; another is refused"),
+        ("profile", "string", "the profile measured with (``quick``, ``standard``, ...)"),
+        ("commit", "string", "sigbench's commit (``v<version>`` when installed from a package)"),
+        ("started", "string", "when the run started (UTC, ISO 8601)"),
+        ("finished", "string or null", "when it finished; null while running or interrupted"),
+        ("resumed", "list of strings", "when an interrupted run was continued (``--resume``)"),
+        ("budget", "object", "seconds of the run's wall time by phase"),
+        ("budget.<phase>", "number >= 0", "``wall``, or a phase of ``sigbench.results.budget.PHASES``"),
+        ("environment", "object", "the interpreter and machine (keys: Run metadata, below)"),
+        ("environment.<key>", _ANY, "``python_version``, ``cpu_model_name``, ..."),
+        ("libraries", "object", "every library under test by distribution"),
+        ("libraries.<distribution>", "string or null", "its version in the environment; null: absent"),
+        ("newest", "object", "optional: each installed library's newest release for this interpreter"),
+        (
+            "newest.<distribution>",
+            "string or null",
+            "the newest release pip can install here (PyPI's JSON API); null: unknown (offline)",
+        ),
+    ),
+    *_under(
+        "sigbench.settings",
+        ("", "object", "how the run measured"),
+        ("warmups", "integer >= 0", "warm-up values per process"),
+        ("values", "integer >= 1", "values per process"),
+        ("min_time", "number >= 0", "seconds a value lasts at least (loops calibrated to it)"),
+        ("processes", "integer >= 1", "worker processes per point (the fewest, with a target)"),
+        ("max_processes", "integer >= processes", "the most processes a point may get"),
+        ("target", "number >= 0 or null", "precision target: the 95% CI's half-width, a fraction"),
+        ("point_timeout", "number >= 0", "seconds a point may take before its worker is killed"),
+        ("seed", "integer", "seed of the order of points and implementations"),
+        ("outlying_mads", "number >= 0", "robust deviations beyond which a process is left out"),
+        ("metric", "``time`` or ``instructions``", "what a value counts (absent: time)"),
+        ("valgrind", "string", "instructions mode: valgrind's version"),
+        ("slow_threshold", "number", "the log slowdown beyond which a reading was slow"),
+        ("pairing", "string", "the gate: ``alternating`` (both sides take values in turns)"),
+        ("pinned", "boolean", "the gate: whether each pair of workers was pinned to one CPU"),
+        ("rounds", "string", "the gate: ``auto`` when rounds were judged at looks"),
+        ("looks", "list of integers", "the gate with ``--rounds auto``: rounds judged at"),
+        ("alpha_per_look", "number", "the gate with ``--rounds auto``: alpha at each look"),
+        ("env", "string", "a run over several environments: this file's environment"),
+        ("environments", "list of strings", "every environment of the run"),
+        ("skipped_environments", "object", "environments not measured"),
+        ("skipped_environments.<spec>", "string", "why the environment was skipped"),
+    ),
+    *_under(
+        "sigbench.settings.shard",
+        ("", "object", "a shard of a run (``--shard K/N``)"),
+        ("index", "integer >= 1", "K: this shard"),
+        ("count", "integer >= 1", "N: the shard count"),
+        ("selected", "integer", "points selected over all shards"),
+        ("points", "list", "the whole selection, shared by every shard"),
+        ("points[]", "object", "a point's parameters (as in ``sigbench.points[]``)"),
+        ("points[].impl", "string", "implementation"),
+        ("points[].scenario", "string", "scenario"),
+        ("points[].receivers", "integer >= 0", "receiver count"),
+        ("points[].ref", "string or null", "reference mode"),
+        ("points[].kind", "string or null", "receiver kind"),
+    ),
+    *_under(
+        "sigbench.settings.merged",
+        ("", "object", "a merge of shards (``sigbench merge``)"),
+        ("count", "integer", "the shard count"),
+        ("shards", "list", "the shard files merged"),
+        ("shards[]", "object", "one shard file"),
+        ("shards[].index", "integer", "its shard"),
+        ("shards[].file", "string", "its file name"),
+        ("shards[].started", "string", "when it started (UTC, ISO 8601)"),
+        ("shards[].finished", "string or null", "when it finished"),
+        ("shards[].hostname", "string", "the machine it ran on"),
+        ("shards[].cpu_model_name", "string", "that machine's CPU"),
+        ("shards[].slow_threshold", "number or null", "its slow-reading threshold"),
+        ("missing_shards", "list of integers", "shards not merged (``--allow-missing``)"),
+        ("missing_points", "list of strings", "their points' names"),
+    ),
+    *_under(
+        "sigbench.implementations",
+        ("", "object", "every implementation of the run by name"),
+        ("<impl>", "object", "one implementation"),
+        ("<impl>.available", "boolean", "whether its library was installed"),
+        ("<impl>.version", "string or null", "the version its workers imported"),
+        ("<impl>.reason", "string", "why it is not available"),
+        ("<impl>.install_hint", "string", "how to install it"),
+        ("<impl>.libraries", "object", "the libraries its workers imported"),
+        ("<impl>.libraries.<distribution>", "object", "one imported library"),
+        ("<impl>.libraries.<distribution>.version", "string or null", "its version"),
+        ("<impl>.libraries.<distribution>.file", "string", "the file imported"),
+    ),
+    *_under(
+        "sigbench.points",
+        ("", "list", "every planned point, measured or not"),
+        ("[]", "object", "one point"),
+    ),
+    *_under(
+        "sigbench.points[]",
+        ("impl", "string", "implementation"),
+        ("scenario", "string", "scenario (a known one)"),
+        ("receivers", "integer >= 0", "receiver count"),
+        ("ref", "``strong``, ``weak`` or null", "reference mode (null: no receivers)"),
+        ("kind", "``function``, ``method`` or null", "receiver kind (null: no receivers)"),
+        ("name", "string", "``impl-scenario-receivers-ref-kind`` (``impl-create``)"),
+        ("status", ", ".join(f"``{status}``" for status in STATUSES), "what became of it"),
+        ("reason", "string", "why it was not measured (empty when ``ok``)"),
+        ("processes", "integer >= 0", "worker processes that measured it"),
+        ("runs", "list", "a point read, not timed (bytes, objects): one run per process"),
+        ("runs[]", "object", "one process's run, shaped as pyperf's"),
+        ("runs[].values", "list of numbers", "bytes or objects per operation (0 and below too)"),
+        ("runs[].warmups", _RUN, "warm-ups"),
+        ("runs[].loops", "integer >= 1", "loops per value"),
+        ("runs[].inner_loops", "integer >= 1", "operations per loop"),
+        ("runs[].date", "string", "when the process ran"),
+        ("runs[].duration", "number >= 0", "seconds the process took"),
+        ("runs[].machine", "object", "a merged shard's own machine, where it differs"),
+        ("runs[].machine.<key>", _ANY, "as ``sigbench.environment``"),
+        ("sensing", "list", "a timed point: readings of the machine's speed, one per process"),
+        ("sensing[]", "object", "one process's readings"),
+        ("sensing[].speed", "list of lists of numbers > 0", "per value kept: its readings"),
+        ("sensing[].slow", "list of lists of numbers > 0", "per value left out: [value, readings...]"),
+        ("sensing[].run", "object", "a process whose every value was slow: its run (pyperf has none)"),
+        ("sensing[].run.warmups", _RUN, "warm-ups"),
+        ("sensing[].run.loops", "integer >= 1", "loops per value"),
+        ("sensing[].run.inner_loops", "integer >= 1", "operations per loop"),
+        ("sensing[].run.date", "string", "when the process ran"),
+        ("sensing[].run.duration", "number >= 0", "seconds the process took"),
+        ("sensing[].run.machine", "object", "a merged shard's own machine"),
+        ("sensing[].run.machine.<key>", _ANY, "as ``sigbench.environment``"),
+    ),
+    *_under(
+        "sigbench.profiles",
+        ("", "object", "differential profiles: function counts per operation, by point"),
+        ("<point>", "object", "one profiled point"),
+        ("<point>.loops", "integer >= 1", "operations counted"),
+        ("<point>.python", "object", "Python functions (``sys.setprofile``, opcode events)"),
+        ("<point>.python.<function>", "[calls, bytecodes or null]", "per operation"),
+        ("<point>.native", "object", "C functions (instructions mode's callgrind dumps)"),
+        ("<point>.native.<function>", "[calls, instructions or null]", "per operation"),
+    ),
+)
+
+#: What each key of a run's pyperf metadata holds (``sigbench.results.store``), and the
+#: environment's keys (``sigbench.worker.inventory.machine_metadata``), which runs carry too.
+RUN_METADATA: Dict[str, str] = {
+    "name": "the point's name",
+    "unit": "``second`` (or pyperf's unit of what a value counts)",
+    "description": "the scenario's caption",
+    "loops": "loops per value",
+    "inner_loops": "operations per loop (values are per operation)",
+    "date": "when the process ran",
+    "duration": "seconds the process took",
+    "impl": "implementation",
+    "impl_version": "its version, as its workers imported it",
+    "scenario": "scenario",
+    "op_unit": "what one operation is (``send``, ``receiver``, ``signal``, ...)",
+    "receivers": "receiver count",
+    "ref": "reference mode (absent without receivers)",
+    "kind": "receiver kind (absent without receivers)",
+    "libraries": "every library under test, ``name=version, ...``",
+    "sigbench_profile": "the profile",
+    "sigbench_commit": "sigbench's commit",
+    "sigbench_env": "a run over several environments: the environment",
+    "python_version": "the interpreter's version and word size",
+    "python_implementation": "``cpython``, ``pypy``, ...",
+    "python_gil": "``enabled`` or ``disabled`` (a free-threaded build)",
+    "python_executable": "the interpreter's path",
+    "platform": "the operating system",
+    "hostname": "the machine's name",
+    "cpu_count": "CPUs",
+    "cpu_model_name": "the CPU's model",
+}

@@ -2,10 +2,11 @@
 
 A results file is a pyperf JSON suite (``python -m pyperf stats FILE`` works on it) with one
 extra top-level key, ``sigbench``, that pyperf ignores: schema version, profile, commit,
-environment, every library's version, and the status of every planned point (with the reason
-for points that were not measured).  Raw values of time points live in the pyperf part; those of
-memory points (bytes, which may be 0, where pyperf takes only positive values) in their point's
-entry of the ``sigbench`` section, as ``runs`` of the same shape.
+environment, every library's version (and its newest release for the interpreter), and the
+status of every planned point (with the reason for points that were not measured).  Raw values
+of time points live in the pyperf part; those of memory points (bytes, which may be 0, where
+pyperf takes only positive values) in their point's entry of the ``sigbench`` section, as
+``runs`` of the same shape.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ class RunRecord:
     started: str
     environment: Metadata = field(default_factory=dict)
     libraries: Dict[str, Optional[str]] = field(default_factory=dict)
+    #: Each installed library's newest release for the measuring interpreter when the run began,
+    #: None where unknown (``sigbench.run.newest``); empty when it was not looked up.
+    newest: Dict[str, Optional[str]] = field(default_factory=dict)
     implementations: Dict[str, Implementation] = field(default_factory=dict)
     points: Dict[str, PointRecord] = field(default_factory=dict)
     finished: Optional[str] = None
@@ -142,6 +146,7 @@ def to_document(record: RunRecord) -> Dict[str, Any]:
         **({"profiles": record.profiles} if record.profiles else {}),
         "environment": record.environment,
         "libraries": record.libraries,
+        **({"newest": record.newest} if record.newest else {}),
         "implementations": record.implementations,
         "points": [
             {
@@ -348,6 +353,7 @@ def record_from_document(document: Dict[str, Any]) -> RunRecord:
         started=section["started"],
         environment=section["environment"],
         libraries=section["libraries"],
+        newest=dict(section.get("newest", {})),
         implementations=section["implementations"],
         finished=section.get("finished"),
         resumed=list(section.get("resumed", [])),

@@ -2,8 +2,9 @@
 its own isolated, cached virtual environment.
 
 A spec is ``current`` (the environment sigbench runs in), a Python interpreter
-(``python:/path/to/python``, or ``python3.12`` on PATH or among pyenv's versions; the same library
-versions as here, on that interpreter), a local source tree (``./path/to/blinker``) or a pip
+(``python:/path/to/python``, or ``python3.12`` on PATH or among pyenv's versions: for a run, each
+library's newest release for that interpreter, ``sigbench.run.requirements``; for
+the gate, the same versions as here), a local source tree (``./path/to/blinker``) or a pip
 requirement with optional pip options (``blinker==1.8.2``, ``psygnal==0.16.1 --no-binary=psygnal``).
 Two more expand to several specs for a run (``expand``): ``releases:REQUIREMENT`` (one spec per
 release on the package index that the requirement admits) and ``pythons`` (every CPython from 3.9
@@ -223,10 +224,18 @@ def expand(text: str) -> List[str]:
     return [text]
 
 
+def pinned(libraries: Mapping[str, Optional[str]]) -> List[str]:
+    """``name==version`` for each library under test installed (a results file's or an
+    inventory's ``libraries``), by name."""
+    return sorted(
+        f"{name}=={version}" for name, version in libraries.items() if version and name not in TOOLS
+    )
+
+
 def current_requirements() -> List[str]:
-    """The libraries under test at this environment's versions (what a ``python`` spec installs)."""
-    libraries = inventory_of(sys.executable)["libraries"]
-    return [f"{name}=={version}" for name, version in libraries.items() if version and name not in TOOLS]
+    """The libraries under test at this environment's versions (what the gate's ``python`` specs
+    install: both sides on the same code)."""
+    return pinned(inventory_of(sys.executable)["libraries"])
 
 
 def _python_in(directory: Path) -> Path:

@@ -14,7 +14,7 @@ import random
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from sigbench.results.store import ResultsError, read_results
 from sigbench.run.envs import (
@@ -25,9 +25,11 @@ from sigbench.run.envs import (
     current_requirements,
     expand,
     parse_spec,
+    pinned,
     prepare,
 )
 from sigbench.run.profiling import profile_judged
+from sigbench.run.requirements import newest_requirements
 from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
 from sigbench.slugs import slug
 from sigbench.suite.points import Point
@@ -64,16 +66,23 @@ def resolve(texts: Sequence[str], log: Optional[Log] = None) -> Tuple[List[Spec]
 
 
 def environments_for(
-    specs: Sequence[Spec], log: Optional[Log] = None, skipped: Optional[Dict[str, str]] = None
+    specs: Sequence[Spec],
+    log: Optional[Log] = None,
+    skipped: Optional[Dict[str, str]] = None,
+    measured: Optional[Mapping[str, Mapping[str, Optional[str]]]] = None,
 ) -> Dict[str, Environment]:
-    """Each spec's environment by label, made now when it is not cached.  An optional spec (one
-    release of ``releases:``) that cannot be made is left out, noted in ``skipped`` (label: why);
-    SpecError for any other, or when none is left."""
-    requirements = current_requirements() if any(spec.kind == "python" for spec in specs) else []
+    """Each spec's environment by label, made now when it is not cached.  An interpreter's has
+    each library's newest release for it (``newest_requirements``; where sigbench is not
+    installed, the versions of this environment); continuing a run, the versions its file
+    recorded (``measured``: each label's ``libraries``).  An optional spec (one release of
+    ``releases:``) that cannot be made is left out, noted in ``skipped`` (label: why); SpecError
+    for any other, or when none is left."""
     made: Dict[str, Environment] = {}
     for spec in specs:
         try:
-            made[spec.text] = prepare(spec, requirements, log=log)
+            made[spec.text] = prepare(
+                spec, _requirements(spec, (measured or {}).get(spec.text), log), log=log
+            )
         except SpecError as exc:
             if not spec.optional or skipped is None:
                 raise
@@ -92,6 +101,25 @@ def _last_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("ERROR:")]
     return (errors or lines or [text])[-1][:300]
+
+
+def _requirements(
+    spec: Spec, recorded: Optional[Mapping[str, Optional[str]]], log: Optional[Log]
+) -> List[str]:
+    """What ``spec``'s environment installs: for an interpreter, the ``recorded`` versions, or
+    each library's newest release for it; nothing for any other spec."""
+    if spec.kind != "python":
+        return []
+    if recorded is not None:
+        return pinned(recorded)
+    if log:
+        log(f"{spec.text}: resolving each library's newest release for it")
+    newest = newest_requirements(spec.value, log)
+    if newest is not None:
+        return newest
+    if log:
+        log(f"{spec.text}: sigbench's extras are unknown (it is not installed): this environment's versions")
+    return current_requirements()
 
 
 def file_names(labels: Sequence[str]) -> Dict[str, str]:
@@ -164,7 +192,8 @@ class MultiRun:
         made again.
         """
         files = sorted(path for path in directory.glob("*.json") if path.is_file())
-        settings = {path: read_results(path)["sigbench"]["settings"] for path in files}
+        sections = {path: read_results(path)["sigbench"] for path in files}
+        settings = {path: section["settings"] for path, section in sections.items()}
         files = [path for path in files if "env" in settings[path]]
         if not files:
             raise ResultsError(f"{directory}: holds no results of a run with --env")
@@ -173,7 +202,8 @@ class MultiRun:
             key=lambda path: order.index(settings[path]["env"]) if settings[path]["env"] in order else 0
         )
         specs = [parse_spec(settings[path]["env"]) for path in files]
-        environments = environments_for(specs, log)
+        measured = {spec.text: sections[path]["libraries"] for spec, path in zip(specs, files)}
+        environments = environments_for(specs, log, measured=measured)
         runners = {
             spec.text: Runner.resume(path, environment=environments[spec.text])
             for spec, path in zip(specs, files)

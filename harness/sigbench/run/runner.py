@@ -35,6 +35,7 @@ from sigbench.results.store import (
 )
 from sigbench.run import callgrind, guard
 from sigbench.run.envs import Environment, current_environment
+from sigbench.run.newest import Interpreter, newest_releases
 from sigbench.run.process import WorkerDied, WorkerProcess, inventory_of
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
@@ -50,6 +51,7 @@ from sigbench.suite.records import (
     ProcessRun,
     Settings,
 )
+from sigbench.worker.inventory import TOOLS
 from sigbench.worker.measure import Timing, per_operation
 from sigbench.worker.meter import dumps_costs
 from sigbench.worker.scenarios import SCENARIOS
@@ -230,6 +232,15 @@ class Runner:
         if metric == "instructions":
             self.record.settings.update({"metric": metric, "valgrind": callgrind.valgrind_version()})
         self._plan()
+
+    def look_up_newest(self) -> None:
+        """Record each installed library's newest release for the measuring interpreter
+        (``sigbench.run.newest``; unknown offline)."""
+        installed = {
+            name: version for name, version in self.record.libraries.items() if version and name not in TOOLS
+        }
+        interpreter = Interpreter.from_inventory(self.inventory["interpreter"])
+        self.record.newest = newest_releases(installed, interpreter, self.python)
 
     @classmethod
     def resume(

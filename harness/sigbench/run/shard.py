@@ -215,6 +215,7 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
         started=min(record.started for _, record in shards),
         environment=dict(first.environment),
         libraries=dict(first.libraries),
+        newest=dict(first.newest),
         implementations={name: info.copy() for name, info in first.implementations.items()},
         finished=max(str(record.finished) for _, record in shards),
     )

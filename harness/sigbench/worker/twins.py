@@ -31,9 +31,9 @@ class Twin:
     scenarios: Optional[Tuple[str, ...]] = None
     #: Scenarios of both that run different code, with why.
     unlike: Mapping[str, str] = field(default_factory=dict)
-    #: An A/A twin: the same adapter under a second name, a check of the harness rather than an
-    #: implementation anyone would choose (``sigbench advise`` does not rank it).
-    control: bool = False
+    #: An A/A twin: the original under a second name, a check of the harness and not an
+    #: implementation of its own (the report shows it with the twins, never ranked).
+    check_only: bool = False
 
     def shares(self, scenario: str) -> bool:
         """Do the twins run the same code in ``scenario``?"""
@@ -58,9 +58,14 @@ TWINS: Tuple[Twin, ...] = (
         "blinker",
         "blinker under a second name (an A/A twin): the same adapter, in workers of its own",
         scenarios=("send", "connect", "disconnect", "send_after_peak"),
-        control=True,
+        check_only=True,
     ),
 )
+
+
+def is_check_only(impl: str) -> bool:
+    """Whether ``impl`` is an A/A twin: a check, not an implementation to rank."""
+    return any(twin.check_only and twin.impl == impl for twin in TWINS)
 
 
 def is_twin_point(impl: str, scenario: str) -> bool:

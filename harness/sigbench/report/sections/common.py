@@ -98,6 +98,14 @@ def ratio_text(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
+def ratio_bound_text(value: float) -> str:
+    """A bound of a ratio's CI: as ``ratio_text``, trailing zeros kept, so that both bounds show
+    the same precision (``1.90`` beside ``2.03``, not ``1.9``)."""
+    if pandas.isna(value) or value >= 100:
+        return ratio_text(value)
+    return f"{value:#.3g}".rstrip(".")  # 99.96 rounds to "100."
+
+
 def _ratio_css(ratios: pandas.DataFrame) -> pandas.DataFrame:
     """Cell backgrounds from green (as fast as baseline) to red (100 times slower and more)."""
 
@@ -123,9 +131,14 @@ def table(
     styler = styler.format(escape="html", na_rep="").format_index(escape="html", axis=1)
     styler = styler.set_table_attributes('class="data sortable"')
     text_columns = [
-        c for c in ("implementation", "point", "reason", "benchmark", "scenario") if c in frame.columns
+        c
+        for c in ("implementation", "version", "point", "reason", "benchmark", "scenario")
+        if c in frame.columns
     ]
     styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
+    # Their headers too, above the text they name.
+    left = [{"selector": "th", "props": "text-align: left"}]
+    styler = styler.set_table_styles({column: left for column in text_columns}, overwrite=False)
     if colour_by is not None:
         styler = styler.apply(lambda _: _ratio_css(colour_by), axis=None, subset=list(colour_by.columns))
     if cell_css is not None:

@@ -1,5 +1,5 @@
 """Environment and versions: one column per results file with its settings, host, interpreter and
-every library's version."""
+every library's version (with the newest release for the interpreter where it is below it)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pandas
 from markupsafe import Markup
 
 from sigbench.report.sections.common import Documents, Inputs, Section, fragment, table
+from sigbench.report.text import python_minor, version_text
 from sigbench.results import pytest_benchmark
 
 
@@ -40,8 +41,11 @@ def environment_table(documents: Documents, frame: pandas.DataFrame) -> Markup:
             column["sigbench commit"] = section["commit"]
             for key, value in sorted(section["environment"].items()):
                 column[key] = str(value)
+            python = python_minor(section["environment"].get("python_version", ""))
+            newest = section.get("newest", {})
             for name, version in sorted(section["libraries"].items(), key=lambda item: item[0].lower()):
-                column[f"library: {name}"] = version or "not installed"
+                shown = version_text(version, newest.get(name), python) if version else "not installed"
+                column[f"library: {name}"] = shown
         else:
             rows = frame[frame["file"] == str(path)]
             for key in ("python", "platform", "cpu_model_name", "hostname"):

@@ -31,6 +31,7 @@ from sigbench.report.sections.scenarios import ScenarioViews, View, described
 from sigbench.report.text import NOTHING_KEPT, kept_text, mde_text, ns
 from sigbench.results.schema import PROFILE_KINDS
 from sigbench.slugs import slug
+from sigbench.suite.adapters import display_name
 from sigbench.worker.scenarios import SCENARIOS
 
 
@@ -205,7 +206,7 @@ def _history_view(history: History, scenario: str, ref: str, kind: str, envs_pal
     chart_id = slug(f"history-{history.impl}-{scenario}-{ref}-{kind}")
     chart = history_chart(
         chart_id,
-        f"{history.impl}: {scenario}, {combo_title(ref, kind)}",
+        f"{display_name(history.impl)}: {scenario}, {combo_title(ref, kind)}",
         f"ns per {unit} (median, 95% CI band)",
         history.environments,
         series,
@@ -237,7 +238,7 @@ def _why_table(history: History, profiles: Mapping[str, Mapping[str, Any]]) -> M
         rows.append(
             {
                 "benchmark": benchmark,
-                "change": f"{before} → {after.removeprefix(history.impl + ' ')}",
+                "change": f"{before} → {after.removeprefix(display_name(history.impl) + ' ')}",
                 "verdict": verdict,
                 "functions": functions,
                 "note": note,
@@ -272,7 +273,7 @@ def history_views(
             combos = sorted(present, key=lambda c: (c != choose_combo(measured), c))
             shown = [_history_view(history, scenario.name, ref, kind, palette) for ref, kind in combos]
             sections.append(described(scenario, f"history-{history.impl}-{scenario.name}", shown))
-        title = f"{history.impl} across {len(history.environments)} environments"
+        title = f"{display_name(history.impl)} across {len(history.environments)} environments"
         views.append(
             HistoryView(
                 slug(f"history-{history.impl}"),
