@@ -18,7 +18,7 @@ from sigbench.gate.sides import SIDES, balanced_order
 from sigbench.results.store import read_results, record_from_document
 from sigbench.run.envs import parse_spec
 from sigbench.run.process import WorkerDied, WorkerProcess
-from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE
+from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter
 from sigbench.suite.points import Point
 from sigbench.suite.records import TimingFields
 from sigbench.worker.measure import Timing
@@ -67,15 +67,15 @@ def test_a_serving_worker_answers_one_command_at_a_time() -> None:
         assert died.value.status == "crashed" and "unexpected command" in died.value.reason
 
 
-def test_a_point_failing_conformance_is_reported_and_the_worker_serves_on() -> None:
+def test_a_point_the_library_cannot_do_is_reported_and_the_worker_serves_on() -> None:
     broken = Point("baseline", "send", 10, "weak", "function")  # baseline holds receivers strongly
     with WorkerProcess(sys.executable) as worker:
         worker.send({"impl": "baseline", "timing": TIMING, "serve": True})
         worker.event(60)
         worker.send({"op": "prepare", "point": broken.as_dict(), "loops": None})
         event = worker.event(60)
-        assert event["event"] == "point" and event["status"] == "failed"
-        assert event["reason"].startswith("conformance: not applicable: ")
+        assert event["event"] == "point" and event["status"] == "not_applicable"
+        assert event["reason"] == get_adapter("baseline").reasons["weak"]
         worker.send({"op": "prepare", "point": SEND.as_dict(), "loops": 3})
         assert worker.event(60)["event"] == "ready"
 

@@ -134,6 +134,18 @@ def test_memory_is_interpolated_linearly_and_may_be_zero() -> None:
     assert found.at(5).value == 0.0
 
 
+def test_memory_held_is_never_below_zero() -> None:
+    """Readings around 0 that fall with n (Qt's: tracemalloc cannot see its connections) continue
+    below 0 beyond the largest count; what receivers hold is then 0, never less."""
+    parts = {"connect": series(lambda n: 1.0 * n), "send": series(lambda n: 1.0 + n)}
+    memory = series(lambda n: 10.0 - 0.01 * n, log=False)
+    held = predict(Workload(receivers=5000, sends=1, connects=5000), parts, memory).memory
+    assert memory.at(5000).value < 0
+    assert held is not None and (held.value, held.low, held.high) == (0.0, 0.0, 0.0)
+    inside = predict(Workload(receivers=100, sends=1, connects=100), parts, memory).memory
+    assert inside is not None and inside.value == pytest.approx(9.0)
+
+
 @pytest.mark.parametrize(
     "counts, values, message",
     [

@@ -58,7 +58,17 @@ def finished(tmp_path_factory: pytest.TempPathFactory, tiny_profile: ProfileMake
     pytest.importorskip("blinker")
     output = tmp_path_factory.mktemp("run") / "results.json"
     progress: List[Tuple[int, int, str]] = []
-    runner = Runner(POINTS, tiny_profile(PROCESSES), output, seed=1, progress=lambda *a: progress.append(a))
+    # The file's structure is checked here, not the slow-phase rule (tests/test_speed.py): on a
+    # machine slow for longer than a tiny point's few processes, the rule may leave a point with
+    # no value to write, which pyperf's file then lacks.
+    runner = Runner(
+        POINTS,
+        tiny_profile(PROCESSES),
+        output,
+        seed=1,
+        progress=lambda *a: progress.append(a),
+        judge_speed=False,
+    )
     record = runner.run()
     return {"record": record, "output": output, "progress": progress}
 
@@ -173,10 +183,9 @@ def test_worker_protocol(
         assert outcome["event"] == "point"
         assert Point.from_dict(outcome["point"]) == point
         if point == BASELINE_WEAK:
-            assert outcome["status"] == "failed"
-            assert (
-                outcome["reason"] == "conformance: not applicable: " + get_adapter("baseline").reasons["weak"]
-            )
+            # what the library lacks, found in the worker (the runner plans it out where it can)
+            assert outcome["status"] == "not_applicable"
+            assert outcome["reason"] == get_adapter("baseline").reasons["weak"]
             continue
         assert outcome["status"] == "ok"
         assert len(outcome["values"]) == 2 and all(v > 0 for v in outcome["values"])

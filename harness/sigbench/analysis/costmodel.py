@@ -46,7 +46,9 @@ processes: their half-widths combine in quadrature (independent errors), the low
 separately.
 
 **Memory** for N receivers: the bytes ``memory_connect`` reads per receiver times n, interpolated
-linearly in n (bytes may be 0), continued linearly beyond the largest count.
+linearly in n (bytes may be 0), continued linearly beyond the largest count, and never below 0
+(``held``: readings around 0, as Qt's whose connections tracemalloc cannot see, may continue
+below it).
 """
 
 from __future__ import annotations
@@ -304,8 +306,13 @@ def predict(workload: Workload, series: Mapping[str, Series], memory: Optional[S
     if workload.disconnects:
         parts["disconnect"] = moved(series["disconnect"], workload.receivers, workload.disconnects)
     return Prediction(
-        combined(list(parts.values())), parts, memory.at(workload.receivers) if memory else None
+        combined(list(parts.values())), parts, held(memory.at(workload.receivers)) if memory else None
     )
+
+
+def held(memory: Cost) -> Cost:
+    """Bytes held, and their CI, at no less than 0."""
+    return replace(memory, value=max(memory.value, 0.0), low=max(memory.low, 0.0), high=max(memory.high, 0.0))
 
 
 def series_of(analysis: Analysis, label: str, scenario: str, ref: str, kind: str) -> Optional[Series]:

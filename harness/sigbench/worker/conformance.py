@@ -19,7 +19,7 @@ from typing import Iterator, List, Optional
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.points import Point
 from sigbench.worker.scenarios import SCENARIOS
-from sigbench.worker.scenarios.base import ConformanceError
+from sigbench.worker.scenarios.base import ConformanceError, NotApplicable
 
 __all__ = ["ConformanceError", "check_point", "recheck_point"]
 
@@ -32,7 +32,7 @@ def check_point(adapter: Adapter, point: Point) -> None:
     scenario = SCENARIOS[point.scenario]
     reason = scenario.unsupported(adapter, point.ref, point.kind)
     if reason is not None:
-        raise ConformanceError(f"not applicable: {reason}")
+        raise NotApplicable(reason)
     with _reported_errors() as reported:
         # a memory point is checked as the operation it measures
         scenario.operation.check(adapter, scenario.point_of_operation(point))

@@ -35,7 +35,18 @@ from typing import IO, Callable, List, Optional, Tuple
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.points import Point
-from sigbench.suite.records import ERROR, FAILED, OK, Command, Event, Failure, Job, PointEvent, ProfileEvent
+from sigbench.suite.records import (
+    ERROR,
+    FAILED,
+    NOT_APPLICABLE,
+    OK,
+    Command,
+    Event,
+    Failure,
+    Job,
+    PointEvent,
+    ProfileEvent,
+)
 from sigbench.worker.callcount import count_point
 from sigbench.worker.conformance import ConformanceError, check_point, recheck_point
 from sigbench.worker.inventory import libraries_of, machine_metadata, version_of
@@ -43,6 +54,7 @@ from sigbench.worker.measure import Sampler, Timing, measure
 from sigbench.worker.memory import measure_memory
 from sigbench.worker.meter import InstructionMeter, meter_from_environment
 from sigbench.worker.scenarios import SCENARIOS
+from sigbench.worker.scenarios.base import NotApplicable
 from sigbench.worker.speed import Sensing, sensed_value
 
 #: Writes one event line.
@@ -218,6 +230,10 @@ def _conformance_failure(adapter: Adapter, point: Point, again: bool = False) ->
     ``again``: the point passed its full check in an earlier process (``recheck_point``)."""
     try:
         (recheck_point if again else check_point)(adapter, point)
+    except NotApplicable as exc:
+        # The runner plans with its own environment's versions; a worker of another (an older
+        # release without the capability) finds out here.
+        return {"status": NOT_APPLICABLE, "reason": str(exc)}
     except ConformanceError as exc:
         return {"status": FAILED, "reason": f"conformance: {exc}"}
     except Exception as exc:

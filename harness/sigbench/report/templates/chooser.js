@@ -145,7 +145,11 @@
     if (w.sends) parts.send = scaled(at(series.send, w.receivers), w.sends);
     if (w.disconnects) parts.disconnect = moved(series.disconnect, w.receivers, w.disconnects);
     var list = Object.keys(parts).map(function (p) { return parts[p]; });
-    return { total: combined(list), parts: parts, memory: memory ? at(memory, w.receivers) : null };
+    return { total: combined(list), parts: parts, memory: memory ? held(at(memory, w.receivers)) : null };
+  }
+
+  function held(c) {
+    return Object.assign({}, c, { value: Math.max(c.value, 0), low: Math.max(c.low, 0), high: Math.max(c.high, 0) });
   }
 
   // ---- advice.py -----------------------------------------------------------------------------

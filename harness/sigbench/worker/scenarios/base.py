@@ -39,6 +39,11 @@ class ConformanceError(Exception):
     """The adapter did not deliver as required; the message says how."""
 
 
+class NotApplicable(ConformanceError):
+    """The point asks what the library, as installed where the worker runs, does not have (a
+    capability of a later release): not a failure, and not measured."""
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One operation and the receiver counts it is measured at (subclasses: its behaviour)."""
