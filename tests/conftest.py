@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Dict, NoReturn, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, NoReturn, Optional, Sequence
 
 import pytest
 
@@ -33,6 +34,35 @@ def missing_tool(reason: str) -> NoReturn:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"CI=true, but {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+#: Chromium's names on PATH, in the order they are tried.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+
+
+def chromium(flags: Sequence[str]) -> Iterator[Any]:
+    """Headless Chromium started with ``flags``, logging the browser console, quit afterwards (for
+    a module-scoped fixture to ``yield from``); the test is skipped without it."""
+    pytest.importorskip("selenium", reason="selenium is not installed (pip install selenium)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    browser = next(filter(None, map(shutil.which, BROWSERS)), None)
+    if browser is None:
+        missing_tool(f"no Chromium on PATH (looked for {', '.join(BROWSERS)})")
+    chromedriver = shutil.which("chromedriver")
+    if chromedriver is None:
+        missing_tool("no chromedriver on PATH (Debian: apt-get install chromium-driver)")
+    options = webdriver.ChromeOptions()
+    for flag in flags:
+        options.add_argument(flag)
+    options.binary_location = browser
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
 
 
 def _qt_abort_reason() -> Optional[str]:

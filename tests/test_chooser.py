@@ -11,13 +11,12 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 import synthetic
-from conftest import missing_tool
+from conftest import chromium
 
 from sigbench.analysis.advice import Advice, advise, read_documents
 from sigbench.analysis.costmodel import ModelError, Workload
@@ -249,7 +248,6 @@ def test_the_report_writes_it_and_the_site_links_to_it(tmp_path: Path) -> None:
 
 # -- in the browser ------------------------------------------------------------------------------
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-extensions")
 #: Each row of a table as the page shows it.
 ROWS_JS = """
@@ -273,26 +271,7 @@ return Array.from(document.querySelectorAll(arguments[0] + " tbody tr")).map(fun
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
-    pytest.importorskip("selenium", reason="selenium is not installed (pip install selenium)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    browser = next(filter(None, map(shutil.which, BROWSERS)), None)
-    if browser is None:
-        missing_tool(f"no Chromium on PATH (looked for {', '.join(BROWSERS)})")
-    chromedriver = shutil.which("chromedriver")
-    if chromedriver is None:
-        missing_tool("no chromedriver on PATH (Debian: apt-get install chromium-driver)")
-    options = webdriver.ChromeOptions()
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.binary_location = browser
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    chrome = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-    try:
-        yield chrome
-    finally:
-        chrome.quit()
+    yield from chromium(FLAGS)
 
 
 def _page(paths: Sequence[Path], directory: Path) -> Path:

@@ -10,14 +10,13 @@ driver: both paths are given explicitly.
 from __future__ import annotations
 
 import json
-import shutil
 import struct
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pyperf
 import pytest
-from conftest import missing_tool
+from conftest import chromium
 from synthetic import record, write
 
 from sigbench.report.page import write_report
@@ -34,7 +33,6 @@ RESULTS = sorted((ROOT / "results").glob("2*.json"))[-1]
 SCREENSHOT = ROOT / "build" / "screenshots" / "report.png"
 #: Taller pages are scaled down to this height: taller captures can exceed Chromium's texture limit.
 MAX_SCREENSHOT_HEIGHT = 16000
-BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = (
     "--headless=new",
     "--no-sandbox",
@@ -73,26 +71,7 @@ PYPERF_FILE = "<img src=x onerror=window.__pwned=9>.json"
 @pytest.fixture(scope="module")
 def driver() -> Iterator[Any]:
     """Headless Chromium with console logging; the module is skipped without it."""
-    pytest.importorskip("selenium", reason="selenium is not installed (pip install selenium)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    browser = next(filter(None, map(shutil.which, BROWSERS)), None)
-    if browser is None:
-        missing_tool(f"no Chromium on PATH (looked for {', '.join(BROWSERS)})")
-    chromedriver = shutil.which("chromedriver")
-    if chromedriver is None:
-        missing_tool("no chromedriver on PATH (Debian: apt-get install chromium-driver)")
-    options = webdriver.ChromeOptions()
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.binary_location = browser
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    chrome = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-    try:
-        yield chrome
-    finally:
-        chrome.quit()
+    yield from chromium(FLAGS)
 
 
 @pytest.fixture(scope="module")
