@@ -8,12 +8,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+import pandas
 import pyperf
 import pytest
 import synthetic
 
+from sigbench.report.charts import DISTINCT_COLOURS
 from sigbench.report.page import write_report
 from sigbench.report.sections.common import ratio_bound_text, script_hash
+from sigbench.report.sections.scenarios import charted
 from sigbench.report.text import ns
 from sigbench.results.store import ResultsError
 from sigbench.slugs import slug
@@ -259,3 +262,37 @@ def test_pyside6_is_named_as_such(shapes: Path) -> None:
     text = "".join(_parse(html).text)
     assert "PySide6" in text
     assert not re.search(r"(?<![\w-])qt(?![\w-])", text)  # only in point names such as qt-send-10-…
+
+
+def test_every_chart_refers_only_to_its_own_ids_and_scopes_its_styles(report: str) -> None:
+    charts = re.findall(r'<svg [^>]*id="([^"]+)".*?</svg>', report, re.S)
+    assert charts
+    for chart_id, svg in zip(charts, re.findall(r"<svg .*?</svg>", report, re.S)):
+        ids = set(re.findall(r' id="([^"]+)"', svg))
+        referred = set(re.findall(r'(?:href="#|url\(#)([^")]+)', svg))
+        assert referred <= ids and all(i == chart_id or i.startswith(chart_id + "-") for i in ids)
+        classes = set(re.findall(r' class="([^"]+)"', svg))
+        css = re.findall(r"<style[^>]*>(.*?)</style>", svg, re.S)
+        selectors = [selector.split(" ") for selector in re.findall(r"([^{}]+)\{[^}]*\}", "".join(css))]
+        assert {scope for scope, _ in selectors} == {f"#{chart_id}"}
+        assert classes <= {rule.lstrip(".") for _, rule in selectors}
+        assert "<g>" not in svg
+
+
+def test_a_chart_with_more_labels_than_colours_draws_one_interpreter() -> None:
+    rows = [
+        {"label": f"{impl} {version} py{python}", "impl": impl, "impl_version": version, "python": python}
+        for impl in ("blinker", "pyee", "psygnal", "django", "pluggy")
+        for python in ("3.9.18", "3.10.13", "3.12.1", "3.13.0")
+        for version in ("1.0", "2.0")
+        if not (python == "3.9.18" and impl == "pluggy")
+    ]
+    chosen = pandas.DataFrame(rows)
+    assert chosen["label"].nunique() > DISTINCT_COLOURS
+    shown, palette, note = charted(chosen, {})
+    # 3.10, 3.12 and 3.13 measured all five: the newest of them; each implementation's newest release.
+    assert sorted(shown["label"]) == sorted(f"{impl} 2.0 py3.13.0" for impl in set(chosen["impl"]))
+    assert len({palette[label] for label in shown["label"]}) == 5
+    assert "Python 3.13.0" in note and "newest release" in note
+    few = chosen[chosen["python"] == "3.13.0"]
+    assert charted(few, {"x": "#000"}) == (few, {"x": "#000"}, "")

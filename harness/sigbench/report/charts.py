@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 #: Text stays text (small, searchable, selectable); names are never parsed as mathtext.
 _RC: Dict[RcKeyType, Any] = {"svg.fonttype": "none", "text.parse_math": False, "font.size": 10}
+#: The font matplotlib lays text out with (its own, always present): the one the SVG names.
+_FONT = "DejaVu Sans"
 #: Plain numbers on log axes (matplotlib's default writes powers of ten as mathtext).
 _PLAIN = FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
 
@@ -32,8 +34,13 @@ class Series:
     high: Sequence[float]
 
 
+#: The labels besides the baseline (black) that one chart can tell apart by colour (tab20).
+DISTINCT_COLOURS = 20
+
+
 def colours(labels: Sequence[str]) -> Dict[str, str]:
-    """A stable colour per label (baseline black) so one implementation looks the same everywhere."""
+    """A stable colour per label (baseline black) so one implementation looks the same everywhere;
+    beyond ``DISTINCT_COLOURS`` labels, colours repeat."""
     ordered = sorted(set(labels) - {"baseline"})
     # A listed colormap called with an int gives its colour of that index.
     palette = matplotlib.colormaps["tab10" if len(ordered) <= 10 else "tab20"]
@@ -64,10 +71,66 @@ def _svg(figure: Figure, chart_id: str) -> str:
     if "svg.id" not in params:
         markup = markup.replace("<svg ", f'<svg id="{chart_id}" ', 1)
     markup = re.sub(r"<metadata>.*?</metadata>\s*", "", markup, flags=re.S)
-    # matplotlib numbers its element ids from 1 in every figure; prefix them so several charts
-    # on one page never share an id.
-    markup = re.sub(r'id="(?!' + re.escape(chart_id) + r'")([^"]+)"', rf'id="{chart_id}-\1"', markup)
-    return markup.replace('href="#', f'href="#{chart_id}-').replace("url(#", f"url(#{chart_id}-")
+    return _lean(markup, chart_id)
+
+
+def _lean(markup: str, chart_id: str) -> str:
+    """The same drawing in fewer bytes (a report over several environments holds hundreds of
+    charts), with ids unique on the page:
+
+    - ids only where something refers to them, named ``<chart_id>-<n>`` (matplotlib numbers and
+      hashes them per figure, so two charts on one page could share one);
+    - each distinct style once, as a class whose rule is scoped to this chart (not on referred
+      elements), and matplotlib's page-wide ``*`` rule scoped to it too;
+    - one font name (the one matplotlib laid the text out with) and its generic family, not
+      matplotlib's list of fallbacks;
+    - coordinates to 1/100 pt, no indentation, no groups without attributes.
+    """
+    referred = list(dict.fromkeys(re.findall(r'(?:href="#|url\(#)([^")]+)', markup)))
+    names = {old: f"{chart_id}-{n}" for n, old in enumerate(referred)}
+    markup = re.sub(r' id="([^"]+)"', lambda m: _renamed(m.group(1), names, chart_id, ' id="{}"'), markup)
+    markup = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{names[m.group(1)]}"', markup)
+    markup = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{names[m.group(1)]})", markup)
+    markup = re.sub(r"font-family: [^;\"]+", f"font-family: '{_FONT}', sans-serif", markup)
+    markup = re.sub(
+        r'( (?:d|x|y|transform)=")([^"]*)"', lambda m: m.group(1) + _rounded(m.group(2)) + '"', markup
+    )
+    # Not on a referred element: a <use> instance of it need not match the chart's rules.
+    styled = re.compile(r'(<[^>]*?) style="([^"]*)"')
+    tags = [m for m in styled.finditer(markup) if ' id="' not in m.group(1)]
+    classes = {style: f"s{n}" for n, style in enumerate(dict.fromkeys(m.group(2) for m in tags))}
+
+    def classed(m: re.Match[str]) -> str:
+        return m.group(0) if ' id="' in m.group(1) else f'{m.group(1)} class="{classes[m.group(2)]}"'
+
+    markup = styled.sub(classed, markup)
+    rules = "".join(f"#{chart_id} .{name}{{{style}}}" for style, name in classes.items())
+    markup = re.sub(r"\*(\{[^}]*\})", lambda m: f"#{chart_id} *{m.group(1)}{rules}", markup, count=1)
+    markup = re.sub(r" ?\n\s*", "\n", markup)
+    # Groups with no attributes group nothing that shows: keep their contents only (matplotlib
+    # writes every tag on a line of its own).
+    kept, lines = [], []
+    for line in markup.split("\n"):
+        if line.startswith("<g"):
+            kept.append(line != "<g>")
+            if not kept[-1]:
+                continue
+        elif line == "</g>" and not kept.pop():
+            continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _renamed(old: str, names: Dict[str, str], chart_id: str, form: str) -> str:
+    """An id attribute in ``form``: the chart's own, a referred one renamed, or none."""
+    if old == chart_id:
+        return form.format(old)
+    return form.format(names[old]) if old in names else ""
+
+
+def _rounded(numbers: str) -> str:
+    """Every decimal in an attribute's value to two places, trailing zeros dropped."""
+    return re.sub(r"(-?\d+\.\d{3,})", lambda m: f"{float(m.group(1)):.2f}".rstrip("0").rstrip("."), numbers)
 
 
 def scaling_chart(
@@ -82,7 +145,8 @@ def scaling_chart(
     ``down_to_zero`` (costs that may be 0, such as bytes) makes the cost axis linear up to 10 and
     logarithmic above (symlog)."""
     with matplotlib.rc_context(_RC):
-        figure = Figure(figsize=(10, 4.8), layout="constrained")
+        # Tall enough for the legend beside it (a line per series).
+        figure = Figure(figsize=(10, max(4.8, 1.2 + 0.25 * len(series))), layout="constrained")
         axes = figure.add_subplot()
         for item in series:
             # log axes cannot show 0 receivers: such points sit at x = 0.5, labelled "0".

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
@@ -18,6 +19,7 @@ import matplotlib
 import numpy as np
 import pandas
 from markupsafe import Markup
+from pandas.io.formats.style import Styler
 
 from sigbench.analysis.history import History
 from sigbench.analysis.points import Analysis
@@ -127,7 +129,8 @@ def table(
 ) -> Markup:
     """A sortable HTML table of ``frame`` (strings) with every cell and header escaped, cells
     coloured by the ratios in ``colour_by`` and ``marked`` rows highlighted."""
-    styler = frame.style.set_uuid(table_id).hide(axis="index")
+    # Ids only on cells that are styled (a report over several environments holds long tables).
+    styler = Styler(frame, uuid=table_id, cell_ids=False).hide(axis="index")
     styler = styler.format(escape="html", na_rep="").format_index(escape="html", axis=1)
     styler = styler.set_table_attributes('class="data sortable"')
     text_columns = [
@@ -135,9 +138,8 @@ def table(
         for c in ("implementation", "version", "point", "reason", "benchmark", "scenario")
         if c in frame.columns
     ]
-    styler = styler.set_properties(subset=text_columns, **{"text-align": "left"})
-    # Their headers too, above the text they name.
-    left = [{"selector": "th", "props": "text-align: left"}]
+    # Their cells and their headers (one rule per column, not one per cell).
+    left = [{"selector": selector, "props": "text-align: left"} for selector in ("th", "td")]
     styler = styler.set_table_styles({column: left for column in text_columns}, overwrite=False)
     if colour_by is not None:
         styler = styler.apply(lambda _: _ratio_css(colour_by), axis=None, subset=list(colour_by.columns))
@@ -146,4 +148,8 @@ def table(
     if marked is not None:
         rows = pandas.Series(list(marked), index=frame.index)
         styler = styler.apply(lambda row: [MARKED if rows[row.name] else "" for _ in row], axis=1)
-    return Markup(f'<div class="table-scroll">{styler.to_html(doctype_html=False)}</div>')
+    html = re.sub(r"\n\s+", "\n", styler.to_html(doctype_html=False))
+    # A cell needs only its column's class (the column rules above); a report over several
+    # environments holds long tables.
+    html = re.sub(r'class="(?:data row\d+|col_heading level\d+) (col\d+)" >', r'class="\1">', html)
+    return Markup(f'<div class="table-scroll">{html}</div>')

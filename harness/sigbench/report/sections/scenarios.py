@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import pandas
 from markupsafe import Markup
+from packaging.version import InvalidVersion, Version
 
 from sigbench.analysis.points import Analysis
-from sigbench.report.charts import Series, interval_chart, scaling_chart
+from sigbench.report.charts import DISTINCT_COLOURS, Series, colours, interval_chart, scaling_chart
 from sigbench.report.sections.choice import amounts, choose_combo, combo_title
 from sigbench.report.sections.common import Inputs, Section, fragment, range_text, ratio_text, table
 from sigbench.slugs import slug
@@ -48,6 +49,34 @@ def described(scenario: Scenario, slug_text: str, views: List[View], baseline: s
     return ScenarioViews(
         slug(slug_text), scenario.name, description, scenario.unit, baseline, views, scenario.metric
     )
+
+
+def charted(
+    chosen: pandas.DataFrame, palette: Dict[str, str]
+) -> Tuple[pandas.DataFrame, Dict[str, str], str]:
+    """The points a chart draws, their colours and a note for its title: all of them, or, when
+    they have more labels than there are distinct colours (a run over several interpreters or
+    releases), one line per implementation: in the interpreter measured most (the newest on a
+    tie), its newest version."""
+    if chosen.loc[chosen["label"] != "baseline", "label"].nunique() <= DISTINCT_COLOURS:
+        return chosen, palette, ""
+    pythons = chosen.groupby("python")["label"].nunique().reset_index()
+    pythons["version"] = pythons["python"].map(_version)
+    python = pythons.sort_values(["label", "version"]).iloc[-1]["python"]
+    mine = chosen[chosen["python"] == python].assign(version=lambda f: f["impl_version"].map(_version))
+    newest = mine.sort_values("version").groupby("impl")["label"].last()
+    shown = chosen[chosen["label"].isin(newest)]
+    versions = ", each implementation's newest release" if mine["label"].nunique() > len(newest) else ""
+    note = f"\nPython {python}{versions} (the table has every environment)"
+    return shown, colours(shown["label"].tolist()), note
+
+
+def _version(text: object) -> Version:
+    """A version to order by (``0`` for one that does not parse)."""
+    try:
+        return Version(str(text))
+    except InvalidVersion:
+        return Version("0")
 
 
 def _scenario_view(analysis: Analysis, scenario: str, ref: str, kind: str, palette: Dict[str, str]) -> View:
@@ -92,6 +121,7 @@ def _scenario_view(analysis: Analysis, scenario: str, ref: str, kind: str, palet
     frame = pandas.DataFrame(wide.to_numpy(), columns=columns).fillna("")
     frame.insert(0, "implementation", list(wide.index))
     colour = pandas.DataFrame(ratios.to_numpy(dtype=float), columns=columns)
+    drawn, drawn_palette, note = charted(chosen, palette)
     series = [
         Series(
             label,
@@ -100,15 +130,15 @@ def _scenario_view(analysis: Analysis, scenario: str, ref: str, kind: str, palet
             (group["low"] * scale).tolist(),
             (group["high"] * scale).tolist(),
         )
-        for label, group in chosen.sort_values("receivers").groupby("label")
+        for label, group in drawn.sort_values("receivers").groupby("label")
     ]
     chart = scaling_chart(
         chart_id,
-        f"{scenario}, {combo_title(ref, kind)}",
+        f"{scenario}, {combo_title(ref, kind)}{note}",
         f"{word} per {unit} (median, 95% CI band)",
         series,
-        palette,
-        down_to_zero=word == "bytes",
+        drawn_palette,
+        down_to_zero=not SCENARIOS[scenario].timed,  # bytes and objects may be 0
     )
     return View(combo_title(ref, kind), table(frame, chart_id + "-table", colour), Markup(chart))
 
