@@ -122,6 +122,23 @@ def test_the_report_shows_the_history(tmp_path: Path) -> None:
     assert re.search(r"slower ×1\.\d{3} \(1\.\d{3}–1\.\d{3}\)", page)
 
 
+@pytest.mark.slow
+def test_a_report_over_several_implementations_names_its_slower_steps(tmp_path: Path) -> None:
+    """Two environments, blinker and psygnal in each: the title counts the implementations and the
+    headline names the step judged slower with its implementation (here psygnal's alone)."""
+    paths = []
+    environments = {"1": {SEND: 1.0e-6, PSYGNAL_SEND: 1.0e-6}, "2": {SEND: 1.0e-6, PSYGNAL_SEND: 1.3e-6}}
+    for seed, (version, medians) in enumerate(environments.items()):
+        values = {point: _rounds(median, seed=seed) for point, median in medians.items()}
+        run = record(values, versions={"blinker": f"1.{version}", "psygnal": f"0.{version}"})
+        run.settings.update({"env": f"env{version}", "environments": ["env1", "env2"]})
+        paths.append(write(tmp_path / f"{version}.json", run))
+    _, summary = render(paths, resamples=300)
+    assert summary["kind"] == "history"
+    assert summary["title"] == "2 implementations across 2 environments"
+    assert summary["headline"] == "benchmarks judged slower: psygnal 0.1 → 0.2 (1)"
+
+
 PAYLOAD = Point("blinker", "retain_payload", 1, "strong", "function")
 RECONNECT = Point("blinker", "leak_reconnect", 1, "weak", "function")
 

@@ -65,22 +65,29 @@ class Entry(Headline):
     not_measured: Dict[str, int]
 
 
+def _short(label: str, impl: str) -> str:
+    """An environment's label without its implementation's name."""
+    return label.removeprefix(display_name(impl) + " ")
+
+
 def _history_headline(inputs: Inputs) -> Headline:
-    """A history's title (its first and last environments) and the steps with the most slower."""
+    """A history's title (its first and last environments, or how many implementations across how
+    many environments) and the steps with the most benchmarks judged slower, over all histories."""
     found = inputs.histories
-    history = found[0]
-    first, last = history.environments[0], history.environments[-1]
-    slower = Counter((s.before, s.after) for s in history.steps if s.verdict == "slower")
-
-    def short(label: str) -> str:
-        return label.removeprefix(display_name(history.impl) + " ")
-
-    worst = ", ".join(f"{short(a)} → {short(b)} ({n})" for (a, b), n in slower.most_common(3))
-    title = (
-        f"{first} → {short(last)}, history"
-        if len(found) == 1
-        else f"{len(found)} implementations across {len(history.environments)} environments"
-    )
+    slower: Counter[str] = Counter()
+    for history in found:
+        for step in history.steps:
+            if step.verdict == "slower":
+                name = f"{_short(step.before, history.impl)} → {_short(step.after, history.impl)}"
+                slower[name if len(found) == 1 else f"{display_name(history.impl)} {name}"] += 1
+    worst = ", ".join(f"{step} ({n})" for step, n in slower.most_common(3))
+    first = found[0]
+    title = f"{first.environments[0]} → {_short(first.environments[-1], first.impl)}, history"
+    if len(found) > 1:
+        impls = [h.impl for h in found if h.impl != "baseline" and not is_check_only(h.impl)]
+        plain = " and the plain list" if any(h.impl == "baseline" for h in found) else ""
+        environments = max(len(h.environments) for h in found)
+        title = f"{len(impls)} implementations{plain} across {environments} environments"
     return {
         "title": title,
         "kind": "history",
