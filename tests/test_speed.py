@@ -9,7 +9,7 @@ import os
 import statistics
 import time
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, cast
 
 import numpy as np
 import pytest
@@ -25,10 +25,11 @@ from sigbench.analysis.stats import (
     typical_runs,
     widened,
 )
-from sigbench.results.store import point_runs, read_results
+from sigbench.results.store import PointRecord, point_runs, read_results
 from sigbench.run.noise import LONGEST, SHORTEST, NoiseInjector, schedule
-from sigbench.run.runner import Profile, Runner
+from sigbench.run.runner import Profile, Runner, mark_machine_slow
 from sigbench.suite.points import Point
+from sigbench.suite.records import MACHINE_SLOW, OK, ProcessRun
 from sigbench.worker.measure import Timing
 from sigbench.worker.speed import RETAKES, Sensing, sensed_value, sensed_values
 
@@ -83,6 +84,32 @@ def test_judging_leaves_a_quiet_point_alone_and_takes_slow_values_out() -> None:
     assert noisy[0]["values"] == [1.0, 1.0]
     assert noisy[0]["slow"] == [[1.7, QUIET, QUIET * SLOWDOWN]]
     assert all(len(r) == 2 for r in noisy[0]["speed"])
+
+
+def test_a_point_whose_every_value_was_slow_says_so_and_keeps_its_values() -> None:
+    """Judged slow in every process, a point has no figure: ``machine_slow``, with its values kept
+    in ``slow``; judged again and quiet, it is ``ok`` again.  A point with any value stays ``ok``."""
+    rng = np.random.default_rng(4)
+    knowledge = SpeedKnowledge()
+    quiet = _runs([1.0] * 200, [[r, s] for r, s in zip(_readings(rng, 200, 0), _readings(rng, 200, 0))])
+    knowledge.add("quiet", quiet)
+    slow = [_runs([1.7, 1.8], [[QUIET, QUIET * SLOWDOWN], [QUIET * SLOWDOWN, QUIET]])[0] for _ in "ab"]
+    entry = PointRecord(Point("blinker", "send", 10, "strong", "function"), runs=cast(List[ProcessRun], slow))
+    knowledge.add("slow", entry.runs)
+    knowledge.judge("slow", entry.runs)
+    mark_machine_slow(entry)
+    assert (entry.status, [run["values"] for run in entry.runs]) == (MACHINE_SLOW, [[], []])
+    assert "4 in 2 processes" in entry.reason
+    assert sorted(value for run in entry.runs for value, *_ in run["slow"]) == [1.7, 1.7, 1.8, 1.8]
+    for run in entry.runs:  # as if a later threshold found them quiet
+        run["values"], run["slow"] = [value for value, *_ in run["slow"]], []
+    mark_machine_slow(entry)
+    assert (entry.status, entry.reason) == (OK, "")
+    measured = PointRecord(
+        Point("blinker", "send", 1, "strong", "function"), runs=cast(List[ProcessRun], quiet)
+    )
+    mark_machine_slow(measured)
+    assert measured.status == OK
 
 
 def test_the_median_of_a_quiet_point_is_unchanged_by_the_rule() -> None:

@@ -40,6 +40,7 @@ from sigbench.run.process import WorkerDied, WorkerProcess, inventory_of
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
 from sigbench.suite.records import (
+    MACHINE_SLOW,
     NOT_APPLICABLE,
     OK,
     UNAVAILABLE,
@@ -127,6 +128,24 @@ def _lasting(point: Point) -> bool:
     """Whether ``point`` works on its library's own send signals (which may live as long as the
     process) rather than new ones."""
     return SCENARIOS[point.scenario].operation.signal == "send"
+
+
+def mark_machine_slow(entry: PointRecord) -> None:
+    """A measured point whose every value was taken while the machine ran slow has no figure:
+    say so (``MACHINE_SLOW``) rather than leave it ``ok`` with nothing to show; its values stay in
+    its runs (``slow``), and judged again with a later threshold they could count."""
+    measured = any(run["values"] for run in entry.runs)
+    if entry.status == MACHINE_SLOW and measured:  # judged again: some values count after all
+        entry.status, entry.reason = OK, ""
+    if entry.status != OK or not entry.runs or measured:
+        return
+    left = sum(len(run.get("slow", [])) for run in entry.runs)
+    if left:
+        entry.status = MACHINE_SLOW
+        entry.reason = (
+            f"every value was taken while the machine ran slow ({left} in {len(entry.runs)} "
+            "processes): left out of the figures"
+        )
 
 
 def sigbench_commit() -> str:
@@ -431,6 +450,7 @@ class Runner:
         if limit is not None and self.judge_speed:
             for name, entry in self.record.points.items():
                 self.speed.judge(name, entry.runs)
+                mark_machine_slow(entry)
             self.record.settings["slow_threshold"] = limit
         self.record.finished = now()
         self.save()

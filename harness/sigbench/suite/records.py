@@ -13,7 +13,9 @@ from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union
 
 #: What became of a point: measured, not applicable to the implementation, not installed, failed
 #: its conformance check, raised, crashed its worker, or ran out of time.
-Status = Literal["ok", "not_applicable", "unavailable", "failed", "error", "crashed", "timeout"]
+Status = Literal[
+    "ok", "not_applicable", "unavailable", "failed", "error", "crashed", "timeout", "machine_slow"
+]
 OK: Status = "ok"
 NOT_APPLICABLE: Status = "not_applicable"
 UNAVAILABLE: Status = "unavailable"
@@ -21,7 +23,19 @@ FAILED: Status = "failed"
 ERROR: Status = "error"
 CRASHED: Status = "crashed"
 TIMEOUT: Status = "timeout"
-STATUSES: Tuple[Status, ...] = (OK, NOT_APPLICABLE, UNAVAILABLE, FAILED, ERROR, CRASHED, TIMEOUT)
+#: Measured, but every value was taken while the machine ran slow (``sigbench.worker.speed``):
+#: the values are kept in the file, left out of every figure.
+MACHINE_SLOW: Status = "machine_slow"
+STATUSES: Tuple[Status, ...] = (
+    OK,
+    NOT_APPLICABLE,
+    UNAVAILABLE,
+    FAILED,
+    ERROR,
+    CRASHED,
+    TIMEOUT,
+    MACHINE_SLOW,
+)
 
 
 class PointFields(TypedDict):
