@@ -115,6 +115,11 @@ def test_a_wheel_install_measures_each_environment_s_own_library(tmp_path: Path)
     title = json.loads((scratch / "reports" / "out" / "report.json").read_text())["title"]
     assert title == "blinker 1.5 → 1.6.3, history"
     assert title in (scratch / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "blinker" in (scratch / "reports" / "out" / "chooser.html").read_text(encoding="utf-8")
+    advice = [sigbench, "advise", "out/blinker_1.6.3.json", "--receivers", "10", "--sends", "100"]
+    advised = _run([*advice, "--connects", "0", "--json"], scratch, env)
+    assert advised.returncode == 0, advised.stderr
+    assert [row["impl"] for row in json.loads(advised.stdout)["rows"] if row["rank"]] == ["blinker"]
 
     gate = [sigbench, "gate", "--baseline", "blinker==1.5", "--candidate", "blinker==1.6.3", *FILTERS]
     gated = _run([*gate, "--rounds", "6", "--quiet"], scratch, env)
