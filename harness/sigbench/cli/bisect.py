@@ -12,7 +12,7 @@ from sigbench.cli.files import emit, release, reserve_output
 from sigbench.cli.options import UNMEASURABLE, add_gate_options, fail, gate_request
 from sigbench.cli.progress import interrupt_on_sigterm, log, progress
 from sigbench.gate.bisect import EXIT_AMBIGUOUS, BisectError, Tested, bisect, bisect_text
-from sigbench.gate.settings import ROUNDS, THRESHOLDS, TIMEOUTS, GateError
+from sigbench.gate.settings import ROUNDS, THRESHOLDS, TIMEOUTS, GateError, rounds_name
 from sigbench.report.text import gate_markdown, gate_text
 from sigbench.run.envs import Spec, SpecError
 
@@ -41,7 +41,7 @@ def setup_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser
     add_gate_options(
         parser,
         threshold=f"a slowdown must exceed this, in percent (default: {THRESHOLDS['paired'] * 100:g}%%)",
-        rounds=f"worker pairs per gate (default: {ROUNDS['paired']}; 'auto' as for sigbench gate)",
+        rounds=f"worker pairs per gate (default: {rounds_name(ROUNDS['paired'])}, as for sigbench gate)",
         output="also write the Markdown summary of the step to FILE",
         timeout=f"per-point limit (default: {TIMEOUTS['paired']:g})",
     )

@@ -10,7 +10,7 @@ from sigbench.cli.files import emit, release, reserve_output
 from sigbench.cli.options import UNMEASURABLE, add_gate_options, fail, gate_request
 from sigbench.cli.progress import interrupt_on_sigterm, log, progress
 from sigbench.gate.run import run_gate
-from sigbench.gate.settings import AUTO_LOOKS, MODES, ROUNDS, THRESHOLDS, TIMEOUTS, GateError
+from sigbench.gate.settings import AUTO_LOOKS, MODES, ROUNDS, THRESHOLDS, TIMEOUTS, GateError, rounds_name
 from sigbench.report.text import gate_markdown, gate_text
 from sigbench.run.envs import SpecError, parse_spec
 
@@ -50,7 +50,7 @@ def setup_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser
         + ", ".join(f"{value * 100:g}%% {mode}" for mode, value in THRESHOLDS.items())
         + ")",
         rounds="rounds: worker pairs in paired mode, processes per side in instructions mode (default: "
-        + ", ".join(f"{value} {mode}" for mode, value in ROUNDS.items())
+        + ", ".join(f"{rounds_name(value)} {mode}" for mode, value in ROUNDS.items())
         + "); 'auto' (paired mode): judge after "
         + ", ".join(map(str, AUTO_LOOKS))
         + " rounds, giving more only to the benchmarks still inconclusive, the false discovery rate "

@@ -26,7 +26,7 @@ from typing import Callable, List, Mapping, Optional, Sequence
 from sigbench.gate import planted
 from sigbench.gate.judge import GateResult
 from sigbench.gate.run import run_gate
-from sigbench.gate.settings import AUTO, FEWEST, MODES, ROUNDS, rounds_argument
+from sigbench.gate.settings import AUTO, FEWEST, MODES, ROUNDS, rounds_argument, rounds_name
 from sigbench.results.store import write_text_atomic
 from sigbench.run.callgrind import missing_tools
 from sigbench.run.envs import parse_spec
@@ -211,7 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--rounds",
         type=rounds_argument,
         metavar="N",
-        help=f"paired rounds per gate (default: {ROUNDS['paired']}), or 'auto' (sigbench gate --rounds auto)",
+        help="paired rounds per gate: a number, or 'auto' as sigbench gate "
+        f"(default: {rounds_name(ROUNDS['paired'])})",
     )
     parser.add_argument(
         "--slowdowns",
