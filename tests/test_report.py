@@ -296,3 +296,5 @@ def test_a_chart_with_more_labels_than_colours_draws_one_interpreter() -> None:
     assert "Python 3.13.0" in note and "newest release" in note
     few = chosen[chosen["python"] == "3.13.0"]
     assert charted(few, {"x": "#000"}) == (few, {"x": "#000"}, "")
+    unknown = chosen.assign(python=None)  # no interpreter recorded: nothing to choose by
+    assert charted(unknown, {})[0] is unknown

@@ -61,6 +61,8 @@ def charted(
     if chosen.loc[chosen["label"] != "baseline", "label"].nunique() <= DISTINCT_COLOURS:
         return chosen, palette, ""
     pythons = chosen.groupby("python")["label"].nunique().reset_index()
+    if pythons.empty:  # no interpreter recorded (plain pyperf files): nothing to choose by
+        return chosen, palette, ""
     pythons["version"] = pythons["python"].map(_version)
     python = pythons.sort_values(["label", "version"]).iloc[-1]["python"]
     mine = chosen[chosen["python"] == python].assign(version=lambda f: f["impl_version"].map(_version))
