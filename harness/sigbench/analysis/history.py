@@ -104,7 +104,9 @@ class History:
         return [(*key, verdict) for key, verdict in found.items()]
 
 
-def _version(text: object) -> Tuple[int, object]:
+def version_key(text: object) -> Tuple[int, object]:
+    """A version (``3.11.7``, ``3.11.7 (64-bit)``, ``1.9.0``) to order by; text that is no
+    version after every one that is."""
     try:
         return (0, Version(str(text).split(" ")[0]))
     except InvalidVersion:
@@ -117,8 +119,8 @@ def _order(points: pandas.DataFrame) -> List[str]:
     return sorted(
         firsts.index,
         key=lambda label: (
-            _version(firsts.at[label, "python"]),
-            _version(firsts.at[label, "impl_version"]),
+            version_key(firsts.at[label, "python"]),
+            version_key(firsts.at[label, "impl_version"]),
             label,
         ),
     )

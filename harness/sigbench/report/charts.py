@@ -88,7 +88,10 @@ def _lean(markup: str, chart_id: str) -> str:
     """
     referred = list(dict.fromkeys(re.findall(r'(?:href="#|url\(#)([^")]+)', markup)))
     names = {old: f"{chart_id}-{n}" for n, old in enumerate(referred)}
-    markup = re.sub(r' id="([^"]+)"', lambda m: _renamed(m.group(1), names, chart_id, ' id="{}"'), markup)
+    names[chart_id] = chart_id
+    markup = re.sub(
+        r' id="([^"]+)"', lambda m: f' id="{names[m.group(1)]}"' if m.group(1) in names else "", markup
+    )
     markup = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{names[m.group(1)]}"', markup)
     markup = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{names[m.group(1)]})", markup)
     markup = re.sub(r"font-family: [^;\"]+", f"font-family: '{_FONT}', sans-serif", markup)
@@ -119,13 +122,6 @@ def _lean(markup: str, chart_id: str) -> str:
             continue
         lines.append(line)
     return "\n".join(lines)
-
-
-def _renamed(old: str, names: Dict[str, str], chart_id: str, form: str) -> str:
-    """An id attribute in ``form``: the chart's own, a referred one renamed, or none."""
-    if old == chart_id:
-        return form.format(old)
-    return form.format(names[old]) if old in names else ""
 
 
 def _rounded(numbers: str) -> str:

@@ -8,8 +8,8 @@ from typing import Dict, List, Tuple
 
 import pandas
 from markupsafe import Markup
-from packaging.version import InvalidVersion, Version
 
+from sigbench.analysis.history import version_key
 from sigbench.analysis.points import Analysis
 from sigbench.report.charts import DISTINCT_COLOURS, Series, colours, interval_chart, scaling_chart
 from sigbench.report.sections.choice import amounts, choose_combo, combo_title
@@ -63,22 +63,14 @@ def charted(
     pythons = chosen.groupby("python")["label"].nunique().reset_index()
     if pythons.empty:  # no interpreter recorded (plain pyperf files): nothing to choose by
         return chosen, palette, ""
-    pythons["version"] = pythons["python"].map(_version)
+    pythons["version"] = pythons["python"].map(version_key)
     python = pythons.sort_values(["label", "version"]).iloc[-1]["python"]
-    mine = chosen[chosen["python"] == python].assign(version=lambda f: f["impl_version"].map(_version))
+    mine = chosen[chosen["python"] == python].assign(version=lambda f: f["impl_version"].map(version_key))
     newest = mine.sort_values("version").groupby("impl")["label"].last()
     shown = chosen[chosen["label"].isin(newest)]
     versions = ", each implementation's newest release" if mine["label"].nunique() > len(newest) else ""
     note = f"\nPython {python}{versions} (the table has every environment)"
     return shown, colours(shown["label"].tolist()), note
-
-
-def _version(text: object) -> Version:
-    """A version to order by (``0`` for one that does not parse)."""
-    try:
-        return Version(str(text))
-    except InvalidVersion:
-        return Version("0")
 
 
 def _scenario_view(analysis: Analysis, scenario: str, ref: str, kind: str, palette: Dict[str, str]) -> View:
