@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union
 
 #: What became of a point: measured, not applicable to the implementation, not installed, failed
-#: its conformance check, raised, crashed its worker, or ran out of time.
+#: its conformance check, raised, crashed its worker, ran out of time, or measured only while the
+#: machine ran slow.
 Status = Literal[
     "ok", "not_applicable", "unavailable", "failed", "error", "crashed", "timeout", "machine_slow"
 ]
