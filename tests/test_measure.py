@@ -13,6 +13,7 @@ from sigbench.suite.adapter import Adapter
 from sigbench.suite.points import Point
 from sigbench.suite.records import Measured
 from sigbench.worker.measure import MAX_LOOPS, Bench, Timing, calibrate, inner_loops, measure
+from sigbench.worker.scenarios import SCENARIOS
 
 Loader = Callable[[str], Adapter]
 TIMING = Timing(warmups=2, values=3, min_time=0.0005)
@@ -29,7 +30,8 @@ def _check_result(result: Measured, point: Point, timing: Timing) -> None:
     assert isinstance(loops, int) and 1 <= loops <= MAX_LOOPS
     assert len(result["values"]) == timing.values
     assert len(result["warmups"]) == timing.warmups
-    assert all(warmup_loops == loops for warmup_loops, _ in result["warmups"])
+    share = SCENARIOS[point.scenario].warm_up_share
+    assert all(warmup_loops == max(1, math.ceil(loops * share)) for warmup_loops, _ in result["warmups"])
     for value in result["values"] + [value for _, value in result["warmups"]]:
         assert isinstance(value, float) and math.isfinite(value) and value > 0
 

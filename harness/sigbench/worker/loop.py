@@ -277,7 +277,7 @@ def serve(job: Job, commands: IO[str], out: IO[str]) -> None:
                     sensing.calibrate()
                 sensing.start_point(None)
                 sampler = Sampler(adapter, point, timing.min_time, command.get("loops"), sensing=sensing)
-                warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
+                warmups = sampler.warm_up(timing.warmups)
             except Exception as exc:
                 if sampler is not None:
                     release(sampler)

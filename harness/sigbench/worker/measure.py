@@ -195,11 +195,21 @@ class Sampler:
         #: Counting: the callgrind dumps of the first value's L and 2L loops, and its operations.
         self.function_dumps: Optional[FunctionDumps] = None
 
-    def value(self) -> float:
-        body, loops = self.bench.body, self.loops
+    def warm_up(self, count: int) -> List[Tuple[int, float]]:
+        """``count`` warm-ups, each the scenario's ``warm_up_share`` of a value's loops (at least
+        one; counting: a whole value, whose profiles do not time it), as (loops, value) pairs."""
+        share = 1.0 if self.counting else self.bench.scenario.warm_up_share
+        loops = max(1, math.ceil(self.loops * share))
+        return [(loops, self.value(loops)) for _ in range(count)]
+
+    def value(self, loops: Optional[int] = None) -> float:
+        """One value of ``loops`` (default: the calibrated loops; counting: always those)."""
+        body = self.bench.body
         gc.collect()
         if not self.counting:
+            loops = loops or self.loops
             return body(loops) / (loops * self.inner)
+        loops = self.loops
         # The dumps of the first value (an ``InstructionMeter``'s ``by_function``), for each C
         # function's counts (``sigbench.worker.meter.dumps_costs``).
         meter: Any = self.bench.meter if hasattr(self.bench.meter, "take_dumps") else None
@@ -272,7 +282,7 @@ def sample(
     speed: List[List[float]] = []
     slow: List[List[float]] = []
     try:
-        warmups = [(sampler.loops, sampler.value()) for _ in range(timing.warmups)]
+        warmups = sampler.warm_up(timing.warmups) if timing.warmups else []
         if sensing is None:
             values = [sampler.value() for _ in range(timing.values)]
         else:
