@@ -83,6 +83,10 @@ def _start(job: Job, out: IO[str]) -> Optional[Tuple[Emit, Adapter, LastingState
     except Exception as exc:
         emit({"event": "unavailable", "reason": f"{type(exc).__name__}: {exc}"})
         return None
+    if adapter.async_send or not adapter.sync_send:
+        # Before the freeze: asyncio is imported where it is used, and only a library that can
+        # send to async receivers uses it; here it lives as long as the worker, like the library.
+        import asyncio  # noqa: F401
     emit({"event": "hello", "version": version, "libraries": libraries, "environment": machine_metadata()})
     # What the library's import made lives as long as the worker: out of the collector's sight,
     # collections walk only what the points make.  Otherwise a point's collections would cost in

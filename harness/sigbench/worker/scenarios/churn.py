@@ -1,6 +1,5 @@
 """``churn``: connect one more receiver and disconnect it again, on a signal that already has n."""
 
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class Churn(Scenario):
     def body(self, bench: "Bench") -> Body:
         bench.emit = emit = self.prepare(bench)

@@ -1,7 +1,6 @@
 """``collect``: weakly connected receivers die and the signal lets them go: the library's clean-up
 path, per receiver."""
 
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, List
 
@@ -14,7 +13,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class Collect(RegionScenario):
     def work(self, bench: "Bench", signals: List[Any]) -> Work:
         kept = dying_receivers(bench.adapter, bench.point, signals)

@@ -1,6 +1,5 @@
 """``connect``: connect n distinct receivers to an empty signal (time per receiver)."""
 
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, List
 
@@ -14,7 +13,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class Connect(RegionScenario):
     def work(self, bench: "Bench", signals: List[Any]) -> Work:
         adapter, weak = bench.adapter, bench.weak

@@ -1,7 +1,6 @@
 """``connect_matched``: connect n distinct receivers to an empty signal, each bound to the one
 sender that will send (time per receiver): what binding to a sender costs a connect."""
 
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, List
 
@@ -16,7 +15,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class ConnectMatched(RegionScenario):
     def work(self, bench: "Bench", signals: List[Any]) -> Work:
         adapter, weak = bench.adapter, bench.weak

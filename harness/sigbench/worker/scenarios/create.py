@@ -1,6 +1,5 @@
 """``create``: make a new signal."""
 
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class Create(Scenario):
     def body(self, bench: "Bench") -> Body:
         bench.emit = emit = bench.adapter.new_signal

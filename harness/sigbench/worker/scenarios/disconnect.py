@@ -1,6 +1,5 @@
 """``disconnect``: disconnect n connected receivers, one by one (time per receiver)."""
 
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, List
 
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class Disconnect(RegionScenario):
     def work(self, bench: "Bench", signals: List[Any]) -> Work:
         adapter, weak = bench.adapter, bench.weak

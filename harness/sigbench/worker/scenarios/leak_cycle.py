@@ -1,7 +1,6 @@
 """``leak_cycle``: bytes still allocated, after a collection, over many cycles of connecting a new
 receiver and disconnecting it again, on a signal that keeps n receivers (bytes per cycle; ideal 0)."""
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sigbench.suite.adapter import Adapter
@@ -13,7 +12,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class LeakCycle(LifetimeScenario):
     def prepare(self, bench: "Bench") -> None:
         bench.signal = self.connected(bench)

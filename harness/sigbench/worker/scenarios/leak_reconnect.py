@@ -6,7 +6,6 @@ receiver once more, so that it is called again on every send: a plain list does,
 slots it grows by."""
 
 import gc
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, List
 
 from sigbench.suite.adapter import Adapter
@@ -20,7 +19,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class LeakReconnect(LifetimeScenario):
     def prepare(self, bench: "Bench") -> None:
         bench.signal = self.connected(bench)

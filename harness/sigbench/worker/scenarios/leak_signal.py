@@ -1,7 +1,6 @@
 """``leak_signal``: bytes still allocated for a signal that was made, connected to n receivers,
 sent on and dropped: global registries that keep signals (bytes per signal; ideal 0)."""
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sigbench.suite.adapter import Adapter
@@ -14,7 +13,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class LeakSignal(LifetimeScenario):
     def read(self, bench: "Bench") -> float:
         """Bytes per signal still allocated after ``repetitions`` signals were each made,

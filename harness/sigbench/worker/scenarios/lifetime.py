@@ -21,7 +21,6 @@ Standard library only: this runs in the measured interpreter.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import weakref
 from collections import Counter
@@ -111,6 +110,8 @@ def heard(probe: Probe, sender: Any, what: str) -> Counter[int]:
     probe.calls.clear()
     try:
         if probe.asynchronous:
+            import asyncio  # loaded by the worker when its library can (``worker.loop``)
+
             made = asyncio.run(
                 awaited(probe.adapter.async_emitter(probe.signal, sender, payload), probe.calls)
             )

@@ -1,7 +1,6 @@
 """``memory_connect``: bytes that stay allocated when n distinct receivers are connected to an
 empty signal, after a collection, per receiver."""
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, List
 
 from sigbench.worker.scenarios.connect import SCENARIO as CONNECT
@@ -11,7 +10,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class MemoryConnect(MemoryScenario):
     def read(self, bench: "Bench") -> float:
         """Bytes per receiver still allocated after connecting the bench's receivers (made before)

@@ -1,6 +1,5 @@
 """``memory_send``: peak bytes allocated during one send above what was allocated when it began."""
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sigbench.worker.scenarios.memory import MemoryScenario, traced
@@ -10,7 +9,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class MemorySend(MemoryScenario):
     def read(self, bench: "Bench") -> float:
         """Peak bytes allocated during one send (the bench's), above those allocated when it began."""

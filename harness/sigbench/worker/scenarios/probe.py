@@ -7,7 +7,6 @@ Standard library only: this runs in the measured interpreter.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections import Counter
 from typing import Any, Awaitable, Callable, Iterable, List, Optional, Tuple
@@ -60,6 +59,8 @@ class Probe:
         self.calls.clear()
         try:
             if self.asynchronous:  # only calls made before the awaited send returned count
+                import asyncio  # loaded by the worker when its library can (``worker.loop``)
+
                 made = asyncio.run(
                     awaited(self.adapter.async_emitter(self.signal, sender, payload), self.calls)
                 )

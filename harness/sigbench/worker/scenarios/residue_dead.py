@@ -2,7 +2,6 @@
 cleaned up: bookkeeping residue (bytes per receiver; ideal 0)."""
 
 import gc
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sigbench.suite.adapter import Adapter
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class ResidueDead(LifetimeScenario):
     def prepare(self, bench: "Bench") -> None:
         bench.signal = self.connected(bench)

@@ -2,7 +2,6 @@
 and the caller dropped it (receivers per disconnect; ideal 0)."""
 
 import weakref
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, List
 
 from sigbench.suite.adapter import Adapter
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class RetainReceiver(LifetimeScenario):
     def read(self, bench: "Bench") -> float:
         """On a new signal with the bench's receivers, ``repetitions`` new receivers connected

@@ -1,13 +1,12 @@
 """``send_after_peak``: a send on a signal that held many more receivers before, as a long-lived
 signal does after extensions came and went."""
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from sigbench.suite.points import Point
 from sigbench.worker.scenarios.sends import PEAK, SendScenario
 
 
-@dataclass(frozen=True)
 class SendAfterPeak(SendScenario):
     def rechecked(self, point: Point) -> Point:
         """Checked again as a plain send, without its peak: connecting the peak's receivers is

@@ -1,8 +1,6 @@
 """``send_async``: one awaited send with n ``async def`` receivers connected for any sender, in a
 running asyncio event loop."""
 
-import asyncio
-from dataclasses import dataclass
 from functools import partial
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
@@ -17,7 +15,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class SendAsync(Scenario):
     def make_signal(self, adapter: Adapter) -> Any:
         return adapter.async_signal()
@@ -35,6 +32,8 @@ class SendAsync(Scenario):
         connect = adapter.connector(signal, weak=bench.weak)
         for handle in bench.handles:
             connect(handle)
+        import asyncio  # loaded by the worker when its library can (``worker.loop``)
+
         loop = asyncio.new_event_loop()
         bench.kept.append(loop)
         bench.on_close(loop.close)

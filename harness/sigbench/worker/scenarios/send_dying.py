@@ -3,7 +3,6 @@ last reference to the receiver after it as it is called."""
 
 import gc
 from collections import Counter
-from dataclasses import dataclass
 from functools import partial
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, Callable, List, Optional
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from sigbench.worker.measure import Bench
 
 
-@dataclass(frozen=True)
 class SendDying(RegionScenario):
     def inner_loops(self, point: Point) -> int:
         return 1
