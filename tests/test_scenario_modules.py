@@ -80,10 +80,8 @@ def test_a_scenario_class_that_declares_fields_is_a_dataclass() -> None:
     at start, and each ``@dataclass`` compiles its methods anew); one that declares a field must
     be a dataclass, or the field would silently be a class attribute."""
     classes = {cls for scenario in SCENARIOS.values() for cls in type(scenario).__mro__ if cls is not object}
-    declaring = [cls for cls in classes if cls.__dict__.get("__annotations__")]
+    declaring = [cls for cls in classes if vars(cls).get("__annotations__")]
     assert declaring and all("__dataclass_fields__" in cls.__dict__ for cls in declaring)
     assert all(
-        "__dataclass_fields__" not in cls.__dict__
-        for cls in classes
-        if not cls.__dict__.get("__annotations__")
+        "__dataclass_fields__" not in cls.__dict__ for cls in classes if not vars(cls).get("__annotations__")
     )

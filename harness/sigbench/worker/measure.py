@@ -282,7 +282,7 @@ def sample(
     speed: List[List[float]] = []
     slow: List[List[float]] = []
     try:
-        warmups = sampler.warm_up(timing.warmups) if timing.warmups else []
+        warmups = sampler.warm_up(timing.warmups)
         if sensing is None:
             values = [sampler.value() for _ in range(timing.values)]
         else:

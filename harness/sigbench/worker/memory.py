@@ -14,6 +14,7 @@ import gc
 import tracemalloc
 from dataclasses import replace
 from time import perf_counter
+from typing import List, Tuple
 
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.points import Point
@@ -56,6 +57,10 @@ class MemorySampler:
         except BaseException:
             self.close()
             raise
+
+    def warm_up(self, count: int) -> List[Tuple[int, float]]:
+        """None: the reading made ready, not kept, was the warm-up."""
+        return []
 
     def value(self) -> float:
         """Bytes per ``unit`` of one more reading (``MemoryScenario.read``)."""
