@@ -15,7 +15,7 @@ import pytest
 import synthetic
 
 import sigbench.worker.measure
-from sigbench.analysis.precision import Precision, precision_of, relative_precision
+from sigbench.analysis.precision import Precision, precision_of, relative_precision, within_reach
 from sigbench.analysis.stats import FEW_PROCESSES, clustered_median_ci
 from sigbench.results.budget import PHASES, Budget, combined, summary_line, timed_seconds, with_other
 from sigbench.results.schema import SchemaError, check_document
@@ -96,7 +96,8 @@ def test_precision_summary_counts_reached_and_capped() -> None:
     assert precision.processes_needed() == {3: 1, 4: 1, 5: 1}
     first, *rest = precision.lines()
     assert "3 of 4 timed points within ±1.0%" in first and "3: 1, 4: 1, 5: 1" in first
-    assert "1 at the cap of 5" in first and rest == ["  c: ±3.0%"]
+    assert "1 stopped short of it (at the cap of 5, or out of reach from 3)" in first
+    assert rest == ["  c: ±3.0%"]
 
 
 def test_without_a_target_only_the_median_precision_is_said() -> None:
@@ -196,9 +197,9 @@ def test_a_lax_target_stops_every_point_at_the_fewest_processes(tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_an_unreachable_target_takes_every_timed_point_to_the_cap(tmp_path: Path) -> None:
-    """Memory points get the fewest processes only; timed points the most, and the summary
-    names them as capped."""
+def test_an_unreachable_target_stops_every_timed_point_once_it_is_out_of_reach(tmp_path: Path) -> None:
+    """Memory points get the fewest processes only; timed points, out of reach of the target,
+    stop at half the most (here the fewest), and the summary names them as short of it."""
     output = tmp_path / "r.json"
     progress: List[int] = []
     profile = Profile("strict", 2, TIMING, "strict", max_processes=4, target=1e-9)
@@ -206,7 +207,7 @@ def test_an_unreachable_target_takes_every_timed_point_to_the_cap(tmp_path: Path
         POINTS, profile, output, seed=1, progress=lambda done, total, name: progress.append(total)
     ).run()
     runs = _runs(record)
-    assert runs == {POINTS[0].name: 4, POINTS[1].name: 4, POINTS[2].name: 2}
+    assert runs == {POINTS[0].name: 2, POINTS[1].name: 2, POINTS[2].name: 2}
     document = read_results(output)
     check_document(document)
     precision = precision_of(document)
@@ -280,15 +281,47 @@ def test_libraries_that_hold_only_methods_weakly_get_core_collect_and_send_dying
     assert core == {("collect", "weak", "method"), ("send_dying", "weak", "method")}
 
 
+def _process(*values: float) -> ProcessRun:
+    return {"values": list(values), "warmups": [], "loops": 1, "inner_loops": 1, "duration": 0.1}
+
+
+def test_a_point_is_given_processes_within_reach_of_its_target() -> None:
+    # The half-width narrows as 1/sqrt(processes): ±2.5% over 10 processes is ±2% over 15.6.
+    assert within_reach(0.025, 10, 0.02, 20) and not within_reach(0.025, 10, 0.02, 15)
+    assert not within_reach(0.04, 10, 0.02, 20)  # would need 40
+    assert not within_reach(math.nan, 10, 0.02, 20) and not within_reach(math.inf, 10, 0.02, 20)
+
+
+def test_from_half_the_most_a_point_wants_another_only_while_within_reach(tmp_path: Path) -> None:
+    """Below half the most, a point short of its target wants another whatever its precision;
+    from there on, only while the rest would reach the target."""
+    rng = np.random.default_rng(5)
+    spread = [_process(*(1e-6 * (1 + 0.02 * rng.standard_normal(2)))) for _ in range(10)]
+    precision = relative_precision("p", [run["values"] for run in spread])
+    assert 0 < precision < math.inf
+    for target, most, wanted in (
+        (precision / 1.2, 20, True),  # needs 14.4 of 20
+        (precision / 1.2, 14, False),  # needs 14.4 of 14
+        (precision / 2, 20, False),  # needs 40 of 20
+        (precision / 2, 24, True),  # half of 24 is 12: not yet judged by reach
+    ):
+        profile = Profile("p", 2, TIMING, "p", max_processes=most, target=target)
+        runner = Runner(POINTS[:1], profile, tmp_path / "r.json", seed=1)
+        runner.record.points[POINTS[0].name].runs.extend(spread)
+        runner.record.settings.pop("outlying_mads")  # the precision above, over every process
+        assert runner.wants_more(POINTS[0]) is wanted, (target, most)
+
+
 def test_a_process_that_measured_nothing_does_not_count_towards_the_most(tmp_path: Path) -> None:
     """Every value of a process left out as slow: the point may have another process, up to as
     many again as the most; processes that measured something count towards the most."""
-    profile = Profile("strict", 2, TIMING, "strict", max_processes=3, target=1e-9)
+    measured, other = _process(1e-6), _process(1.3e-6)  # so the point is not yet precise
+    nothing: ProcessRun = {**measured, "values": [], "speed": [], "slow": [[1e-6, 1.0, 2.0]]}
+    # A target the point's two processes are short of but within reach of (within three).
+    target = relative_precision(POINTS[0].name, [[1e-6], [1.3e-6]]) * 0.9
+    profile = Profile("strict", 2, TIMING, "strict", max_processes=3, target=target)
     runner = Runner(POINTS[:1], profile, tmp_path / "r.json", seed=1)
     runs = runner.record.points[POINTS[0].name].runs
-    measured: ProcessRun = {"values": [1e-6], "warmups": [], "loops": 1, "inner_loops": 1, "duration": 0.1}
-    other: ProcessRun = {**measured, "values": [1.3e-6]}  # so the point is not yet precise
-    nothing: ProcessRun = {**measured, "values": [], "speed": [], "slow": [[1e-6, 1.0, 2.0]]}
     runs.extend([measured, other, nothing, nothing])
     assert runner.wants_more(POINTS[0])  # two of the most three measured something
     runs.append(measured)

@@ -19,6 +19,18 @@ from sigbench.analysis.stats import FEW_PROCESSES, clustered_median_ci, student_
 from sigbench.results.store import point_runs
 from sigbench.worker.scenarios import READ_SCENARIOS
 
+#: From this share of a profile's most processes on, a point short of its target gets another only
+#: while its precision, narrowing as 1/sqrt(processes), would reach the target within the most: on
+#: this machine a point's processes differ more than its values, and a point that needs ten times
+#: the cap would take its whole share of a run and still miss it.
+REACH_FROM = 0.5
+
+
+def within_reach(precision: float, processes: int, target: float, most: int) -> bool:
+    """Would ``processes`` processes of ``precision`` (a 95% CI half-width, relative) reach
+    ``target`` within ``most``, the half-width narrowing as 1/sqrt(processes)?"""
+    return processes * (precision / target) ** 2 <= most  # NaN, inf: not within reach
+
 
 def relative_precision(name: str, runs: Sequence[Sequence[float]]) -> float:
     """Half the width of the 95% CI of a point's median over the median: the report's interval
@@ -51,10 +63,12 @@ class Precision:
         return [name for name, (_, p) in self.points.items() if self.target is not None and p <= self.target]
 
     def capped(self) -> List[str]:
-        """Points that got the most processes without reaching the target, least precise first."""
+        """Points that stopped short of the target, least precise first: at the most processes,
+        or out of reach from ``REACH_FROM`` of them on (``within_reach``)."""
         if self.target is None:
             return []
-        names = [n for n, (k, p) in self.points.items() if k >= self.most and not p <= self.target]
+        reach_from = math.ceil(self.most * REACH_FROM)
+        names = [n for n, (k, p) in self.points.items() if k >= reach_from and not p <= self.target]
         return sorted(names, key=lambda n: -self.points[n][1])
 
     def processes_needed(self) -> Counter[int]:
@@ -75,7 +89,8 @@ class Precision:
         lines = [
             f"Precision: {len(self.reached())} of {len(self.points)} timed points within ±{self.target:.1%} "
             f"(95% CI of the median; median ±{median:.1%}); processes needed: {distribution or 'none'}; "
-            f"{len(capped)} at the cap of {self.most} without it" + (":" if capped else ".")
+            f"{len(capped)} stopped short of it (at the cap of {self.most}, or out of reach from "
+            f"{math.ceil(self.most * REACH_FROM)})" + (":" if capped else ".")
         ]
         lines += [f"  {name}: ±{self.points[name][1]:.1%}" for name in capped[:8]]
         if len(capped) > 8:

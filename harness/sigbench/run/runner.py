@@ -10,6 +10,7 @@ file is rewritten atomically after every worker, so an interrupted run keeps wha
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import random
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import sigbench
-from sigbench.analysis.precision import relative_precision
+from sigbench.analysis.precision import REACH_FROM, relative_precision, within_reach
 from sigbench.analysis.speed import SpeedKnowledge
 from sigbench.analysis.stats import OUTLYING_MADS, typical_runs
 from sigbench.results.budget import Budget
@@ -65,7 +66,8 @@ class Profile:
     """How much to measure: worker processes per point, and timing within each.
 
     With a ``target``, ``processes`` is the fewest: a point gets more processes, one a round, up
-    to ``max_processes``, until the 95% CI of its median is within ``target`` (a fraction) of it.
+    to ``max_processes``, until the 95% CI of its median is within ``target`` (a fraction) of it;
+    from half of ``max_processes`` on, only while it is within reach (``within_reach``).
     """
 
     name: str
@@ -87,7 +89,10 @@ def _profile(
     each = f"{values} values of >={min_ms} ms"
     if not target:
         return Profile(name, processes, timing, f"{processes} processes x {each}")
-    description = f"{processes}-{most} processes x {each}, until the 95% CI is within ±{target:.0%}"
+    description = (
+        f"{processes}-{most} processes x {each}, until the 95% CI is within ±{target:.0%} "
+        f"(from {math.ceil(most * REACH_FROM)} on, while the rest would reach it)"
+    )
     return Profile(name, processes, timing, description, most, target)
 
 
@@ -96,7 +101,7 @@ def _profile(
 PROFILES: Dict[str, Profile] = {
     p.name: p
     for p in (
-        _profile("quick", processes=3, warmups=1, values=2, min_ms=3, most=10, target=0.02),
+        _profile("quick", processes=3, warmups=1, values=2, min_ms=3, most=20, target=0.02),
         _profile("standard", processes=5, warmups=1, values=5, min_ms=10, most=20, target=0.01),
         _profile("rigorous", processes=20, warmups=2, values=10, min_ms=20),
         # As many rounds as the gate, for the history view's paired steps between environments
@@ -366,7 +371,8 @@ class Runner:
         """Does ``point`` need another process: fewer than the fewest, or (with a target) not
         yet precise enough and fewer than the most?  A process whose every value was taken in a
         slow phase measured nothing: it does not count towards the most, up to as many again, and
-        a point that has measured nothing at all wants another (with a target or without)."""
+        a point that has measured nothing at all wants another (with a target or without).  From
+        ``REACH_FROM`` of the most on, a point wants another only while it is ``within_reach``."""
         runs = self.record.points[point.name].runs
         done = len(runs)
         if done < self.fewest(point):
@@ -384,7 +390,10 @@ class Runner:
             return False
         if is_twin_point(point.impl, point.scenario):  # the twin check must reach a verdict
             target = min(target, TWIN_PRECISION)
-        return not self.precision(point) <= target  # NaN (no values yet) is not precise
+        precision = self.precision(point)
+        if precision <= target:
+            return False
+        return measured < most * REACH_FROM or within_reach(precision, measured, target, most)
 
     def run(self) -> RunRecord:
         """Run rounds until no point wants more; returns the record (also on disk at ``self.output``)."""

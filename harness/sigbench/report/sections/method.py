@@ -42,7 +42,7 @@ def budget_table(documents: Documents) -> Optional[Markup]:
 
 def precision_texts(documents: Documents) -> Texts:
     """For each results file, the precision its points reached (``sigbench.analysis.precision``):
-    a headline, and the points at the cap without the target."""
+    a headline, and the points that stopped short of the target."""
     texts = []
     for path, document in documents.items():
         if document.get("sigbench"):
