@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from dataclasses import asdict
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -15,8 +16,10 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import pyperf
 import pytest
 
+import sigbench.run.runner
 from sigbench.report.summary import summary_table
 from sigbench.results.store import RunRecord, read_results
+from sigbench.run.process import WorkerProcess
 from sigbench.run.runner import Profile, Runner
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.points import Point
@@ -69,8 +72,35 @@ def finished(tmp_path_factory: pytest.TempPathFactory, tiny_profile: ProfileMake
         progress=lambda *a: progress.append(a),
         judge_speed=False,
     )
-    record = runner.run()
-    return {"record": record, "output": output, "progress": progress}
+    started: List[Recorded] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sigbench.run.runner, "WorkerProcess", partial(Recorded, started))
+        record = runner.run()
+    return {"record": record, "output": output, "progress": progress, "workers": started}
+
+
+class Recorded(WorkerProcess):
+    """A real worker process that notes its start in ``started`` and counts the jobs it is sent."""
+
+    def __init__(self, started: List[Recorded], python: str, metric: str = "time") -> None:
+        super().__init__(python, metric)
+        self.jobs = 0
+        started.append(self)
+
+    def send(self, message: Any, last: bool = False) -> None:
+        self.jobs += 1
+        super().send(message, last)
+
+
+def test_each_worker_is_started_beside_the_one_before_and_none_outlives_the_run(
+    finished: Dict[str, Any],
+) -> None:
+    """Every worker but the first was started while the one before it loaded (the spare), every
+    one got one job but the last spare, which was stopped; no worker process is left running."""
+    workers: List[Recorded] = finished["workers"]
+    assert len(workers) >= 3
+    assert [worker.jobs for worker in workers] == [1] * (len(workers) - 1) + [0]
+    assert all(worker.process.poll() is not None for worker in workers)
 
 
 @pytest.mark.slow

@@ -10,6 +10,7 @@ environments in the order given (``environments``) and the ones skipped with why
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 from dataclasses import replace
@@ -220,7 +221,10 @@ class MultiRun:
         Each file's budget holds its own phases and the wall time of the whole run."""
         started = time.perf_counter()
         try:
-            self._rounds()
+            with contextlib.ExitStack() as ahead:
+                for runner in self.runners.values():
+                    ahead.enter_context(runner.workers_ahead())
+                self._rounds()
             if self.judged is not None:
                 paths = [runner.output for runner in self.runners.values()]
                 profile_judged(self.runners, self.judged(paths), self.log)

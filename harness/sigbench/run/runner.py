@@ -9,6 +9,7 @@ file is rewritten atomically after every worker, so an interrupted run keeps wha
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -226,6 +227,9 @@ class Runner:
         #: Every reading of the machine's speed so far: points' quiet speeds, the threshold.
         self.speed = SpeedKnowledge()
         self.judge_speed = judge_speed
+        #: A worker started ahead of its task, and whether to start them (``workers_ahead``).
+        self._spare: Optional[WorkerProcess] = None
+        self._ahead = False
         # What the measuring interpreter has, as its workers see it, not what this process sees.
         self.inventory = inventory_of(self.python)
         guard.check_inventory(self.environment, self.inventory)
@@ -400,9 +404,10 @@ class Runner:
         started = time.perf_counter()
         try:
             self.save()
-            for round_index in range(2 * self.profile.most_processes):  # see wants_more
-                if self.run_round(round_index):  # none when every point is precise (or resumed past it)
-                    self.save()
+            with self.workers_ahead():
+                for round_index in range(2 * self.profile.most_processes):  # see wants_more
+                    if self.run_round(round_index):  # none when every point is precise (or resumed)
+                        self.save()
         finally:
             self.budget.add("wall", time.perf_counter() - started)
         self.finish()
@@ -531,7 +536,7 @@ class Runner:
             "speed": {"threshold": self.speed.threshold()},
         }
         started = time.perf_counter()
-        with WorkerProcess(self.python, self.metric) as worker:
+        with self._worker() as worker:
             worker.send(job, last=True)
             index = 0
             while index < len(pending):
@@ -557,6 +562,31 @@ class Runner:
                         )
                     yield pending[index], event
                     index += 1
+
+    def _worker(self) -> WorkerProcess:
+        """A worker for the next task: the spare started beside the last one (it has imported
+        sigbench's worker code and waits for its job), else a new one; and, inside
+        ``workers_ahead``, a spare for the task after, started now, while this one loads its
+        library, before it measures anything (each start costs about 0.1 s of imports)."""
+        worker, self._spare = self._spare, None
+        if worker is None:
+            worker = WorkerProcess(self.python, self.metric)
+        if self._ahead:
+            self._spare = WorkerProcess(self.python, self.metric)
+        return worker
+
+    @contextlib.contextmanager
+    def workers_ahead(self) -> Iterator[None]:
+        """Start each worker beside the one before (``_worker``) while inside; the spare left at
+        the end (no task is left for it) is stopped."""
+        self._ahead = True
+        try:
+            yield
+        finally:
+            self._ahead = False
+            spare, self._spare = self._spare, None
+            if spare is not None:
+                spare.close()
 
     def _job_point(self, point: Point) -> JobPoint:
         """A point for a worker, with the loops the first process calibrated (as pyperf does),
