@@ -19,7 +19,7 @@ PHASES: Dict[str, str] = {
     "calibration": "building each point's body and calibrating its loops",
     "conformance": "the conformance checks",
     "memory": "the points read, not timed (memory and lifetime: bytes, objects)",
-    "start": "starting workers, importing the library, until the worker says hello",
+    "start": "from a worker's job to its hello: importing the library (each worker is started ahead)",
     "results": "writing the results file",
     "stopping": "deciding which points need more processes",
     "profiling": "counting the functions of judged changes (differential profiles)",
