@@ -233,6 +233,15 @@ def _medians(path: Path) -> Dict[str, float]:
     }
 
 
+def _process_medians(path: Path) -> Dict[str, List[float]]:
+    document = read_results(path)
+    mads = document["sigbench"]["settings"].get("outlying_mads")
+    return {
+        name: [statistics.median(run) for run in typical_runs(runs, mads)]
+        for name, runs in point_runs(document).items()
+    }
+
+
 @pytest.mark.slow
 def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
     """With the machine made slow 40% of the time, values are taken again or left out, the run
@@ -255,7 +264,13 @@ def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
         quiet.settings["outlying_mads"]
         and "slow_threshold" in read_results(tmp_path / "noisy.json")["sigbench"]["settings"]
     )
-    calm, noisy = _medians(tmp_path / "quiet.json"), _medians(tmp_path / "noisy.json")
-    for name in calm:
-        assert noisy[name] == pytest.approx(calm[name], rel=0.15), name
+    # Each noisy median lies within the quiet run's own process medians, 15% wider (four processes
+    # of a connect point differ by up to 17% on their own; a value that spent part of its time in a
+    # slow phase, below the threshold, is kept), and the points' medians agree within 5% in the
+    # median: slow values kept at 1.8x in half the time would lift a median by 40% or more.
+    calm, noisy = _process_medians(tmp_path / "quiet.json"), _medians(tmp_path / "noisy.json")
+    for name, medians in calm.items():
+        assert 0.85 * min(medians) <= noisy[name] <= 1.15 * max(medians), (name, noisy[name], medians)
+    ratios = [abs(math.log(noisy[name] / statistics.median(medians))) for name, medians in calm.items()]
+    assert statistics.median(ratios) <= 0.05, ratios
     assert precision_of(read_results(tmp_path / "noisy.json")).points

@@ -24,8 +24,9 @@ from sigbench.results.store import (
     write_atomic,
 )
 from sigbench.results.table import COLUMNS, load_results
+from sigbench.run.runner import mark_machine_slow
 from sigbench.suite.points import Point
-from sigbench.suite.records import ProcessRun, Status
+from sigbench.suite.records import MACHINE_SLOW, OK, ProcessRun, Status
 from sigbench.worker.inventory import machine_metadata
 from sigbench.worker.scenarios import SCENARIOS
 
@@ -286,6 +287,7 @@ def test_a_process_whose_every_value_was_slow_round_trips(
         mixed, runs=[_sensed([], [3e-6, 3.1e-6], warmups), _sensed([2e-6, 2.1e-6], [], warmups)]
     )
     record.points[every.name] = PointRecord(every, runs=[_sensed([], [3e-6], warmups)] * 2)
+    mark_machine_slow(record.points[every.name])  # as the run's end marks it
     path = _written(tmp_path, record)
     document = read_results(path)
     assert point_values(document)[mixed.name] == [2e-6, 2.1e-6]
@@ -293,6 +295,7 @@ def test_a_process_whose_every_value_was_slow_round_trips(
     back = record_from_document(document)
     for point in (mixed, every):
         assert back.points[point.name].runs == record.points[point.name].runs
+    assert (back.points[every.name].status, back.points[mixed.name].status) == (MACHINE_SLOW, OK)
 
 
 def _written(tmp_path: Path, record: RunRecord) -> Path:

@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, List, NamedTuple, NoReturn, Optional, Tuple
 
 from sigbench.suite.points import KINDS, REFS, Point
-from sigbench.suite.records import OK, STATUSES
+from sigbench.suite.records import MACHINE_SLOW, OK, STATUSES
 from sigbench.worker.scenarios import SCENARIOS
 
 SCHEMA = 1
@@ -255,8 +255,10 @@ def _check_sensing(item: Dict[str, Any], where: str) -> None:
     if "sensing" not in item:
         return
     runs = _type(item["sensing"], list, f"{where}.sensing")
-    if SCENARIOS[item["scenario"]].metric != "time" or item["status"] != "ok":
+    if SCENARIOS[item["scenario"]].metric != "time" or item["status"] not in (OK, MACHINE_SLOW):
         _fail(f"{where}.sensing", "only measured timed points keep readings of the machine's speed")
+    if item["status"] == MACHINE_SLOW and not all(isinstance(run, dict) and "run" in run for run in runs):
+        _fail(f"{where}.sensing", "a point left out as measured while slow has a process with values")
     if len(runs) != item["processes"]:
         _fail(f"{where}.sensing", f"{len(runs)} runs, but the point says {item['processes']}")
     for index, run in enumerate(runs):
