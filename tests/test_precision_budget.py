@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import synthetic
 
+import sigbench.run.runner
 import sigbench.worker.measure
 from sigbench.analysis.precision import Precision, precision_of, relative_precision, within_reach
 from sigbench.analysis.stats import FEW_PROCESSES, clustered_median_ci
@@ -219,14 +220,21 @@ def test_an_unreachable_target_stops_every_timed_point_once_it_is_out_of_reach(t
 
 
 @pytest.mark.slow
-def test_the_budget_accounts_for_the_wall_time(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cpus", [[0], [0, 1]])
+def test_the_budget_accounts_for_the_wall_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cpus: List[int]
+) -> None:
+    """Every phase is in the wall time but ``beside``: the memory points' seconds on a second CPU."""
     output = tmp_path / "r.json"
     profile = Profile("two", 2, TIMING, "two")
+    monkeypatch.setattr(sigbench.run.runner, "available_cpus", lambda: cpus)
     Runner(POINTS, profile, output, seed=1).run()
     budget = read_results(output)["sigbench"]["budget"]
-    assert budget["wall"] > 0 and budget["timed"] > 0 and budget["start"] > 0 and budget["memory"] > 0
+    assert budget["wall"] > 0 and budget["timed"] > 0 and budget["start"] > 0
+    read, apart = ("memory", "beside") if len(cpus) == 1 else ("beside", "memory")
+    assert budget[read] > 0 and budget[apart] == 0
     assert budget["conformance"] > 0 and budget["results"] > 0
-    accounted = sum(v for k, v in budget.items() if k not in ("wall", "other"))
+    accounted = sum(v for k, v in budget.items() if k not in ("wall", "other", "beside"))
     assert accounted <= budget["wall"] * 1.01
     assert budget["other"] == pytest.approx(budget["wall"] - accounted, abs=0.01)
 

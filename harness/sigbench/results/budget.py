@@ -19,6 +19,10 @@ PHASES: Dict[str, str] = {
     "calibration": "building each point's body and calibrating its loops",
     "conformance": "the conformance checks",
     "memory": "the points read, not timed (memory and lifetime: bytes, objects)",
+    "beside": (
+        "the points read, measured on a second CPU while the rest were (their workers' start, "
+        "conformance and readings): not part of the wall time"
+    ),
     "start": "from a worker's job to its hello: importing the library (each worker is started ahead)",
     "results": "writing the results file",
     "stopping": "deciding which points need more processes",
@@ -40,11 +44,15 @@ class Budget:
     def add(self, phase: str, seconds: float) -> None:
         self.seconds[phase] += max(seconds, 0.0)
 
-    def add_point(self, outcome: Mapping[str, Any], metric: str, memory: bool) -> None:
+    def add_point(self, outcome: Mapping[str, Any], metric: str, memory: bool, beside: bool = False) -> None:
         """Add a worker's report of one point: its ``phases`` (conformance, set-up, values wall)
-        and, for timed points, the seconds inside timed regions, from its values."""
+        and, for timed points, the seconds inside timed regions, from its values; all of them to
+        ``beside`` for a point measured there."""
         phases = outcome.get("phases")
         if not isinstance(phases, dict):
+            return
+        if beside:
+            self.add("beside", sum(phases.get(phase, 0.0) for phase in ("conformance", "setup", "values")))
             return
         self.add("conformance", phases.get("conformance", 0.0))
         if memory:
@@ -82,8 +90,9 @@ def combined(budgets: Sequence[Mapping[str, float]]) -> Dict[str, float]:
 
 
 def with_other(seconds: Mapping[str, float]) -> Dict[str, float]:
-    """``seconds`` with ``other``: what the wall time holds beyond the other phases."""
-    accounted = sum(value for phase, value in seconds.items() if phase not in ("wall", "other"))
+    """``seconds`` with ``other``: what the wall time holds beyond the other phases (``beside``
+    is not in it)."""
+    accounted = sum(value for phase, value in seconds.items() if phase not in ("wall", "other", "beside"))
     return {**seconds, "other": max(seconds.get("wall", 0.0) - accounted, 0.0)}
 
 
@@ -93,5 +102,6 @@ def summary_line(seconds: Mapping[str, float]) -> str:
     if wall <= 0:
         return "time budget: nothing measured"
     shown = [phase for phase in PHASES if seconds.get(phase, 0.0) >= 0.005 * wall]
-    shares = ", ".join(f"{phase} {seconds[phase] / wall:.0%}" for phase in shown)
+    aside = {"beside": " (on a second CPU, not in the wall)"}
+    shares = ", ".join(f"{phase} {seconds[phase] / wall:.0%}{aside.get(phase, '')}" for phase in shown)
     return f"time budget: {wall:.1f} s wall: {shares}"

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
@@ -31,7 +33,7 @@ from sigbench.run.envs import (
 )
 from sigbench.run.profiling import profile_judged
 from sigbench.run.requirements import newest_requirements
-from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner
+from sigbench.run.runner import POINT_TIMEOUT, Profile, Progress, Runner, run_tasks
 from sigbench.slugs import slug
 from sigbench.suite.points import Point
 from sigbench.suite.records import Settings
@@ -223,7 +225,7 @@ class MultiRun:
         try:
             with contextlib.ExitStack() as ahead:
                 for runner in self.runners.values():
-                    ahead.enter_context(runner.workers_ahead())
+                    ahead.enter_context(runner.second_cpu())
                 self._rounds()
             if self.judged is not None:
                 paths = [runner.output for runner in self.runners.values()]
@@ -242,6 +244,15 @@ class MultiRun:
             for runner in self.runners.values()
             for p in runner.runnable()
         )
+        counting = threading.Lock()  # the lane beside steps too
+
+        def step(point: Point, label: str) -> None:
+            nonlocal done
+            with counting:
+                done += 1
+                if self.progress:
+                    self.progress(done, done + self.remaining(), f"{label}: {point.name}")
+
         rounds = 2 * max(runner.profile.most_processes for runner in self.runners.values())  # wants_more
         for round_index in range(rounds):
             tasks = [
@@ -250,15 +261,9 @@ class MultiRun:
                 for impl, points in runner.round_tasks(round_index)
             ]
             random.Random(self.seed + round_index).shuffle(tasks)
-            for label, runner, impl, points in tasks:
-
-                def step(point: Point, label: str = label) -> None:
-                    nonlocal done
-                    done += 1
-                    if self.progress:
-                        self.progress(done, done + self.remaining(), f"{label}: {point.name}")
-
-                runner.run_task(impl, points, step)
+            run_tasks(
+                [(runner, impl, points, partial(step, label=label)) for label, runner, impl, points in tasks]
+            )
             for runner in self.runners.values():
                 runner.save()
 

@@ -15,8 +15,10 @@ import math
 import os
 import random
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -36,6 +38,7 @@ from sigbench.results.store import (
     write_atomic,
 )
 from sigbench.run import callgrind, guard
+from sigbench.run.beside import Lane
 from sigbench.run.envs import Environment, current_environment
 from sigbench.run.newest import Interpreter, newest_releases
 from sigbench.run.process import WorkerDied, WorkerProcess, available_cpus, inventory_of
@@ -186,6 +189,33 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+Task = Tuple["Runner", str, List[Point], Callable[[Point], None]]
+
+
+def run_tasks(tasks: Sequence[Task]) -> None:
+    """Run each (runner, implementation, points, step) with ``Runner.run_task``, in order; those
+    whose points ``goes_beside`` in a lane beside the rest (``sigbench.run.beside``), whose
+    outcome under way is not kept when the rest fails."""
+    runners = list({id(task[0]): task[0] for task in tasks}.values())
+    for runner in runners:
+        runner.begin_beside()
+
+    def stop() -> None:
+        for runner in runners:
+            runner.stop_beside()
+
+    beside = [
+        partial(runner.run_task, impl, points, step)
+        for runner, impl, points, step in tasks
+        if runner.goes_beside(points)
+    ]
+    with Lane(beside, stop) as lane:
+        for runner, impl, points, step in tasks:
+            if not runner.goes_beside(points):
+                lane.check()
+                runner.run_task(impl, points, step)
+
+
 class Runner:
     """Runs planned points in worker processes and keeps the results file current."""
 
@@ -227,9 +257,14 @@ class Runner:
         #: Every reading of the machine's speed so far: points' quiet speeds, the threshold.
         self.speed = SpeedKnowledge()
         self.judge_speed = judge_speed
-        #: A worker started ahead of its task, and whether to start them (``workers_ahead``).
+        #: Whether a second CPU is used (``second_cpu``): a worker started ahead of its task (the
+        #: spare), and the workers measuring the points read beside the timed ones (the lane's).
+        self._second_cpu = False
         self._spare: Optional[WorkerProcess] = None
-        self._ahead = False
+        self._beside: List[WorkerProcess] = []
+        self._beside_stopped = threading.Event()
+        #: Held while the record, the budget or the file change (the lane beside is a thread).
+        self.lock = threading.RLock()
         # What the measuring interpreter has, as its workers see it, not what this process sees.
         self.inventory = inventory_of(self.python)
         guard.check_inventory(self.environment, self.inventory)
@@ -358,18 +393,19 @@ class Runner:
 
     def precision(self, point: Point) -> float:
         """``point``'s precision so far (``sigbench.analysis.precision.relative_precision``)."""
-        runs = self.record.points[point.name].runs
-        # Keyed by the values too: a worker's values may be judged again when it ends.
-        key = (len(runs), sum(len(run["values"]) for run in runs))
-        known = self._precision.get(point.name)
-        if known is not None and known[0] == key:
-            return known[1]
-        started = time.perf_counter()
-        mads = self.record.settings.get("outlying_mads")
-        precision = relative_precision(point.name, typical_runs([run["values"] for run in runs], mads))
-        self.budget.add("stopping", time.perf_counter() - started)
-        self._precision[point.name] = (key, precision)
-        return precision
+        with self.lock:
+            runs = self.record.points[point.name].runs
+            # Keyed by the values too: a worker's values may be judged again when it ends.
+            key = (len(runs), sum(len(run["values"]) for run in runs))
+            known = self._precision.get(point.name)
+            if known is not None and known[0] == key:
+                return known[1]
+            started = time.perf_counter()
+            mads = self.record.settings.get("outlying_mads")
+            precision = relative_precision(point.name, typical_runs([run["values"] for run in runs], mads))
+            self.budget.add("stopping", time.perf_counter() - started)
+            self._precision[point.name] = (key, precision)
+            return precision
 
     def wants_more(self, point: Point) -> bool:
         """Does ``point`` need another process: fewer than the fewest, or (with a target) not
@@ -404,7 +440,7 @@ class Runner:
         started = time.perf_counter()
         try:
             self.save()
-            with self.workers_ahead():
+            with self.second_cpu():
                 for round_index in range(2 * self.profile.most_processes):  # see wants_more
                     if self.run_round(round_index):  # none when every point is precise (or resumed)
                         self.save()
@@ -415,7 +451,8 @@ class Runner:
 
     def run_round(self, round_index: int) -> int:
         """One worker process per implementation for the points that want another process run
-        (``wants_more``), implementations and points in a shuffled order; how many workers ran."""
+        (``wants_more``), implementations and points in a shuffled order; how many workers ran.
+        Given a second CPU, the points read are measured beside the rest (``run_tasks``)."""
         done = sum(len(self.record.points[p.name].runs) for p in self.runnable())
 
         def step(point: Point) -> None:
@@ -425,9 +462,24 @@ class Runner:
                 self.progress(done, done + self.remaining(), point.name)
 
         tasks = self.round_tasks(round_index)
-        for impl, points in tasks:
-            self.run_task(impl, points, step)
+        run_tasks([(self, impl, points, step) for impl, points in tasks])
         return len(tasks)
+
+    def goes_beside(self, points: Sequence[Point]) -> bool:
+        """Are ``points`` measured beside the timed ones: all read (bytes, objects: the same
+        whatever else runs), and a second CPU used for them?"""
+        return self._second_cpu and all(is_read(point) for point in points)
+
+    def begin_beside(self) -> None:
+        """Let the lane beside keep what it measures (until ``stop_beside``)."""
+        self._beside_stopped.clear()
+
+    def stop_beside(self) -> None:
+        """Kill the lane's workers and keep nothing more it measures."""
+        self._beside_stopped.set()
+        with self.lock:
+            for worker in self._beside:
+                worker.process.kill()
 
     def round_tasks(self, round_index: int) -> List[Tuple[str, List[Point]]]:
         """Round ``round_index``'s workers: (implementation, points) for the points with at most
@@ -446,14 +498,19 @@ class Runner:
             points = [p for p in due if p.impl == impl]
             if self.metric == "time":  # counts do not drift, and the same order keeps them identical
                 rng.shuffle(points)
-            tasks.extend((impl, group) for group in worker_groups(impl, points))
+            if self._second_cpu:  # the points read get workers of their own, beside the rest
+                lanes = [[p for p in points if not is_read(p)], [p for p in points if is_read(p)]]
+            else:
+                lanes = [points]
+            tasks.extend((impl, group) for lane in lanes if lane for group in worker_groups(impl, lane))
         return tasks
 
     def run_task(self, impl: str, points: List[Point], step: Callable[[Point], None]) -> None:
         """Run ``points`` of ``impl`` in one worker (more past a crash), calling ``step`` after
         each point, then save."""
         for point in self._run_worker(impl, points):
-            step(point)
+            with self.lock:
+                step(point)
         if time.perf_counter() - self._saved >= SAVE_INTERVAL:
             self.save()
 
@@ -471,27 +528,35 @@ class Runner:
 
     def save(self) -> None:
         """Write the results file (atomically), with the time budget so far."""
-        started = time.perf_counter()
-        self.record.budget = self.budget.as_dict()
-        write_atomic(self.output, to_document(self.record))
-        self._saved = time.perf_counter()
-        self.budget.add("results", self._saved - started)
+        with self.lock:
+            started = time.perf_counter()
+            self.record.budget = self.budget.as_dict()
+            write_atomic(self.output, to_document(self.record))
+            self._saved = time.perf_counter()
+            self.budget.add("results", self._saved - started)
 
     def _run_worker(self, impl: str, points: List[Point]) -> Iterator[Point]:
         """Yield each point as its result arrives; restart the worker past a crash or hang.  When
         a worker ends, its values are judged again by what it learnt of the machine's speed."""
-        pending = list(points)
+        pending, beside = list(points), self.goes_beside(points)
         while pending:
-            for point, outcome in self._one_worker(impl, pending):
+            for point, outcome in self._one_worker(impl, pending, beside):
+                if beside and self._beside_stopped.is_set():
+                    return  # its worker was killed: the point is not measured, nor failed
                 pending.remove(point)
-                self.take(point, outcome)
+                self.take(point, outcome, beside)
                 yield point
 
-    def take(self, point: Point, outcome: Outcome) -> None:
-        """Keep a worker's outcome for ``point``: its values, or why it failed."""
+    def take(self, point: Point, outcome: Outcome, beside: bool = False) -> None:
+        """Keep a worker's outcome for ``point`` (measured ``beside`` the rest or not): its
+        values, or why it failed."""
+        with self.lock:
+            self._take(point, outcome, beside)
+
+    def _take(self, point: Point, outcome: Outcome, beside: bool) -> None:
         entry = self.record.points[point.name]
         status = outcome["status"]
-        self.budget.add_point(outcome, self.metric, is_read(point))
+        self.budget.add_point(outcome, self.metric, is_read(point), beside)
         if status == OK:
             run: ProcessRun = {
                 "values": outcome["values"],
@@ -524,19 +589,23 @@ class Runner:
         single, double = dumps_costs(dumps["single"]), dumps_costs(dumps["double"])
         profile["native"] = per_operation(single, double, dumps["operations"])
 
-    def _one_worker(self, impl: str, pending: List[Point]) -> Iterator[Tuple[Point, Outcome]]:
-        """Run one worker over ``pending``; yields (point, outcome), the last maybe a crash."""
+    def _one_worker(
+        self, impl: str, pending: List[Point], beside: bool = False
+    ) -> Iterator[Tuple[Point, Outcome]]:
+        """Run one worker (in the lane ``beside`` or not) over ``pending``; yields (point,
+        outcome), the last maybe a crash."""
         pending = list(pending)  # the caller removes finished points from its own list
         timing = self.profile.timing
-        job: Job = {
-            "impl": impl,
-            "timing": {"warmups": timing.warmups, "values": timing.values, "min_time": timing.min_time},
-            "points": [self._job_point(p) for p in pending],
-            "metric": self.metric,
-            "speed": {"threshold": self.speed.threshold()},
-        }
+        with self.lock:
+            job: Job = {
+                "impl": impl,
+                "timing": {"warmups": timing.warmups, "values": timing.values, "min_time": timing.min_time},
+                "points": [self._job_point(p) for p in pending],
+                "metric": self.metric,
+                "speed": {"threshold": self.speed.threshold()},
+            }
         started = time.perf_counter()
-        with self._worker() as worker:
+        with self._worker(beside) as worker:
             worker.send(job, last=True)
             index = 0
             while index < len(pending):
@@ -546,8 +615,9 @@ class Runner:
                     yield pending[index], died.outcome()
                     return
                 if event["event"] == "hello":
-                    self.budget.add("start", time.perf_counter() - started)
-                    self.hello(impl, event)
+                    with self.lock:
+                        self.budget.add("beside" if beside else "start", time.perf_counter() - started)
+                        self.hello(impl, event)
                 elif event["event"] == "unavailable":
                     for point in pending[index:]:
                         yield point, {"status": UNAVAILABLE, "reason": event["reason"]}
@@ -563,29 +633,43 @@ class Runner:
                     yield pending[index], event
                     index += 1
 
-    def _worker(self) -> WorkerProcess:
-        """A worker for the next task: the spare started beside the last one (it has imported
+    @contextlib.contextmanager
+    def _worker(self, beside: bool) -> Iterator[WorkerProcess]:
+        """A worker for the next task, stopped when done.  In the lane beside, a new one (known
+        to ``_stop_beside``).  Otherwise the spare started beside the last one (it has imported
         sigbench's worker code and waits for its job), else a new one; and, inside
-        ``workers_ahead``, a spare for the task after, started now, while this one loads its
+        ``second_cpu``, a spare for the task after, started now, while this one loads its
         library, before it measures anything (each start costs about 0.1 s of imports)."""
-        worker, self._spare = self._spare, None
-        if worker is None:
+        if beside:
             worker = WorkerProcess(self.python, self.metric)
-        if self._ahead:
-            self._spare = WorkerProcess(self.python, self.metric)
-        return worker
+            with self.lock:
+                self._beside.append(worker)
+                if self._beside_stopped.is_set():  # stopped while it started
+                    worker.process.kill()
+            try:
+                yield worker
+            finally:
+                with self.lock:
+                    self._beside.remove(worker)
+                worker.close()
+            return
+        worker = self._spare or WorkerProcess(self.python, self.metric)
+        self._spare = WorkerProcess(self.python, self.metric) if self._second_cpu else None
+        with worker:
+            yield worker
 
     @contextlib.contextmanager
-    def workers_ahead(self) -> Iterator[None]:
-        """Start each worker beside the one before (``_worker``) while inside, given a CPU for
-        each (on one CPU a spare's imports would share it with a measurement: under injected
+    def second_cpu(self) -> Iterator[None]:
+        """While inside, given a second CPU, use it: start each worker beside the one before
+        (``_worker``), and measure the points read beside the timed ones (``run_round``).  On
+        one CPU neither: a spare's imports would share it with a measurement (under injected
         noise, confined to one CPU, a send to 100 receivers then read 13% fast or 50% slow in
-        some processes); the spare left at the end (no task is left for it) is stopped."""
-        self._ahead = len(available_cpus() or range(os.cpu_count() or 1)) >= 2
+        some processes).  The spare left at the end (no task is left for it) is stopped."""
+        self._second_cpu = len(available_cpus() or range(os.cpu_count() or 1)) >= 2
         try:
             yield
         finally:
-            self._ahead = False
+            self._second_cpu = False
             spare, self._spare = self._spare, None
             if spare is not None:
                 spare.close()
