@@ -1,7 +1,8 @@
 """A benchmark of sigbench's runner itself: run ``sigbench run`` several times back to back and
 print what a change to the runner should be judged by: each run's wall time and timed share
-(its time budget), the precision its points reached, and how well the runs agree (every point's
-median compared pairwise: the median and 95th percentile of |log ratio|).
+(its time budget), the precision its points reached, and how well the runs agree (every timed
+point's median compared pairwise: the median and 95th percentile of |log ratio|; the points read,
+bytes and objects, apart: how many read the same in both runs).
 
     python benchmarks/harness.py                      # three runs of the default matrix
     python benchmarks/harness.py --runs 2 -- --impl blinker --scenario send
@@ -24,7 +25,7 @@ import tempfile
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from sigbench.analysis.stats import typical_runs
 from sigbench.results.budget import summary_line, with_other
 from sigbench.results.store import point_runs, read_results
 from sigbench.run.noise import NoiseInjector
+from sigbench.worker.scenarios import READ_SCENARIOS
 
 #: Agreement the issue that introduced this script asked of three back-to-back runs.
 MEDIAN_LIMIT, P95_LIMIT = 0.01, 0.03
@@ -55,6 +57,22 @@ def agreement(first: Dict[str, float], second: Dict[str, float]) -> np.ndarray:
     """|log ratio| of the medians of the points both runs measured (nonzero in both)."""
     common = [name for name in first if name in second and first[name] > 0 and second[name] > 0]
     return np.abs(np.log([second[name] / first[name] for name in common]))
+
+
+def read_names(document: Dict) -> Set[str]:
+    """The points of ``document`` that are read, not timed (bytes, objects: ``is_read``)."""
+    return {item["name"] for item in document["sigbench"]["points"] if item["scenario"] in READ_SCENARIOS}
+
+
+def compare(first: Dict, second: Dict) -> Tuple[np.ndarray, np.ndarray]:
+    """|log ratio| of the medians of the timed points, and of the points read, of two runs."""
+    read = read_names(first) | read_names(second)
+    a, b = medians(first), medians(second)
+
+    def only(medians: Dict[str, float], wanted: bool) -> Dict[str, float]:
+        return {name: value for name, value in medians.items() if (name in read) == wanted}
+
+    return agreement(only(a, False), only(b, False)), agreement(only(a, True), only(b, True))
 
 
 def run_once(arguments: Sequence[str], directory: Path, index: int, noise: Optional[NoiseInjector]) -> Path:
@@ -102,18 +120,23 @@ def report(files: List[Path]) -> bool:
                 f"{len(shifts)} points moved)"
             )
     ok = True
-    for (a, da), (b, db) in itertools.combinations(zip(files, map(medians, documents)), 2):
-        ratios = agreement(da, db)
+    for (a, da), (b, db) in itertools.combinations(zip(files, documents), 2):
+        ratios, read = compare(da, db)
         if not len(ratios):
-            print(f"{a.name} vs {b.name}: no point in common")
+            print(f"{a.name} vs {b.name}: no timed point in common")
             continue
         median, p95 = np.median(ratios), np.percentile(ratios, 95)
         ok &= bool(median <= MEDIAN_LIMIT and p95 <= P95_LIMIT)
         print(
-            f"{a.name} vs {b.name}: {len(ratios)} points, |log ratio| median {median:.2%}, "
+            f"{a.name} vs {b.name}: {len(ratios)} timed points, |log ratio| median {median:.2%}, "
             f"95th percentile {p95:.2%}, max {ratios.max():.2%}"
         )
-    print(f"agreement within {MEDIAN_LIMIT:.0%} / {P95_LIMIT:.0%}: {'yes' if ok else 'NO'}")
+        if len(read):
+            print(
+                f"  {len(read)} points read: {np.count_nonzero(read == 0)} the same in both, "
+                f"|log ratio| 95th percentile {np.percentile(read, 95):.2%}, max {read.max():.2%}"
+            )
+    print(f"timed points agree within {MEDIAN_LIMIT:.0%} / {P95_LIMIT:.0%}: {'yes' if ok else 'NO'}")
     return ok
 
 

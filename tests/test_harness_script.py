@@ -1,0 +1,45 @@
+"""benchmarks/harness.py's comparison of runs, on synthetic results with known answers."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import synthetic
+
+from sigbench.results.store import to_document
+from sigbench.suite.points import Point
+
+SEND = Point("baseline", "send", 10, "strong", "function")
+CONNECT = Point("baseline", "connect", 10, "strong", "function")
+BYTES = Point("baseline", "memory_connect", 10, "strong", "function")
+MORE_BYTES = Point("baseline", "memory_send", 10, "strong", "function")
+
+
+def _script() -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "harness.py"
+    spec = importlib.util.spec_from_file_location("harness_script", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_timed_points_and_points_read_are_compared_apart() -> None:
+    """Timed medians 2% and 0% apart; one point read the same, one 10% more."""
+    first = to_document(
+        synthetic.record(
+            {SEND: [[1.0e-6]] * 3, CONNECT: [[2.0e-6]] * 3, BYTES: [[100.0]] * 2, MORE_BYTES: [[50.0]] * 2}
+        )
+    )
+    second = to_document(
+        synthetic.record(
+            {SEND: [[1.02e-6]] * 3, CONNECT: [[2.0e-6]] * 3, BYTES: [[100.0]] * 2, MORE_BYTES: [[55.0]] * 2}
+        )
+    )
+    timed, read = _script().compare(first, second)
+    assert sorted(timed) == pytest.approx([0.0, math.log(1.02)])
+    assert sorted(read) == pytest.approx([0.0, math.log(1.1)])
