@@ -201,9 +201,11 @@ def test_merge_has_every_point_once_with_all_its_runs(
     # a point whose processes all measured nothing (every value slow, on a loaded machine) gets
     # more, up to as many again (Runner.wants_more)
     assert measured and all(TINY.processes <= n <= 2 * TINY.processes for n in measured.values())
-    assert {item["name"] for item in section["points"] if item["status"] != "ok"} == {
-        point.name for point in SELECTION if not _applicable(point)
-    }
+    # On a loaded machine a tiny point may have had every value taken in a slow phase.
+    statuses = {item["name"]: item["status"] for item in section["points"]}
+    for point in SELECTION:
+        allowed = ("ok", "machine_slow") if _applicable(point) else ("not_applicable",)
+        assert statuses[point.name] in allowed, (point.name, statuses[point.name])
     settings = section["settings"]
     assert "shard" not in settings
     assert settings["merged"]["count"] == 2 and settings["merged"]["missing_points"] == []
