@@ -33,9 +33,9 @@ from sigbench.analysis.precision import precision_of
 from sigbench.analysis.speed import conditions
 from sigbench.analysis.stats import typical_runs
 from sigbench.results.budget import summary_line, with_other
-from sigbench.results.store import point_runs, read_results
+from sigbench.results.store import is_read, point_runs, read_results
 from sigbench.run.noise import NoiseInjector
-from sigbench.worker.scenarios import READ_SCENARIOS
+from sigbench.suite.points import Point
 
 #: Agreement the issue that introduced this script asked of three back-to-back runs.
 MEDIAN_LIMIT, P95_LIMIT = 0.01, 0.03
@@ -61,7 +61,7 @@ def agreement(first: Dict[str, float], second: Dict[str, float]) -> np.ndarray:
 
 def read_names(document: Dict) -> Set[str]:
     """The points of ``document`` that are read, not timed (bytes, objects: ``is_read``)."""
-    return {item["name"] for item in document["sigbench"]["points"] if item["scenario"] in READ_SCENARIOS}
+    return {item["name"] for item in document["sigbench"]["points"] if is_read(Point.from_dict(item))}
 
 
 def compare(first: Dict, second: Dict) -> Tuple[np.ndarray, np.ndarray]:
