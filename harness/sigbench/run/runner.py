@@ -636,7 +636,7 @@ class Runner:
     @contextlib.contextmanager
     def _worker(self, beside: bool) -> Iterator[WorkerProcess]:
         """A worker for the next task, stopped when done.  In the lane beside, a new one (known
-        to ``_stop_beside``).  Otherwise the spare started beside the last one (it has imported
+        to ``stop_beside``).  Otherwise the spare started beside the last one (it has imported
         sigbench's worker code and waits for its job), else a new one; and, inside
         ``second_cpu``, a spare for the task after, started now, while this one loads its
         library, before it measures anything (each start costs about 0.1 s of imports)."""
