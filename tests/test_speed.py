@@ -25,7 +25,14 @@ from sigbench.analysis.stats import (
     typical_runs,
     widened,
 )
-from sigbench.results.store import PointRecord, point_runs, read_results
+from sigbench.results.store import (
+    PointRecord,
+    point_runs,
+    read_results,
+    record_from_document,
+    to_document,
+    write_atomic,
+)
 from sigbench.run.noise import LONGEST, SHORTEST, NoiseInjector, schedule
 from sigbench.run.runner import Profile, Runner, mark_machine_slow
 from sigbench.suite.points import Point
@@ -274,3 +281,30 @@ def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
     ratios = [abs(math.log(noisy[name] / statistics.median(medians))) for name, medians in calm.items()]
     assert statistics.median(ratios) <= 0.05, ratios
     assert precision_of(read_results(tmp_path / "noisy.json")).points
+
+
+def test_values_judged_slow_at_the_end_get_make_up_rounds(tmp_path: Path) -> None:
+    """A point whose values, judged again by what the whole run learnt, count as slow after its
+    rounds were over gets make-up rounds: the run does not end with a point that wants more.
+    (Here the file of a finished run is made to say that one point's readings ran at half speed
+    but for its very first value, and the run is resumed.)"""
+    path = tmp_path / "run.json"
+    profile = Profile("makeup", 2, Timing(warmups=1, values=15, min_time=0.001), "makeup", 4, 0.5)
+    Runner(POINTS[:2], profile, path, seed=1).run()
+    record = record_from_document(read_results(path))
+    short = record.points[POINTS[0].name]
+    for run in short.runs:
+        slow = run["slow"]
+        run["values"] = run["values"] + [value for value, *_ in slow]
+        run["speed"] = [
+            [2 * r for r in found] for found in [*run["speed"], *(readings for _, *readings in slow)]
+        ]
+        run["slow"] = []
+    short.runs[0]["speed"][0] = [r / 2 for r in short.runs[0]["speed"][0]]
+    write_atomic(path, to_document(record))
+    processes = len(short.runs)
+    runner = Runner.resume(path)
+    runner.run()
+    again = runner.record.points[POINTS[0].name]
+    assert again.status == OK and len(again.runs) > processes
+    assert not any(runner.wants_more(point) for point in POINTS[:2])

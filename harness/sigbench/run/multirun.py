@@ -11,6 +11,7 @@ environments in the order given (``environments``) and the ones skipped with why
 from __future__ import annotations
 
 import contextlib
+import itertools
 import random
 import threading
 import time
@@ -253,8 +254,7 @@ class MultiRun:
                 if self.progress:
                     self.progress(done, done + self.remaining(), f"{label}: {point.name}")
 
-        rounds = 2 * max(runner.profile.most_processes for runner in self.runners.values())  # wants_more
-        for round_index in range(rounds):
+        def run_round(round_index: int) -> int:
             tasks = [
                 (label, runner, impl, points)
                 for label, runner in self.runners.items()
@@ -266,6 +266,17 @@ class MultiRun:
             )
             for runner in self.runners.values():
                 runner.save()
+            return len(tasks)
+
+        rounds = 2 * max(runner.profile.most_processes for runner in self.runners.values())  # wants_more
+        for round_index in range(rounds):
+            run_round(round_index)
+        # Make-up rounds, as in Runner.run: values judged again may leave points short.
+        for round_index in itertools.count(rounds):
+            for runner in self.runners.values():
+                runner.judge_again()
+            if not run_round(round_index):
+                break
 
     def save(self) -> None:
         for runner in self.runners.values():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import math
 import os
 import random
@@ -253,7 +254,7 @@ class Runner:
         self.points = list(points)
         self.budget = Budget(record.budget if record is not None else None)
         self._saved = 0.0
-        self._precision: Dict[str, Tuple[Tuple[int, int], float]] = {}
+        self._precision: Dict[str, Tuple[Tuple[Tuple[int, float], ...], float]] = {}
         #: Every reading of the machine's speed so far: points' quiet speeds, the threshold.
         self.speed = SpeedKnowledge()
         self.judge_speed = judge_speed
@@ -396,7 +397,7 @@ class Runner:
         with self.lock:
             runs = self.record.points[point.name].runs
             # Keyed by the values too: a worker's values may be judged again when it ends.
-            key = (len(runs), sum(len(run["values"]) for run in runs))
+            key = tuple((len(run["values"]), sum(run["values"])) for run in runs)
             known = self._precision.get(point.name)
             if known is not None and known[0] == key:
                 return known[1]
@@ -441,9 +442,17 @@ class Runner:
         try:
             self.save()
             with self.second_cpu():
-                for round_index in range(2 * self.profile.most_processes):  # see wants_more
+                rounds = 2 * self.profile.most_processes  # see wants_more
+                for round_index in range(rounds):
                     if self.run_round(round_index):  # none when every point is precise (or resumed)
                         self.save()
+                # Make-up rounds: judged again by what the whole run learnt of the machine's
+                # speed, values taken early may count as slow now and leave a point short.
+                for round_index in itertools.count(rounds):
+                    self.judge_again()
+                    if not self.run_round(round_index):
+                        break
+                    self.save()
         finally:
             self.budget.add("wall", time.perf_counter() - started)
         self.finish()
@@ -517,14 +526,25 @@ class Runner:
     def finish(self) -> None:
         """Judge every value by what the run learnt of the machine's speed, mark the run
         finished and save it."""
-        limit = self.speed.threshold()
-        if limit is not None and self.judge_speed:
-            for name, entry in self.record.points.items():
-                self.speed.judge(name, entry.runs)
+        limit = self.judge_again()
+        if limit is not None:
+            for entry in self.record.points.values():
                 mark_machine_slow(entry)
             self.record.settings["slow_threshold"] = limit
         self.record.finished = now()
         self.save()
+
+    def judge_again(self) -> Optional[float]:
+        """Judge every value again by the slow-phase threshold learnt so far (values judged
+        earlier met a looser or a stricter one); the threshold, or None when values are not
+        judged by speed (or no threshold is known yet)."""
+        limit = self.speed.threshold()
+        if limit is None or not self.judge_speed:
+            return None
+        with self.lock:
+            for name, entry in self.record.points.items():
+                self.speed.judge(name, entry.runs)
+        return limit
 
     def save(self) -> None:
         """Write the results file (atomically), with the time budget so far."""
