@@ -12,6 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sigbench.analysis.stats import Estimate
+from sigbench.analysis.verdicts import FASTER, INCONCLUSIVE, SAME, SLOWER, Verdict
+from sigbench.gate import bisect as bisecting
 from sigbench.gate import planted
 from sigbench.gate.bisect import (
     BAD,
@@ -19,11 +22,15 @@ from sigbench.gate.bisect import (
     GOOD,
     SKIP,
     BisectError,
+    Revision,
     export,
     revisions,
     search,
+    unjudged,
 )
+from sigbench.gate.judge import GateResult, Judgement
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE
+from sigbench.suite.points import Point
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,7 +83,8 @@ def _probe(first_bad: int, skipped: Dict[int, str]) -> Tuple[List[int], Callable
 
 def test_search_without_skips_is_a_binary_search() -> None:
     asked, probe = _probe(11, {})
-    found = search(16, probe)
+    found, confirmed = search(16, probe)
+    assert confirmed
     assert (found.low, found.high, found.candidates) == (10, 11, [11])
     assert len(asked) == 4
 
@@ -85,14 +93,14 @@ def test_a_skipped_midpoint_after_the_regression_does_not_steer_the_search() -> 
     """Revisions 0..7, the last bad; the first midpoint (3) is broken, and the regression (2)
     comes before it: the search goes on with its neighbours and names 2 alone."""
     asked, probe = _probe(2, {3: "ModuleNotFoundError: No module named 'src'"})
-    found = search(8, probe)
+    found, _ = search(8, probe)
     assert asked[0] == 3 and asked[1] == 2
     assert found.candidates == [2] and found.skipped == {3: "ModuleNotFoundError: No module named 'src'"}
 
 
 def test_skipped_revisions_that_border_the_answer_make_it_a_range() -> None:
     _, probe = _probe(4, {3: "broken", 4: "broken"})
-    found = search(8, probe)
+    found, _ = search(8, probe)
     assert found.candidates == [3, 4, 5]
     assert found.low == 2 and found.high == 5
 
@@ -107,11 +115,78 @@ def test_the_first_bad_revision_is_always_among_the_candidates(n: int, data: st.
     first_bad = data.draw(st.integers(0, n - 1))
     skipped = {i: "broken" for i in data.draw(st.sets(st.integers(0, max(n - 2, 0))))} if n > 1 else {}
     asked, probe = _probe(first_bad, skipped)
-    found = search(n, probe)
+    found, _ = search(n, probe)
     assert len(asked) == len(set(asked)) and n - 1 not in asked
     candidates: List[int] = found.candidates
     assert candidates[-1] == found.high and all(i in skipped for i in candidates[:-1])
     assert first_bad in candidates
+
+
+def _flaky(first_bad: int, wrong: int) -> Tuple[List[int], Callable[[int], Tuple[str, str]]]:
+    """A history whose revisions from ``first_bad`` on are slower, but whose first verdict on
+    revision ``wrong`` is the wrong one (noise); the list records what the search asked."""
+    asked: List[int] = []
+
+    def probe(index: int) -> Tuple[str, str]:
+        bad = index >= first_bad
+        if index == wrong and index not in asked:
+            bad = not bad
+        asked.append(index)
+        return (BAD if bad else GOOD), ""
+
+    return asked, probe
+
+
+def _step(first_bad: int) -> Callable[[int, int], bool]:
+    """The step's gate on that history: ``high`` slower than ``low`` when the regression lies between."""
+    return lambda low, high: low < first_bad <= high
+
+
+def test_a_wrong_verdict_that_the_step_contradicts_is_probed_again() -> None:
+    """Revision 7 is first judged slower (it is not): the search ends at 7, whose step from 6 is
+    not slower; 6 and 7 are probed again, 7 is now good, and the search goes on to 11."""
+    asked, probe = _flaky(11, 7)
+    found, confirmed = search(16, probe, _step(11))
+    assert confirmed and found.candidates == [11]
+    assert asked.count(7) == 2 and asked.count(6) == 2
+
+
+def test_a_slowdown_no_step_shows_is_left_unconfirmed() -> None:
+    """Every revision from 5 on is slower than good, but no single step is (a slowdown built up
+    over several): the search names 5, unconfirmed, having probed its neighbours once more."""
+    asked, probe = _probe(5, {})
+    found, confirmed = search(16, probe, lambda low, high: False)
+    assert not confirmed and found.candidates == [5]
+    assert asked.count(4) == 2 and asked.count(5) == 2 and len(asked) == len(set(asked)) + 2
+
+
+@given(n=st.integers(2, 40), data=st.data())
+def test_one_wrong_verdict_anywhere_still_finds_the_first_bad_revision(n: int, data: st.DataObject) -> None:
+    """Whichever revision's first verdict is wrong, the step contradicts the answer it leads to,
+    and probing the border again finds the true first bad revision, confirmed."""
+    first_bad = data.draw(st.integers(0, n - 1))
+    wrong = data.draw(st.integers(0, n - 2))
+    _, probe = _flaky(first_bad, wrong)
+    found, confirmed = search(n, probe, _step(first_bad))
+    assert confirmed and found.candidates == [first_bad]
+
+
+@pytest.mark.parametrize(
+    ("verdict", "outcome"), [(SLOWER, BAD), (SAME, GOOD), (FASTER, GOOD), (INCONCLUSIVE, SKIP)]
+)
+def test_a_revision_whose_rounds_decide_nothing_is_neither_good_nor_bad(
+    verdict: Verdict, outcome: str
+) -> None:
+    """A probed point the gate could judge neither slower nor the same (its ratio's interval
+    straddles the threshold) does not make its revision good: it is skipped, and says why."""
+    point = Point("planted", "send", 10, "strong", "function")
+    judged = Judgement(point, 1.0, 1.04, Estimate(1.04, 0.99, 1.09), verdict)
+    revision = Revision("0" * 40, "commit 1")
+    result = GateResult([judged], {}, 0.05)
+    tested = bisecting.Tested(revision, revision, result, skipped=unjudged(result, [point]))
+    assert tested.outcome == outcome
+    if outcome == SKIP:
+        assert tested.outcome_text == f"skipped: {point.name}: undecided, ratio 1.040 (CI 0.990–1.090)"
 
 
 def test_the_range_is_the_first_parent_path_after_good(repository: Path) -> None:

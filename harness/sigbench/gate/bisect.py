@@ -9,10 +9,12 @@ checkout, no worktree) into ``.sigbench/trees/`` and measured as a source-tree e
 gated after that (fewer benchmarks, fewer false alarms).  A revision is bad when the gate judges
 any of those slower.  Binary search then needs about log2(n) gates for n revisions; the last
 gate is the step itself (the first bad revision against its parent), whose differential profile
-names the functions that changed.
+names the functions that changed.  The step also checks the search: a wrong verdict leads to a
+step that is not slower, and then the revisions bordering it are probed again (``search``).
 
 A revision that cannot be measured (its tree does not install or import, a worker crashes or
-times out, the probed point fails conformance) is skipped, as ``git bisect skip`` does: neither
+times out, the probed point fails conformance), or whose rounds tell neither slower nor the
+same, is skipped, as ``git bisect skip`` does: neither
 good nor bad, the search goes on with its nearest neighbours.  When skipped revisions lie between
 the newest good and the oldest bad one, the answer is a range: any of them may be the first
 slower revision.
@@ -25,9 +27,9 @@ import subprocess
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from sigbench.analysis.verdicts import SLOWER
+from sigbench.analysis.verdicts import INCONCLUSIVE, SLOWER
 from sigbench.gate.judge import GateResult, Judgement
 from sigbench.gate.run import run_gate
 from sigbench.run.envs import Spec, SpecError, parse_spec, prepare
@@ -98,11 +100,14 @@ class BisectResult:
     candidates: List[Revision] = field(default_factory=list)
     #: The gate of the first bad revision against the newest good one before it: the step itself.
     step: Optional[Tested] = None
+    #: Whether the step was judged slower (``search``): when not, the answer is unconfirmed.
+    confirmed: bool = True
 
     @property
     def unique(self) -> bool:
-        """Whether the first slower revision is known exactly (no skipped revision borders it)."""
-        return len(self.candidates) == 1
+        """Whether the first slower revision is known exactly: no skipped revision borders it,
+        and the step itself was judged slower."""
+        return len(self.candidates) == 1 and self.confirmed
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -178,32 +183,37 @@ BAD, GOOD, SKIP = "bad", "good", "skip"
 @dataclass
 class Search:
     """The state of a binary search over ``n`` revisions with skips, as ``git bisect skip``
-    keeps it: ``listed[low]`` is the newest known good (-1: the good revision itself),
-    ``listed[high]`` the oldest known bad, ``skipped`` the revisions that could not be measured."""
+    keeps it, from the latest verdict on each probed revision: ``high`` is the oldest known bad
+    (``n - 1`` at first), ``low`` the newest known good before it (-1: the good revision
+    itself), ``skipped`` the revisions that could not be judged, with why."""
 
     n: int
-    low: int = -1
-    high: int = -1
+    outcomes: Dict[int, str] = field(default_factory=dict)
     skipped: Dict[int, str] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.high = self.n - 1 if self.high < 0 else self.high
+    @property
+    def high(self) -> int:
+        return min((i for i, outcome in self.outcomes.items() if outcome == BAD), default=self.n - 1)
+
+    @property
+    def low(self) -> int:
+        high = self.high
+        return max((i for i, outcome in self.outcomes.items() if outcome == GOOD and i < high), default=-1)
 
     def next(self) -> Optional[int]:
-        """The untested, unskipped revision nearest the middle of the open range (the older of
-        two equally near), or None when none is left."""
-        open_ = [i for i in range(self.low + 1, self.high) if i not in self.skipped]
+        """The untested revision nearest the middle of the open range (the older of two equally
+        near), or None when none is left."""
+        open_ = [i for i in range(self.low + 1, self.high) if i not in self.outcomes]
         if not open_:
             return None
         middle = (self.low + self.high) // 2
         return min(open_, key=lambda i: (abs(i - middle), i))
 
     def record(self, index: int, outcome: str, reason: str = "") -> None:
-        if outcome == BAD:
-            self.high = index
-        elif outcome == GOOD:
-            self.low = index
-        else:
+        """Revision ``index``'s verdict (a later one replaces an earlier)."""
+        self.outcomes[index] = outcome
+        self.skipped.pop(index, None)
+        if outcome == SKIP:
             self.skipped[index] = reason
 
     @property
@@ -213,15 +223,30 @@ class Search:
         return [i for i in range(self.low + 1, self.high) if i in self.skipped] + [self.high]
 
 
-def search(n: int, probe: Callable[[int], Tuple[str, str]]) -> Search:
+def search(
+    n: int, probe: Callable[[int], Tuple[str, str]], step: Optional[Callable[[int, int], bool]] = None
+) -> Tuple[Search, bool]:
     """Binary search for the first bad of ``n`` revisions, the last known bad, with ``probe(i)``
-    giving (``BAD``, ``GOOD`` or ``SKIP``, why it was skipped) for revision ``i``."""
+    giving (``BAD``, ``GOOD`` or ``SKIP``, why it was skipped) for revision ``i``; and whether
+    the answer is confirmed: ``step(low, high)`` (the oldest bad judged against the newest good
+    before it, -1 the good revision) is slower.  A verdict may be wrong on a noisy machine, and
+    then the step is not: the two revisions that border the answer are probed once more, and the
+    search goes on from their new verdicts.  Without ``step``, every answer is confirmed."""
     state = Search(n)
-    index = state.next()
-    while index is not None:
-        state.record(index, *probe(index))
+    probed_again: Set[int] = set()
+    while True:
         index = state.next()
-    return state
+        while index is not None:
+            state.record(index, *probe(index))
+            index = state.next()
+        if step is None or step(state.low, state.high):
+            return state, True
+        again = [i for i in (state.low, state.high) if 0 <= i < n - 1 and i not in probed_again]
+        if not again:  # confirmed neither way: a slowdown built up over several revisions?
+            return state, False
+        for index in again:
+            probed_again.add(index)
+            state.record(index, *probe(index))
 
 
 def bisect(
@@ -266,7 +291,7 @@ def bisect(
         else:
             specs = {"baseline": tree(baseline), "candidate": tree(candidate)}
             result = run_gate(selected, specs, output / name, **gate)  # type: ignore[arg-type]
-            tested = Tested(baseline, candidate, result, skipped=_unjudged(result, selected))
+            tested = Tested(baseline, candidate, result, skipped=unjudged(result, selected))
         log(f"{candidate.short}: {tested.outcome_text}")
         return tested
 
@@ -276,7 +301,7 @@ def bisect(
     last = judge(found.good, listed[-1], points, listed[-1].short)
     found.tested.append(last)
     if last.outcome == SKIP:
-        raise BisectError(f"--bad {bad} ({listed[-1].short}) cannot be measured: {last.skipped}")
+        raise BisectError(f"--bad {bad} ({listed[-1].short}) cannot be judged: {last.skipped}")
     if last.outcome == GOOD:
         return found
     regressed = {j.point.name for j in last.regressions}
@@ -284,29 +309,44 @@ def bisect(
     results: Dict[int, Tested] = {len(listed) - 1: last}
 
     def probe(index: int) -> Tuple[str, str]:
-        results[index] = judge(found.good, listed[index], points, listed[index].short)
+        name = listed[index].short + ("-again" if index in results else "")
+        results[index] = judge(found.good, listed[index], points, name)
         found.tested.append(results[index])
         return results[index].outcome, results[index].skipped or ""
 
-    state = search(len(listed), probe)
+    steps: Dict[Tuple[int, int], Tested] = {}
+
+    def step(low: int, high: int) -> bool:
+        """Is revision ``high`` slower than ``low`` (-1: the good one), the newest good before it?"""
+        if (low, high) not in steps:
+            if low == -1 and not any(results[i].outcome == SKIP for i in range(high) if i in results):
+                steps[low, high] = results[high]  # gated against its parent already
+            else:
+                before = listed[low] if low >= 0 else found.good
+                name = f"step-{listed[high].short}-after-{before.short}"
+                steps[low, high] = judge(before, listed[high], points, name)
+        return steps[low, high].outcome == BAD
+
+    state, found.confirmed = search(len(listed), probe, step)
     found.first_bad = listed[state.high]
     found.candidates = [listed[i] for i in state.candidates]
-    # The step: the first bad revision against the newest good one before it (its parent when
-    # no skipped revision lies between them).
-    if state.low == -1 and len(found.candidates) == 1:  # gated against its parent already
-        found.step = results[state.high]
-    else:
-        before = listed[state.low] if state.low >= 0 else found.good
-        found.step = judge(before, listed[state.high], points, f"step-{listed[state.high].short}")
+    found.step = steps[state.low, state.high]
     return found
 
 
-def _unjudged(result: GateResult, selected: Sequence[Point]) -> Optional[str]:
+def unjudged(result: GateResult, selected: Sequence[Point]) -> Optional[str]:
     """Why a gate that judged nothing slower cannot count as good: a probed point that was not
-    measured on a side (unavailable, failed conformance, crashed, timed out), or None."""
+    measured on a side (unavailable, failed conformance, crashed, timed out), or whose rounds
+    could tell neither slower nor the same (``inconclusive``); or None."""
     if result.regressions:
         return None
-    reasons = [f"{name}: {why}" for name, why in result.skipped.items() if name in {p.name for p in selected}]
+    names = {p.name for p in selected}
+    reasons = [f"{name}: {why}" for name, why in result.skipped.items() if name in names]
+    reasons += [
+        f"{j.point.name}: undecided, ratio {j.ratio.value:.3f} (CI {j.ratio.low:.3f}–{j.ratio.high:.3f})"
+        for j in result.judgements
+        if j.verdict == INCONCLUSIVE and j.point.name in names
+    ]
     return _one_line("; ".join(reasons)) if reasons else None
 
 
@@ -335,14 +375,23 @@ def bisect_text(found: BisectResult, describe: Callable[[GateResult], str]) -> s
         return "\n".join(lines)
     if found.unique:
         lines += ["", f"first slower revision: {found.first_bad.sha} {found.first_bad.subject}"]
+    elif len(found.candidates) == 1:
+        lines += ["", f"first slower revision, unconfirmed: {found.first_bad.sha} {found.first_bad.subject}"]
     else:
         lines += [
             "",
             "the first slower revision is one of "
             + ", ".join(c.short for c in found.candidates)
-            + " (the revisions before the last could not be measured):",
+            + " (the revisions before the last could not be judged):",
         ]
         lines += [f"  {c.sha} {c.subject}" for c in found.candidates]
+    if not found.confirmed and found.step is not None:
+        lines.append(
+            f"  unconfirmed: the step from {found.step.baseline.short} to {found.step.candidate.short} "
+            f"itself is {found.step.outcome_text}, even with the revisions bordering it judged again: the "
+            "slowdown may have built up over several revisions, each under the threshold, or a "
+            "verdict was wrong on a noisy machine (more --rounds may tell)"
+        )
     if found.step is not None and found.step.result is not None:
         lines += ["", f"the step ({found.step.baseline.short} → {found.step.candidate.short}):"]
         lines.append(describe(found.step.result))
