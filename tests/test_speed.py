@@ -8,6 +8,7 @@ import math
 import os
 import statistics
 import time
+import warnings
 from pathlib import Path
 from typing import Dict, List, Sequence, cast
 
@@ -209,6 +210,18 @@ def test_few_processes_widen_the_interval_to_students() -> None:
     assert len(many) >= FEW_PROCESSES and (widened(estimate, distribution, many) == distribution).all()
     bytes_ = Estimate(0.0, 0.0, 0.0)  # bytes may be 0: left alone
     assert (widened(bytes_, np.zeros(3), [[0.0], [0.0]]) == 0).all()
+
+
+def test_a_stretch_past_the_floats_range_is_an_unbounded_interval_without_a_warning() -> None:
+    """Processes a factor 1e300 apart, whose bootstrap medians agree to 1e-12: Student's interval
+    is unbounded, and says so (inf) without an overflow warning (hypothesis found such input)."""
+    runs = [[1e-150], [1e150]]
+    distribution = np.array([1.0, 1.0 + 1e-12] * 50)
+    estimate = interval(1.0, distribution)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stretched = widened(estimate, distribution, runs)
+    assert math.isinf(stretched.max())
 
 
 # -- the noise injector ---------------------------------------------------------------------

@@ -120,6 +120,7 @@ def student_half_width(runs: Sequence[Sequence[float]], level: float = 0.95) -> 
     return float(stats.t.ppf(0.5 + level / 2, len(medians) - 1)) * spread / math.sqrt(len(medians))
 
 
+@np.errstate(over="ignore")  # a stretch past the floats' range is an unbounded interval, not a warning
 def widened(estimate: Estimate, distribution: np.ndarray, runs: Sequence[Sequence[float]]) -> np.ndarray:
     """``distribution`` (bootstrap medians), stretched in log about ``estimate``'s value so that
     its interval is at least as wide as Student's t over the process medians
