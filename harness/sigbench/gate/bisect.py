@@ -365,9 +365,12 @@ def bisect_text(found: BisectResult, describe: Callable[[GateResult], str]) -> s
     skipped revisions border it), and the step's gate (``describe`` turns a gate result into its
     table and profile)."""
     lines = [f"{len(found.revisions)} revision(s) after {found.good.short} ({found.good.subject}); tested:"]
+    seen = set()
     for tested in found.tested:
+        again = " again" if (tested.candidate, tested.baseline) in seen else ""
+        seen.add((tested.candidate, tested.baseline))
         lines.append(
-            f"  {tested.candidate.short} vs {tested.baseline.short}: {tested.outcome_text}"
+            f"  {tested.candidate.short} vs {tested.baseline.short}{again}: {tested.outcome_text}"
             f"  {tested.candidate.subject}"
         )
     if found.first_bad is None:
@@ -386,11 +389,15 @@ def bisect_text(found: BisectResult, describe: Callable[[GateResult], str]) -> s
         ]
         lines += [f"  {c.sha} {c.subject}" for c in found.candidates]
     if not found.confirmed and found.step is not None:
+        step = found.step
+        verdict = (
+            f"could not be judged ({step.skipped})" if step.outcome == SKIP else f"is {step.outcome_text}"
+        )
         lines.append(
-            f"  unconfirmed: the step from {found.step.baseline.short} to {found.step.candidate.short} "
-            f"itself is {found.step.outcome_text}, even with the revisions bordering it judged again: the "
-            "slowdown may have built up over several revisions, each under the threshold, or a "
-            "verdict was wrong on a noisy machine (more --rounds may tell)"
+            f"  unconfirmed: the step from {step.baseline.short} to {step.candidate.short} itself {verdict}, "
+            "even with the revisions bordering it judged again: the slowdown may have built up over "
+            "several revisions, each under the threshold, or a verdict was wrong on a noisy machine "
+            "(more --rounds may tell)"
         )
     if found.step is not None and found.step.result is not None:
         lines += ["", f"the step ({found.step.baseline.short} → {found.step.candidate.short}):"]
