@@ -34,6 +34,7 @@ from sigbench.results.store import (
     to_document,
     write_atomic,
 )
+from sigbench.run.multirun import MultiRun
 from sigbench.run.noise import LONGEST, SHORTEST, NoiseInjector, schedule
 from sigbench.run.runner import Profile, Runner, mark_machine_slow
 from sigbench.suite.points import Point
@@ -296,11 +297,13 @@ def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
     assert precision_of(read_results(tmp_path / "noisy.json")).points
 
 
-def test_values_judged_slow_at_the_end_get_make_up_rounds(tmp_path: Path) -> None:
+@pytest.mark.parametrize("together", [False, True], ids=["runner", "multirun"])
+def test_values_judged_slow_at_the_end_get_make_up_rounds(tmp_path: Path, together: bool) -> None:
     """A point whose values, judged again by what the whole run learnt, count as slow after its
     rounds were over gets make-up rounds: the run does not end with a point that wants more.
     (Here the file of a finished run is made to say that one point's readings ran at half speed
-    but for its very first value, and the run is resumed.)"""
+    but for its very first value, and the run is resumed, alone or as one environment of a
+    ``MultiRun``.)"""
     path = tmp_path / "run.json"
     profile = Profile("makeup", 2, Timing(warmups=1, values=15, min_time=0.001), "makeup", 4, 0.5)
     Runner(POINTS[:2], profile, path, seed=1).run()
@@ -317,7 +320,10 @@ def test_values_judged_slow_at_the_end_get_make_up_rounds(tmp_path: Path) -> Non
     write_atomic(path, to_document(record))
     processes = len(short.runs)
     runner = Runner.resume(path)
-    runner.run()
+    if together:
+        MultiRun({"current": runner}, seed=1).run()
+    else:
+        runner.run()
     again = runner.record.points[POINTS[0].name]
     assert again.status == OK and len(again.runs) > processes
     assert not any(runner.wants_more(point) for point in POINTS[:2])
