@@ -172,21 +172,23 @@ def test_one_wrong_verdict_anywhere_still_finds_the_first_bad_revision(n: int, d
 
 
 @pytest.mark.parametrize(
-    ("verdict", "outcome"), [(SLOWER, BAD), (SAME, GOOD), (FASTER, GOOD), (INCONCLUSIVE, SKIP)]
+    ("verdict", "outcome"), [(SLOWER, BAD), (SAME, GOOD), (FASTER, GOOD), (INCONCLUSIVE, GOOD)]
 )
-def test_a_revision_whose_rounds_decide_nothing_is_neither_good_nor_bad(
+def test_a_revision_whose_rounds_decide_nothing_counts_as_not_slower_and_says_so(
     verdict: Verdict, outcome: str
 ) -> None:
     """A probed point the gate could judge neither slower nor the same (its ratio's interval
-    straddles the threshold) does not make its revision good: it is skipped, and says why."""
+    straddles the threshold) counts as not slower, as in CI an identical revision on a loaded
+    machine read 1.017 (CI 0.963 to 1.078) over 8 rounds: were it slower, the step would not be,
+    and the search would look again.  Its line says it was undecided."""
     point = Point("planted", "send", 10, "strong", "function")
-    judged = Judgement(point, 1.0, 1.04, Estimate(1.04, 0.99, 1.09), verdict)
+    judged = Judgement(point, 1.0, 1.017, Estimate(1.017, 0.963, 1.078), verdict)
     revision = Revision("0" * 40, "commit 1")
     result = GateResult([judged], {}, 0.05)
     tested = bisecting.Tested(revision, revision, result, skipped=unjudged(result, [point]))
     assert tested.outcome == outcome
-    if outcome == SKIP:
-        assert tested.outcome_text == f"skipped: {point.name}: undecided, ratio 1.040 (CI 0.990–1.090)"
+    undecided = f"{point.name} undecided: ratio 1.017, CI 0.963–1.078"
+    assert (undecided in tested.outcome_text) == (verdict == INCONCLUSIVE)
 
 
 def test_the_text_marks_a_revision_judged_again_and_an_unconfirmed_answer() -> None:

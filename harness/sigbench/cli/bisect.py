@@ -29,10 +29,10 @@ def setup_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "against its parent, and that step's differential profile names the functions that changed; "
         "when the step is not slower, the two revisions that border it are judged again and the "
         "search goes on from their new verdicts. A revision that cannot be measured (its tree does "
-        "not install or import, a worker crashes, the point fails conformance), or whose rounds tell "
-        "neither slower nor the same, is skipped, as 'git bisect skip' does. "
+        "not install or import, a worker crashes, the point fails conformance) is skipped, as "
+        "'git bisect skip' does. "
         "Exit 0: the first slower revision was found; 1: --bad is not slower than --good; 2: usage or "
-        "input error (also: --good or --bad cannot be measured or judged); 3: skipped revisions "
+        "input error (also: --good or --bad cannot be measured); 3: skipped revisions "
         "border the answer, which is one of the revisions listed, or the step itself is not slower "
         "(the answer is unconfirmed).",
     )

@@ -13,8 +13,7 @@ names the functions that changed.  The step also checks the search: a wrong verd
 step that is not slower, and then the revisions bordering it are probed again (``search``).
 
 A revision that cannot be measured (its tree does not install or import, a worker crashes or
-times out, the probed point fails conformance), or whose rounds tell neither slower nor the
-same, is skipped, as ``git bisect skip`` does: neither
+times out, the probed point fails conformance) is skipped, as ``git bisect skip`` does: neither
 good nor bad, the search goes on with its nearest neighbours.  When skipped revisions lie between
 the newest good and the oldest bad one, the answer is a range: any of them may be the first
 slower revision.
@@ -185,7 +184,7 @@ class Search:
     """The state of a binary search over ``n`` revisions with skips, as ``git bisect skip``
     keeps it, from the latest verdict on each probed revision: ``high`` is the oldest known bad
     (``n - 1`` at first), ``low`` the newest known good before it (-1: the good revision
-    itself), ``skipped`` the revisions that could not be judged, with why."""
+    itself), ``skipped`` the revisions that could not be measured, with why."""
 
     n: int
     outcomes: Dict[int, str] = field(default_factory=dict)
@@ -301,7 +300,7 @@ def bisect(
     last = judge(found.good, listed[-1], points, listed[-1].short)
     found.tested.append(last)
     if last.outcome == SKIP:
-        raise BisectError(f"--bad {bad} ({listed[-1].short}) cannot be judged: {last.skipped}")
+        raise BisectError(f"--bad {bad} ({listed[-1].short}) cannot be measured: {last.skipped}")
     if last.outcome == GOOD:
         return found
     regressed = {j.point.name for j in last.regressions}
@@ -336,17 +335,12 @@ def bisect(
 
 def unjudged(result: GateResult, selected: Sequence[Point]) -> Optional[str]:
     """Why a gate that judged nothing slower cannot count as good: a probed point that was not
-    measured on a side (unavailable, failed conformance, crashed, timed out), or whose rounds
-    could tell neither slower nor the same (``inconclusive``); or None."""
+    measured on a side (unavailable, failed conformance, crashed, timed out), or None.  A point
+    whose rounds tell neither slower nor the same (``inconclusive``) counts as not slower: were
+    it slower, the step would not be (``search``)."""
     if result.regressions:
         return None
-    names = {p.name for p in selected}
-    reasons = [f"{name}: {why}" for name, why in result.skipped.items() if name in names]
-    reasons += [
-        f"{j.point.name}: undecided, ratio {j.ratio.value:.3f} (CI {j.ratio.low:.3f}–{j.ratio.high:.3f})"
-        for j in result.judgements
-        if j.verdict == INCONCLUSIVE and j.point.name in names
-    ]
+    reasons = [f"{name}: {why}" for name, why in result.skipped.items() if name in {p.name for p in selected}]
     return _one_line("; ".join(reasons)) if reasons else None
 
 
@@ -356,8 +350,14 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 
 def _tally(result: GateResult) -> str:
+    """How many benchmarks were judged slower, and which could not be told (ratio and CI)."""
     slower = len(result.regressions)
-    return f"{slower} of {len(result.judgements)} benchmark(s) slower"
+    undecided = [
+        f"{j.point.name} undecided: ratio {j.ratio.value:.3f}, CI {j.ratio.low:.3f}–{j.ratio.high:.3f}"
+        for j in result.judgements
+        if j.verdict == INCONCLUSIVE
+    ]
+    return "; ".join([f"{slower} of {len(result.judgements)} benchmark(s) slower", *undecided])
 
 
 def bisect_text(found: BisectResult, describe: Callable[[GateResult], str]) -> str:
@@ -385,13 +385,13 @@ def bisect_text(found: BisectResult, describe: Callable[[GateResult], str]) -> s
             "",
             "the first slower revision is one of "
             + ", ".join(c.short for c in found.candidates)
-            + " (the revisions before the last could not be judged):",
+            + " (the revisions before the last could not be measured):",
         ]
         lines += [f"  {c.sha} {c.subject}" for c in found.candidates]
     if not found.confirmed and found.step is not None:
         step = found.step
         verdict = (
-            f"could not be judged ({step.skipped})" if step.outcome == SKIP else f"is {step.outcome_text}"
+            f"could not be measured ({step.skipped})" if step.outcome == SKIP else f"is {step.outcome_text}"
         )
         lines.append(
             f"  unconfirmed: the step from {step.baseline.short} to {step.candidate.short} itself {verdict}, "
