@@ -315,6 +315,12 @@ def implementations_page() -> str:
                 ", ".join(map(_code, twin.scenarios)) if twin.scenarios else "every timed scenario of both"
             )
             section.append(f"Twin of {_code(twin.of)} in {shared}: {_text(twin.why)}.\n")
+            reasons: Dict[str, List[str]] = {}
+            for scenario, why in twin.unlike.items():
+                reasons.setdefault(why, []).append(_code(scenario))
+            unlike = [f"- Not compared in {', '.join(n)}: {_text(why)}.\n" for why, n in reasons.items()]
+            if unlike:
+                section.append("".join(unlike))
         section.append("\n".join(missing) + "\n" if missing else "Supports every mode and capability.\n")
         sections.append("\n".join(section))
     return "\n".join(

@@ -63,7 +63,7 @@ from sigbench.worker.measure import Timing, per_operation
 from sigbench.worker.meter import dumps_costs
 from sigbench.worker.scenarios import SCENARIOS
 from sigbench.worker.scenarios.base import FREE_THREADED_ONLY
-from sigbench.worker.twins import TWIN_PRECISION, is_twin_point
+from sigbench.worker.twins import TWIN_PRECISION, is_twin_point, twin_company
 
 
 @dataclass(frozen=True)
@@ -127,11 +127,15 @@ POINT_TIMEOUT = 120.0
 
 def worker_groups(impl: str, points: List[Point]) -> List[List[Point]]:
     """The points of ``impl`` that one worker process may measure in turn, in their order: each
-    point that needs a process of its own (``Adapter.fresh_process``) alone, the rest together."""
+    point that needs a process of its own (``Adapter.fresh_process``) alone, the rest together
+    but for twins' points, which go by the twins that share them (``twins.twin_company``)."""
     adapter = get_adapter(impl)
     alone = [[point] for point in points if adapter.fresh_process(point, _lasting(point))]
-    together = [point for point in points if not adapter.fresh_process(point, _lasting(point))]
-    return alone + ([together] if together else [])
+    together: Dict[Tuple[str, ...], List[Point]] = {}
+    for point in points:
+        if not adapter.fresh_process(point, _lasting(point)):
+            together.setdefault(twin_company(impl, point.scenario), []).append(point)
+    return alone + list(together.values())
 
 
 def _lasting(point: Point) -> bool:
