@@ -23,7 +23,7 @@ class OwnProcess(Baseline):
 
     name = "own_process"
 
-    def fresh_process(self, point: Point, lasting: bool) -> bool:
+    def fresh_process(self, point: Point, lasting: bool, dying: bool) -> bool:
         return point.receivers == 0
 
     def load(self) -> None:

@@ -16,7 +16,7 @@ import synthetic
 
 from sigbench.analysis.twins import twin_ratios_of
 from sigbench.cli import main
-from sigbench.run.runner import Profile, Runner, worker_groups
+from sigbench.run.runner import Profile, Runner, needs_own_process, worker_groups
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import EXTRA_ADAPTERS_VARIABLE, get_adapter, implementation_names
 from sigbench.suite.points import Point
@@ -24,6 +24,7 @@ from sigbench.worker.conformance import check_point
 from sigbench.worker.loop import LastingState
 from sigbench.worker.matrix import matrix
 from sigbench.worker.measure import Bench
+from sigbench.worker.scenarios import SCENARIOS
 from sigbench.worker.scenarios.sends import PEAK, hold_peak
 from sigbench.worker.twins import TWINS, Twin
 
@@ -152,7 +153,7 @@ def test_twins_measure_a_shared_point_beside_the_same_points(twin: Twin) -> None
         companies[impl] = {}
         for group in worker_groups(impl, points):
             keys = frozenset(_same_point(point) for point in group)
-            if len(group) == 1 and get_adapter(impl).fresh_process(group[0], True):
+            if len(group) == 1 and needs_own_process(get_adapter(impl), group[0]):
                 alone |= keys
             companies[impl].update(dict.fromkeys(keys, keys))
     shared = {key for key in companies[twin.impl] if twin.shares(key[0]) and key not in alone}
@@ -163,6 +164,19 @@ def test_twins_measure_a_shared_point_beside_the_same_points(twin: Twin) -> None
 
 def _same_point(point: Point) -> Tuple[str, ...]:
     return (point.scenario, str(point.receivers), str(point.ref), str(point.kind))
+
+
+def test_qt_points_in_whose_clock_receivers_die_get_a_process_each() -> None:
+    """PySide6 makes a bound method's death cost more after many functions were ever connected
+    at once (docs/findings/qt.md): Qt's collect and send_dying points get a worker each; its
+    other points, and other libraries' dying receivers, share one."""
+    dying = [Point("qt", "collect", 10, "weak", "method"), Point("qt", "send_dying", 2, "weak", "method")]
+    shared = [Point("qt", "send", 10, "weak", "method"), Point("qt", "connect", 1000, "strong", "function")]
+    assert worker_groups("qt", [dying[0], *shared, dying[1]]) == [[point] for point in dying] + [shared]
+    psygnal = [Point("psygnal", "collect", 10, "weak", "method"), Point("psygnal", "send", 1)]
+    assert worker_groups("psygnal", psygnal) == [psygnal]
+    dying_scenarios = {name for name, scenario in SCENARIOS.items() if scenario.receivers_die}
+    assert dying_scenarios == {"collect", "send_dying"}
 
 
 def test_the_peak_leaves_a_signal_larger_than_a_new_one(load_adapter: Loader) -> None:

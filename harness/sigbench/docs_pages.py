@@ -284,6 +284,9 @@ def implementations_page() -> str:
     sections = []
     for name in IMPLEMENTATIONS:
         adapter = get_adapter(name)
+        own = type(adapter).fresh_process
+        alone = "" if own is Adapter.fresh_process else " ".join((own.__doc__ or "").split())
+        alone = alone.replace("``", "`")
         held = [f"{ref} {kind}" for ref in REFS for kind in KINDS if (ref, kind) in adapter.combos]
         lacks = [CAPABILITY_HEADINGS[c] for c in CAPABILITIES if not adapter.has(c)]
         rows.append(
@@ -292,7 +295,7 @@ def implementations_page() -> str:
                 _text(adapter.distribution or "Python"),
                 _text("all four" if len(held) == len(REFS) * len(KINDS) else ", ".join(held)),
                 _text(", ".join(lacks) or "–"),
-                _text(adapter.lasting_state),
+                _text(adapter.lasting_state + (", a worker of its own for some points" if alone else "")),
             ]
         )
         missing = [
@@ -321,6 +324,8 @@ def implementations_page() -> str:
             unlike = [f"- Not compared in {', '.join(n)}: {_text(why)}.\n" for why, n in reasons.items()]
             if unlike:
                 section.append("".join(unlike))
+        if alone:
+            section.append(f"Some points get a worker of their own (`fresh_process`): {alone}\n")
         section.append("\n".join(missing) + "\n" if missing else "Supports every mode and capability.\n")
         sections.append("\n".join(section))
     return "\n".join(

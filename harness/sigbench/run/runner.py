@@ -43,6 +43,7 @@ from sigbench.run.beside import Lane
 from sigbench.run.envs import Environment, current_environment
 from sigbench.run.newest import Interpreter, newest_releases
 from sigbench.run.process import WorkerDied, WorkerProcess, available_cpus, inventory_of
+from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
 from sigbench.suite.records import (
@@ -130,18 +131,19 @@ def worker_groups(impl: str, points: List[Point]) -> List[List[Point]]:
     point that needs a process of its own (``Adapter.fresh_process``) alone, the rest together
     but for twins' points, which go by the twins that share them (``twins.twin_company``)."""
     adapter = get_adapter(impl)
-    alone = [[point] for point in points if adapter.fresh_process(point, _lasting(point))]
+    alone = [[point] for point in points if needs_own_process(adapter, point)]
     together: Dict[Tuple[str, ...], List[Point]] = {}
     for point in points:
-        if not adapter.fresh_process(point, _lasting(point)):
+        if not needs_own_process(adapter, point):
             together.setdefault(twin_company(impl, point.scenario), []).append(point)
     return alone + list(together.values())
 
 
-def _lasting(point: Point) -> bool:
-    """Whether ``point`` works on its library's own send signals (which may live as long as the
-    process) rather than new ones."""
-    return SCENARIOS[point.scenario].operation.signal == "send"
+def needs_own_process(adapter: Adapter, point: Point) -> bool:
+    """``Adapter.fresh_process`` for ``point``, told whether it works on its library's own send
+    signals (which may live as long as the process) and whether receivers die in its clock."""
+    scenario = SCENARIOS[point.scenario]
+    return adapter.fresh_process(point, scenario.operation.signal == "send", scenario.receivers_die)
 
 
 def mark_machine_slow(entry: PointRecord) -> None:

@@ -188,10 +188,11 @@ class Adapter:
     #: The signals ``request`` connects receivers to, by name.
     request_signals: ClassVar[Tuple[str, ...]] = ()
 
-    def fresh_process(self, point: Point, lasting: bool) -> bool:
+    def fresh_process(self, point: Point, lasting: bool, dying: bool) -> bool:
         """Whether ``point`` needs a worker process of its own: it depends on state that an earlier
         point leaves behind and that nothing can put back (``lasting``: the point works on the
-        library's own send signals, which may live as long as the process)."""
+        library's own send signals, which may live as long as the process; ``dying``: weakly
+        connected receivers die while it is timed)."""
         return False
 
     def global_containers(self) -> Dict[str, Any]:

@@ -91,7 +91,7 @@ class Flask(Blinker):
 
         return wsgi_request(app, path), cleanup
 
-    def fresh_process(self, point: Point, lasting: bool) -> bool:
+    def fresh_process(self, point: Point, lasting: bool, dying: bool) -> bool:
         """A point with no receivers on Flask's built-in signals needs a worker of its own.
         blinker's connect reads a signal's ``__dict__``, which on CPython 3.11+ keeps its
         attributes in a dictionary from then on, and nothing undoes that: a signal that ever had

@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Optional, Type
 
 from sigbench.suite.adapter import Adapter
+from sigbench.suite.points import Point
 
 if TYPE_CHECKING:
     # Bound by load() (``global``): the class is defined, and PySide6 imported, only when the
@@ -75,6 +76,15 @@ class Qt(Adapter):
 
     def new_signal(self) -> Any:
         return _Emitter()
+
+    def fresh_process(self, point: Point, lasting: bool, dying: bool) -> bool:
+        """A point in whose clock receivers die needs a worker of its own.  PySide6 (6.11.3) keeps
+        something as large as the most function slots ever connected at once, and never shrinks
+        it: after 1000 were connected to one QObject (then disconnected, or dropped with it), every
+        later death of a weakly held bound method costs 4.0 µs instead of 0.7, after 3000 14.5
+        µs; connects, sends and disconnects do not change.  In a worker after qt's other points,
+        collect-10 took 57 µs a receiver, in a worker of its own 0.96 µs."""
+        return dying
 
     def connector(self, signal: Any, *, weak: bool, sender: Any = None) -> Callable[[Any], Any]:
         return signal.fired.connect

@@ -70,6 +70,9 @@ class Scenario:
     metric: str = "time"
     #: Measured only on a free-threaded interpreter (``FREE_THREADED_ONLY`` says why).
     free_threaded: bool = False
+    #: Its clock runs while weakly connected receivers die (the library's clean-up path), which
+    #: may cost what earlier points left behind (``Adapter.fresh_process``).
+    receivers_die: bool = False
     #: The signals a point works on: ``new`` ones (``Adapter.new_signal``), or the library's
     #: ``send`` signals (``send_signal``, ``async_signal``, a request's), which may be module
     #: globals that live as long as the process (Flask's built-in signals).

@@ -30,4 +30,5 @@ SCENARIO = Collect(
     "receiver",
     order=11,
     modes=(("weak", "function"), ("weak", "method")),
+    receivers_die=True,
 )

@@ -117,4 +117,5 @@ SCENARIO = SendDying(
     needs=("sync",),
     baseline="send",
     one_signal=True,  # a new signal and new receivers for every send, since half of them die in it
+    receivers_die=True,
 )
