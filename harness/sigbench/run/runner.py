@@ -129,7 +129,7 @@ POINT_TIMEOUT = 120.0
 def worker_groups(impl: str, points: List[Point]) -> List[List[Point]]:
     """The points of ``impl`` that one worker process may measure in turn, in their order: each
     point that needs a process of its own (``Adapter.fresh_process``) alone, the rest together
-    but for twins' points, which go by the twins that share them (``twins.twin_company``)."""
+    but for twins' points, which go by the twins whose scenarios they are (``twins.twin_company``)."""
     adapter = get_adapter(impl)
     alone = [[point] for point in points if needs_own_process(adapter, point)]
     together: Dict[Tuple[str, ...], List[Point]] = {}
