@@ -152,16 +152,15 @@ def calibrate(body: Body, target: float, wall_limit: bool = True) -> int:
     loops, before = 1, None
     while True:
         measured, wall = _call(body, loops)
-        if _ends(measured, wall, loops, target, wall_limit) and _out_of_line(before, loops, measured, wall):
+        stop = _stop_at(loops, measured, wall, target, wall_limit)
+        if stop is not None and _out_of_line(before, loops, measured, wall):
             again = _call(body, loops)
             measured, wall = min(measured, again[0]), min(wall, again[1])
-        if measured >= target or loops >= MAX_LOOPS or (wall_limit and wall >= MAX_BODY_SECONDS):
-            return loops
-        grown = _grown(loops, measured, target)
-        if wall_limit and wall > 0 and grown * wall / loops > MAX_BODY_SECONDS:
-            return max(loops, math.floor(loops * MAX_BODY_SECONDS / wall))
+            stop = _stop_at(loops, measured, wall, target, wall_limit)
+        if stop is not None:
+            return stop
         before = (loops, measured, wall)
-        loops = min(grown, MAX_LOOPS)
+        loops = min(_grown(loops, measured, target), MAX_LOOPS)
 
 
 def _call(body: Body, loops: int) -> Tuple[float, float]:
@@ -179,16 +178,17 @@ def _grown(loops: int, measured: float, target: float) -> int:
     return min(max(loops * 2, math.ceil(loops * 1.2 * target / measured)), loops * 10)
 
 
-def _ends(measured: float, wall: float, loops: int, target: float, wall_limit: bool) -> bool:
-    """Would a call that measured ``measured`` in ``wall`` seconds end the calibration?"""
-    if measured >= target or loops >= MAX_LOOPS:
-        return True
-    return wall_limit and wall > 0 and _grown(loops, measured, target) * wall / loops > MAX_BODY_SECONDS
+def _stop_at(loops: int, measured: float, wall: float, target: float, wall_limit: bool) -> Optional[int]:
+    """The loop count to end calibration at after a call of ``loops`` that measured ``measured``
+    in ``wall`` seconds, or None to grow on."""
+    if measured >= target or loops >= MAX_LOOPS or (wall_limit and wall >= MAX_BODY_SECONDS):
+        return loops
+    if wall_limit and wall > 0 and _grown(loops, measured, target) * wall / loops > MAX_BODY_SECONDS:
+        return max(loops, math.floor(loops * MAX_BODY_SECONDS / wall))
+    return None
 
 
-def _out_of_line(
-    before: Optional[Tuple[int, float, float]], loops: int, measured: float, wall: float
-) -> bool:
+def _out_of_line(before: Optional[Calibrated], loops: int, measured: float, wall: float) -> bool:
     """Did this call take ``OUT_OF_LINE`` times what the call ``before`` (loops, measured, wall)
     predicts for ``loops``, or is there none?"""
     if before is None:
