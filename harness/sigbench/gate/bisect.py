@@ -340,7 +340,8 @@ def unjudged(result: GateResult, selected: Sequence[Point]) -> Optional[str]:
     it slower, the step would not be (``search``)."""
     if result.regressions:
         return None
-    reasons = [f"{name}: {why}" for name, why in result.skipped.items() if name in {p.name for p in selected}]
+    names = {p.name for p in selected}
+    reasons = [f"{name}: {why}" for name, why in result.skipped.items() if name in names]
     return _one_line("; ".join(reasons)) if reasons else None
 
 

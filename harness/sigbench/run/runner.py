@@ -131,10 +131,12 @@ def worker_groups(impl: str, points: List[Point]) -> List[List[Point]]:
     point that needs a process of its own (``Adapter.fresh_process``) alone, the rest together
     but for twins' points, which go by the twins whose scenarios they are (``twins.twin_company``)."""
     adapter = get_adapter(impl)
-    alone = [[point] for point in points if needs_own_process(adapter, point)]
+    alone: List[List[Point]] = []
     together: Dict[Tuple[str, ...], List[Point]] = {}
     for point in points:
-        if not needs_own_process(adapter, point):
+        if needs_own_process(adapter, point):
+            alone.append([point])
+        else:
             together.setdefault(twin_company(impl, point.scenario), []).append(point)
     return alone + list(together.values())
 
