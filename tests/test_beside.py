@@ -93,8 +93,10 @@ class Recorded(WorkerProcess):
         started.append(self)
 
     def send(self, message: Any, last: bool = False) -> None:
-        self.points = [Point.from_dict(fields) for fields in message["points"]]
-        self.busy = [time.perf_counter()]
+        if "points" in message:  # its job, maybe ahead of its turn (then ``go`` starts it)
+            self.points = [Point.from_dict(fields) for fields in message["points"]]
+        if last:
+            self.busy = [time.perf_counter()]
         super().send(message, last)
 
     def close(self) -> None:

@@ -19,7 +19,7 @@ import pytest
 import sigbench.run.runner
 from sigbench.report.summary import summary_table
 from sigbench.results.store import RunRecord, read_results
-from sigbench.run.process import WorkerProcess
+from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.run.runner import Profile, Runner
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.points import Point
@@ -80,27 +80,66 @@ def finished(tmp_path_factory: pytest.TempPathFactory, tiny_profile: ProfileMake
 
 
 class Recorded(WorkerProcess):
-    """A real worker process that notes its start in ``started`` and counts the jobs it is sent."""
+    """A real worker process that notes its start in ``started`` and the lines it is sent, each
+    with how many workers had been started by then."""
 
     def __init__(self, started: List[Recorded], python: str, metric: str = "time") -> None:
         super().__init__(python, metric)
-        self.jobs = 0
+        self.started = started
+        self.sent: List[Tuple[Dict[str, Any], int]] = []
         started.append(self)
 
     def send(self, message: Any, last: bool = False) -> None:
-        self.jobs += 1
+        self.sent.append((message, len(self.started)))
         super().send(message, last)
 
 
-def test_each_worker_is_started_beside_the_one_before_and_none_outlives_the_run(
+def test_each_worker_is_started_and_loaded_beside_the_one_before_and_none_outlives_the_run(
     finished: Dict[str, Any],
 ) -> None:
-    """Every worker but the first was started while the one before it loaded (the spare), every
-    one got one job but the last spare, which was stopped; no worker process is left running."""
+    """Every worker but the first was started while the one before it loaded (the spare); every
+    one got one job but the last spare, which was stopped.  A spare whose task was known when it
+    started (the next of its round) was sent its job then, to load its library beside the one
+    before, and started measuring on ``go`` alone; no worker process is left running."""
     workers: List[Recorded] = finished["workers"]
     assert len(workers) >= 3
-    assert [worker.jobs for worker in workers] == [1] * (len(workers) - 1) + [0]
+    jobs = [[message for message, _ in worker.sent if "impl" in message] for worker in workers]
+    assert [len(job) for job in jobs] == [1] * (len(workers) - 1) + [0]
+    ahead = [worker for worker, job in zip(workers, jobs) if job and job[0].get("wait")]
+    assert ahead  # a round of two implementations has a task after its first
+    for worker in ahead:
+        (_, started), (go, _) = worker.sent
+        assert go == {"op": "go"}
+        index = workers.index(worker)
+        assert started == index + 1  # sent as it started, before the one after it was
     assert all(worker.process.poll() is not None for worker in workers)
+
+
+def test_a_worker_sent_its_job_ahead_measures_only_once_told_to(tmp_path: Path) -> None:
+    """Its hello comes before ``go``, its points only after; one never told ends measuring nothing."""
+    job = {
+        "impl": "baseline",
+        "timing": {"warmups": 0, "values": 1, "min_time": 0.0001},
+        "points": [POINTS[0].as_dict()],
+        "wait": True,
+    }
+    with WorkerProcess(sys.executable) as worker:
+        worker.send(job)
+        assert worker.event(60)["event"] == "hello"
+        with pytest.raises(WorkerDied, match="no result within"):
+            worker.event(1)  # waits for go
+    with WorkerProcess(sys.executable) as worker:
+        worker.send(job)
+        assert worker.event(60)["event"] == "hello"
+        worker.send({"op": "go"}, last=True)
+        point = worker.event(60)
+        assert point["event"] == "point" and point["status"] == "ok" and point["values"]
+    with WorkerProcess(sys.executable) as worker:
+        worker.send(job, last=True)  # its stdin ends: it is not wanted
+        assert worker.event(60)["event"] == "hello"
+        with pytest.raises(WorkerDied) as died:
+            worker.event(60)
+        assert died.value.status == "crashed" and worker.process.wait() == 0
 
 
 @pytest.mark.slow

@@ -23,7 +23,10 @@ PHASES: Dict[str, str] = {
         "the points read, measured on a second CPU while the rest were (their workers' start, "
         "conformance and readings): not part of the wall time"
     ),
-    "start": "from a worker's job to its hello: importing the library (each worker is started ahead)",
+    "start": (
+        "from a worker's turn to its hello: importing the library (each worker is started ahead, "
+        "and sent its job ahead when its task is known)"
+    ),
     "results": "writing the results file",
     "stopping": "deciding which points need more processes",
     "profiling": "counting the functions of judged changes (differential profiles)",

@@ -47,6 +47,7 @@ from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
 from sigbench.suite.records import (
+    GO,
     MACHINE_SLOW,
     NOT_APPLICABLE,
     OK,
@@ -199,12 +200,19 @@ def now() -> str:
 
 
 Task = Tuple["Runner", str, List[Point], Callable[[Point], None]]
+#: A worker's task by its implementation and the names of its points.
+TaskKey = Tuple[str, Tuple[str, ...]]
+
+
+def _task_key(impl: str, points: Sequence[Point]) -> TaskKey:
+    return impl, tuple(point.name for point in points)
 
 
 def run_tasks(tasks: Sequence[Task]) -> None:
-    """Run each (runner, implementation, points, step) with ``Runner.run_task``, in order; those
-    whose points ``goes_beside`` in a lane beside the rest (``sigbench.run.beside``), whose
-    outcome under way is not kept when the rest fails."""
+    """Run each (runner, implementation, points, step) with ``Runner.run_task``, in order, each
+    runner told the task it has next (``Runner.expect``); those whose points ``goes_beside`` in a
+    lane beside the rest (``sigbench.run.beside``), whose outcome under way is not kept when the
+    rest fails."""
     runners = list({id(task[0]): task[0] for task in tasks}.values())
     for runner in runners:
         runner.begin_beside()
@@ -218,11 +226,12 @@ def run_tasks(tasks: Sequence[Task]) -> None:
         for runner, impl, points, step in tasks
         if runner.goes_beside(points)
     ]
+    timed = [task for task in tasks if not task[0].goes_beside(task[2])]
     with Lane(beside, stop) as lane:
-        for runner, impl, points, step in tasks:
-            if not runner.goes_beside(points):
-                lane.check()
-                runner.run_task(impl, points, step)
+        for (runner, impl, points, step), after in zip(timed, [*timed[1:], None]):
+            lane.check()
+            runner.expect(after[1:3] if after is not None and after[0] is runner else None)
+            runner.run_task(impl, points, step)
 
 
 class Runner:
@@ -269,7 +278,10 @@ class Runner:
         #: Whether a second CPU is used (``second_cpu``): a worker started ahead of its task (the
         #: spare), and the workers measuring the points read beside the timed ones (the lane's).
         self._second_cpu = False
-        self._spare: Optional[WorkerProcess] = None
+        #: The spare, and the task (implementation, point names) whose job it was sent, if any.
+        self._spare: Optional[Tuple[WorkerProcess, Optional[TaskKey]]] = None
+        #: The task after the one under way (``expect``), for the spare to load.
+        self._after: Optional[Tuple[str, List[Point]]] = None
         self._beside: List[WorkerProcess] = []
         self._beside_stopped = threading.Event()
         #: Held while the record, the budget or the file change (the lane beside is a thread).
@@ -623,18 +635,8 @@ class Runner:
         """Run one worker (in the lane ``beside`` or not) over ``pending``; yields (point,
         outcome), the last maybe a crash."""
         pending = list(pending)  # the caller removes finished points from its own list
-        timing = self.profile.timing
-        with self.lock:
-            job: Job = {
-                "impl": impl,
-                "timing": {"warmups": timing.warmups, "values": timing.values, "min_time": timing.min_time},
-                "points": [self._job_point(p) for p in pending],
-                "metric": self.metric,
-                "speed": {"threshold": self.speed.threshold()},
-            }
         started = time.perf_counter()
-        with self._worker(beside) as worker:
-            worker.send(job, last=True)
+        with self._worker(impl, pending, beside) as worker:
             index = 0
             while index < len(pending):
                 try:
@@ -661,19 +663,40 @@ class Runner:
                     yield pending[index], event
                     index += 1
 
+    def _job(self, impl: str, points: List[Point], wait: bool = False) -> Job:
+        """The job of a worker for ``points`` of ``impl`` (``wait``: sent ahead of its turn)."""
+        timing = self.profile.timing
+        with self.lock:
+            job: Job = {
+                "impl": impl,
+                "timing": {"warmups": timing.warmups, "values": timing.values, "min_time": timing.min_time},
+                "points": [self._job_point(p) for p in points],
+                "metric": self.metric,
+                "speed": {"threshold": self.speed.threshold()},
+            }
+        return {**job, "wait": True} if wait else job
+
+    def expect(self, after: Optional[Tuple[str, List[Point]]]) -> None:
+        """Say which task (implementation, points) comes after the next one, if known: the spare
+        started beside the next worker is sent its job, and loads its library meanwhile."""
+        self._after = after
+
     @contextlib.contextmanager
-    def _worker(self, beside: bool) -> Iterator[WorkerProcess]:
-        """A worker for the next task, stopped when done.  In the lane beside, a new one (known
-        to ``stop_beside``).  Otherwise the spare started beside the last one (it has imported
-        sigbench's worker code and waits for its job), else a new one; and, inside
-        ``second_cpu``, a spare for the task after, started now, while this one loads its
-        library, before it measures anything (each start costs about 0.1 s of imports)."""
+    def _worker(self, impl: str, points: List[Point], beside: bool) -> Iterator[WorkerProcess]:
+        """A worker sent its job for ``points`` of ``impl``, stopped when done.  In the lane
+        beside, a new one (known to ``stop_beside``).  Otherwise the spare started beside the last
+        one, when it was sent this job ahead (it has loaded the library and waits: ``GO``) or none
+        (it has imported sigbench's worker code), else a new one; and, inside ``second_cpu``, a
+        spare for the task after (``expect``), started now and sent that task's job, so that it
+        loads its library while this one measures (a start costs 0.1 s of imports, and Flask's
+        import 0.07 s more)."""
         if beside:
             worker = WorkerProcess(self.python, self.metric)
             with self.lock:
                 self._beside.append(worker)
                 if self._beside_stopped.is_set():  # stopped while it started
                     worker.process.kill()
+            worker.send(self._job(impl, points), last=True)
             try:
                 yield worker
             finally:
@@ -681,8 +704,20 @@ class Runner:
                     self._beside.remove(worker)
                 worker.close()
             return
-        worker = self._spare or WorkerProcess(self.python, self.metric)
-        self._spare = WorkerProcess(self.python, self.metric) if self._second_cpu else None
+        key = _task_key(impl, points)
+        spare = self._spare
+        if spare is not None and spare[1] in (None, key):
+            worker, self._spare = spare[0], None
+            worker.send(GO if spare[1] == key else self._job(impl, points), last=True)
+        else:  # no spare, or one sent another job (this is a worker started again past a crash)
+            worker = WorkerProcess(self.python, self.metric)
+            worker.send(self._job(impl, points), last=True)
+        if self._second_cpu and self._spare is None:
+            started = WorkerProcess(self.python, self.metric)
+            after = self._after
+            if after is not None:
+                started.send(self._job(*after, wait=True))
+            self._spare = (started, None if after is None else _task_key(*after))
         with worker:
             yield worker
 
@@ -700,7 +735,7 @@ class Runner:
             self._second_cpu = False
             spare, self._spare = self._spare, None
             if spare is not None:
-                spare.close()
+                spare[0].close()
 
     def _job_point(self, point: Point) -> JobPoint:
         """A point for a worker, with the loops the first process calibrated (as pyperf does),

@@ -79,13 +79,15 @@ class JobFields(TypedDict):
 
 class Job(JobFields, total=False):
     """What a worker is to do: measure ``points``, count their functions (``profile``), or serve
-    commands one at a time (``serve``, the paired gate)."""
+    commands one at a time (``serve``, the paired gate).  With ``wait``, it loads its library and
+    says hello, then waits for one more line (``GO``) before it measures: sent ahead of its turn."""
 
     points: List[JobPoint]
     metric: str
     speed: SpeedFields
     serve: bool
     profile: bool
+    wait: bool
 
 
 class Phases(TypedDict, total=False):
@@ -194,15 +196,20 @@ Event = Union[HelloEvent, UnavailableEvent, PointEvent, ReadyEvent, ValueEvent, 
 
 
 class CommandFields(TypedDict):
-    op: Literal["prepare", "value", "end"]
+    op: Literal["prepare", "value", "end", "go"]
 
 
 class Command(CommandFields, total=False):
     """A line the host writes to a serving worker: ``prepare`` (with the ``point`` and its
-    ``loops``, or None to calibrate them), ``value`` or ``end``."""
+    ``loops``, or None to calibrate them), ``value`` or ``end``; or ``go`` to a worker whose job
+    said ``wait``."""
 
     point: PointFields
     loops: Optional[int]
+
+
+#: What starts a worker whose job said ``wait``.
+GO: Command = {"op": "go"}
 
 
 class OutcomeFields(TypedDict):

@@ -4,9 +4,11 @@ Run as ``python -m sigbench.worker``; reads one JSON job as the first line of st
 may carry the ``loops`` an earlier process calibrated) and writes one JSON line per event on
 stdout: ``hello`` (the implementation's version, the version and file of every library it
 imported, and the interpreter and machine), then ``point`` per point with its status
-(``ok`` with raw values, ``failed`` for conformance, ``error`` for an exception).  A job whose
-``metric`` is ``instructions`` counts instructions per operation under callgrind instead of
-timing (see ``sigbench.worker.meter``); memory points read bytes either way (``sigbench.worker.memory``).
+(``ok`` with raw values, ``failed`` for conformance, ``error`` for an exception).  A job with
+``"wait": true`` is sent ahead of its turn: after its hello, the worker waits for one more line
+(``{"op": "go"}``) before it measures.  A job whose ``metric`` is ``instructions`` counts
+instructions per operation under callgrind instead of timing (see ``sigbench.worker.meter``);
+memory points read bytes either way (``sigbench.worker.memory``).
 
 A job with ``"serve": true`` has no points: the worker then answers one command line at a time
 (``sigbench.gate.rounds`` drives two such workers in turns): ``{"op": "prepare", "point": ...,
@@ -135,11 +137,14 @@ class LastingState:
         }
 
 
-def run_job(job: Job, out: IO[str]) -> None:
-    """Run every point of ``job`` for one implementation, emitting a line per event."""
+def run_job(job: Job, out: IO[str], commands: IO[str]) -> None:
+    """Run every point of ``job`` for one implementation, emitting a line per event; with
+    ``wait``, only once a line comes on ``commands`` (the library loaded and hello said before)."""
     greeted = _start(job, out)
     if greeted is None:
         return
+    if job.get("wait") and not commands.readline():
+        return  # the runner went on without this worker
     emit, adapter, lasting, timing = greeted
     meter: Optional[InstructionMeter] = None
     sensing = _sensing(job)
@@ -353,7 +358,7 @@ def main() -> None:
         if job.get("serve"):
             serve(job, sys.stdin, out)
         else:
-            run_job(job, out)
+            run_job(job, out, sys.stdin)
 
 
 if __name__ == "__main__":
