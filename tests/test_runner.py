@@ -7,7 +7,6 @@ import platform
 import signal
 import subprocess
 import sys
-from dataclasses import asdict
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
@@ -23,6 +22,7 @@ from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.run.runner import Profile, Runner
 from sigbench.suite.adapters import get_adapter
 from sigbench.suite.points import Point
+from sigbench.suite.records import GO, Job
 from sigbench.worker.measure import Timing, inner_loops
 from sigbench.worker.speed import RETAKES
 
@@ -109,7 +109,7 @@ def test_each_worker_is_started_and_loaded_beside_the_one_before_and_none_outliv
     assert ahead  # a round of two implementations has a task after its first
     for worker in ahead:
         (_, started), (go, _) = worker.sent
-        assert go == {"op": "go"}
+        assert go == GO
         index = workers.index(worker)
         assert started == index + 1  # sent as it started, before the one after it was
     assert all(worker.process.poll() is not None for worker in workers)
@@ -117,10 +117,10 @@ def test_each_worker_is_started_and_loaded_beside_the_one_before_and_none_outliv
 
 def test_a_worker_sent_its_job_ahead_measures_only_once_told_to(tmp_path: Path) -> None:
     """Its hello comes before ``go``, its points only after; one never told ends measuring nothing."""
-    job = {
+    job: Job = {
         "impl": "baseline",
         "timing": {"warmups": 0, "values": 1, "min_time": 0.0001},
-        "points": [POINTS[0].as_dict()],
+        "points": [{**POINTS[0].as_dict()}],
         "wait": True,
     }
     with WorkerProcess(sys.executable) as worker:
@@ -131,7 +131,7 @@ def test_a_worker_sent_its_job_ahead_measures_only_once_told_to(tmp_path: Path) 
     with WorkerProcess(sys.executable) as worker:
         worker.send(job)
         assert worker.event(60)["event"] == "hello"
-        worker.send({"op": "go"}, last=True)
+        worker.send(GO, last=True)
         point = worker.event(60)
         assert point["event"] == "point" and point["status"] == "ok" and point["values"]
     with WorkerProcess(sys.executable) as worker:
@@ -234,10 +234,11 @@ def test_worker_protocol(
         BASELINE_WEAK,
         Point("baseline", "create", 0),
     ]
-    job = {
+    timing = tiny_profile(1).timing
+    job: Job = {
         "impl": "baseline",
-        "timing": asdict(tiny_profile(1).timing),
-        "points": [p.as_dict() for p in points],
+        "timing": {"warmups": timing.warmups, "values": timing.values, "min_time": timing.min_time},
+        "points": [{**p.as_dict()} for p in points],
     }
     result = run_python(["-m", "sigbench.worker"], input=json.dumps(job), timeout=120)
     assert result.returncode == 0, result.stderr
