@@ -99,6 +99,10 @@ def test_precision_summary_counts_reached_and_capped() -> None:
     assert "3 of 4 timed points within ±1.0%" in first and "3: 1, 4: 1, 5: 1" in first
     assert "1 stopped short of it (at the cap of 5, or out of reach from 3)" in first
     assert rest == ["  c: ±3.0%"]
+    # A run with a time cap per point: a point may stop short of the target with few processes.
+    timed = Precision(0.01, 5, {"a": (3, 0.004), "e": (3, 0.02)}, point_seconds=5.0)
+    assert timed.capped() == ["e"]
+    assert "(at the cap of 5, out of reach from 3, or after 5 s of a point's processes):" in timed.lines()[0]
 
 
 def test_without_a_target_only_the_median_precision_is_said() -> None:
@@ -336,3 +340,25 @@ def test_a_process_that_measured_nothing_does_not_count_towards_the_most(tmp_pat
     assert not runner.wants_more(POINTS[0])
     runs[:] = [measured, other] + [nothing] * 4
     assert not runner.wants_more(POINTS[0])  # six processes: as many again as the most
+
+
+def test_a_point_gets_no_process_once_its_processes_took_the_profiles_seconds(tmp_path: Path) -> None:
+    """Short of its target and far from the most, a point still stops once its processes took
+    ``point_seconds`` in all (the run's settings say so; a run without it is not capped)."""
+    rng = np.random.default_rng(6)
+    spread = [_process(*(1e-6 * (1 + 0.05 * rng.standard_normal(2)))) for _ in range(3)]
+    profile = Profile("timed", 2, TIMING, "timed", max_processes=20, target=0.001, point_seconds=0.35)
+    runner = Runner(POINTS[:1], profile, tmp_path / "r.json", seed=1)
+    assert runner.record.settings["point_seconds"] == 0.35
+    runs = runner.record.points[POINTS[0].name].runs
+    runs.extend(spread)  # 0.3 s
+    assert runner.wants_more(POINTS[0])
+    runs.append({**spread[0], "duration": 0.05})  # 0.35 s
+    assert not runner.wants_more(POINTS[0])
+    del runner.record.settings["point_seconds"]  # as a file from before the cap
+    assert runner.wants_more(POINTS[0])
+    assert (
+        PROFILES["quick"].point_seconds
+        == PROFILES["standard"].point_seconds
+        == sigbench.run.runner.POINT_SECONDS
+    )

@@ -58,17 +58,19 @@ class Precision:
     most: int
     #: point name -> (processes, relative precision)
     points: Dict[str, Tuple[int, float]] = field(default_factory=dict)
+    #: Seconds of a point's processes after which it got no more (the run's ``point_seconds``).
+    point_seconds: Optional[float] = None
 
     def reached(self) -> List[str]:
         return [name for name, (_, p) in self.points.items() if self.target is not None and p <= self.target]
 
     def capped(self) -> List[str]:
         """Points that stopped short of the target, least precise first: at the most processes,
-        or out of reach from ``REACH_FROM`` of them on (``within_reach``)."""
+        out of reach from ``REACH_FROM`` of them on (``within_reach``), or after
+        ``point_seconds`` of processes."""
         if self.target is None:
             return []
-        reach_from = math.ceil(self.most * REACH_FROM)
-        names = [n for n, (k, p) in self.points.items() if k >= reach_from and not p <= self.target]
+        names = [n for n, (_, p) in self.points.items() if not p <= self.target]
         return sorted(names, key=lambda n: -self.points[n][1])
 
     def processes_needed(self) -> Counter[int]:
@@ -86,11 +88,14 @@ class Precision:
         needed = self.processes_needed()
         distribution = ", ".join(f"{k}: {needed[k]}" for k in sorted(needed))
         capped = self.capped()
+        why = [f"at the cap of {self.most}", f"out of reach from {math.ceil(self.most * REACH_FROM)}"]
+        if self.point_seconds is not None:
+            why.append(f"after {self.point_seconds:g} s of a point's processes")
         lines = [
             f"Precision: {len(self.reached())} of {len(self.points)} timed points within ±{self.target:.1%} "
             f"(95% CI of the median; median ±{median:.1%}); processes needed: {distribution or 'none'}; "
-            f"{len(capped)} stopped short of it (at the cap of {self.most}, or out of reach from "
-            f"{math.ceil(self.most * REACH_FROM)})" + (":" if capped else ".")
+            f"{len(capped)} stopped short of it ({', '.join(why[:-1])}, or {why[-1]})"
+            + (":" if capped else ".")
         ]
         lines += [f"  {name}: ±{self.points[name][1]:.1%}" for name in capped[:8]]
         if len(capped) > 8:
@@ -106,7 +111,9 @@ def precision_of(document: Dict[str, Any]) -> Precision:
     settings = section.get("settings", {})
     memory = {p["name"] for p in section.get("points", []) if p["scenario"] in READ_SCENARIOS}
     precision = Precision(
-        settings.get("target"), int(settings.get("max_processes", settings.get("processes", 1)))
+        settings.get("target"),
+        int(settings.get("max_processes", settings.get("processes", 1))),
+        point_seconds=settings.get("point_seconds"),
     )
     mads = settings.get("outlying_mads")
     for name, runs in point_runs(document).items():

@@ -112,6 +112,8 @@ def check_document(document: Any) -> None:
         _number(settings["max_processes"], "sigbench.settings.max_processes", fewest, integer=True)
     if settings.get("target") is not None:
         _number(settings["target"], "sigbench.settings.target")
+    if "point_seconds" in settings:
+        _number(settings["point_seconds"], "sigbench.settings.point_seconds")
     if "outlying_mads" in settings:  # sigbench.analysis.stats.typical_runs
         _number(settings["outlying_mads"], "sigbench.settings.outlying_mads")
     if "slow_threshold" in settings:  # sigbench.analysis.speed
@@ -413,6 +415,11 @@ FIELDS: Tuple[Field, ...] = (
         ("processes", "integer >= 1", "worker processes per point (the fewest, with a target)"),
         ("max_processes", "integer >= processes", "the most processes a point may get"),
         ("target", "number >= 0 or null", "precision target: the 95% CI's half-width, a fraction"),
+        (
+            "point_seconds",
+            "number >= 0",
+            "seconds of a point's processes after which it gets no more",
+        ),
         ("point_timeout", "number >= 0", "seconds a point may take before its worker is killed"),
         ("seed", "integer", "seed of the order of points and implementations"),
         ("outlying_mads", "number >= 0", "robust deviations beyond which a process is left out"),

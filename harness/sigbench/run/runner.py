@@ -74,7 +74,8 @@ class Profile:
 
     With a ``target``, ``processes`` is the fewest: a point gets more processes, one a round, up
     to ``max_processes``, until the 95% CI of its median is within ``target`` (a fraction) of it;
-    from half of ``max_processes`` on, only while it is within reach (``within_reach``).
+    from half of ``max_processes`` on, only while it is within reach (``within_reach``); and none
+    once its processes took ``point_seconds`` in all.
     """
 
     name: str
@@ -83,6 +84,7 @@ class Profile:
     description: str
     max_processes: Optional[int] = None
     target: Optional[float] = None
+    point_seconds: Optional[float] = None
 
     @property
     def most_processes(self) -> int:
@@ -98,10 +100,17 @@ def _profile(
         return Profile(name, processes, timing, f"{processes} processes x {each}")
     description = (
         f"{processes}-{most} processes x {each}, until the 95% CI is within ±{target:.0%} "
-        f"(from {math.ceil(most * REACH_FROM)} on, while the rest would reach it)"
+        f"(from {math.ceil(most * REACH_FROM)} on, while the rest would reach it; none more after "
+        f"{POINT_SECONDS:g} s of a point's processes)"
     )
-    return Profile(name, processes, timing, description, most, target)
+    return Profile(name, processes, timing, description, most, target, POINT_SECONDS)
 
+
+#: With a target, a point gets no process beyond the fewest once its processes took this many
+#: seconds in all, precise or not: one value of pluggy's points at 1000 receivers takes 0.3 s
+#: (registering 1000 plugins), and in noisy hours those two points took 10-23 s of a 180-200 s
+#: run between them, with 8-11 processes each (others take 0.1-3 s).
+POINT_SECONDS = 5.0
 
 # Many processes with few values each: on a shared machine the spread between processes is
 # larger than within one (pyperf's default is 20 processes x 3 values for the same reason).
@@ -303,6 +312,8 @@ class Runner:
         }
         if profile.target:
             settings.update({"max_processes": profile.most_processes, "target": profile.target})
+            if profile.point_seconds is not None:
+                settings["point_seconds"] = profile.point_seconds
         settings.update({"point_timeout": point_timeout, "seed": self.seed})
         if metric == "time":
             settings["outlying_mads"] = OUTLYING_MADS
@@ -433,7 +444,8 @@ class Runner:
         yet precise enough and fewer than the most?  A process whose every value was taken in a
         slow phase measured nothing: it does not count towards the most, up to as many again, and
         a point that has measured nothing at all wants another (with a target or without).  From
-        ``REACH_FROM`` of the most on, a point wants another only while it is ``within_reach``."""
+        ``REACH_FROM`` of the most on, a point wants another only while it is ``within_reach``,
+        and none once its processes took the run's ``point_seconds``."""
         runs = self.record.points[point.name].runs
         done = len(runs)
         if done < self.fewest(point):
@@ -448,6 +460,8 @@ class Runner:
             return True
         target = self.profile.target
         if target is None:
+            return False
+        if sum(run["duration"] for run in runs) >= self.record.settings.get("point_seconds", math.inf):
             return False
         if is_twin_point(point.impl, point.scenario):  # the twin check must reach a verdict
             target = min(target, TWIN_PRECISION)

@@ -267,6 +267,8 @@ class Settings(TypedDict, total=False):
     processes: int
     max_processes: int
     target: Optional[float]
+    #: Seconds of a point's processes after which it gets no more (with a target).
+    point_seconds: float
     point_timeout: float
     seed: int
     #: ``sigbench.analysis.stats.typical_runs``; timed runs only.
