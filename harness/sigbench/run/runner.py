@@ -109,7 +109,7 @@ def _profile(
 #: With a target, a point gets no process beyond the fewest once its processes took this many
 #: seconds in all, precise or not: one value of pluggy's points at 1000 receivers takes 0.3 s
 #: (registering 1000 plugins), and in noisy hours those two points took 10-23 s of a 180-200 s
-#: run between them, with 8-11 processes each (others take 0.1-3 s).
+#: run between them, with 8-11 processes each (every other point 0.1-3.6 s).
 POINT_SECONDS = 5.0
 
 # Many processes with few values each: on a shared machine the spread between processes is
