@@ -234,6 +234,7 @@ def scenarios_page() -> str:
             str(profile.timing.warmups),
             str(profile.timing.values),
             f"{profile.timing.min_time * 1000:g} ms",
+            f"{profile.point_seconds:g} s" if profile.target and profile.point_seconds else "–",
         ]
         for profile in PROFILES.values()
     ]
@@ -253,7 +254,9 @@ def scenarios_page() -> str:
             ),
             "## Profiles\n",
             "`--profile NAME` of `sigbench run`; with a precision target, a point gets more processes, "
-            "one a round, until the 95% CI of its median is within the target or it has the most.\n",
+            "one a round, until the 95% CI of its median is within the target or it has the most "
+            "(from half the most on, only while the rest would reach the target), and none once its "
+            "processes took the seconds the profile gives a point (the fewest processes are always run).\n",
             _table(
                 [
                     "profile",
@@ -262,6 +265,7 @@ def scenarios_page() -> str:
                     "warm-ups",
                     "values per process",
                     "minimum time per value",
+                    "no more processes after",
                 ],
                 profiles,
             ),
