@@ -95,6 +95,40 @@ def test_judging_leaves_a_quiet_point_alone_and_takes_slow_values_out() -> None:
     assert all(len(r) == 2 for r in noisy[0]["speed"])
 
 
+def test_ctrl_c_while_a_value_is_judged_keeps_every_value_and_a_whole_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted while judging, a run's values are all still there, and a process's run taken
+    when the interrupt came is kept whole: the results file written then is complete."""
+    rng = np.random.default_rng(3)
+    knowledge = SpeedKnowledge()
+    runs = _runs([1.0, 1.7, 1.0], [[QUIET, QUIET * 1.01], [QUIET, QUIET * SLOWDOWN], [QUIET * 1.01, QUIET]])
+    knowledge.add("other", _runs([1.0] * 200, [[r] for r in _readings(rng, 200, 0.2)]))
+    knowledge.add("point", runs)
+    calls = 0
+
+    def interrupted(name: str, readings: Sequence[float]) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt
+        return False
+
+    monkeypatch.setattr(knowledge, "slow", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        knowledge.judge("point", runs)
+    assert runs[0]["values"] == [1.0, 1.7, 1.0] and len(runs[0]["speed"]) == 3 and runs[0]["slow"] == []
+
+    runner = Runner(POINTS[:1], Profile("one", 1, Timing(0, 1, 0.001), "one"), tmp_path / "r.json", seed=1)
+    outcome = {"status": OK, "values": [1e-6], "warmups": [], "loops": 1, "inner_loops": 1, "duration": 0.1}
+    monkeypatch.setattr(runner.speed, "judge", lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        runner.take(POINTS[0], {**outcome, "speed": [[QUIET, QUIET]], "slow": []})  # type: ignore[typeddict-item]
+    runner.save()  # as the command does on Ctrl-C
+    (run,) = record_from_document(read_results(tmp_path / "r.json")).points[POINTS[0].name].runs
+    assert run["values"] == [1e-6] and run["date"]
+
+
 def test_a_point_whose_every_value_was_slow_says_so_and_keeps_its_values() -> None:
     """Judged slow in every process, a point has no figure: ``machine_slow``, with its values kept
     in ``slow``; judged again and quiet, it is ``ok`` again.  A point with any value stays ``ok``."""

@@ -116,13 +116,17 @@ class SpeedKnowledge:
                 continue
             taken = [(value, readings) for value, readings in zip(run["values"], run["speed"])]
             taken += [(value, readings) for value, *readings in run["slow"]]
-            run["values"], run["speed"], run["slow"] = [], [], []
+            values: List[float] = []
+            speed: List[List[float]] = []
+            slow: List[List[float]] = []
             for value, readings in taken:
                 if self.slow(name, readings):
-                    run["slow"].append([value, *readings])
+                    slow.append([value, *readings])
                 else:
-                    run["values"].append(value)
-                    run["speed"].append(readings)
+                    values.append(value)
+                    speed.append(readings)
+            # Sorted anew all at once: a run interrupted (Ctrl-C) while judged keeps every value.
+            run["values"], run["speed"], run["slow"] = values, speed, slow
 
 
 @dataclass

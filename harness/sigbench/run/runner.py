@@ -618,14 +618,16 @@ class Runner:
                 "loops": outcome["loops"],
                 "inner_loops": outcome["inner_loops"],
                 "duration": outcome["duration"],
+                "date": now(),
             }
-            entry.runs.append(run)
             if "speed" in outcome:
                 run.update({"speed": outcome["speed"], "slow": outcome["slow"]})
+            # Kept whole or not at all: Ctrl-C may come anywhere, and the file is saved then.
+            entry.runs.append(run)
+            if "speed" in outcome:
                 self.speed.add(point.name, [run])
                 if self.judge_speed:
                     self.speed.judge(point.name, entry.runs)
-            run["date"] = now()
             if outcome.get("function_dumps"):
                 self._keep_functions(point, outcome["function_dumps"])
             return
