@@ -730,7 +730,7 @@ class Runner:
             worker.send(self._job(impl, points), last=True)
         if self._second_cpu and self._spare is None:
             started = WorkerProcess(self.python, self.metric)
-            after = self._after
+            after, self._after = self._after, None  # told once: never a task already run
             if after is not None:
                 started.send(self._job(*after, wait=True))
             self._spare = (started, None if after is None else _task_key(*after))
