@@ -324,6 +324,24 @@ def test_from_half_the_most_a_point_wants_another_only_while_within_reach(tmp_pa
         assert runner.wants_more(POINTS[0]) is wanted, (target, most)
 
 
+def test_a_twins_shared_point_wants_processes_up_to_the_most_in_reach_or_not(tmp_path: Path) -> None:
+    """Past half the most and out of reach of its target, a point stops, but a twins' shared point
+    (blinker's send, which Flask's signals share) wants another up to the most: the twin check
+    must reach a verdict."""
+    rng = np.random.default_rng(5)
+    spread = [_process(*(1e-6 * (1 + 0.02 * rng.standard_normal(2)))) for _ in range(10)]
+    precision = relative_precision("p", [run["values"] for run in spread])
+    profile = Profile("p", 2, TIMING, "p", max_processes=20, target=precision / 2)  # needs 40 of 20
+    twin, plain = Point("blinker", "send", 10, "strong", "function"), POINTS[1]
+    runner = Runner([twin, plain], profile, tmp_path / "r.json", seed=1)
+    runner.record.settings.pop("outlying_mads")
+    for point in (twin, plain):
+        runner.record.points[point.name].runs.extend(spread)
+    assert runner.wants_more(twin) and not runner.wants_more(plain)
+    runner.record.points[twin.name].runs.extend(spread)  # 20: the most
+    assert not runner.wants_more(twin)
+
+
 def test_a_process_that_measured_nothing_does_not_count_towards_the_most(tmp_path: Path) -> None:
     """Every value of a process left out as slow: the point may have another process, up to as
     many again as the most; processes that measured something count towards the most."""

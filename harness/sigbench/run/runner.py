@@ -444,8 +444,9 @@ class Runner:
         yet precise enough and fewer than the most?  A process whose every value was taken in a
         slow phase measured nothing: it does not count towards the most, up to as many again, and
         a point that has measured nothing at all wants another (with a target or without).  From
-        ``REACH_FROM`` of the most on, a point wants another only while it is ``within_reach``,
-        and none once its processes took the run's ``point_seconds``."""
+        ``REACH_FROM`` of the most on, a point wants another only while it is ``within_reach``
+        (a twins' shared point: up to the most, for the twin check's verdict), and none once its
+        processes took the run's ``point_seconds``."""
         runs = self.record.points[point.name].runs
         done = len(runs)
         if done < self.fewest(point):
@@ -463,12 +464,13 @@ class Runner:
             return False
         if sum(run["duration"] for run in runs) >= self.record.settings.get("point_seconds", math.inf):
             return False
-        if is_twin_point(point.impl, point.scenario):  # the twin check must reach a verdict
+        twin = is_twin_point(point.impl, point.scenario)
+        if twin:  # the twin check must reach a verdict
             target = min(target, TWIN_PRECISION)
         precision = self.precision(point)
         if precision <= target:
             return False
-        return measured < most * REACH_FROM or within_reach(precision, measured, target, most)
+        return twin or measured < most * REACH_FROM or within_reach(precision, measured, target, most)
 
     def run(self) -> RunRecord:
         """Run rounds until no point wants more; returns the record (also on disk at ``self.output``)."""
