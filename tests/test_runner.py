@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import platform
 import signal
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 
 import sigbench.run.runner
 from sigbench.report.summary import summary_table
-from sigbench.results.store import RunRecord, read_results
+from sigbench.results.store import RunRecord, read_results, write_atomic
 from sigbench.run.process import WorkerDied, WorkerProcess
 from sigbench.run.runner import Profile, Runner
 from sigbench.suite.adapters import get_adapter
@@ -221,6 +222,29 @@ def test_each_result_is_filed_under_its_own_point(tmp_path: Path, tiny_profile: 
     record = Runner(points, tiny_profile(PROCESSES), tmp_path / "results.json", seed=0).run()
     filed = {p.name: [run["inner_loops"] for run in record.points[p.name].runs] for p in points}
     assert filed == {p.name: [p.receivers] * PROCESSES for p in points}
+
+
+def test_a_run_writes_its_file_after_its_first_round_then_only_when_due(
+    tmp_path: Path, tiny_profile: ProfileMaker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each write rebuilds the whole file: past its start, its first round and its end, a run
+    writes it only once ``SAVE_INTERVAL`` has passed since the last write (not after every round)."""
+    written: List[int] = []  # processes kept, at each write
+
+    def counting(path: Path, document: Dict[str, Any]) -> None:
+        written.append(sum(point["processes"] for point in document["sigbench"]["points"]))
+        write_atomic(path, document)
+
+    monkeypatch.setattr(sigbench.run.runner, "write_atomic", counting)
+    points = [Point("baseline", "send", n, "strong", "function") for n in (1, 10)]
+    for interval, writes in ((math.inf, 3), (0.0, 2 + 2 * PROCESSES)):
+        monkeypatch.setattr(sigbench.run.runner, "SAVE_INTERVAL", interval)
+        written.clear()
+        Runner(points, tiny_profile(PROCESSES), tmp_path / f"{interval}.json", seed=0).run()
+        # start, end, and when always due the one worker and the end of each round
+        assert len(written) == writes and written[0] == 0, (interval, written)
+        assert written[1] == len(points)  # after the first round: one process each
+        assert written[-1] == len(points) * PROCESSES
 
 
 @pytest.mark.slow
