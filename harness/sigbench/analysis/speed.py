@@ -14,6 +14,12 @@ by itself (a few percent, with what ran before it and where the process's memory
 the machine does to it.  Beyond three slow readings in four the quantiles lie in the slow phases
 too, so the threshold is never above ``CEILING``: a reading a quarter slower than its point's
 fastest is slow on any machine, where a slow phase roughly halves the speed.
+
+A point's quiet speed is its fastest reading, but never more than ``CEILING`` above the run's
+fastest over every point (``quiet_speed``): the reference runs at nearly the same speed in every
+point (within 1.18 times the run's fastest over 557 points of 18 implementations), so a point whose
+fastest reading lies beyond that took none at quiet speed (a slow phase lasted through all its
+processes, as it can in a short run) and must not be judged against its own slow speed.
 """
 
 from __future__ import annotations
@@ -66,12 +72,19 @@ def threshold(slowdowns: Sequence[float]) -> Optional[float]:
     return min(quartile + (QUARTILE_SIGMAS + SLOW_SIGMAS) * spread, CEILING)
 
 
+def quiet_speed(point_fastest: float, run_fastest: float) -> float:
+    """A point's quiet speed: its fastest reading, at most ``CEILING`` above the run's fastest
+    (see the module's docstring)."""
+    return min(point_fastest, run_fastest * math.exp(CEILING))
+
+
 class SpeedKnowledge:
     """Every reading of a run so far, by point: each point's quiet speed and the run's threshold."""
 
     def __init__(self) -> None:
         self.readings: Dict[str, List[float]] = {}
         self._quiet: Dict[str, float] = {}
+        self._fastest = math.inf
         self._threshold: Optional[float] = None
         self._stale = True
 
@@ -82,18 +95,25 @@ class SpeedKnowledge:
         if found:
             self.readings.setdefault(name, []).extend(found)
             self._quiet[name] = min(self._quiet.get(name, math.inf), *found)
+            self._fastest = min(self._fastest, self._quiet[name])
             self._stale = True
 
     def quiet(self, name: str) -> Optional[float]:
-        """The point's quiet speed: its fastest reading in the run (None before any)."""
-        return self._quiet.get(name)
+        """The point's quiet speed (``quiet_speed``; before any reading of it, the slowest it
+        may be; None before any reading at all)."""
+        if math.isinf(self._fastest):
+            return None
+        return quiet_speed(self._quiet.get(name, math.inf), self._fastest)
 
     def threshold(self) -> Optional[float]:
         """The run's threshold (``threshold``) over every reading known (recomputed when new
         readings came)."""
         if self._stale:
             slowdowns = [
-                math.log(r / self._quiet[name]) for name, found in self.readings.items() for r in found
+                math.log(r / quiet)
+                for name, found in self.readings.items()
+                for quiet in [quiet_speed(self._quiet[name], self._fastest)]
+                for r in found
             ]
             self._threshold, self._stale = threshold(slowdowns), False
         return self._threshold
@@ -174,12 +194,17 @@ def conditions(document: Dict[str, Any]) -> Conditions:
     slowdowns: List[float] = []
     readings = slow_readings = 0
     limit = section.get("settings", {}).get("slow_threshold")
+    fastest = {
+        item["name"]: min(every)
+        for item in section.get("points", [])
+        if (every := [r for run in item.get("sensing", []) for r in run_readings(run)])
+    }
     for item in section.get("points", []):
-        sensing = item.get("sensing", [])
-        every = [r for run in sensing for r in run_readings(run)]
-        if not every:
+        if item["name"] not in fastest:
             continue
-        quiet = min(every)
+        sensing = item["sensing"]
+        every = [r for run in sensing for r in run_readings(run)]
+        quiet = quiet_speed(fastest[item["name"]], min(fastest.values()))
         readings += len(every)
         if limit is not None:
             slow_readings += sum(math.log(r / quiet) > limit for r in every)

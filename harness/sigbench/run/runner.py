@@ -772,8 +772,8 @@ class Runner:
         fields: JobPoint = {**point.as_dict()}
         if runs and self.metric == "time":
             fields.update({"loops": runs[0]["loops"], "checked": True})
-            if quiet is not None:
-                fields["quiet"] = quiet
+        if quiet is not None and self.metric == "time":
+            fields["quiet"] = quiet
         return fields
 
     def hello(self, impl: str, event: HelloEvent) -> None:
