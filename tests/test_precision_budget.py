@@ -320,7 +320,6 @@ def test_from_half_the_most_a_point_wants_another_only_while_within_reach(tmp_pa
         profile = Profile("p", 2, TIMING, "p", max_processes=most, target=target)
         runner = Runner(POINTS[:1], profile, tmp_path / "r.json", seed=1)
         runner.record.points[POINTS[0].name].runs.extend(spread)
-        runner.record.settings.pop("outlying_mads")  # the precision above, over every process
         assert runner.wants_more(POINTS[0]) is wanted, (target, most)
 
 
@@ -334,7 +333,6 @@ def test_a_twins_shared_point_wants_processes_up_to_the_most_in_reach_or_not(tmp
     profile = Profile("p", 2, TIMING, "p", max_processes=20, target=precision / 2)  # needs 40 of 20
     twin, plain = Point("blinker", "send", 10, "strong", "function"), POINTS[1]
     runner = Runner([twin, plain], profile, tmp_path / "r.json", seed=1)
-    runner.record.settings.pop("outlying_mads")
     for point in (twin, plain):
         runner.record.points[point.name].runs.extend(spread)
     assert runner.wants_more(twin) and not runner.wants_more(plain)

@@ -26,7 +26,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 import sigbench
 from sigbench.analysis.precision import REACH_FROM, relative_precision, within_reach
 from sigbench.analysis.speed import SpeedKnowledge
-from sigbench.analysis.stats import OUTLYING_MADS, typical_runs
+from sigbench.analysis.stats import typical_runs
 from sigbench.results.budget import Budget
 from sigbench.results.store import (
     PointRecord,
@@ -316,8 +316,6 @@ class Runner:
             if profile.point_seconds is not None:
                 settings["point_seconds"] = profile.point_seconds
         settings.update({"point_timeout": point_timeout, "seed": self.seed})
-        if metric == "time":
-            settings["outlying_mads"] = OUTLYING_MADS
         self.record = RunRecord(
             profile=profile.name,
             settings=settings,
