@@ -1,8 +1,9 @@
 """A benchmark of sigbench's runner itself: run ``sigbench run`` several times back to back and
 print what a change to the runner should be judged by: each run's wall time and timed share
 (its time budget), the precision its points reached, and how well the runs agree (every timed
-point's median compared pairwise: the median and 95th percentile of |log ratio|; the points read,
-bytes and objects, apart: how many read the same in both runs).
+point's median compared pairwise: the median and 95th percentile of |log ratio|, and how many
+points differ by more than their 95% intervals allow; the points read, bytes and objects, apart:
+how many read the same in both runs).
 
     python benchmarks/harness.py                      # three runs of the default matrix
     python benchmarks/harness.py --runs 2 -- --impl blinker --scenario send
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import subprocess
 import sys
 import tempfile
@@ -75,6 +77,29 @@ def compare(first: Dict, second: Dict) -> Tuple[np.ndarray, np.ndarray]:
     return agreement(only(a, False), only(b, False)), agreement(only(a, True), only(b, True))
 
 
+def beyond_intervals(first: Dict, second: Dict) -> Tuple[int, int]:
+    """Of the timed points both runs measured with an interval, how many differ between them by
+    more than their 95% intervals allow (|log ratio| beyond the half-widths combined, the root of
+    their squares): about one in twenty, if the intervals say what they claim."""
+    read = read_names(first) | read_names(second)
+    a, b = precision_of(first).points, precision_of(second).points
+    ma, mb = medians(first), medians(second)
+    both = [
+        name
+        for name in a
+        if name in b
+        and name in ma
+        and name in mb
+        and name not in read
+        and math.isfinite(a[name][1])
+        and math.isfinite(b[name][1])
+        and ma[name] > 0
+        and mb[name] > 0
+    ]
+    beyond = sum(abs(math.log(mb[n] / ma[n])) > math.hypot(a[n][1], b[n][1]) for n in both)
+    return beyond, len(both)
+
+
 def run_once(arguments: Sequence[str], directory: Path, index: int, noise: Optional[NoiseInjector]) -> Path:
     output = directory / f"run{index}.json"
     command = [sys.executable, "-m", "sigbench", "run", "--quiet", "-o", str(output), *arguments]
@@ -127,9 +152,12 @@ def report(files: List[Path]) -> bool:
             continue
         median, p95 = np.median(ratios), np.percentile(ratios, 95)
         ok &= bool(median <= MEDIAN_LIMIT and p95 <= P95_LIMIT)
+        beyond, judged = beyond_intervals(da, db)
         print(
             f"{a.name} vs {b.name}: {len(ratios)} timed points, |log ratio| median {median:.2%}, "
-            f"95th percentile {p95:.2%}, max {ratios.max():.2%}"
+            f"95th percentile {p95:.2%}, max {ratios.max():.2%}; {beyond} of {judged} "
+            f"({beyond / max(judged, 1):.1%}) apart by more than their 95% intervals allow (about 5% "
+            "if the intervals are honest)"
         )
         if len(read):
             print(

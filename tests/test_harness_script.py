@@ -43,3 +43,16 @@ def test_timed_points_and_points_read_are_compared_apart() -> None:
     timed, read = _script().compare(first, second)
     assert sorted(timed) == pytest.approx([0.0, math.log(1.02)])
     assert sorted(read) == pytest.approx([0.0, math.log(1.1)])
+
+
+def test_points_apart_by_more_than_their_intervals_are_counted() -> None:
+    """Six processes a point, 1% apart: the send point moves by 0.1% between runs (within its
+    intervals), the connect point by 50% (beyond them); the point read is not counted."""
+    spread = [[1.0e-6], [1.01e-6], [0.99e-6], [1.0e-6], [1.005e-6], [0.995e-6]]
+
+    def scaled(factor: float) -> list:
+        return [[value * factor for value in run] for run in spread]
+
+    first = to_document(synthetic.record({SEND: scaled(1.0), CONNECT: scaled(2.0), BYTES: [[100.0]] * 2}))
+    second = to_document(synthetic.record({SEND: scaled(1.001), CONNECT: scaled(3.0), BYTES: [[90.0]] * 2}))
+    assert _script().beyond_intervals(first, second) == (1, 2)
