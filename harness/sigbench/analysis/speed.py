@@ -199,12 +199,13 @@ def conditions(document: Dict[str, Any]) -> Conditions:
         for item in section.get("points", [])
         if (every := [r for run in item.get("sensing", []) for r in run_readings(run)])
     }
+    run_fastest = min(fastest.values(), default=math.inf)
     for item in section.get("points", []):
         if item["name"] not in fastest:
             continue
         sensing = item["sensing"]
         every = [r for run in sensing for r in run_readings(run)]
-        quiet = quiet_speed(fastest[item["name"]], min(fastest.values()))
+        quiet = quiet_speed(fastest[item["name"]], run_fastest)
         readings += len(every)
         if limit is not None:
             slow_readings += sum(math.log(r / quiet) > limit for r in every)
