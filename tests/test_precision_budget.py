@@ -378,3 +378,19 @@ def test_a_point_gets_no_process_once_its_processes_took_the_profiles_seconds(tm
         == PROFILES["standard"].point_seconds
         == sigbench.run.runner.POINT_SECONDS
     )
+
+
+def test_a_fixed_profile_replaces_a_process_that_measured_nothing(tmp_path: Path) -> None:
+    """Without a target (history, rigorous), a profile's processes are its fewest and its most:
+    a process whose every value was left out as slow is replaced, up to as many again.  (In a
+    slow CI hour a history run of 20 kept values in 4 of them and judged no step.)"""
+    measured = _process(1e-6)
+    nothing: ProcessRun = {**measured, "values": [], "speed": [], "slow": [[1e-6, 1.0, 2.0]]}
+    runner = Runner(POINTS[:1], Profile("fixed", 2, TIMING, "fixed"), tmp_path / "r.json", seed=1)
+    runs = runner.record.points[POINTS[0].name].runs
+    runs.extend([measured, nothing])
+    assert runner.wants_more(POINTS[0])
+    runs.append(measured)
+    assert not runner.wants_more(POINTS[0])
+    runs[:] = [nothing] * 4
+    assert not runner.wants_more(POINTS[0])

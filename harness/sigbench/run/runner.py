@@ -456,11 +456,9 @@ class Runner:
         measured = sum(1 for run in runs if run["values"])
         if done >= 2 * most or measured >= most:
             return False
-        if not measured:
-            return True
         target = self.profile.target
-        if target is None:
-            return False
+        if not measured or target is None:  # short of the most it measured (the fixed profiles)
+            return True
         if sum(run["duration"] for run in runs) >= self.record.settings.get("point_seconds", math.inf):
             return False
         twin = is_twin_point(point.impl, point.scenario)
