@@ -6,6 +6,7 @@ import importlib.util
 import math
 from pathlib import Path
 from types import ModuleType
+from typing import List
 
 import pytest
 import synthetic
@@ -50,7 +51,7 @@ def test_points_apart_by_more_than_their_intervals_are_counted() -> None:
     intervals), the connect point by 50% (beyond them); the point read is not counted."""
     spread = [[1.0e-6], [1.01e-6], [0.99e-6], [1.0e-6], [1.005e-6], [0.995e-6]]
 
-    def scaled(factor: float) -> list:
+    def scaled(factor: float) -> List[List[float]]:
         return [[value * factor for value in run] for run in spread]
 
     first = to_document(synthetic.record({SEND: scaled(1.0), CONNECT: scaled(2.0), BYTES: [[100.0]] * 2}))
