@@ -117,7 +117,7 @@ POINT_SECONDS = 5.0
 PROFILES: Dict[str, Profile] = {
     p.name: p
     for p in (
-        _profile("quick", processes=3, warmups=1, values=2, min_ms=3, most=20, target=0.02),
+        _profile("quick", processes=3, warmups=1, values=2, min_ms=3, most=25, target=0.02),
         _profile("standard", processes=5, warmups=1, values=5, min_ms=10, most=20, target=0.01),
         _profile("rigorous", processes=20, warmups=2, values=10, min_ms=20),
         # As many rounds as the gate, for the history view's paired steps between environments
