@@ -35,7 +35,8 @@ MAX_LOOPS = 10_000_000
 #: dropping a psygnal receiver takes 40 ns, connecting it 17 us).  A point's processes differ
 #: about twice as much as its values (disconnect: 1.8% against 0.9%), so a set-up-heavy point
 #: buys more precision per second with more processes than with longer values: at 0.015 s in
-#: place of 0.03 s, runs took 35 s less with the same precision and no shift of any scenario.
+#: place of 0.03 s, runs took 35 s less with the same precision, and no scenario's medians moved
+#: by more than 0.3% (Flask's, three points each, by up to 1.4%, within their spread).
 MAX_BODY_SECONDS = 0.015
 #: A calibration call: its loops, what it measured, its wall seconds.
 Calibrated = Tuple[int, float, float]
