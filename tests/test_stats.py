@@ -19,6 +19,7 @@ from sigbench.analysis.stats import (
     coefficient_of_variation,
     median_ci,
     ratio_ci,
+    row_medians,
     scaling_fit,
 )
 
@@ -224,6 +225,17 @@ def test_clustered_bootstrap_of_unequal_processes_draws_only_real_values() -> No
     assert not np.isnan(distribution).any()
     assert set(np.unique(distribution)) <= {1.0, 1.5, 2.0, 2.5, 3.0}
     assert distribution.min() < 2.0 < distribution.max()  # processes really are resampled
+
+
+def test_row_medians_are_nanmedians_of_the_counted_values() -> None:
+    """Odd and even counts, ties, and rows padded with NaN: the same answer as ``np.nanmedian``."""
+    rng = np.random.default_rng(7)
+    rows = np.round(rng.lognormal(3, 0.2, size=(400, 9)), 1)
+    counts = rng.integers(1, 10, size=400)
+    rows[np.arange(9) >= counts[:, None]] = np.nan
+    assert np.array_equal(row_medians(rows, counts), np.nanmedian(rows, axis=1))
+    full = rows[counts == 9]
+    assert np.array_equal(row_medians(full, np.full(len(full), 9)), np.median(full, axis=1))
 
 
 def test_a_significant_but_small_exponent_is_near_linear_not_superlinear() -> None:

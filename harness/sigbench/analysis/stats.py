@@ -36,7 +36,7 @@ def _rng(seed: Optional[int]) -> np.random.Generator:
 
 def _bootstrap_medians(values: np.ndarray, rng: np.random.Generator, resamples: int) -> np.ndarray:
     picks = rng.integers(0, len(values), size=(resamples, len(values)))
-    return np.median(values[picks], axis=1)
+    return row_medians(values[picks], np.full(resamples, len(values)))
 
 
 @np.errstate(invalid="ignore")  # a NaN distribution (degenerate data) gives a NaN interval
@@ -87,19 +87,27 @@ def clustered_bootstrap(
     if not groups:
         raise ValueError("no values")
     sizes = np.array([len(group) for group in groups])
-    padded = np.full((len(groups), sizes.max()), np.nan)
+    width = sizes.max()
+    padded = np.full((len(groups), width), np.nan)
     for index, group in enumerate(groups):
         padded[index, : len(group)] = group
     rng = _rng(seed)
     chosen = rng.integers(0, len(groups), size=(resamples, len(groups)))
     chosen_sizes = sizes[chosen][..., None]
-    positions = (rng.random((resamples, len(groups), sizes.max())) * chosen_sizes).astype(int)
-    samples = padded[chosen[..., None], positions].reshape(resamples, -1)
-    if (sizes == sizes[0]).all():
-        return np.median(samples, axis=1)
-    # Slots beyond the size of the process drawn into them hold no value.
-    valid = (np.arange(sizes.max()) < chosen_sizes).reshape(resamples, -1)
-    return np.nanmedian(np.where(valid, samples, np.nan), axis=1)
+    positions = (rng.random((resamples, len(groups), width)) * chosen_sizes).astype(int)
+    samples = padded.ravel()[chosen[..., None] * width + positions].reshape(resamples, -1)
+    if not (sizes == width).all():  # slots beyond the size of the process drawn hold no value
+        samples[~(np.arange(width) < chosen_sizes).reshape(resamples, -1)] = np.nan
+    return row_medians(samples, sizes[chosen].sum(axis=1))
+
+
+def row_medians(rows: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The median of the first ``counts`` of each row's values once sorted: with the rest NaN
+    (sorted last), ``np.nanmedian``'s answer.  Sorting is several times faster than
+    ``np.median`` and ``np.nanmedian`` on a bootstrap's thousands of short rows."""
+    ordered = np.sort(rows, axis=1)
+    picks = np.arange(len(ordered))
+    return (ordered[picks, (counts - 1) // 2] + ordered[picks, counts // 2]) / 2
 
 
 #: From this many processes on, the clustered bootstrap alone says how well a median is known;
