@@ -57,3 +57,26 @@ def test_points_apart_by_more_than_their_intervals_are_counted() -> None:
     first = to_document(synthetic.record({SEND: scaled(1.0), CONNECT: scaled(2.0), BYTES: [[100.0]] * 2}))
     second = to_document(synthetic.record({SEND: scaled(1.001), CONNECT: scaled(3.0), BYTES: [[90.0]] * 2}))
     assert _script().beyond_intervals(first, second) == (1, 2)
+
+
+def test_runs_a_slower_machine_made_apart_agree_in_the_reference_units() -> None:
+    """The second run's machine 18% slower throughout (values and readings alike, as seen here
+    once for a whole run): the medians are 18% apart, in the reference's units not at all; a
+    process whose every value was slow (no values, its readings in ``slow``) moves nothing."""
+
+    def sensed(factor: float) -> dict:
+        record = synthetic.record({SEND: [[1.0e-6 * factor, 1.02e-6 * factor]] * 3})
+        for run in record.points[SEND.name].runs:
+            run["speed"] = [[5.0e-8 * factor, 5.2e-8 * factor]] * 2
+            run["slow"] = []
+        record.points[SEND.name].runs.insert(
+            0, {**record.points[SEND.name].runs[0], "values": [], "speed": [], "slow": [[9e-6, 9e-7]]}
+        )
+        return to_document(record)
+
+    script = _script()
+    first, second = sensed(1.0), sensed(1.18)
+    assert script.compare(first, second)[0] == pytest.approx([math.log(1.18)])
+    assert script.reference_medians(first) == pytest.approx({SEND.name: 1.01e-6 / 5.1e-8})
+    units = script.agreement(script.reference_medians(first), script.reference_medians(second))
+    assert units == pytest.approx([0.0])

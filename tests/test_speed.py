@@ -17,7 +17,14 @@ import pytest
 
 import sigbench.worker.speed as speed_module
 from sigbench.analysis.precision import precision_of, relative_precision
-from sigbench.analysis.speed import FEWEST_READINGS, Run, SpeedKnowledge, conditions, threshold
+from sigbench.analysis.speed import (
+    FEWEST_READINGS,
+    Run,
+    SpeedKnowledge,
+    conditions,
+    in_reference_units,
+    threshold,
+)
 from sigbench.analysis.stats import (
     FEW_PROCESSES,
     Estimate,
@@ -411,3 +418,14 @@ def test_values_judged_slow_at_the_end_get_make_up_rounds(tmp_path: Path, togeth
     again = runner.record.points[POINTS[0].name]
     assert again.status == OK and len(again.runs) > processes
     assert not any(runner.wants_more(point) for point in POINTS[:2])
+
+
+def test_a_points_cost_in_reference_units_is_its_median_over_the_readings_median() -> None:
+    """Kept values only, each value's readings averaged; no readings (or no values): none."""
+    runs: List[Run] = [
+        {"values": [2.0, 4.0], "speed": [[1.0, 3.0], [2.0, 2.0]], "slow": [[100.0, 50.0]]},
+        {"values": [3.0], "speed": [[4.0]], "slow": []},
+    ]
+    assert in_reference_units(runs) == 3.0 / 2.0
+    assert in_reference_units([{"values": [2.0]}]) is None
+    assert in_reference_units([{"values": [], "speed": [], "slow": [[1.0, 2.0]]}]) is None

@@ -78,6 +78,18 @@ def quiet_speed(point_fastest: float, run_fastest: float) -> float:
     return min(point_fastest, run_fastest * math.exp(CEILING))
 
 
+def in_reference_units(runs: Sequence[Run]) -> Optional[float]:
+    """A point's median value over the median of the readings beside and inside its values (each
+    value's mean reading, the values kept only): its cost in units of the reference workload,
+    which a machine running slow for a whole run, or part of it, slows alike (None without
+    values or readings)."""
+    values = [value for run in runs for value in run["values"]]
+    readings = [statistics.fmean(found) for run in runs for found in run.get("speed", []) if found]
+    if not values or not readings:
+        return None
+    return statistics.median(values) / statistics.median(readings)
+
+
 class SpeedKnowledge:
     """Every reading of a run so far, by point: each point's quiet speed and the run's threshold."""
 
