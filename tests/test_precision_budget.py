@@ -194,11 +194,22 @@ def _runs(record: Any) -> Dict[str, int]:
     return {name: sum(1 for run in entry.runs if run["values"]) for name, entry in record.points.items()}
 
 
+def _stopped_at(record: Any, fewest: int) -> Dict[str, bool]:
+    """Per point: did it stop at ``fewest`` processes that measured something, but for those a
+    noisy machine explains?  A process whose every value was taken in a slow phase is replaced,
+    and may count again once the run judges its values anew (seen in CI in a noisy hour), so a
+    point may have one process more for each process with a slow value, and no more."""
+    return {
+        name: fewest <= measured <= fewest + sum(1 for run in entry.runs if run.get("slow"))
+        for (name, measured), entry in zip(_runs(record).items(), record.points.values())
+    }
+
+
 @pytest.mark.slow
 def test_a_lax_target_stops_every_point_at_the_fewest_processes(tmp_path: Path) -> None:
     profile = Profile("lax", 2, TIMING, "lax", max_processes=6, target=10.0)
     record = Runner(POINTS, profile, tmp_path / "r.json", seed=1).run()
-    assert _runs(record) == {p.name: 2 for p in POINTS}
+    assert _stopped_at(record, 2) == {p.name: True for p in POINTS}
 
 
 @pytest.mark.slow
@@ -211,8 +222,7 @@ def test_an_unreachable_target_stops_every_timed_point_once_it_is_out_of_reach(t
     record = Runner(
         POINTS, profile, output, seed=1, progress=lambda done, total, name: progress.append(total)
     ).run()
-    runs = _runs(record)
-    assert runs == {POINTS[0].name: 2, POINTS[1].name: 2, POINTS[2].name: 2}
+    assert _stopped_at(record, 2) == {p.name: True for p in POINTS}
     document = read_results(output)
     check_document(document)
     precision = precision_of(document)
