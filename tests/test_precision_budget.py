@@ -17,6 +17,7 @@ import synthetic
 import sigbench.run.runner
 import sigbench.worker.measure
 from sigbench.analysis.precision import Precision, precision_of, relative_precision, within_reach
+from sigbench.analysis.speed import SpeedKnowledge
 from sigbench.analysis.stats import FEW_PROCESSES, clustered_median_ci
 from sigbench.results.budget import PHASES, Budget, combined, summary_line, timed_seconds, with_other
 from sigbench.results.schema import SchemaError, check_document
@@ -194,35 +195,37 @@ def _runs(record: Any) -> Dict[str, int]:
     return {name: sum(1 for run in entry.runs if run["values"]) for name, entry in record.points.items()}
 
 
-def _stopped_at(record: Any, fewest: int) -> Dict[str, bool]:
-    """Per point: did it stop at ``fewest`` processes that measured something, but for those a
-    noisy machine explains?  A process whose every value was taken in a slow phase is replaced,
-    and may count again once the run judges its values anew (seen in CI in a noisy hour), so a
-    point may have one process more for each process with a slow value, and no more."""
-    return {
-        name: fewest <= measured <= fewest + sum(1 for run in entry.runs if run.get("slow"))
-        for (name, measured), entry in zip(_runs(record).items(), record.points.values())
-    }
+def _no_value_slow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No threshold, so no value judged slow: a process whose every value a noisy hour made slow
+    would be replaced, and judged anew later, count after all (CI, twice); how many processes a
+    target asks for is these tests' business, the machine's phases ``tests/test_speed.py``'s."""
+    monkeypatch.setattr(SpeedKnowledge, "threshold", lambda self: None)
 
 
 @pytest.mark.slow
-def test_a_lax_target_stops_every_point_at_the_fewest_processes(tmp_path: Path) -> None:
+def test_a_lax_target_stops_every_point_at_the_fewest_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _no_value_slow(monkeypatch)
     profile = Profile("lax", 2, TIMING, "lax", max_processes=6, target=10.0)
     record = Runner(POINTS, profile, tmp_path / "r.json", seed=1).run()
-    assert _stopped_at(record, 2) == {p.name: True for p in POINTS}
+    assert _runs(record) == {p.name: 2 for p in POINTS}
 
 
 @pytest.mark.slow
-def test_an_unreachable_target_stops_every_timed_point_once_it_is_out_of_reach(tmp_path: Path) -> None:
+def test_an_unreachable_target_stops_every_timed_point_once_it_is_out_of_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Memory points get the fewest processes only; timed points, out of reach of the target,
     stop at half the most (here the fewest), and the summary names them as short of it."""
+    _no_value_slow(monkeypatch)
     output = tmp_path / "r.json"
     progress: List[int] = []
     profile = Profile("strict", 2, TIMING, "strict", max_processes=4, target=1e-9)
     record = Runner(
         POINTS, profile, output, seed=1, progress=lambda done, total, name: progress.append(total)
     ).run()
-    assert _stopped_at(record, 2) == {p.name: True for p in POINTS}
+    assert _runs(record) == {p.name: 2 for p in POINTS}
     document = read_results(output)
     check_document(document)
     precision = precision_of(document)
