@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Dict, List
@@ -110,6 +111,59 @@ def test_environments_of_one_version_and_interpreter_stay_apart(tmp_path: Path) 
         "psygnal [psygnal==0.16.1]",
     ]
     assert len(histories(frame, analyse(frame, resamples=200))) == 1
+
+
+SENDS = [
+    Point("blinker", "send", n, ref, kind)
+    for n in (0, 1, 10, 100, 1000)
+    for ref in ("strong", "weak")
+    for kind in ("function", "method")
+]
+
+
+def _sensed_run(
+    tmp_path: Path, medians: Dict[str, float], references: Dict[str, float], sensed: bool
+) -> List[Path]:
+    """One file per blinker version, twenty send points whose value per round is its median times
+    the machine's speed in that worker (its own, not the round's: a phase lands on one worker):
+    quiet half the time, up to a quarter slower otherwise; with ``sensed``, the readings of a
+    reference that moved with it (each version's quiet reading its own, as two interpreters')."""
+    paths = []
+    for seed, (version, median) in enumerate(medians.items()):
+        noise = np.random.default_rng(seed)
+        slow = {point: noise.uniform(1.05, 1.25, ROUNDS) for point in SENDS}
+        machine = {point: np.where(noise.random(ROUNDS) < 0.5, 1.0, slow[point]) for point in SENDS}
+        values = {
+            point: [list(median * factor * np.exp(noise.normal(0.0, 0.005, 3))) for factor in machine[point]]
+            for point in SENDS
+        }
+        run = record(values, versions={"blinker": version})
+        run.settings.update(
+            {"env": f"blinker=={version}", "environments": [f"blinker=={v}" for v in medians]}
+        )
+        for point in SENDS if sensed else []:
+            for process, factor in zip(run.points[point.name].runs, machine[point]):
+                readings = references[version] * factor * np.exp(noise.normal(0.0, 0.01, (3, 2)))
+                process["speed"], process["slow"] = readings.tolist(), []
+        paths.append(write(tmp_path / f"{version}{'s' if sensed else ''}.json", run))
+    return paths
+
+
+@pytest.mark.parametrize("step", [1.0, 1.08])
+def test_the_machine_speed_of_each_worker_is_divided_out_of_its_round(tmp_path: Path, step: float) -> None:
+    """Phases that land on one environment's worker and not the other's blur a round's ratio; the
+    readings beside the values take them out: an A/A step and a step of 8% are judged rightly,
+    each within 1%, with a third of the smallest detectable effect, though the two environments'
+    reference runs at speeds of its own (known to the mean of 400 workers' readings)."""
+    medians, references = {"1.0": 1e-6, "1.1": 1e-6 * step}, {"1.0": 5e-8, "1.1": 4e-8}
+    expected = "same" if step == 1.0 else "slower"
+    plain = _history(_sensed_run(tmp_path, medians, references, sensed=False)).steps
+    sensed = _history(_sensed_run(tmp_path, medians, references, sensed=True)).steps
+    assert any(before.verdict != expected for before in plain)
+    for before, after in zip(plain, sensed):
+        assert after.verdict == expected
+        assert after.ratio is not None and abs(math.log(after.ratio.value / step)) < 0.01
+        assert after.mde is not None and before.mde is not None and after.mde < before.mde / 3
 
 
 @pytest.mark.slow

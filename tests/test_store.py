@@ -387,6 +387,25 @@ def test_load_results_has_one_row_per_raw_value(record: RunRecord, tmp_path: Pat
         assert set(rows.run_id) == {"results"}
 
 
+def test_load_results_pairs_each_value_with_its_mean_reading(record: RunRecord, tmp_path: Path) -> None:
+    """Each value gets the mean of the readings beside it; a process whose every value was slow
+    (no pyperf run: its sensing item keeps it) shifts no reading onto the next process's values;
+    a file without readings has none."""
+    entry = next(e for e in record.points.values() if e.status == "ok" and len(e.runs) >= 2)
+    for index, run in enumerate(entry.runs):
+        run["speed"] = [[(index + 1) * 1e-8, (index + 1) * 3e-8] for _ in run["values"]]
+        run["slow"] = []
+    entry.runs.insert(1, {**entry.runs[0], "values": [], "speed": [], "slow": [[1e-3, 9e-7, 9e-7]]})
+    path = tmp_path / "sensed.json"
+    write_atomic(path, to_document(record))
+    frame = load_results([path])
+    rows = frame[frame.benchmark == entry.point.name]
+    kept = entry.runs[:1] + entry.runs[2:]
+    expected = [(index + 1) * 2e-8 for index, run in enumerate(kept) for _ in run["values"]]
+    assert list(rows.reading) == pytest.approx(expected)
+    assert frame[frame.benchmark != entry.point.name].reading.isna().all()
+
+
 def test_load_results_reads_plain_pyperf_suites_with_missing_parameters(tmp_path: Path) -> None:
     path = tmp_path / "plain.json"
     runs = [pyperf.Run([1e-6, 2e-6], metadata={"name": "other-bench"}, collect_metadata=False)]

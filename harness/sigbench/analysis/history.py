@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
+import numpy as np
 import pandas
 from packaging.version import InvalidVersion, Version
 
 from sigbench.analysis.changepoints import CHANGE_POINT_ENVIRONMENTS, ChangePoint, change_points
 from sigbench.analysis.points import Analysis, analyse, labels
+from sigbench.analysis.speed import speed_corrected
 from sigbench.analysis.stats import Estimate
 from sigbench.analysis.verdicts import (
     ALPHA,
@@ -127,11 +129,18 @@ def _order(points: pandas.DataFrame) -> List[str]:
 
 
 def _round_medians(frame: pandas.DataFrame) -> Dict[Tuple[str, str], Dict[int, float]]:
-    """Each (label, benchmark)'s median value per round (worker process)."""
-    medians = frame.groupby(["label", "benchmark", "process"])["value"].median()
+    """Each (label, benchmark)'s median value per round (worker process), with the machine's
+    speed divided out where the environment sensed it (``speed_corrected``)."""
+    rounds = frame.groupby(["label", "benchmark", "process"])
+    medians = rounds[["value", "reading"]].median()
+    sensed = rounds["reading"].count() == rounds["value"].count()
+    usual = np.exp(np.log(frame["reading"]).groupby(frame["label"]).mean())
     result: Dict[Tuple[str, str], Dict[int, float]] = {}
-    for (label, benchmark, process), value in medians.items():
-        result.setdefault((label, benchmark), {})[int(process)] = float(value)
+    for (label, benchmark, process), row in medians.iterrows():
+        value = float(row["value"])
+        if sensed[(label, benchmark, process)]:
+            value = speed_corrected(value, float(row["reading"]), float(usual[label]))
+        result.setdefault((label, benchmark), {})[int(process)] = value
     return result
 
 

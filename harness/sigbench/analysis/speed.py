@@ -90,6 +90,20 @@ def in_reference_units(runs: Sequence[Run]) -> Optional[float]:
     return statistics.median(values) / statistics.median(readings)
 
 
+def speed_corrected(value: float, reading: float, usual: float) -> float:
+    """A worker's median ``value`` as at the ``usual`` reading of its environment, from the
+    median ``reading`` beside its values: the machine's speed in that worker divided out.
+
+    Between workers that run interleaved (the rounds of a run over several environments), the
+    machine's phases land on one worker and not the next, and move a round's ratio by several
+    percent; the reference, read beside the same values, moves with them.  Each environment's
+    ``usual`` reading (the geometric mean over all its values) keeps its own speed of the
+    reference (its interpreter's, its layout's) out of the ratio: interleaved, every environment
+    meets the same mix of phases.  That mean is known to a few tenths of a percent over a history's
+    hundreds of workers (a median would jump between the quiet and the slow readings)."""
+    return value / reading * usual
+
+
 class SpeedKnowledge:
     """Every reading of a run so far, by point: each point's quiet speed and the run's threshold."""
 

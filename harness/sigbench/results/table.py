@@ -6,8 +6,9 @@ pyperf suites and pytest-benchmark's JSON alike; every file is checked as it is 
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import pandas
 import pyperf
@@ -45,6 +46,9 @@ COLUMNS = (
     "value",
     # A sigbench run's rule for outlying processes (``sigbench.analysis.stats.typical_runs``).
     "outlying_mads",
+    # The mean reading of the reference workload beside and inside the value (seconds per unit:
+    # ``sigbench.worker.speed``), where the run sensed the machine's speed; missing otherwise.
+    "reading",
 )
 #: Metadata key for each column that is not named as in the file.
 _METADATA_KEYS = {
@@ -84,7 +88,9 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
         if not document.get("benchmarks"):
             continue  # a sigbench run in which no time point was measured
         mads = document.get("sigbench", {}).get("settings", {}).get("outlying_mads")
+        readings = _readings(document)
         for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
+            sensed = readings.get(bench.get_name(), [])
             for process, run in enumerate(bench.get_runs()):
                 metadata = run.get_metadata()
                 base = {column: metadata.get(_METADATA_KEYS.get(column, column)) for column in COLUMNS}
@@ -97,13 +103,32 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
                     inner_loops=run.get_inner_loops(),
                     outlying_mads=mads,
                 )
-                rows.extend({**base, "value": value} for value in run.values)
+                beside = sensed[process] if process < len(sensed) else []
+                if len(beside) != len(run.values):
+                    beside = [None] * len(run.values)
+                rows.extend({**base, "value": value, "reading": r} for value, r in zip(run.values, beside))
     frame = pandas.DataFrame(rows, columns=list(COLUMNS))
     for column in ("receivers", "process", "loops", "inner_loops"):
         numbers = pandas.to_numeric(frame[column], errors="coerce").astype("float64")
         in_range = numbers.abs() < 2**53  # integers a float holds exactly; anything else is missing
         frame[column] = numbers.where(in_range & (numbers == numbers.round())).astype("Int64")
+    frame["reading"] = pandas.to_numeric(frame["reading"], errors="coerce").astype("float64")
     return frame
+
+
+def _readings(document: Dict[str, Any]) -> Dict[str, List[List[Optional[float]]]]:
+    """Per timed point of a sigbench file, per pyperf run, each value's mean reading (None for a
+    value without one).  A process whose every value was left out as slow has no pyperf run, and
+    its sensing item keeps its ``run`` instead: the others pair with the pyperf runs in order."""
+    return {
+        item["name"]: [
+            [statistics.fmean(found) if found else None for found in sensed["speed"]]
+            for sensed in item["sensing"]
+            if "run" not in sensed
+        ]
+        for item in document.get("sigbench", {}).get("points", [])
+        if "sensing" in item
+    }
 
 
 def _memory_rows(path: Path, document: Dict[str, Any]) -> List[Dict[str, Any]]:
