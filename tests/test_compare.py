@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 from pathlib import Path
 from typing import List
 
@@ -53,7 +54,7 @@ def _verdicts(comparisons: List) -> dict:
 def test_known_slowdown_speedup_and_equality(tmp_path: Path) -> None:
     base = _file(tmp_path, "base.json", send=10e-6, connect=2e-6)
     candidate = _file(tmp_path, "candidate.json", send=12e-6, connect=2e-6)
-    comparisons, only_base, only_candidate, _ = compare(base, candidate, 0.05, resamples=500)
+    comparisons, only_base, only_candidate, *_ = compare(base, candidate, 0.05, resamples=500)
     assert _verdicts(comparisons) == {SEND.name: (1.2, "slower"), CONNECT.name: (1.0, "same")}
     assert only_base == only_candidate == []
     faster = _file(tmp_path, "faster.json", send=8e-6, connect=2e-6)
@@ -74,10 +75,60 @@ def test_benchmarks_in_one_file_only_are_listed(tmp_path: Path) -> None:
     base = _file(tmp_path, "base.json", send=10e-6, connect=2e-6)
     only_send = synthetic.write(tmp_path / "send.json", synthetic.record({SEND: [[10e-6] * 3] * 3}))
     result = compare(base, only_send, resamples=200)
-    comparisons, only_base, only_candidate, memory = result
+    comparisons, only_base, only_candidate, memory, _ = result
     assert [item.benchmark for item in comparisons] == [SEND.name]
     assert only_base == [CONNECT.name] and only_candidate == [] and memory == 0
     assert f"only in base: {CONNECT.name}" in as_text(result, 0.05)
+
+
+def _sensed(tmp_path: Path, name: str, send: float, machine: float, python: str = "3.11.7 (64-bit)") -> Path:
+    """SEND and CONNECT (2 µs) in five processes of three values, each process on a machine
+    ``machine`` times slower and then 0-20% more (a phase per process), with the readings of a
+    reference of 50 ns a unit beside every value, slowed alike."""
+    phases = [machine * (1 + 0.05 * k) for k in (0, 4, 1, 3, 2)]
+    run = synthetic.record(
+        {
+            point: [[median * phase * (1 + 0.001 * i) for i in range(3)] for phase in phases]
+            for point, median in ((SEND, send), (CONNECT, 2e-6))
+        },
+        environment={"python_version": python, "python_implementation": "cpython", "hostname": "test"},
+    )
+    for entry in run.points.values():
+        for process, phase in zip(entry.runs, phases):
+            process["speed"], process["slow"] = [[5e-8 * phase, 5.01e-8 * phase]] * 3, []
+    return synthetic.write(tmp_path / name, run)
+
+
+def test_a_machine_slower_through_one_run_cancels_in_the_reference_units(tmp_path: Path) -> None:
+    """The candidate's machine 18% slower throughout, and each process's phase its own: in the
+    reference's units nothing changed, and a real 10% on SEND is found, with the medians shown at
+    the base run's usual speed; in plain seconds CONNECT reads 18% slower."""
+    base = _sensed(tmp_path, "base.json", send=10e-6, machine=1.0)
+    candidate = _sensed(tmp_path, "candidate.json", send=11e-6, machine=1.18)
+    result = compare(base, candidate, 0.05, resamples=500)
+    assert result.seconds_because is None
+    assert _verdicts(result.comparisons) == {SEND.name: (1.1, "slower"), CONNECT.name: (1.0, "same")}
+    connect = next(item for item in result.comparisons if item.benchmark == CONNECT.name)
+    usual = statistics.geometric_mean([1.0, 1.2, 1.05, 1.15, 1.1])  # the base's phases
+    assert connect.base == pytest.approx(2e-6 * 1.001 * usual) and connect.ratio.high < 1.01
+    assert "units of the reference workload" in as_text(result, 0.05)
+    seconds = compare(base, candidate, 0.05, resamples=500, seconds=True)
+    assert seconds.seconds_because == "as asked"
+    plain = {item.benchmark: item for item in seconds.comparisons}
+    assert plain[CONNECT.name].ratio.value == pytest.approx(1.18) and plain[CONNECT.name].verdict != "same"
+    assert "plain seconds (as asked)" in as_text(seconds, 0.05)
+
+
+def test_files_without_readings_or_of_two_interpreters_compare_in_seconds(tmp_path: Path) -> None:
+    """The reference's units need readings beside every value, and one interpreter (another runs
+    the reference at a speed of its own)."""
+    base = _sensed(tmp_path, "base.json", send=10e-6, machine=1.0)
+    other = _sensed(tmp_path, "other.json", send=10e-6, machine=1.0, python="3.12.1 (64-bit)")
+    result = compare(base, other, 0.05, resamples=200)
+    assert result.seconds_because is not None and "different interpreters" in result.seconds_because
+    plain = _file(tmp_path, "plain.json", send=10e-6, connect=2e-6)
+    result = compare(base, plain, 0.05, resamples=200)
+    assert result.seconds_because == "the candidate file has values without readings of the machine's speed"
 
 
 def _pyperf(path: Path, unit: str) -> Path:

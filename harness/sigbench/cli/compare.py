@@ -22,7 +22,10 @@ def setup_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser
         description="For every benchmark in both files: the ratio of the candidate's median to the base's "
         "with a 95% bootstrap CI (worker processes resampled first), and a verdict: slower (the whole CI "
         "above 1 + threshold), faster (below 1 / (1 + threshold)), same (within both) or inconclusive. "
-        "Benchmarks whose parameters or units differ are refused. Files measured in different jobs "
+        "Benchmarks whose parameters or units differ are refused. Where both files read the machine's "
+        "speed beside every value, on one interpreter, the medians are taken in units of that reference "
+        "workload, so that a machine running slower in one run (as shared machines do, by several percent "
+        "or more) cancels; shown at the base run's usual speed. Files measured in different jobs still "
         "drift apart on shared machines: for a CI gate, see 'sigbench gate'.",
     )
     parser.add_argument("base", type=Path, metavar="BASE", help="results file of the baseline")
@@ -34,6 +37,11 @@ def setup_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser
         metavar="PCT",
         help=f"equivalence threshold in percent (default: {THRESHOLD * 100:g})",
     )
+    parser.add_argument(
+        "--seconds",
+        action="store_true",
+        help="compare the medians in plain seconds, the machine's speed left in",
+    )
     add_format_output(parser)
     add_resamples(parser)
     return parser
@@ -43,7 +51,7 @@ def run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     checked_statistics(parser, args)
     threshold = args.threshold / 100
     try:
-        result = compare(args.base, args.candidate, threshold, args.resamples)
+        result = compare(args.base, args.candidate, threshold, args.resamples, seconds=args.seconds)
     except (ResultsError, CompareError) as exc:
         fail(parser, exc)
     if result.memory:

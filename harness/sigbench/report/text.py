@@ -317,14 +317,24 @@ def _compare_tally(comparisons: List[Comparison], threshold: float) -> str:
     )
 
 
+def _compare_units(result: Result) -> str:
+    """What the compared medians are, and why."""
+    if result.seconds_because is None:
+        return (
+            "Medians in units of the reference workload read beside each value (the machine's speed "
+            "divided out), shown at the base run's usual speed."
+        )
+    return f"Medians in plain seconds ({result.seconds_because})."
+
+
 def compare_text(result: Result, threshold: float) -> str:
     """A terminal table, every name made printable."""
-    comparisons, only_base, only_candidate, _ = result
+    comparisons, only_base, only_candidate = result.comparisons, result.only_base, result.only_candidate
     rows = [COMPARE_HEADER] + [
         [printable(item.benchmark), *cells] for item, cells in zip(comparisons, _compare_rows(comparisons))
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COMPARE_HEADER))]
-    lines = [_compare_tally(comparisons, threshold), ""]
+    lines = [_compare_tally(comparisons, threshold), _compare_units(result), ""]
     for row in rows:
         lines.append(
             "  ".join(c.ljust(w) if i in (0, 5) else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
@@ -337,8 +347,8 @@ def compare_text(result: Result, threshold: float) -> str:
 
 def compare_markdown(result: Result, threshold: float) -> str:
     """GitHub-flavoured Markdown: names as code spans, so none can add a link or break the table."""
-    comparisons, only_base, only_candidate, _ = result
-    lines = [f"**{_compare_tally(comparisons, threshold)}**", ""]
+    comparisons, only_base, only_candidate = result.comparisons, result.only_base, result.only_candidate
+    lines = [f"**{_compare_tally(comparisons, threshold)}**", "", _compare_units(result), ""]
     lines.append("| " + " | ".join(COMPARE_HEADER) + " |")
     lines.append("|---|---:|---:|---:|---:|---|")
     for item, cells in zip(comparisons, _compare_rows(comparisons)):
