@@ -377,14 +377,16 @@ def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
     # processes of a connect point differ by up to 17% on their own) and above by the run's threshold
     # (a value that spent part of its time in a slow phase, below the threshold, is kept: connect
     # values, tens of milliseconds of wall time each, often do), and the points' medians agree
-    # within 5% in the median: slow values kept at 1.8x in half the time would lift a median by 40%
-    # or more (without the rule, 1.2-1.8x here).
+    # within 10% in the median: slow values kept at 1.8x in half the time would lift a median by 40%
+    # or more (without the rule, 1.2-1.8x here), while the "quiet" run of a noisy hour is itself
+    # slow a third of the time: two runs' medians then differ by 2-4% in the median point and 9% at
+    # the 95th percentile, and the median over these three points was 5.8% once in CI.
     calm, noisy = _process_medians(tmp_path / "quiet.json"), _medians(tmp_path / "noisy.json")
     above = math.exp(read_results(tmp_path / "noisy.json")["sigbench"]["settings"]["slow_threshold"])
     for name, medians in calm.items():
         assert 0.85 * min(medians) <= noisy[name] <= above * max(medians), (name, noisy[name], medians)
     ratios = [abs(math.log(noisy[name] / statistics.median(medians))) for name, medians in calm.items()]
-    assert statistics.median(ratios) <= 0.05, ratios
+    assert statistics.median(ratios) <= 0.10, ratios
     assert precision_of(read_results(tmp_path / "noisy.json")).points
 
 
