@@ -360,6 +360,7 @@ def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
     says so, and the medians agree with a run without injected noise (generously: CI machines
     are noisy themselves)."""
     Runner(POINTS, PROFILE, tmp_path / "quiet.json", seed=1).run()
+    Runner(POINTS, PROFILE, tmp_path / "again.json", seed=1).run()
     cpus = os.sched_getaffinity(0)
     try:
         with NoiseInjector(seed=3, share=0.5, cpus=[min(cpus)]) as noise:
@@ -377,16 +378,19 @@ def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
     # processes of a connect point differ by up to 17% on their own) and above by the run's threshold
     # (a value that spent part of its time in a slow phase, below the threshold, is kept: connect
     # values, tens of milliseconds of wall time each, often do), and the points' medians agree
-    # within 10% in the median: slow values kept at 1.8x in half the time would lift a median by 40%
-    # or more (without the rule, 1.2-1.8x here), while the "quiet" run of a noisy hour is itself
-    # slow a third of the time: two runs' medians then differ by 2-4% in the median point and 9% at
-    # the 95th percentile, and the median over these three points was 5.8% once in CI.
+    # within 5% in the median, beyond what two runs without injected noise disagree by: slow values
+    # kept at 1.8x in half the time would lift a median by 40% or more (without the rule, 1.2-1.8x
+    # here), while in a noisy hour the machine is slow a third of the time by itself, and two runs'
+    # medians differ by 2-4% in the median point (the median over these three points was 5.8% once
+    # in CI, where the machine's own disagreement was not allowed for).
     calm, noisy = _process_medians(tmp_path / "quiet.json"), _medians(tmp_path / "noisy.json")
     above = math.exp(read_results(tmp_path / "noisy.json")["sigbench"]["settings"]["slow_threshold"])
     for name, medians in calm.items():
         assert 0.85 * min(medians) <= noisy[name] <= above * max(medians), (name, noisy[name], medians)
     ratios = [abs(math.log(noisy[name] / statistics.median(medians))) for name, medians in calm.items()]
-    assert statistics.median(ratios) <= 0.10, ratios
+    again = _medians(tmp_path / "again.json")
+    own = [abs(math.log(again[name] / statistics.median(medians))) for name, medians in calm.items()]
+    assert statistics.median(ratios) <= 0.05 + statistics.median(own), (ratios, own)
     assert precision_of(read_results(tmp_path / "noisy.json")).points
 
 
