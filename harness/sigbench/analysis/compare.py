@@ -22,6 +22,7 @@ import numpy as np
 import pandas
 
 from sigbench.analysis.points import point_statistics
+from sigbench.analysis.speed import usual_reading
 from sigbench.analysis.stats import RESAMPLES, Estimate, clustered_bootstrap, interval, widened
 from sigbench.analysis.verdicts import THRESHOLD, Verdict, verdict
 from sigbench.results.table import frame_from_documents, read_document
@@ -135,7 +136,7 @@ def compare(
     common = [name for name in base.points.index if name in candidate.points.index]
     because = "as asked" if seconds else _unsensed(base, candidate, common)
     rows = base.frame[base.frame["benchmark"].isin(common)]
-    usual = float(np.exp(np.log(rows["reading"]).mean())) if because is None else 1.0
+    usual = usual_reading(rows["reading"]) if because is None and len(rows) else 1.0
     comparisons = []
     for name in common:
         old, new = base.points.loc[name], candidate.points.loc[name]

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
-import numpy as np
 import pandas
 from packaging.version import InvalidVersion, Version
 
 from sigbench.analysis.changepoints import CHANGE_POINT_ENVIRONMENTS, ChangePoint, change_points
 from sigbench.analysis.points import Analysis, analyse, labels
-from sigbench.analysis.speed import speed_corrected
+from sigbench.analysis.speed import speed_corrected, usual_reading
 from sigbench.analysis.stats import Estimate
 from sigbench.analysis.verdicts import (
     ALPHA,
@@ -134,12 +133,16 @@ def _round_medians(frame: pandas.DataFrame) -> Dict[Tuple[str, str], Dict[int, f
     rounds = frame.groupby(["label", "benchmark", "process"])
     medians = rounds[["value", "reading"]].median()
     sensed = rounds["reading"].count() == rounds["value"].count()
-    usual = np.exp(np.log(frame["reading"]).groupby(frame["label"]).mean())
+    usual = {
+        label: usual_reading(readings.dropna())
+        for label, readings in frame.groupby("label")["reading"]
+        if readings.notna().any()
+    }
     result: Dict[Tuple[str, str], Dict[int, float]] = {}
     for (label, benchmark, process), row in medians.iterrows():
         value = float(row["value"])
         if sensed[(label, benchmark, process)]:
-            value = speed_corrected(value, float(row["reading"]), float(usual[label]))
+            value = speed_corrected(value, float(row["reading"]), usual[label])
         result.setdefault((label, benchmark), {})[int(process)] = value
     return result
 

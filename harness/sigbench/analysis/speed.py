@@ -97,11 +97,17 @@ def speed_corrected(value: float, reading: float, usual: float) -> float:
     Between workers that run interleaved (the rounds of a run over several environments), the
     machine's phases land on one worker and not the next, and move a round's ratio by several
     percent; the reference, read beside the same values, moves with them.  Each environment's
-    ``usual`` reading (the geometric mean over all its values) keeps its own speed of the
-    reference (its interpreter's, its layout's) out of the ratio: interleaved, every environment
-    meets the same mix of phases.  That mean is known to a few tenths of a percent over a history's
-    hundreds of workers (a median would jump between the quiet and the slow readings)."""
+    ``usual`` reading (``usual_reading``) keeps its own speed of the reference (its
+    interpreter's, its layout's) out of the ratio: interleaved, every environment meets the same
+    mix of phases."""
     return value / reading * usual
+
+
+def usual_reading(readings: Iterable[float]) -> float:
+    """The usual reading of a run or an environment: the geometric mean of its readings (a median
+    can sit between the quiet and the slow readings); over a history's hundreds of workers it is
+    known to a few tenths of a percent."""
+    return statistics.geometric_mean(readings)
 
 
 class SpeedKnowledge:
