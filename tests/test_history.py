@@ -166,6 +166,45 @@ def test_the_machine_speed_of_each_worker_is_divided_out_of_its_round(tmp_path: 
         assert after.mde is not None and before.mde is not None and after.mde < before.mde / 3
 
 
+def _mostly_slow_run(tmp_path: Path, step: float) -> List[Path]:
+    """Two blinker versions' send to 10, twenty interleaved workers each, values and readings
+    moving together with the machine, which ran 1.7x slow in all rounds but four (as in a CI hour
+    when it ran slow nearly throughout): the new version's run left every value of those rounds
+    out as slow (it had seen the machine's quiet speed), the old version's kept them all (it had
+    not)."""
+    paths = []
+    for seed, (version, median) in enumerate({"1.0": 1e-6, "1.1": 1e-6 * step}.items()):
+        noise = np.random.default_rng(seed)
+        machine = np.where(np.arange(ROUNDS) % 5 == 0, 1.0, 1.7)
+        values = [list(median * factor * np.exp(noise.normal(0.0, 0.005, 3))) for factor in machine]
+        run = record({SEND: values}, versions={"blinker": version})
+        run.settings.update({"env": f"blinker=={version}", "environments": ["blinker==1.0", "blinker==1.1"]})
+        for process, factor in zip(run.points[SEND.name].runs, machine):
+            readings = (5e-8 * factor * np.exp(noise.normal(0.0, 0.01, (3, 2)))).tolist()
+            if factor == 1.0 or version == "1.0":
+                process["speed"], process["slow"] = readings, []
+            else:
+                process["slow"] = [[value, *beside] for value, beside in zip(process["values"], readings)]
+                process["speed"], process["values"] = [], []
+        paths.append(write(tmp_path / f"{version}.json", run))
+    return paths
+
+
+@pytest.mark.parametrize("step", [1.0, 1.08])
+def test_values_left_out_as_slow_still_count_in_their_rounds(tmp_path: Path, step: float) -> None:
+    """An environment whose workers kept only 4 of 20 rounds' values (the rest taken slow) is still
+    judged on all 20 rounds, each divided by its readings: an A/A step and a step of 8% come out
+    right, within 1%; the figures themselves keep only the quiet values."""
+    paths = _mostly_slow_run(tmp_path, step)
+    frame = load_results(paths)
+    kept = frame[frame["env"] == "blinker==1.1"]["process"].nunique()
+    assert kept == ROUNDS // 5
+    (found,) = _history(paths).steps
+    assert found.rounds == ROUNDS
+    assert found.verdict == ("same" if step == 1.0 else "slower")
+    assert found.ratio is not None and abs(math.log(found.ratio.value / step)) < 0.01
+
+
 @pytest.mark.slow
 def test_the_report_shows_the_history(tmp_path: Path) -> None:
     """The page has the history section with the steps overview and a verdict cell per step."""

@@ -12,6 +12,7 @@ where something kept appeared or went away.
 from __future__ import annotations
 
 import math
+import statistics
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ from sigbench.analysis.verdicts import (
     kept_verdict,
     paired_verdicts,
 )
+from sigbench.results.store import load_json, record_from_document
 from sigbench.results.table import load_results
 from sigbench.worker.scenarios import LIFETIME_SCENARIOS, READ_SCENARIOS, SCENARIOS
 
@@ -129,13 +131,18 @@ def _order(points: pandas.DataFrame) -> List[str]:
 
 def _round_medians(frame: pandas.DataFrame) -> Dict[Tuple[str, str], Dict[int, float]]:
     """Each (label, benchmark)'s median value per round (worker process), with the machine's
-    speed divided out where the environment sensed it (``speed_corrected``)."""
-    rounds = frame.groupby(["label", "benchmark", "process"])
+    speed divided out where the environment sensed it (``speed_corrected``).  A sensed round
+    counts every value its worker took, those left out of the figures as slow too: divided by
+    their readings they are values like the rest, and a step needs its rounds (in an hour when
+    the machine ran slow nearly throughout, one environment kept 4 workers of 20, and its step
+    went unjudged)."""
+    taken = _taken(frame)
+    rounds = taken.groupby(["label", "benchmark", "process"])
     medians = rounds[["value", "reading"]].median()
     sensed = rounds["reading"].count() == rounds["value"].count()
     usual = {
         label: usual_reading(readings.dropna())
-        for label, readings in frame.groupby("label")["reading"]
+        for label, readings in taken.groupby("label")["reading"]
         if readings.notna().any()
     }
     result: Dict[Tuple[str, str], Dict[int, float]] = {}
@@ -145,6 +152,40 @@ def _round_medians(frame: pandas.DataFrame) -> Dict[Tuple[str, str], Dict[int, f
             value = speed_corrected(value, float(row["reading"]), usual[label])
         result.setdefault((label, benchmark), {})[int(process)] = value
     return result
+
+
+#: The columns of ``_taken``.
+_TAKEN = ["label", "benchmark", "process", "value", "reading"]
+
+
+def _taken(frame: pandas.DataFrame) -> pandas.DataFrame:
+    """Every value each worker took, with its mean reading: where a sigbench file sensed the
+    machine's speed, its workers in the order they ran, with the values it left out as slow
+    (``record_from_document``); elsewhere ``frame``'s rows."""
+    parts = []
+    for path, rows in frame.groupby("file", sort=False):
+        document = load_json(Path(str(path)))
+        points = record_from_document(document).points if "sigbench" in document else {}
+        found: List[Tuple[str, str, int, float, float]] = []
+        for benchmark, label in rows.groupby("benchmark")["label"].first().items():
+            runs = points[str(benchmark)].runs if str(benchmark) in points else []
+            if not runs or not all("speed" in run for run in runs):
+                parts.append(rows.loc[rows["benchmark"] == benchmark, _TAKEN])
+                continue
+            for process, run in enumerate(runs):
+                pairs = [
+                    *zip(run["values"], run["speed"]),
+                    *((slow[0], slow[1:]) for slow in run.get("slow", [])),
+                ]
+                found += [
+                    (str(label), str(benchmark), process, value, _mean(readings)) for value, readings in pairs
+                ]
+        parts.append(pandas.DataFrame(found, columns=_TAKEN))
+    return pandas.concat(parts, ignore_index=True) if parts else pandas.DataFrame(columns=_TAKEN)
+
+
+def _mean(readings: Sequence[float]) -> float:
+    return statistics.fmean(readings) if readings else math.nan
 
 
 def _steps(
@@ -206,7 +247,7 @@ def histories(
     ``load_results``'s table the ``analysis`` was made from)."""
     frame = frame.assign(label=labels(frame))
     frame = frame[frame["process"].notna() & frame["impl"].notna()]
-    rounds = _round_medians(frame)
+    rounds: Optional[Dict[Tuple[str, str], Dict[int, float]]] = None  # read from the files when needed
     points = analysis.points[analysis.points["scenario"] != ""]
     lifetime = points["scenario"].isin(LIFETIME_SCENARIOS)
     # Time only: steps are judged by log ratios, and a memory point's bytes may be 0.
@@ -219,6 +260,7 @@ def histories(
         mine = all_mine[~all_mine["scenario"].isin(LIFETIME_SCENARIOS)]
         kept = all_mine[all_mine["scenario"].isin(LIFETIME_SCENARIOS)]
         benchmarks = sorted(mine["benchmark"].unique())
+        rounds = _round_medians(frame) if rounds is None else rounds
         steps = [
             step
             for before, after in zip(environments, environments[1:])
