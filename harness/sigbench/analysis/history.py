@@ -134,8 +134,8 @@ def _round_medians(frame: pandas.DataFrame) -> Dict[Tuple[str, str], Dict[int, f
     speed divided out where the environment sensed it (``speed_corrected``).  A sensed round
     counts every value its worker took, those left out of the figures as slow too: divided by
     their readings they are values like the rest, and a step needs its rounds (in an hour when
-    the machine ran slow nearly throughout, one environment kept 4 workers of 20, and its step
-    went unjudged)."""
+    the machine ran slow nearly throughout, one environment kept values in 4 of its 40 workers,
+    and its step went unjudged)."""
     taken = _taken(frame)
     rounds = taken.groupby(["label", "benchmark", "process"])
     medians = rounds[["value", "reading"]].median()
