@@ -27,15 +27,15 @@ import tempfile
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple, cast
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
 from sigbench.analysis.precision import precision_of
-from sigbench.analysis.speed import Run, conditions, in_reference_units
+from sigbench.analysis.speed import conditions, reference_medians
 from sigbench.analysis.stats import typical_runs
 from sigbench.results.budget import summary_line, with_other
-from sigbench.results.store import is_read, point_runs, read_results, record_from_document
+from sigbench.results.store import is_read, point_runs, read_results
 from sigbench.run.noise import NoiseInjector
 from sigbench.suite.points import Point
 
@@ -52,19 +52,6 @@ def medians(document: Dict) -> Dict[str, float]:
         kept = typical_runs(runs, mads)
         if kept:
             found[name] = float(np.median([v for run in kept for v in run]))
-    return found
-
-
-def reference_medians(document: Dict) -> Dict[str, float]:
-    """Every timed point's median in units of the reference workload (``in_reference_units``):
-    what stays of the runs' disagreement once the machine's speed around each point is divided
-    out."""
-    found = {}
-    for name, entry in record_from_document(document).points.items():
-        if entry.runs and all("speed" in run for run in entry.runs):
-            value = in_reference_units(cast(List[Run], entry.runs))
-            if value is not None:
-                found[name] = value
     return found
 
 

@@ -23,6 +23,7 @@ from sigbench.analysis.speed import (
     SpeedKnowledge,
     conditions,
     in_reference_units,
+    reference_medians,
     threshold,
 )
 from sigbench.analysis.stats import (
@@ -356,9 +357,19 @@ def _process_medians(path: Path) -> Dict[str, List[float]]:
 
 @pytest.mark.slow
 def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
-    """With the machine made slow 40% of the time, values are taken again or left out, the run
-    says so, and the medians agree with a run without injected noise (generously: CI machines
-    are noisy themselves)."""
+    """With the machine made slow half the time, values are taken again or left out (the slow
+    ones), the run says so, each median stays within what the rule lets through, and the points'
+    costs in the reference's units agree with a run's without injected noise.
+
+    What the rule guarantees is a bound: a value is kept when none of its readings is slower than
+    the run's threshold, at most ``CEILING`` (1.25x).  Where the readings spread widely the
+    threshold stands there, and values slowed by less are kept: in two CI runs in bad hours the
+    plain medians of such a run came out 12.6% and 17.4% above a quiet run's in the median point,
+    where two quiet runs disagreed by 2.7% and 7.7%.  In the reference's units, as ``sigbench
+    compare`` and ``benchmarks/harness.py`` compare runs, 19 such sets of files (2026-12-07, sixteen
+    of them under more slow phases of the machine's own) agreed within 0.4-4.0%, against 0.1-12.7%
+    in plain medians.  That is the limit ``docs/method/noise.md`` states; this test holds the rule
+    to it and no further."""
     Runner(POINTS, PROFILE, tmp_path / "quiet.json", seed=1).run()
     Runner(POINTS, PROFILE, tmp_path / "again.json", seed=1).run()
     cpus = os.sched_getaffinity(0)
@@ -371,25 +382,37 @@ def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
     finally:
         os.sched_setaffinity(0, cpus)
     assert injected > 0.2
-    found = conditions(read_results(tmp_path / "noisy.json"))
+    document = read_results(tmp_path / "noisy.json")
+    found = conditions(document)
     assert found.sensed and found.slow > 0 and found.slowdown is not None and found.slowdown > 1.2
-    assert "slow_threshold" in read_results(tmp_path / "noisy.json")["sigbench"]["settings"]
+    assert "slow_threshold" in document["sigbench"]["settings"]
+    # The values left out are the slow ones: where a point left any out, their median lies well
+    # above the kept values' (1.5-1.8x over 19 runs of this test; a rule that left values out at
+    # random would find them alike).
+    record = record_from_document(document)
+    apart = [
+        statistics.median(s[0] for run in runs for s in run["slow"]) / statistics.median(kept)
+        for runs in (record.points[point.name].runs for point in POINTS)
+        if any(run["slow"] for run in runs) and (kept := [v for run in runs for v in run["values"]])
+    ]
+    assert apart and statistics.median(apart) > 1.2, apart
     # Each noisy median lies within the quiet run's own process medians, widened below by 15% (four
-    # processes of a connect point differ by up to 17% on their own) and above by the run's threshold
-    # (a value that spent part of its time in a slow phase, below the threshold, is kept: connect
-    # values, tens of milliseconds of wall time each, often do), and the points' medians agree
-    # within 5% in the median, beyond what two runs without injected noise disagree by: slow values
-    # kept at 1.8x in half the time would lift a median by 40% or more (without the rule, 1.2-1.8x
-    # here), while in a noisy hour the machine is slow a third of the time by itself, and two runs'
-    # medians differ by 2-4% in the median point (the median over these three points was 5.8% once
-    # in CI, where the machine's own disagreement was not allowed for).
+    # processes of a connect point differ by up to 17% on their own) and above by the run's
+    # threshold, the rule's bound (a value that spent part of its time in a slow phase, below the
+    # threshold, is kept: connect values, tens of milliseconds of wall time each, often do).
     calm, noisy = _process_medians(tmp_path / "quiet.json"), _medians(tmp_path / "noisy.json")
-    above = math.exp(read_results(tmp_path / "noisy.json")["sigbench"]["settings"]["slow_threshold"])
+    above = math.exp(document["sigbench"]["settings"]["slow_threshold"])
     for name, medians in calm.items():
         assert 0.85 * min(medians) <= noisy[name] <= above * max(medians), (name, noisy[name], medians)
-    ratios = [abs(math.log(noisy[name] / statistics.median(medians))) for name, medians in calm.items()]
-    again = _medians(tmp_path / "again.json")
-    own = [abs(math.log(again[name] / statistics.median(medians))) for name, medians in calm.items()]
+    # In the reference's units, which divide out the machine's speed around each point, the points'
+    # costs agree within 5% in the median point beyond what two runs without injected noise
+    # disagree by: the injected phases leave the runs comparable, as compare and the harness
+    # compare them.
+    quiet, again, costs = (
+        reference_medians(read_results(tmp_path / f"{name}.json")) for name in ("quiet", "again", "noisy")
+    )
+    ratios = [abs(math.log(costs[name] / quiet[name])) for name in quiet]
+    own = [abs(math.log(again[name] / quiet[name])) for name in quiet]
     assert statistics.median(ratios) <= 0.05 + statistics.median(own), (ratios, own)
     assert precision_of(read_results(tmp_path / "noisy.json")).points
 

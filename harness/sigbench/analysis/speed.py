@@ -27,7 +27,9 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, TypedDict
+from typing import Any, Dict, Iterable, List, Optional, Sequence, TypedDict, cast
+
+from sigbench.results.store import record_from_document
 
 #: A reading is slow beyond this many robust standard deviations above the quiet readings' centre.
 SLOW_SIGMAS = 5.0
@@ -88,6 +90,19 @@ def in_reference_units(runs: Sequence[Run]) -> Optional[float]:
     if not values or not readings:
         return None
     return statistics.median(values) / statistics.median(readings)
+
+
+def reference_medians(document: Dict[str, Any]) -> Dict[str, float]:
+    """Every sensed point's median in units of the reference workload (``in_reference_units``),
+    by name: what stays of two runs' disagreement once the machine's speed around each point is
+    divided out."""
+    found = {}
+    for name, entry in record_from_document(document).points.items():
+        if entry.runs and all("speed" in run for run in entry.runs):
+            value = in_reference_units(cast(List[Run], entry.runs))
+            if value is not None:
+                found[name] = value
+    return found
 
 
 def speed_corrected(value: float, reading: float, usual: float) -> float:
