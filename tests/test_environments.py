@@ -30,6 +30,7 @@ from sigbench.run.envs import (
 from sigbench.run.multirun import MultiRun, environments_for, file_names, resolve
 from sigbench.run.runner import PROFILES, Profile, Runner
 from sigbench.suite.points import Point
+from sigbench.suite.records import OK
 from sigbench.worker.measure import Timing
 
 RunPython = Callable[..., subprocess.CompletedProcess]
@@ -545,3 +546,46 @@ def test_an_interpreter_gets_the_versions_its_file_recorded_when_a_run_is_resume
     recorded = {"pyee": "13.0.1", "blinker": "1.9.0", "pyperf": "2.11.0", "psygnal": None}
     assert multirun._requirements(python, recorded, None) == ["blinker==1.9.0", "pyee==13.0.1"]
     assert multirun._requirements(parse_spec("current"), recorded, None) == []
+
+
+def _sensed(values: List[float], readings: List[List[float]]) -> Dict[str, Any]:
+    """A worker's outcome for one point: ``values``, each with its readings, none judged slow."""
+    return {
+        "status": OK,
+        "values": values,
+        "warmups": [],
+        "loops": 1,
+        "inner_loops": 1,
+        "duration": 0.01,
+        "speed": readings,
+        "slow": [],
+    }
+
+
+def test_environments_of_one_interpreter_judge_slowness_by_one_quiet_speed(tmp_path: Path) -> None:
+    """Two environments of one interpreter in one run: one met the machine quiet (readings of
+    76 ns), the other only slow (116-135 ns, within a quarter of its own fastest). Judged each by
+    itself, the second kept its slow values; sharing what they read, it leaves them out, as the
+    first does its own at that speed. Another interpreter keeps its own."""
+    pythons = {label: envs.Environment(label, sys.executable) for label in ("a", "b")}
+    run = MultiRun.plan(SEND_10[:1], _profile(2), tmp_path, pythons, {}, seed=1)
+    first, second = run.runners["a"], run.runners["b"]
+    assert first.speed is second.speed
+    point = SEND_10[0]
+    quiet = [[76e-9 * (1 + 0.002 * (i % 5)), 76.5e-9] for i in range(30)]
+    first.take(point, _sensed([1e-6] * 30, quiet))
+    slow = [[116e-9 + 0.6e-9 * i, 118e-9 + 0.6e-9 * i] for i in range(30)]
+    second.take(point, _sensed([1.5e-6] * 30, slow))
+    run_b = second.record.points[point.name].runs[0]
+    assert run_b["values"] == [] and len(run_b["slow"]) == 30
+    assert first.record.points[point.name].runs[0]["values"] == [1e-6] * 30
+
+    other = Runner(SEND_10[:1], _profile(2), tmp_path / "other.json", seed=1)
+    other.inventory = {
+        **other.inventory,
+        "interpreter": {**other.inventory["interpreter"], "python_version": "3.99"},
+    }
+    alone = MultiRun(
+        {"a": Runner(SEND_10[:1], _profile(2), tmp_path / "a.json", seed=1), "other": other}, seed=1
+    )
+    assert alone.runners["a"].speed is not other.speed

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, TypedDict, cast
 
@@ -126,9 +127,12 @@ def usual_reading(readings: Iterable[float]) -> float:
 
 
 class SpeedKnowledge:
-    """Every reading of a run so far, by point: each point's quiet speed and the run's threshold."""
+    """Every reading of a run so far, by point: each point's quiet speed and the run's threshold
+    (one may serve several runners, the environments of one interpreter in a run, from several
+    threads)."""
 
     def __init__(self) -> None:
+        self._lock = threading.RLock()
         self.readings: Dict[str, List[float]] = {}
         self._quiet: Dict[str, float] = {}
         self._fastest = math.inf
@@ -139,7 +143,9 @@ class SpeedKnowledge:
         """The readings of ``runs`` of the point ``name`` (those already known are not repeated:
         call it with a point's new runs only)."""
         found = [r for run in runs for r in run_readings(run)]
-        if found:
+        if not found:
+            return
+        with self._lock:
             self.readings.setdefault(name, []).extend(found)
             self._quiet[name] = min(self._quiet.get(name, math.inf), *found)
             self._fastest = min(self._fastest, self._quiet[name])
@@ -155,15 +161,16 @@ class SpeedKnowledge:
     def threshold(self) -> Optional[float]:
         """The run's threshold (``threshold``) over every reading known (recomputed when new
         readings came)."""
-        if self._stale:
-            slowdowns = [
-                math.log(r / quiet)
-                for name, found in self.readings.items()
-                for quiet in [quiet_speed(self._quiet[name], self._fastest)]
-                for r in found
-            ]
-            self._threshold, self._stale = threshold(slowdowns), False
-        return self._threshold
+        with self._lock:
+            if self._stale:
+                slowdowns = [
+                    math.log(r / quiet)
+                    for name, found in self.readings.items()
+                    for quiet in [quiet_speed(self._quiet[name], self._fastest)]
+                    for r in found
+                ]
+                self._threshold, self._stale = threshold(slowdowns), False
+            return self._threshold
 
     def slow(self, name: str, readings: Sequence[float]) -> bool:
         """Whether any of ``readings`` (of the point ``name``) is slow by what is known now."""

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
+import os
 import random
 import threading
 import time
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
+from sigbench.analysis.speed import SpeedKnowledge
 from sigbench.results.store import ResultsError, read_results
 from sigbench.run.envs import (
     AbsentInterpreter,
@@ -139,11 +142,30 @@ def file_names(labels: Sequence[str]) -> Dict[str, str]:
     return names
 
 
+def share_speed(runners: Iterable[Runner]) -> None:
+    """Give the runners whose environments run one interpreter (the same binary, the same
+    version) one ``SpeedKnowledge``: their workers run interleaved and read one reference on one
+    machine, so one quiet speed per point and one threshold judge them all.  Each on its own, an
+    environment that once read the machine quiet judged its others' values slow while one that
+    never did kept its slow values: in a CI hour the two environments' cells stood 0.44 apart
+    where the history's step, divided by the readings, said 0.80."""
+    shared: Dict[Tuple[str, str], SpeedKnowledge] = {}
+    for runner in runners:
+        key = (os.path.realpath(runner.python), json.dumps(runner.inventory["interpreter"], sort_keys=True))
+        if key not in shared:
+            shared[key] = runner.speed
+            continue
+        for name, entry in runner.record.points.items():
+            shared[key].add(name, entry.runs)
+        runner.speed = shared[key]
+
+
 class MultiRun:
     """The runners of one run's environments, driven round by round together."""
 
     def __init__(self, runners: Dict[str, Runner], seed: int, progress: Optional[Progress] = None) -> None:
         self.runners = runners
+        share_speed(runners.values())
         self.seed = seed
         self.progress = progress
         #: After the rounds, what to profile: the benchmarks (by results file) of the changes the

@@ -9,7 +9,8 @@ workload is pure-Python work of the kind signal dispatch does (calls, attribute 
 arithmetic); a reading is its seconds per unit.
 
 The rule (``Sensing.slow``): a reading is slow when it exceeds the point's quiet speed (the
-fastest reading taken for that point in any process of the run, at most a quarter above the run's
+fastest reading taken for that point in any process of the run, or of the environments of one
+interpreter in a run over several, at most a quarter above the run's
 fastest: ``sigbench.analysis.speed.quiet_speed``) by more than the run's
 threshold, which the runner derives from the spread of the readings themselves
 (``sigbench.analysis.speed.threshold``).  A value is slow when any reading taken beside or inside
