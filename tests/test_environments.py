@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple, cast
 
 import pyperf
 import pytest
@@ -30,7 +30,7 @@ from sigbench.run.envs import (
 from sigbench.run.multirun import MultiRun, environments_for, file_names, resolve
 from sigbench.run.runner import PROFILES, Profile, Runner
 from sigbench.suite.points import Point
-from sigbench.suite.records import OK
+from sigbench.suite.records import OK, Outcome
 from sigbench.worker.measure import Timing
 
 RunPython = Callable[..., subprocess.CompletedProcess]
@@ -548,18 +548,21 @@ def test_an_interpreter_gets_the_versions_its_file_recorded_when_a_run_is_resume
     assert multirun._requirements(parse_spec("current"), recorded, None) == []
 
 
-def _sensed(values: List[float], readings: List[List[float]]) -> Dict[str, Any]:
+def _sensed(values: List[float], readings: List[List[float]]) -> Outcome:
     """A worker's outcome for one point: ``values``, each with its readings, none judged slow."""
-    return {
-        "status": OK,
-        "values": values,
-        "warmups": [],
-        "loops": 1,
-        "inner_loops": 1,
-        "duration": 0.01,
-        "speed": readings,
-        "slow": [],
-    }
+    return cast(
+        Outcome,
+        {
+            "status": OK,
+            "values": values,
+            "warmups": [],
+            "loops": 1,
+            "inner_loops": 1,
+            "duration": 0.01,
+            "speed": readings,
+            "slow": [],
+        },
+    )
 
 
 def test_environments_of_one_interpreter_judge_slowness_by_one_quiet_speed(tmp_path: Path) -> None:
