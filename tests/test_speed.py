@@ -23,6 +23,8 @@ from sigbench.analysis.speed import (
     SpeedKnowledge,
     conditions,
     in_reference_units,
+    quiet_centre,
+    reading_spread,
     reference_medians,
     threshold,
 )
@@ -48,7 +50,7 @@ from sigbench.run.runner import Profile, Runner, mark_machine_slow
 from sigbench.suite.points import Point
 from sigbench.suite.records import MACHINE_SLOW, OK, ProcessRun
 from sigbench.worker.measure import Timing
-from sigbench.worker.speed import RETAKES, Sensing, sensed_value, sensed_values
+from sigbench.worker.speed import RETAKES, Sensing, sensed_value, sensed_values, slow_on_average
 
 QUIET = 60e-9  # seconds per unit of the reference, as on the machine this was built on
 SLOWDOWN = 1.7  # what a slow phase does to it there
@@ -101,6 +103,48 @@ def test_judging_leaves_a_quiet_point_alone_and_takes_slow_values_out() -> None:
     assert noisy[0]["values"] == [1.0, 1.0]
     assert noisy[0]["slow"] == [[1.7, QUIET, QUIET * SLOWDOWN]]
     assert all(len(r) == 2 for r in noisy[0]["speed"])
+
+
+def test_a_readings_spread_is_read_from_successive_differences() -> None:
+    """Pairs of readings 2% apart in standard deviation give back 2% within a tenth; a fifth of
+    the pairs straddling a slow phase's edge move the estimate by less than a third (it reads
+    the lower quarter of the differences)."""
+    rng = np.random.default_rng(4)
+    pairs = rng.normal(0, 0.02, (4000, 2))
+    differences = list(np.abs(pairs[:, 1] - pairs[:, 0]))
+    spread = reading_spread(differences)
+    assert spread is not None and spread == pytest.approx(0.02, rel=0.1)
+    edges = differences[:3200] + list(np.abs(rng.normal(math.log(1.8), 0.05, 800)))
+    contaminated = reading_spread(edges)
+    assert contaminated is not None and spread < contaminated < 1.33 * spread
+    assert reading_spread(differences[: FEWEST_READINGS - 1]) is None
+
+
+def test_the_quiet_centre_lies_where_the_fastest_of_so_many_readings_falls_below_it() -> None:
+    rng = np.random.default_rng(5)
+    for count in (10, 100, 1000):
+        draws = rng.normal(0, 0.02, (2000, count))
+        gap = float(np.mean(-draws.min(axis=1)))
+        assert quiet_centre(0.02, count) == pytest.approx(gap, rel=0.03)
+
+
+def test_a_value_slow_by_less_than_one_reading_can_tell_is_seen_in_its_readings_together() -> None:
+    """Readings scattered by 2% (one reading's threshold near 1.18x the fastest): values whose
+    sixteen readings all ran 5% slow mostly pass the threshold one by one but are slow on average;
+    quiet values are not (at most 1 in 200)."""
+    rng = np.random.default_rng(6)
+    knowledge = SpeedKnowledge()
+    runs = _runs([1.0] * 200, [list(QUIET * np.exp(rng.normal(0, 0.02, 16))) for _ in range(200)])
+    knowledge.add("point", runs)
+    knowledge.judge("point", runs)
+    assert len(runs[0]["slow"]) <= 1
+    limit, quiet = knowledge.threshold(), knowledge.quiet("point")
+    assert limit is not None and quiet is not None
+    slowed = [list(QUIET * 1.05 * np.exp(rng.normal(0, 0.02, 16))) for _ in range(20)]
+    assert sum(max(math.log(r / quiet) for r in readings) > limit for readings in slowed) <= 5
+    assert all(knowledge.slow("point", readings) for readings in slowed)
+    assert slow_on_average([0.06] * 4, centre=0.03, spread=0.02) is False
+    assert slow_on_average([0.09] * 4, centre=0.03, spread=0.02) is True
 
 
 def test_ctrl_c_while_a_value_is_judged_keeps_every_value_and_a_whole_run(

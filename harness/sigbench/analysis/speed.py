@@ -31,9 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, TypedDict, cast
 
 from sigbench.results.store import record_from_document
+from sigbench.worker.speed import SLOW_SIGMAS, slow_on_average
 
-#: A reading is slow beyond this many robust standard deviations above the quiet readings' centre.
-SLOW_SIGMAS = 5.0
 #: The highest threshold: a reading this much slower than its point's fastest is always slow.
 CEILING = math.log(1.25)
 #: The threshold is derived once at least this many readings are known.
@@ -42,6 +41,13 @@ FEWEST_READINGS = 50
 #: and its 10th this many below its 25th.
 QUARTILE_SIGMAS = -statistics.NormalDist().inv_cdf(0.25)
 TENTH_TO_QUARTILE_SIGMAS = statistics.NormalDist().inv_cdf(0.25) - statistics.NormalDist().inv_cdf(0.10)
+
+
+#: The quantile of the absolute log differences between successive readings of a value that a
+#: reading's spread is read from (``reading_spread``), and what it is in standard deviations of
+#: one reading: the difference of two normal draws has sqrt(2) times their deviation.
+PAIR_QUANTILE = 0.25
+PAIR_QUANTILE_SIGMAS = math.sqrt(2) * statistics.NormalDist().inv_cdf(0.5 + PAIR_QUANTILE / 2)
 
 
 class RunValues(TypedDict):
@@ -73,6 +79,28 @@ def threshold(slowdowns: Sequence[float]) -> Optional[float]:
     tenth, quartile = (statistics.quantiles(slowdowns, n=20)[i] for i in (1, 4))
     spread = (quartile - tenth) / TENTH_TO_QUARTILE_SIGMAS
     return min(quartile + (QUARTILE_SIGMAS + SLOW_SIGMAS) * spread, CEILING)
+
+
+def value_readings(run: Run) -> List[List[float]]:
+    """The readings of each of ``run``'s values, quiet or slow, in their order within a value."""
+    return list(run.get("speed", [])) + [readings for _, *readings in run.get("slow", [])]
+
+
+def reading_spread(differences: Sequence[float]) -> Optional[float]:
+    """A reading's standard deviation (log) at quiet speed, from the absolute log differences of
+    successive readings of a value: their ``PAIR_QUANTILE`` quantile, as a normal difference's.
+    A difference across the edge of a slow phase, or between two readings in one (they scatter
+    more than quiet ones), lies among the upper ones; the lower quarter is the quiet readings'
+    own.  None with fewer than ``FEWEST_READINGS`` differences."""
+    if len(differences) < FEWEST_READINGS:
+        return None
+    return statistics.quantiles(differences, n=4)[0] / PAIR_QUANTILE_SIGMAS
+
+
+def quiet_centre(spread: float, readings: int) -> float:
+    """How far (log) a point's quiet readings' centre lies above its fastest of ``readings``: the
+    expected lowest of that many normal draws (Blom's approximation), in ``spread``s."""
+    return spread * -statistics.NormalDist().inv_cdf(0.625 / (readings + 0.25))
 
 
 def quiet_speed(point_fastest: float, run_fastest: float) -> float:
@@ -137,15 +165,24 @@ class SpeedKnowledge:
         self._quiet: Dict[str, float] = {}
         self._fastest = math.inf
         self._threshold: Optional[float] = None
+        self._differences: List[float] = []
+        self._spread: Optional[float] = None
         self._stale = True
 
     def add(self, name: str, runs: Iterable[Run]) -> None:
         """The readings of ``runs`` of the point ``name`` (those already known are not repeated:
         call it with a point's new runs only)."""
+        runs = list(runs)
         found = [r for run in runs for r in run_readings(run)]
         if not found:
             return
         with self._lock:
+            self._differences.extend(
+                abs(math.log(b / a))
+                for run in runs
+                for readings in value_readings(run)
+                for a, b in zip(readings, readings[1:])
+            )
             self.readings.setdefault(name, []).extend(found)
             self._quiet[name] = min(self._quiet.get(name, math.inf), *found)
             self._fastest = min(self._fastest, self._quiet[name])
@@ -170,14 +207,33 @@ class SpeedKnowledge:
                     for r in found
                 ]
                 self._threshold, self._stale = threshold(slowdowns), False
+                self._spread = reading_spread(self._differences)
             return self._threshold
 
+    def spread(self) -> Optional[float]:
+        """A reading's standard deviation at quiet speed (``reading_spread``) over every value
+        known; None until the threshold is known."""
+        return self._spread if self.threshold() is not None else None
+
+    def centre(self, name: str) -> Optional[float]:
+        """The point's quiet readings' centre above its quiet speed (``quiet_centre``); None
+        before its spread is known or without a reading of the point."""
+        spread = self.spread()
+        with self._lock:
+            count = len(self.readings.get(name, ()))
+        return quiet_centre(spread, count) if spread is not None and count else None
+
     def slow(self, name: str, readings: Sequence[float]) -> bool:
-        """Whether any of ``readings`` (of the point ``name``) is slow by what is known now."""
+        """Whether a value with ``readings`` (of the point ``name``) was taken in a slow phase by
+        what is known now: one of them slow, or all of them on average (``slow_on_average``)."""
         limit, quiet = self.threshold(), self.quiet(name)
         if limit is None or quiet is None:
             return False
-        return max(math.log(r / quiet) for r in readings) > limit
+        slowdowns = [math.log(r / quiet) for r in readings]
+        if max(slowdowns) > limit:
+            return True
+        spread, centre = self.spread(), self.centre(name)
+        return spread is not None and centre is not None and slow_on_average(slowdowns, centre, spread)
 
     def judge(self, name: str, runs: Iterable[Run]) -> None:
         """Sort every value of the point's ``runs`` anew into quiet (``values``, ``speed``) and

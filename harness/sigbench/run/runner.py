@@ -691,7 +691,7 @@ class Runner:
                 "timing": {"warmups": timing.warmups, "values": timing.values, "min_time": timing.min_time},
                 "points": [self._job_point(p) for p in points],
                 "metric": self.metric,
-                "speed": {"threshold": self.speed.threshold()},
+                "speed": {"threshold": self.speed.threshold(), "spread": self.speed.spread()},
             }
         return {**job, "wait": True} if wait else job
 
@@ -770,6 +770,9 @@ class Runner:
             fields.update({"loops": runs[0]["loops"], "checked": True})
         if quiet is not None and self.metric == "time":
             fields["quiet"] = quiet
+            centre = self.speed.centre(point.name)
+            if centre is not None:
+                fields["centre"] = centre
         return fields
 
     def hello(self, impl: str, event: HelloEvent) -> None:

@@ -51,11 +51,13 @@ class PointFields(TypedDict):
 
 class JobPoint(PointFields, total=False):
     """A point as a job gives it: with the loops an earlier process calibrated, whether one
-    checked it in full already, and its quiet speed so far (``sigbench.worker.speed``)."""
+    checked it in full already, and its quiet speed and its quiet readings' centre above it so
+    far (``sigbench.worker.speed``)."""
 
     loops: int
     checked: bool
     quiet: float
+    centre: float
 
 
 class TimingFields(TypedDict):
@@ -67,9 +69,11 @@ class TimingFields(TypedDict):
 
 
 class SpeedFields(TypedDict, total=False):
-    """What the run knows of the machine's speed: the threshold of a slow reading (None: none yet)."""
+    """What the run knows of the machine's speed: the threshold of a slow reading and a reading's
+    spread at quiet speed (None: none yet)."""
 
     threshold: Optional[float]
+    spread: Optional[float]
 
 
 class JobFields(TypedDict):

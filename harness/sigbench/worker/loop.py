@@ -155,7 +155,7 @@ def run_job(job: Job, out: IO[str], commands: IO[str]) -> None:
         if job.get("profile"):
             emit(_profile_result(adapter, lasting, point, loops))
         else:
-            quiet = data.get("quiet")
+            quiet = (data.get("quiet"), data.get("centre"))
             emit(_point_result(adapter, lasting, point, timing, loops, meter, checked, sensing, quiet))
 
 
@@ -164,7 +164,8 @@ def _sensing(job: Job) -> Optional[Sensing]:
     threshold as the job carries it (``speed``), its units calibrated when first used."""
     if job.get("metric", "time") != "time" or job.get("profile"):
         return None
-    return Sensing(threshold=(job.get("speed") or {}).get("threshold"))
+    speed = job.get("speed") or {}
+    return Sensing(threshold=speed.get("threshold"), spread=speed.get("spread"))
 
 
 def _profile_result(
@@ -201,12 +202,12 @@ def _point_result(
     meter: Optional[InstructionMeter],
     checked: bool = False,
     sensing: Optional[Sensing] = None,
-    quiet: Optional[float] = None,
+    quiet: Tuple[Optional[float], Optional[float]] = (None, None),
 ) -> PointEvent:
     """Check, then measure, ``point``: its ``point`` event.  A point an earlier process of the
     run has ``checked`` in full is checked again more cheaply (``recheck_point``).  Timed values
     are taken between readings of ``sensing``, calibrated here when first needed; ``quiet`` is
-    the point's quiet speed as the run knows it."""
+    the point's quiet speed and its quiet readings' centre above it as the run knows them."""
     started = perf_counter()
     failure = _conformance_failure(adapter, point, checked) or lasting.restored("conformance")
     conformance = perf_counter() - started
@@ -221,7 +222,7 @@ def _point_result(
             if sensing is not None:
                 if not sensing.units:
                     sensing.calibrate()
-                sensing.start_point(quiet)
+                sensing.start_point(*quiet)
             calibrating = perf_counter() - calibrating
             measured = measure(adapter, point, timing, loops, meter, sensing)
             if sensing is not None:

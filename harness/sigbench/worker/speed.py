@@ -14,8 +14,11 @@ interpreter in a run over several, at most a quarter above the run's
 fastest: ``sigbench.analysis.speed.quiet_speed``) by more than the run's
 threshold, which the runner derives from the spread of the readings themselves
 (``sigbench.analysis.speed.threshold``).  A value is slow when any reading taken beside or inside
-it is.  A value that did not have its CPU to itself (another process of the same machine ran on
-it) reads slow too: its thread's CPU time falls short of its wall time, which a reading of half a
+it is, or when its readings together lie above the point's quiet readings' centre by more than
+``SLOW_SIGMAS`` standard errors of their mean (``slow_on_average``): a machine slowed by a few
+percent through a whole value, less than one reading can tell from its own scatter.  A value
+that did not have its CPU to itself (another process of the same machine ran on it) reads slow
+too: its thread's CPU time falls short of its wall time, which a reading of half a
 millisecond can miss between the scheduler's time slices, so the value gets one reading more,
 its fastest reading over that share.  A slow value is taken again, up to ``RETAKES`` times the
 values asked for; what is still slow after that is kept in the record but left out of the
@@ -43,6 +46,19 @@ READ_EVERY = 0.01
 SHARED_BELOW = 0.98
 #: A value found slow is taken again up to this many times the values asked for, in all.
 RETAKES = 2
+#: A reading is slow beyond this many robust standard deviations above the quiet readings'
+#: centre (``sigbench.analysis.speed.threshold``), and a value's readings on average beyond this
+#: many standard errors (``slow_on_average``).
+SLOW_SIGMAS = 5.0
+
+
+def slow_on_average(slowdowns: List[float], centre: float, spread: float) -> bool:
+    """Whether a value's readings, by their log slowdowns against the point's quiet speed, lie on
+    average beyond the quiet readings' ``centre`` (log, above the quiet speed) by more than
+    ``SLOW_SIGMAS`` standard errors of a mean of that many readings of ``spread`` (a reading's
+    standard deviation): a machine slowed a little for a whole value, by less than one reading
+    can tell from its own scatter, is seen in them together."""
+    return sum(slowdowns) / len(slowdowns) > centre + SLOW_SIGMAS * spread / math.sqrt(len(slowdowns))
 
 
 class _Unit:
@@ -76,6 +92,10 @@ class Sensing:
 
     threshold: Optional[float] = None
     quiet: Optional[float] = None
+    #: A reading's standard deviation (log) at quiet speed, and the point's quiet readings' centre
+    #: above its quiet speed (log), from the runner (None: not known yet).
+    spread: Optional[float] = None
+    centre: Optional[float] = None
     units: int = 0
     readings: List[float] = field(default_factory=list)
     _last: float = 0.0
@@ -90,9 +110,10 @@ class Sensing:
             units *= 4
         self.units = max(1, round(units * seconds / max(elapsed, 1e-9)))
 
-    def start_point(self, quiet: Optional[float]) -> None:
-        """A new point: its quiet speed as the runner knows it (None: not yet)."""
-        self.quiet = quiet
+    def start_point(self, quiet: Optional[float], centre: Optional[float] = None) -> None:
+        """A new point: its quiet speed and its quiet readings' centre as the runner knows them
+        (None: not yet)."""
+        self.quiet, self.centre = quiet, centre
 
     def read(self) -> float:
         """One reading, in seconds per unit; the point's quiet speed follows the fastest."""
@@ -112,6 +133,16 @@ class Sensing:
         if self.threshold is None or self.quiet is None:
             return False
         return math.log(reading / self.quiet) > self.threshold
+
+    def slow_value(self, readings: List[float]) -> bool:
+        """Whether a value with ``readings`` was taken in a slow phase: one of them slow, or all of
+        them on average (``slow_on_average``)."""
+        if any(self.slow(r) for r in readings):
+            return True
+        if self.quiet is None or self.spread is None or self.centre is None or self.threshold is None:
+            return False
+        quiet = self.quiet
+        return slow_on_average([math.log(r / quiet) for r in readings], self.centre, self.spread)
 
 
 #: One value taken with the readings beside and inside it: (value, [reading, ...]).
@@ -150,5 +181,5 @@ def sensed_values(
     while len(quiet) < count and attempts < count * (1 + retakes):
         value, readings = sensed_value(take, sensing)
         attempts += 1
-        (slow if any(sensing.slow(r) for r in readings) else quiet).append((value, readings))
+        (slow if sensing.slow_value(readings) else quiet).append((value, readings))
     return {"quiet": quiet, "slow": slow}
