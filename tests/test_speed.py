@@ -120,6 +120,24 @@ def test_a_readings_spread_is_read_from_successive_differences() -> None:
     assert reading_spread(differences[: FEWEST_READINGS - 1]) is None
 
 
+def test_a_runs_spread_follows_its_readings_as_workers_add_them() -> None:
+    """Read again as the differences grow (not after every worker, which sorts them all): after
+    a hundred workers of readings 2% apart come a hundred of 4%, and the spread moves up."""
+    rng = np.random.default_rng(7)
+    knowledge = SpeedKnowledge()
+    for scatter in (0.02, 0.04):
+        for _ in range(100):
+            knowledge.add(
+                "point", _runs([1.0] * 5, [list(QUIET * np.exp(rng.normal(0, scatter, 4))) for _ in range(5)])
+            )
+            knowledge.threshold()
+        spread = knowledge.spread()
+        assert spread is not None
+        if scatter == 0.02:
+            assert spread == pytest.approx(0.02, rel=0.1)
+    assert spread is not None and 0.025 < spread < 0.035  # half and half
+
+
 def test_the_quiet_centre_lies_where_the_fastest_of_so_many_readings_falls_below_it() -> None:
     rng = np.random.default_rng(5)
     for count in (10, 100, 1000):

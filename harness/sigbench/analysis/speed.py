@@ -48,6 +48,9 @@ TENTH_TO_QUARTILE_SIGMAS = statistics.NormalDist().inv_cdf(0.25) - statistics.No
 #: one reading: the difference of two normal draws has sqrt(2) times their deviation.
 PAIR_QUANTILE = 0.25
 PAIR_QUANTILE_SIGMAS = math.sqrt(2) * statistics.NormalDist().inv_cdf(0.5 + PAIR_QUANTILE / 2)
+#: The spread is read again once the differences it was read from grew by this factor: it moves
+#: slowly, and reading it sorts them all (after every worker, that cost a minute of a bad hour's run).
+SPREAD_REREAD = 1.05
 
 
 class RunValues(TypedDict):
@@ -63,11 +66,14 @@ class Run(RunValues, total=False):
     slow: List[List[float]]
 
 
+def value_readings(run: Run) -> List[List[float]]:
+    """The readings of each of ``run``'s values, quiet or slow, in their order within a value."""
+    return list(run.get("speed", [])) + [readings for _, *readings in run.get("slow", [])]
+
+
 def run_readings(run: Run) -> List[float]:
     """Every reading of ``run``'s values, quiet or slow."""
-    return [r for readings in run.get("speed", []) for r in readings] + [
-        r for _, *readings in run.get("slow", []) for r in readings
-    ]
+    return [r for readings in value_readings(run) for r in readings]
 
 
 def threshold(slowdowns: Sequence[float]) -> Optional[float]:
@@ -79,11 +85,6 @@ def threshold(slowdowns: Sequence[float]) -> Optional[float]:
     tenth, quartile = (statistics.quantiles(slowdowns, n=20)[i] for i in (1, 4))
     spread = (quartile - tenth) / TENTH_TO_QUARTILE_SIGMAS
     return min(quartile + (QUARTILE_SIGMAS + SLOW_SIGMAS) * spread, CEILING)
-
-
-def value_readings(run: Run) -> List[List[float]]:
-    """The readings of each of ``run``'s values, quiet or slow, in their order within a value."""
-    return list(run.get("speed", [])) + [readings for _, *readings in run.get("slow", [])]
 
 
 def reading_spread(differences: Sequence[float]) -> Optional[float]:
@@ -167,6 +168,7 @@ class SpeedKnowledge:
         self._threshold: Optional[float] = None
         self._differences: List[float] = []
         self._spread: Optional[float] = None
+        self._spread_from = 0
         self._stale = True
 
     def add(self, name: str, runs: Iterable[Run]) -> None:
@@ -207,7 +209,9 @@ class SpeedKnowledge:
                     for r in found
                 ]
                 self._threshold, self._stale = threshold(slowdowns), False
-                self._spread = reading_spread(self._differences)
+                count = len(self._differences)
+                if self._spread is None or count >= SPREAD_REREAD * self._spread_from:
+                    self._spread, self._spread_from = reading_spread(self._differences), count
             return self._threshold
 
     def spread(self) -> Optional[float]:

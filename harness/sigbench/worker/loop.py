@@ -155,8 +155,8 @@ def run_job(job: Job, out: IO[str], commands: IO[str]) -> None:
         if job.get("profile"):
             emit(_profile_result(adapter, lasting, point, loops))
         else:
-            quiet = (data.get("quiet"), data.get("centre"))
-            emit(_point_result(adapter, lasting, point, timing, loops, meter, checked, sensing, quiet))
+            known = (data.get("quiet"), data.get("centre"))
+            emit(_point_result(adapter, lasting, point, timing, loops, meter, checked, sensing, known))
 
 
 def _sensing(job: Job) -> Optional[Sensing]:
@@ -202,11 +202,11 @@ def _point_result(
     meter: Optional[InstructionMeter],
     checked: bool = False,
     sensing: Optional[Sensing] = None,
-    quiet: Tuple[Optional[float], Optional[float]] = (None, None),
+    known: Tuple[Optional[float], Optional[float]] = (None, None),
 ) -> PointEvent:
     """Check, then measure, ``point``: its ``point`` event.  A point an earlier process of the
     run has ``checked`` in full is checked again more cheaply (``recheck_point``).  Timed values
-    are taken between readings of ``sensing``, calibrated here when first needed; ``quiet`` is
+    are taken between readings of ``sensing``, calibrated here when first needed; ``known`` is
     the point's quiet speed and its quiet readings' centre above it as the run knows them."""
     started = perf_counter()
     failure = _conformance_failure(adapter, point, checked) or lasting.restored("conformance")
@@ -222,7 +222,7 @@ def _point_result(
             if sensing is not None:
                 if not sensing.units:
                     sensing.calibrate()
-                sensing.start_point(*quiet)
+                sensing.start_point(*known)
             calibrating = perf_counter() - calibrating
             measured = measure(adapter, point, timing, loops, meter, sensing)
             if sensing is not None:
