@@ -16,14 +16,14 @@ import statistics
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union, cast
 
 import pandas
 from packaging.version import InvalidVersion, Version
 
 from sigbench.analysis.changepoints import CHANGE_POINT_ENVIRONMENTS, ChangePoint, change_points
 from sigbench.analysis.points import Analysis, analyse, labels
-from sigbench.analysis.speed import speed_corrected, usual_reading
+from sigbench.analysis.speed import Run, speed_corrected, usual_reading, values_with_readings
 from sigbench.analysis.stats import Estimate
 from sigbench.analysis.verdicts import (
     ALPHA,
@@ -173,12 +173,9 @@ def _taken(frame: pandas.DataFrame) -> pandas.DataFrame:
                 parts.append(rows.loc[rows["benchmark"] == benchmark, _TAKEN])
                 continue
             for process, run in enumerate(runs):
-                pairs = [
-                    *zip(run["values"], run["speed"]),
-                    *((slow[0], slow[1:]) for slow in run.get("slow", [])),
-                ]
                 found += [
-                    (str(label), str(benchmark), process, value, _mean(readings)) for value, readings in pairs
+                    (str(label), str(benchmark), process, value, _mean(readings))
+                    for value, readings in values_with_readings(cast(Run, run))
                 ]
         parts.append(pandas.DataFrame(found, columns=_TAKEN))
     return pandas.concat(parts, ignore_index=True) if parts else pandas.DataFrame(columns=_TAKEN)

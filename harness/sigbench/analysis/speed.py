@@ -28,7 +28,7 @@ import math
 import statistics
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, TypedDict, cast
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, TypedDict, cast
 
 from sigbench.results.store import record_from_document
 from sigbench.worker.speed import SLOW_SIGMAS, slow_on_average
@@ -66,8 +66,17 @@ class Run(RunValues, total=False):
     slow: List[List[float]]
 
 
+def values_with_readings(run: Run) -> List[Tuple[float, List[float]]]:
+    """Every value ``run`` took with its readings: those kept, then those left out as slow."""
+    return [
+        *zip(run["values"], run.get("speed", [])),
+        *((value, readings) for value, *readings in run.get("slow", [])),
+    ]
+
+
 def value_readings(run: Run) -> List[List[float]]:
-    """The readings of each of ``run``'s values, quiet or slow, in their order within a value."""
+    """The readings of each of ``run``'s values, quiet or slow, in their order within a value
+    (of a results file's ``sensing`` entry too, which keeps no kept values)."""
     return list(run.get("speed", [])) + [readings for _, *readings in run.get("slow", [])]
 
 
@@ -248,8 +257,7 @@ class SpeedKnowledge:
         for run in runs:
             if "speed" not in run:
                 continue
-            taken = [(value, readings) for value, readings in zip(run["values"], run["speed"])]
-            taken += [(value, readings) for value, *readings in run["slow"]]
+            taken = values_with_readings(run)
             values: List[float] = []
             speed: List[List[float]] = []
             slow: List[List[float]] = []
