@@ -19,6 +19,7 @@ import sigbench.worker.speed as speed_module
 from sigbench.analysis.precision import precision_of, relative_precision
 from sigbench.analysis.speed import (
     FEWEST_READINGS,
+    REREAD,
     Run,
     SpeedKnowledge,
     conditions,
@@ -136,6 +137,28 @@ def test_a_runs_spread_follows_its_readings_as_workers_add_them() -> None:
         if scatter == 0.02:
             assert spread == pytest.approx(0.02, rel=0.1)
     assert spread is not None and 0.025 < spread < 0.035  # half and half
+
+
+def test_the_threshold_is_read_again_as_readings_grow_and_exactly_when_asked() -> None:
+    """Not after every worker (it goes over every reading known): a few readings more leave it
+    as it was, ``exact`` reads it over all of them, and once they grew by ``REREAD`` it is what
+    a run that knew them all from the start reads."""
+    rng = np.random.default_rng(8)
+    knowledge, everything = SpeedKnowledge(), SpeedKnowledge()
+
+    def add(count: int, scatter: float) -> None:
+        runs = _runs([1.0] * count, [list(QUIET * np.exp(rng.normal(0, scatter, 2))) for _ in range(count)])
+        knowledge.add("point", runs)
+        everything.add("point", runs)
+
+    add(500, 0.01)
+    before = knowledge.threshold()
+    add(20, 0.05)  # 40 readings more, fewer than REREAD's growth
+    assert knowledge.threshold() == before
+    exact = knowledge.threshold(exact=True)
+    assert exact != before and exact == everything.threshold()
+    add(round(520 * (REREAD - 1)) + 1, 0.05)
+    assert knowledge.threshold() == everything.threshold(exact=True) != exact
 
 
 def test_the_quiet_centre_lies_where_the_fastest_of_so_many_readings_falls_below_it() -> None:

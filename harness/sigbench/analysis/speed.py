@@ -48,9 +48,10 @@ TENTH_TO_QUARTILE_SIGMAS = statistics.NormalDist().inv_cdf(0.25) - statistics.No
 #: one reading: the difference of two normal draws has sqrt(2) times their deviation.
 PAIR_QUANTILE = 0.25
 PAIR_QUANTILE_SIGMAS = math.sqrt(2) * statistics.NormalDist().inv_cdf(0.5 + PAIR_QUANTILE / 2)
-#: The spread is read again once the differences it was read from grew by this factor: it moves
-#: slowly, and reading it sorts them all (after every worker, that cost a minute of a bad hour's run).
-SPREAD_REREAD = 1.05
+#: The threshold and the spread are read again once the readings (differences) they were read from
+#: grew by this factor: they move slowly, and reading them goes over every reading known (after
+#: every worker, that cost a bad hour's run a minute for each).
+REREAD = 1.05
 
 
 class RunValues(TypedDict):
@@ -174,11 +175,12 @@ class SpeedKnowledge:
         self.readings: Dict[str, List[float]] = {}
         self._quiet: Dict[str, float] = {}
         self._fastest = math.inf
+        self._count = 0
         self._threshold: Optional[float] = None
+        self._threshold_from = 0
         self._differences: List[float] = []
         self._spread: Optional[float] = None
         self._spread_from = 0
-        self._stale = True
 
     def add(self, name: str, runs: Iterable[Run]) -> None:
         """The readings of ``runs`` of the point ``name`` (those already known are not repeated:
@@ -197,7 +199,7 @@ class SpeedKnowledge:
             self.readings.setdefault(name, []).extend(found)
             self._quiet[name] = min(self._quiet.get(name, math.inf), *found)
             self._fastest = min(self._fastest, self._quiet[name])
-            self._stale = True
+            self._count += len(found)
 
     def quiet(self, name: str) -> Optional[float]:
         """The point's quiet speed (``quiet_speed``; before any reading of it, the slowest it
@@ -206,21 +208,21 @@ class SpeedKnowledge:
             return None
         return quiet_speed(self._quiet.get(name, math.inf), self._fastest)
 
-    def threshold(self) -> Optional[float]:
-        """The run's threshold (``threshold``) over every reading known (recomputed when new
-        readings came)."""
+    def threshold(self, exact: bool = False) -> Optional[float]:
+        """The run's threshold (``threshold``) over every reading known: read again once they
+        grew by ``REREAD`` since it was last read, or now if ``exact`` (so is the spread)."""
         with self._lock:
-            if self._stale:
+            if self._threshold is None or exact or self._count >= REREAD * self._threshold_from:
                 slowdowns = [
                     math.log(r / quiet)
                     for name, found in self.readings.items()
                     for quiet in [quiet_speed(self._quiet[name], self._fastest)]
                     for r in found
                 ]
-                self._threshold, self._stale = threshold(slowdowns), False
-                count = len(self._differences)
-                if self._spread is None or count >= SPREAD_REREAD * self._spread_from:
-                    self._spread, self._spread_from = reading_spread(self._differences), count
+                self._threshold, self._threshold_from = threshold(slowdowns), self._count
+            count = len(self._differences)
+            if self._spread is None or exact or count >= REREAD * self._spread_from:
+                self._spread, self._spread_from = reading_spread(self._differences), count
             return self._threshold
 
     def spread(self) -> Optional[float]:

@@ -570,7 +570,7 @@ class Runner:
         """Judge every value again by the slow-phase threshold learnt so far (values judged
         earlier met a looser or a stricter one); the threshold, or None when values are not
         judged by speed (or no threshold is known yet)."""
-        limit = self.speed.threshold()
+        limit = self.speed.threshold(exact=True)
         if limit is None or not self.judge_speed:
             return None
         with self.lock:
