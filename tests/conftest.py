@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, NoReturn, Optional, Sequence
 
@@ -23,6 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Runs look up each library's newest release on PyPI: never in the tests (they and their
 # subprocesses stay offline and quick), except those that serve an index of their own.
 os.environ.setdefault(INDEX_VARIABLE, OFF)
+# Runs remember the machine's fastest reading in the user's cache (``sigbench.run.quiet_memory``):
+# the tests' runs, some with readings made up, and their subprocesses keep theirs in a session's own.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="sigbench-tests-cache-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], True)
 #: The smallest timing that still calibrates: no warmups, two values of at least 0.5 ms.
 TINY_TIMING = Timing(warmups=0, values=2, min_time=0.0005)
 

@@ -118,6 +118,12 @@ def check_document(document: Any) -> None:
         _number(settings["outlying_mads"], "sigbench.settings.outlying_mads")
     if "slow_threshold" in settings:  # sigbench.analysis.speed
         _number(settings["slow_threshold"], "sigbench.settings.slow_threshold", -math.inf)
+    if settings.get("reading_spread") is not None:
+        _number(settings["reading_spread"], "sigbench.settings.reading_spread")
+    if "machine_quiet" in settings:  # sigbench.run.quiet_memory
+        machine = _type(settings["machine_quiet"], dict, "sigbench.settings.machine_quiet")
+        _number(machine.get("reading"), "sigbench.settings.machine_quiet.reading")
+        _text(machine.get("date"), "sigbench.settings.machine_quiet.date")
     if settings.get("metric", "time") not in ("time", "instructions"):
         _fail("sigbench.settings.metric", "must be 'time' or 'instructions'")
     _check_run_layout(settings)
@@ -426,6 +432,10 @@ FIELDS: Tuple[Field, ...] = (
         ("metric", "``time`` or ``instructions``", "what a value counts (absent: time)"),
         ("valgrind", "string", "instructions mode: valgrind's version"),
         ("slow_threshold", "number", "the log slowdown beyond which a reading was slow"),
+        ("reading_spread", "number >= 0 or null", "a reading's standard deviation (log) at quiet speed"),
+        ("machine_quiet", "object", "the fastest reading this interpreter made on this machine before"),
+        ("machine_quiet.reading", "number >= 0", "its seconds per unit of the reference"),
+        ("machine_quiet.date", "string", "when it was made"),
         ("pairing", "string", "the gate: ``alternating`` (both sides take values in turns)"),
         ("pinned", "boolean", "the gate: whether each pair of workers was pinned to one CPU"),
         ("rounds", "string", "the gate: ``auto`` when rounds were judged at looks"),

@@ -46,7 +46,8 @@ def _sources() -> Dict[str, bytes]:
     return {path.relative_to(package.parent).as_posix(): path.read_bytes() for path in files}
 
 
-def _cache() -> Path:
+def cache_directory() -> Path:
+    """sigbench's directory in the user's cache (``$XDG_CACHE_HOME``, else ``~/.cache``)."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sigbench"
 
 
@@ -60,7 +61,7 @@ def worker_code() -> Path:
     if key in _made:
         return _made[key]
     try:
-        directory = _write(sources, _cache(), f"worker-{sigbench.__version__}-{key}")
+        directory = _write(sources, cache_directory(), f"worker-{sigbench.__version__}-{key}")
     except OSError:  # no writable cache: a directory of this process's own, removed at its exit
         scratch = Path(tempfile.mkdtemp(prefix="sigbench-worker-"))
         atexit.register(shutil.rmtree, scratch, True)

@@ -43,6 +43,7 @@ from sigbench.run.beside import Lane
 from sigbench.run.envs import Environment, current_environment
 from sigbench.run.newest import Interpreter, newest_releases
 from sigbench.run.process import WorkerDied, WorkerProcess, available_cpus, inventory_of
+from sigbench.run.quiet_memory import machine_key, remember
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
@@ -563,8 +564,20 @@ class Runner:
             for entry in self.record.points.values():
                 mark_machine_slow(entry)
             self.record.settings["slow_threshold"] = limit
+            self.record.settings["reading_spread"] = self.speed.spread()
+        self.remember_quiet_speed()
         self.record.finished = now()
         self.save()
+
+    def remember_quiet_speed(self) -> None:
+        """Keep the run's fastest reading in the machine's memory (``quiet_memory``), and in the
+        record the fastest known before it (once: a resumed run keeps what its first end knew)."""
+        fastest = self.speed.fastest
+        if fastest is None:
+            return
+        known = remember(machine_key(self.python, self.record.environment), fastest, now())
+        if known is not None:
+            self.record.settings.setdefault("machine_quiet", {"reading": known.reading, "date": known.date})
 
     def judge_again(self) -> Optional[float]:
         """Judge every value again by the slow-phase threshold learnt so far (values judged

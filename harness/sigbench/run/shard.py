@@ -98,8 +98,8 @@ class MergeError(ValueError):
 #: platform string, interpreter path) may differ between CI machines and stays with each value.
 _SAME_INTERPRETER = ("python_version", "python_implementation")
 #: Settings that differ between shards of one run by design (each shard judged its values by
-#: the threshold its own readings gave: ``sigbench.analysis.speed``).
-_PER_SHARD_SETTINGS = ("shard", "seed", "slow_threshold")
+#: the threshold and spread its own readings gave, on its own machine: ``sigbench.analysis.speed``).
+_PER_SHARD_SETTINGS = ("shard", "seed", "slow_threshold", "reading_spread", "machine_quiet")
 
 
 @dataclass
@@ -207,7 +207,9 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
             owner[name] = path
     settings = first.settings.copy()
     del settings["shard"]
-    settings.pop("slow_threshold", None)
+    settings.pop("slow_threshold", None)  # per shard (see below)
+    settings.pop("reading_spread", None)
+    settings.pop("machine_quiet", None)
     merged = RunRecord(
         profile=first.profile,
         settings=settings,

@@ -282,6 +282,10 @@ class Settings(TypedDict, total=False):
     valgrind: str
     #: The threshold of a slow reading the run ended with (``sigbench.analysis.speed``).
     slow_threshold: float
+    #: A reading's standard deviation (log) at quiet speed the run ended with, and the fastest
+    #: reading this interpreter had made on this machine before the run (``quiet_memory``).
+    reading_spread: Optional[float]
+    machine_quiet: Dict[str, Union[float, str]]
     #: The gate: ``alternating`` pairs, pinned to a CPU or not; ``auto`` rounds judged at looks.
     pairing: str
     pinned: bool
