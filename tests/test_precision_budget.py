@@ -199,7 +199,7 @@ def _no_value_slow(monkeypatch: pytest.MonkeyPatch) -> None:
     """No threshold, so no value judged slow: a process whose every value a noisy hour made slow
     would be replaced, and judged anew later, count after all (CI, twice); how many processes a
     target asks for is these tests' business, the machine's phases ``tests/test_speed.py``'s."""
-    monkeypatch.setattr(SpeedKnowledge, "threshold", lambda self: None)
+    monkeypatch.setattr(SpeedKnowledge, "threshold", lambda self, exact=False: None)
 
 
 @pytest.mark.slow
