@@ -40,7 +40,12 @@ def test_a_broken_memory_is_named_and_started_afresh(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "quiet-speed.json"
-    for broken in ("{not json", '{"k": {"reading": "fast"}}', "[1, 2]"):
+    for broken in (
+        "{not json",
+        '{"k": {"reading": "fast"}}',
+        "[1, 2]",
+        '{"k": {"reading": NaN, "date": "x"}}',
+    ):
         path.write_text(broken)
         assert remember("k", 50e-9, "2026-12-07", path) is None
         assert str(path) in capsys.readouterr().err

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -60,10 +61,14 @@ def _load(path: Path) -> Dict[str, Dict[str, Any]]:
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(found, dict) or not all(
-            isinstance(v, dict) and isinstance(v.get("reading"), float) and isinstance(v.get("date"), str)
+            isinstance(v, dict)
+            and isinstance(v.get("reading"), float)
+            and math.isfinite(v["reading"])
+            and v["reading"] > 0
+            and isinstance(v.get("date"), str)
             for v in found.values()
         ):
-            raise ValueError("not a mapping of {reading, date}")
+            raise ValueError("not a mapping of {reading (seconds > 0), date}")
         return found
     except FileNotFoundError:
         return {}
