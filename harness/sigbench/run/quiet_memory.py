@@ -3,7 +3,7 @@
 cache (``quiet-speed.json`` beside the workers' private code).
 
 A run judges slow phases against its own fastest reading, which is the machine's quiet speed
-only if the run met a quiet moment.  Over twelve runs of 2026-12-06 and 12-07 here, a run's
+only if the run met a quiet moment.  Over twelve runs of 2026-12-07 here, a run's
 fastest reading came within 1.0% of the fastest of them all; one run of eleven minutes in a bad
 hour never came within 10%, and every figure of it stood 34% above the next run's (median point)
 while it said it had run slow in 58% of its readings.  With this memory the run's conditions say
