@@ -14,9 +14,11 @@ import pytest
 
 from sigbench.analysis.speed import Conditions, conditions
 from sigbench.results.store import read_results
-from sigbench.run.quiet_memory import Known, machine_key, memory_path, remember
+from sigbench.run.multirun import MultiRun
+from sigbench.run.quiet_memory import Known, machine_key, memory_path, recall, remember
 from sigbench.run.runner import Profile, Runner
 from sigbench.suite.points import Point
+from sigbench.worker.inventory import machine_metadata
 from sigbench.worker.measure import Timing
 
 MACHINE = {
@@ -26,13 +28,14 @@ MACHINE = {
 }
 
 
-def test_the_fastest_reading_is_kept_and_what_was_known_before_is_returned(tmp_path: Path) -> None:
+def test_the_fastest_reading_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "cache" / "quiet-speed.json"
-    assert remember("k", 50e-9, "2026-12-07T07:00:00", path) is None
-    assert remember("k", 55e-9, "2026-12-07T08:00:00", path) == Known(50e-9, "2026-12-07T07:00:00")
-    assert remember("k", 48e-9, "2026-12-07T09:00:00", path) == Known(50e-9, "2026-12-07T07:00:00")
-    assert remember("k", 49e-9, "2026-12-07T10:00:00", path) == Known(48e-9, "2026-12-07T09:00:00")
-    assert remember("other", 70e-9, "2026-12-07T10:00:00", path) is None
+    assert recall("k", path) is None
+    for reading, hour, fastest in [(50e-9, 7, (50e-9, 7)), (55e-9, 8, (50e-9, 7)), (48e-9, 9, (48e-9, 9))]:
+        remember("k", reading, f"2026-12-07T{hour:02}:00:00", path)
+        assert recall("k", path) == Known(fastest[0], f"2026-12-07T{fastest[1]:02}:00:00")
+    remember("other", 70e-9, "2026-12-07T10:00:00", path)
+    assert recall("other", path) == Known(70e-9, "2026-12-07T10:00:00")
     assert json.loads(path.read_text())["k"] == {"reading": 48e-9, "date": "2026-12-07T09:00:00"}
 
 
@@ -47,7 +50,7 @@ def test_a_broken_memory_is_named_and_started_afresh(
         '{"k": {"reading": NaN, "date": "x"}}',
     ):
         path.write_text(broken)
-        assert remember("k", 50e-9, "2026-12-07", path) is None
+        remember("k", 50e-9, "2026-12-07", path)
         assert str(path) in capsys.readouterr().err
         assert json.loads(path.read_text()) == {"k": {"reading": 50e-9, "date": "2026-12-07"}}
 
@@ -55,7 +58,8 @@ def test_a_broken_memory_is_named_and_started_afresh(
 def test_a_cache_that_cannot_be_written_is_passed_over(tmp_path: Path) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("")
-    assert remember("k", 50e-9, "2026-12-07", blocked / "quiet-speed.json") is None
+    remember("k", 50e-9, "2026-12-07", blocked / "quiet-speed.json")
+    assert recall("k", blocked / "quiet-speed.json") is None
 
 
 def test_the_environments_of_one_interpreter_share_one_key(tmp_path: Path) -> None:
@@ -110,3 +114,22 @@ def test_a_run_remembers_its_fastest_reading_and_the_next_is_told(
     assert second["sigbench"]["settings"]["machine_quiet"] == memory[key]
     lines = conditions(second).machine_lines()
     assert len(lines) == 1 and "the fastest this interpreter read on this machine before" in lines[0]
+
+
+def test_environments_ending_one_after_another_are_told_what_was_known_when_the_run_began(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two environments of one interpreter in one run end one after the other: the second must not
+    be told the first one's reading, which is of this very run."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    points = [Point("baseline", "send", 10, "strong", "function")]
+    profile = Profile("memory", 2, Timing(warmups=1, values=3, min_time=0.001), "memory")
+    runners = {name: Runner(points, profile, tmp_path / f"{name}.json", seed=1) for name in ("a", "b")}
+    key = machine_key(runners["a"].python, machine_metadata())
+    remember(key, 1.0, "2026-01-01T00:00:00")  # a second per unit: slower than any real reading
+    MultiRun(runners, seed=1).run()
+    for name in runners:
+        settings = read_results(tmp_path / f"{name}.json")["sigbench"]["settings"]
+        assert settings["machine_quiet"] == {"reading": 1.0, "date": "2026-01-01T00:00:00"}
+    known = recall(key)
+    assert known is not None and known.reading < 1.0

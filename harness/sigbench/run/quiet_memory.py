@@ -80,18 +80,22 @@ def _load(path: Path) -> Dict[str, Dict[str, Any]]:
         return {}
 
 
-def remember(key: str, reading: float, date: str, path: Optional[Path] = None) -> Optional[Known]:
-    """Keep ``reading`` for ``key`` if it is the fastest yet; return what was known before (None
-    the first time).  A cache that cannot be written is passed over without a word."""
+def recall(key: str, path: Optional[Path] = None) -> Optional[Known]:
+    """The fastest reading known for ``key`` (None if none)."""
+    found = _load(path or memory_path()).get(key)
+    return Known(found["reading"], found["date"]) if found else None
+
+
+def remember(key: str, reading: float, date: str, path: Optional[Path] = None) -> None:
+    """Keep ``reading`` for ``key`` if it is the fastest yet.  A cache that cannot be written is
+    passed over without a word."""
     path = path or memory_path()
     memory = _load(path)
-    before = memory.get(key)
-    known = Known(before["reading"], before["date"]) if before else None
-    if known is None or reading < known.reading:
-        memory[key] = {"reading": reading, "date": date}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(path, json.dumps(memory, indent=1, sort_keys=True) + "\n")
-        except OSError:
-            pass
-    return known
+    if key in memory and memory[key]["reading"] <= reading:
+        return
+    memory[key] = {"reading": reading, "date": date}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(path, json.dumps(memory, indent=1, sort_keys=True) + "\n")
+    except OSError:
+        pass

@@ -43,7 +43,7 @@ from sigbench.run.beside import Lane
 from sigbench.run.envs import Environment, current_environment
 from sigbench.run.newest import Interpreter, newest_releases
 from sigbench.run.process import WorkerDied, WorkerProcess, available_cpus, inventory_of
-from sigbench.run.quiet_memory import machine_key, remember
+from sigbench.run.quiet_memory import machine_key, recall, remember
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
@@ -570,14 +570,9 @@ class Runner:
         self.save()
 
     def remember_quiet_speed(self) -> None:
-        """Keep the run's fastest reading in the machine's memory (``quiet_memory``), and in the
-        record the fastest known before it (once: a resumed run keeps what its first end knew)."""
-        fastest = self.speed.fastest
-        if fastest is None:
-            return
-        known = remember(machine_key(self.python, self.record.environment), fastest, now())
-        if known is not None:
-            self.record.settings.setdefault("machine_quiet", {"reading": known.reading, "date": known.date})
+        """Keep the run's fastest reading in the machine's memory (``quiet_memory``)."""
+        if self.speed.fastest is not None and self.record.environment:
+            remember(machine_key(self.python, self.record.environment), self.speed.fastest, now())
 
     def judge_again(self) -> Optional[float]:
         """Judge every value again by the slow-phase threshold learnt so far (values judged
@@ -796,3 +791,8 @@ class Runner:
         self.record.implementations[impl]["libraries"] = event["libraries"]
         if not self.record.environment:
             self.record.environment = dict(event["environment"])
+            # The machine's fastest reading as the run began (not at its end: the environments of
+            # one interpreter in a run, or a gate's two sides, end one after another).
+            known = recall(machine_key(self.python, self.record.environment))
+            if known is not None:
+                self.record.settings["machine_quiet"] = {"reading": known.reading, "date": known.date}
