@@ -15,7 +15,7 @@ import inspect
 import io
 import weakref
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Mapping, Tuple
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, FrozenSet, List, Mapping, Tuple
 
 from sigbench.suite.adapters.blinker import Blinker
 from sigbench.suite.points import Point
@@ -52,11 +52,16 @@ class Flask(Blinker):
     install_hint = "pip install 'sigbench[flask]'"
     description = "flask.signals NamedSignal (request_started for sends) .connect / send / disconnect"
 
+    #: Flask's built-in signals, once loaded (``reset`` tells them from new ones by them).
+    built_in: FrozenSet[Any] = frozenset()
+
     def load(self) -> None:
         global blinker, flask
         super().load()
         import blinker
         import flask.signals
+
+        self.built_in = frozenset(getattr(flask.signals, name) for name in SIGNALS)
 
     def new_signal(self) -> Any:
         # A fresh Namespace each time: Namespace.signal returns the existing signal for a known name.
@@ -113,9 +118,12 @@ class Flask(Blinker):
         }
 
     def reset(self, signal: Any) -> None:
-        # Flask's built-in signals are module globals: disconnect every receiver from every sender.
-        # A signal of a new Namespace is dropped, as blinker's are (its twin must be treated alike).
-        if not any(signal is getattr(flask.signals, name) for name in SIGNALS):
+        """Disconnect every receiver of one of Flask's built-in signals (module globals) from
+        every sender.  A signal of a new Namespace is dropped, as blinker's are, and costs no more
+        than blinker's no-op: the harness resets every new signal between the timed regions of a
+        point, and that untimed work moved Flask's ``send_dying-2`` (a region of two microseconds)
+        by 3% against blinker's when it read the ten built-in signals off the module each time."""
+        if signal not in self.built_in:
             return
         for receiver in list(signal.receivers.values()):
             if isinstance(receiver, weakref.ref):
