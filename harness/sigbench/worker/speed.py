@@ -15,7 +15,7 @@ fastest: ``sigbench.analysis.speed.quiet_speed``) by more than the run's
 threshold, which the runner derives from the spread of the readings themselves
 (``sigbench.analysis.speed.threshold``).  A value is slow when any reading taken beside or inside
 it is, or when its readings together lie above the point's quiet readings' centre by more than
-``SLOW_SIGMAS`` standard errors of their mean (``slow_on_average``): a machine slowed by a few
+``MEAN_SIGMAS`` standard errors of their mean (``slow_on_average``): a machine slowed by a few
 percent through a whole value, less than one reading can tell from its own scatter.  A value
 that did not have its CPU to itself (another process of the same machine ran on it) reads slow
 too: its thread's CPU time falls short of its wall time, which a reading of half a
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from time import perf_counter, thread_time
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -47,18 +48,23 @@ SHARED_BELOW = 0.98
 #: A value found slow is taken again up to this many times the values asked for, in all.
 RETAKES = 2
 #: A reading is slow beyond this many robust standard deviations above the quiet readings'
-#: centre (``sigbench.analysis.speed.threshold``), and a value's readings on average beyond this
-#: many standard errors (``slow_on_average``).
+#: centre (``sigbench.analysis.speed.threshold``).
 SLOW_SIGMAS = 5.0
+#: A value's readings are slow on average beyond this many standard errors (``slow_on_average``):
+#: a value taken at quiet speed is left out by them one time in a hundred (the quiet readings
+#: normal about their centre), a percent of the values re-taken for it.  Readings scatter
+#: independently of the values beside them, so leaving quiet values out by them does not move a
+#: point; values slowed by a few percent through all their readings follow them.
+MEAN_SIGMAS = -NormalDist().inv_cdf(0.01)
 
 
 def slow_on_average(slowdowns: List[float], centre: float, spread: float) -> bool:
     """Whether a value's readings, by their log slowdowns against the point's quiet speed, lie on
     average beyond the quiet readings' ``centre`` (log, above the quiet speed) by more than
-    ``SLOW_SIGMAS`` standard errors of a mean of that many readings of ``spread`` (a reading's
+    ``MEAN_SIGMAS`` standard errors of a mean of that many readings of ``spread`` (a reading's
     standard deviation): a machine slowed a little for a whole value, by less than one reading
     can tell from its own scatter, is seen in them together."""
-    return sum(slowdowns) / len(slowdowns) > centre + SLOW_SIGMAS * spread / math.sqrt(len(slowdowns))
+    return sum(slowdowns) / len(slowdowns) > centre + MEAN_SIGMAS * spread / math.sqrt(len(slowdowns))
 
 
 class _Unit:

@@ -14,7 +14,7 @@ from sigbench.analysis.speed import CEILING, SLOW_SIGMAS, conditions
 from sigbench.report.sections import twins
 from sigbench.report.sections.common import Documents, Inputs, Section, fragment, table
 from sigbench.results.budget import PHASES, with_other
-from sigbench.worker.speed import READ_EVERY, RETAKES, SHARED_BELOW
+from sigbench.worker.speed import MEAN_SIGMAS, READ_EVERY, RETAKES, SHARED_BELOW
 
 #: A headline, and the lines listed under it.
 Texts = List[Tuple[str, List[str]]]
@@ -79,6 +79,7 @@ def sections(inputs: Inputs) -> List[Section]:
         resamples=inputs.resamples,
         read_every=round(READ_EVERY * 1000),
         slow_sigmas=SLOW_SIGMAS,
+        mean_sigmas=f"{MEAN_SIGMAS:.1f}",
         ceiling=f"{math.exp(CEILING):.2f}",
         shared=round(SHARED_BELOW * 100),
         retakes=RETAKES,
