@@ -51,10 +51,11 @@ RETAKES = 2
 #: centre (``sigbench.analysis.speed.threshold``).
 SLOW_SIGMAS = 5.0
 #: A value's readings are slow on average beyond this many standard errors (``slow_on_average``):
-#: a value taken at quiet speed is left out by them one time in a hundred (the quiet readings
-#: normal about their centre), a percent of the values re-taken for it.  Readings scatter
-#: independently of the values beside them, so leaving quiet values out by them does not move a
-#: point; values slowed by a few percent through all their readings follow them.
+#: a value taken at quiet speed would be left out by them one time in a hundred were the quiet
+#: centre exact (it is read off the point's fastest reading, and misses by a third of a reading's
+#: spread or so: quiet runs here left out 3 to 8 values in a hundred more than at 5).  Readings
+#: scatter independently of the values beside them, so leaving quiet values out by them costs
+#: re-takes, not a bias; values slowed by a few percent through all their readings follow them.
 MEAN_SIGMAS = -NormalDist().inv_cdf(0.01)
 
 
