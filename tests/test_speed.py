@@ -169,6 +169,10 @@ def test_the_quiet_centre_lies_where_the_fastest_of_so_many_readings_falls_below
         assert quiet_centre(0.02, count) == pytest.approx(gap, rel=0.03)
 
 
+def test_the_mean_rule_leaves_out_a_quiet_value_one_time_in_a_hundred() -> None:
+    assert MEAN_SIGMAS == pytest.approx(statistics.NormalDist().inv_cdf(0.99), abs=1e-12)
+
+
 def test_a_value_slow_by_less_than_one_reading_can_tell_is_seen_in_its_readings_together() -> None:
     """Readings scattered by 2% (one reading's threshold near 1.18x the fastest): values whose
     sixteen readings all ran 5% slow mostly pass the threshold one by one but are slow on average;

@@ -23,8 +23,21 @@ from sigbench.suite.points import Point
 
 ROOT = Path(sigbench.__file__).resolve().parent.parent
 PACKAGE = ROOT / "sigbench"
-#: What a worker must never load: the analysis side's libraries, and the measuring tools.
-HEAVY = ("numpy", "pandas", "scipy", "matplotlib", "jinja2", "pyperf", "packaging")
+#: What a worker must never load: the analysis side's libraries, the measuring tools, and the
+#: standard library's statistics (with decimal and fractions: what a worker imported moves its
+#: figures by a percent or two, so none is imported that the worker does not need).
+HEAVY = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "matplotlib",
+    "jinja2",
+    "pyperf",
+    "packaging",
+    "statistics",
+    "decimal",
+    "fractions",
+)
 
 
 def _modules(*packages: str) -> List[Path]:

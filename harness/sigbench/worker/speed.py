@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from time import perf_counter, thread_time
 from typing import Callable, Dict, List, Optional, Tuple
 
@@ -56,7 +55,10 @@ SLOW_SIGMAS = 5.0
 #: spread or so: quiet runs here left out 3 to 8 values in a hundred more than at 5).  Readings
 #: scatter independently of the values beside them, so leaving quiet values out by them costs
 #: re-takes, not a bias; values slowed by a few percent through all their readings follow them.
-MEAN_SIGMAS = -NormalDist().inv_cdf(0.01)
+#: It is the standard normal's 99th percentile (``statistics.NormalDist().inv_cdf(0.99)``), written
+#: out: importing ``statistics`` here would bring ``decimal`` and ``fractions`` into every worker,
+#: and what a worker imported moves its figures by a percent or two (the clean-state page).
+MEAN_SIGMAS = 2.3263478740408408
 
 
 def slow_on_average(slowdowns: List[float], centre: float, spread: float) -> bool:
