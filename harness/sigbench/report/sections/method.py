@@ -79,7 +79,7 @@ def sections(inputs: Inputs) -> List[Section]:
         resamples=inputs.resamples,
         read_every=round(READ_EVERY * 1000),
         slow_sigmas=SLOW_SIGMAS,
-        mean_sigmas=f"{MEAN_SIGMAS:.1f}",
+        mean_sigmas=f"{MEAN_SIGMAS:.2f}",
         ceiling=f"{math.exp(CEILING):.2f}",
         shared=round(SHARED_BELOW * 100),
         retakes=RETAKES,
