@@ -49,6 +49,7 @@ from sigbench.suite.records import (
     PointEvent,
     ProfileEvent,
 )
+from sigbench.worker import layout
 from sigbench.worker.callcount import count_point
 from sigbench.worker.conformance import ConformanceError, check_point, recheck_point
 from sigbench.worker.inventory import libraries_of, machine_metadata, version_of
@@ -94,6 +95,8 @@ def _start(job: Job, out: IO[str]) -> Optional[Tuple[Emit, Adapter, LastingState
     # collections walk only what the points make.  Otherwise a point's collections would cost in
     # proportion to everything its library imported (Flask's import triples the cost of
     # connecting weakly held methods) and figures would depend on heaps, not libraries.
+    if job.get("metric") != "instructions":  # counts stay the same from run to run
+        layout.scatter()
     gc.collect()
     gc.freeze()
     return emit, adapter, lasting, Timing(**job["timing"])
