@@ -206,8 +206,12 @@ def _no_value_slow(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_lax_target_stops_every_point_at_the_fewest_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A target every precision meets.  With no value judged slow, a value whose process lost its
+    CPU or met a slow phase counts as it was, and two processes' Student interval is 6.4 times
+    their log ratio wide: a target of 1000% (as this test had) was missed in a CI run, and with
+    both CPUs busy here 2 runs of 25 had a process 5 and 11 times its sibling."""
     _no_value_slow(monkeypatch)
-    profile = Profile("lax", 2, TIMING, "lax", max_processes=6, target=10.0)
+    profile = Profile("lax", 2, TIMING, "lax", max_processes=6, target=math.inf)
     record = Runner(POINTS, profile, tmp_path / "r.json", seed=1).run()
     assert _runs(record) == {p.name: 2 for p in POINTS}
 
