@@ -32,10 +32,11 @@ STARTED = (
 
 def _run(program: str, argument: str) -> str:
     """``program`` in a fresh interpreter with one hash seed (which else moves an allocation now
-    and then), nothing of the host's ``PYTHON*`` variables and no user site."""
+    and then), nothing of the host's ``PYTHON*`` variables, no user site, and no bytecode written
+    (the first process after a change to the source compiles it and writes it: other offsets)."""
     environment = {name: value for name, value in os.environ.items() if not name.startswith("PYTHON")}
     result = subprocess.run(
-        [sys.executable, "-s", "-c", program, str(ROOT), argument],
+        [sys.executable, "-s", "-B", "-c", program, str(ROOT), argument],
         capture_output=True,
         text=True,
         timeout=60,

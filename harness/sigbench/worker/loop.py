@@ -91,12 +91,14 @@ def _start(job: Job, out: IO[str]) -> Optional[Tuple[Emit, Adapter, LastingState
         # send to async receivers uses it; here it lives as long as the worker, like the library.
         import asyncio  # noqa: F401
     emit({"event": "hello", "version": version, "libraries": libraries, "environment": machine_metadata()})
+    # A memory layout of this process's own (``layout``), frozen with the rest; not when counting
+    # instructions, whose counts stay the same from run to run.
+    if job.get("metric") != "instructions":
+        layout.scatter()
     # What the library's import made lives as long as the worker: out of the collector's sight,
     # collections walk only what the points make.  Otherwise a point's collections would cost in
     # proportion to everything its library imported (Flask's import triples the cost of
     # connecting weakly held methods) and figures would depend on heaps, not libraries.
-    if job.get("metric") != "instructions":  # counts stay the same from run to run
-        layout.scatter()
     gc.collect()
     gc.freeze()
     return emit, adapter, lasting, Timing(**job["timing"])
