@@ -36,6 +36,7 @@ from sigbench.analysis.speed import conditions, reference_medians
 from sigbench.analysis.stats import typical_runs
 from sigbench.results.budget import summary_line, with_other
 from sigbench.results.store import is_read, point_runs, read_results
+from sigbench.results.table import frame_from_documents
 from sigbench.run.noise import NoiseInjector
 from sigbench.suite.points import Point
 
@@ -44,14 +45,16 @@ MEDIAN_LIMIT, P95_LIMIT = 0.01, 0.03
 
 
 def medians(document: Dict) -> Dict[str, float]:
-    """Every point's median over its values, as the report takes it (outlying processes left out
-    where the run says so)."""
+    """Every point's median over its values, as the report takes it (the run's slower stretches
+    divided out, outlying processes left out where the run says so)."""
     mads = document["sigbench"]["settings"].get("outlying_mads")
     found = {}
-    for name, runs in point_runs(document).items():
+    frame = frame_from_documents({Path("run.json"): document})
+    for name, point in frame.groupby("benchmark"):
+        runs = [list(process["value"]) for _, process in point.groupby("process")]
         kept = typical_runs(runs, mads)
         if kept:
-            found[name] = float(np.median([v for run in kept for v in run]))
+            found[str(name)] = float(np.median([v for run in kept for v in run]))
     return found
 
 

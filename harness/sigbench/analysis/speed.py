@@ -28,9 +28,12 @@ import math
 import statistics
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, TypedDict, cast
 
 from sigbench.results.store import record_from_document
+from sigbench.results.stretch import WINDOW_SECONDS
+from sigbench.results.table import frame_from_documents
 from sigbench.worker.speed import SLOW_SIGMAS, slow_on_average
 
 #: The highest threshold: a reading this much slower than its point's fastest is always slow.
@@ -299,6 +302,9 @@ class Conditions:
     fastest: Optional[float] = None
     machine: Optional[Tuple[float, str]] = None
     spread: Optional[float] = None
+    #: The factors divided out of the timed values for their run's slower stretches
+    #: (``sigbench.results.stretch``): their median and their largest (None if not known).
+    stretch: Optional[Tuple[float, float]] = None
 
     @property
     def sensed(self) -> bool:
@@ -317,7 +323,19 @@ class Conditions:
             f"Machine speed: slow in {self.slow_readings:.1%} of the readings{how}; {self.slow} of "
             f"{self.taken} values ({self.slow_share:.1%}) were taken while it ran slow and are left out of "
             f"the figures: {self.retaken} re-taken, {self.short} left short, over {len(self.points)} points.",
+            *self.stretch_lines(),
             *self.machine_lines(),
+        ]
+
+    def stretch_lines(self) -> List[str]:
+        """What the figures divide out for the run's slower stretches, if anything."""
+        if self.stretch is None or self.stretch[1] <= 1.0:
+            return []
+        median, largest = self.stretch
+        return [
+            f"Slower stretches: the figures divide each value by how much slower the machine ran in its "
+            f"stretch of {WINDOW_SECONDS} s than in the run's quick ones, by a median {median:.3f}×, at "
+            f"most {largest:.3f}×."
         ]
 
     def machine_lines(self) -> List[str]:
@@ -382,4 +400,9 @@ def conditions(document: Dict[str, Any]) -> Conditions:
                 slowdowns.extend(max(value[1:]) / quiet for value in run["slow"])
     found.slowdown = statistics.median(slowdowns) if slowdowns else None
     found.slow_readings = slow_readings / readings if readings else 0.0
+    if fastest and document.get("benchmarks"):
+        frame = frame_from_documents({Path("run.json"): document})
+        factors = frame["stretch"][frame["reading"].notna()]
+        if len(factors):
+            found.stretch = (float(factors.median()), float(factors.max()))
     return found

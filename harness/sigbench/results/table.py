@@ -1,6 +1,7 @@
-"""Every kind of results file as one tidy pandas table: one row per raw value, with its point's
+"""Every kind of results file as one tidy pandas table: one row per value, with its point's
 parameters and environment as columns (``load_results``).  Reads sigbench results files, plain
-pyperf suites and pytest-benchmark's JSON alike; every file is checked as it is read.
+pyperf suites and pytest-benchmark's JSON alike; every file is checked as it is read.  A timed
+value of a sensed run comes with its run's slower stretches divided out (``stretch``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import pyperf
 
 from sigbench.results import pytest_benchmark
 from sigbench.results.store import ResultsError, load_json, pyperf_suite, read_results
+from sigbench.results.stretch import stretch_factors
 from sigbench.suite.points import Point
 from sigbench.worker.scenarios import SCENARIOS
 
-#: Columns of ``load_results``: a point's parameters, its environment, one raw value a row.
+#: Columns of ``load_results``: a point's parameters, its environment, one value a row.
 COLUMNS = (
     "file",
     "run_id",
@@ -49,6 +51,9 @@ COLUMNS = (
     # The mean reading of the reference workload beside and inside the value (seconds per unit:
     # ``sigbench.worker.speed``), where the run sensed the machine's speed; missing otherwise.
     "reading",
+    # The factor divided out of ``value``: how much slower the machine ran in the stretch of the
+    # run the value was taken in than in the run's quick stretches (``sigbench.results.stretch``).
+    "stretch",
 )
 #: Metadata key for each column that is not named as in the file.
 _METADATA_KEYS = {
@@ -113,6 +118,8 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
         in_range = numbers.abs() < 2**53  # integers a float holds exactly; anything else is missing
         frame[column] = numbers.where(in_range & (numbers == numbers.round())).astype("Int64")
     frame["reading"] = pandas.to_numeric(frame["reading"], errors="coerce").astype("float64")
+    frame["stretch"] = stretch_factors(frame)
+    frame["value"] = frame["value"] / frame["stretch"]
     return frame
 
 
@@ -164,8 +171,9 @@ def _memory_rows(path: Path, document: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 def load_results(paths: Sequence[Path]) -> pandas.DataFrame:
-    """One row per raw value (seconds, or bytes for memory points, per operation: ``unit``
-    says which) with its point's parameters and environment.
+    """One row per value (seconds, or bytes for memory points, per operation: ``unit`` says
+    which) with its point's parameters and environment, a timed value with its run's slower
+    stretches divided out (``stretch``).
 
     Reads sigbench results files, plain pyperf suites and pytest-benchmark JSON alike; a
     parameter a file does not carry is a missing value, not an error.  Bad input raises

@@ -14,6 +14,7 @@ from sigbench.analysis.speed import CEILING, SLOW_SIGMAS, conditions
 from sigbench.report.sections import twins
 from sigbench.report.sections.common import Documents, Inputs, Section, fragment, table
 from sigbench.results.budget import PHASES, with_other
+from sigbench.results.stretch import BASELINE_QUANTILE, WINDOW_SECONDS
 from sigbench.worker.speed import MEAN_SIGMAS, READ_EVERY, RETAKES, SHARED_BELOW
 
 #: A headline, and the lines listed under it.
@@ -83,6 +84,8 @@ def sections(inputs: Inputs) -> List[Section]:
         ceiling=f"{math.exp(CEILING):.2f}",
         shared=round(SHARED_BELOW * 100),
         retakes=RETAKES,
+        window=WINDOW_SECONDS,
+        baseline=round(BASELINE_QUANTILE * 100),
         precision=precision_texts(inputs.documents),
         machine=condition_texts(inputs.documents),
         budget=budget_table(inputs.documents),
