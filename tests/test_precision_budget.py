@@ -375,6 +375,24 @@ def test_a_process_that_measured_nothing_does_not_count_towards_the_most(tmp_pat
     assert not runner.wants_more(POINTS[0])  # six processes: as many again as the most
 
 
+def test_a_process_that_measured_nothing_does_not_count_towards_the_fewest(tmp_path: Path) -> None:
+    """Three processes at the fewest, one of them every value slow: the point wants a third that
+    measured something, even with a target it already meets.  (Two processes' Student interval is
+    12.7 standard errors wide: under injected noise 25-32 points of 557 stopped on two, and two
+    processes 0.03% apart gave a twin point ±0.2% where 0.7% apart gave ±4%.)"""
+    measured = _process(1e-6)
+    nothing: ProcessRun = {**measured, "values": [], "speed": [], "slow": [[1e-6, 1.0, 2.0]]}
+    profile = Profile("lax", 3, TIMING, "lax", max_processes=4, target=math.inf)
+    runner = Runner(POINTS[:1], profile, tmp_path / "r.json", seed=1)
+    runs = runner.record.points[POINTS[0].name].runs
+    runs.extend([measured, _process(1.01e-6), nothing])
+    assert runner.wants_more(POINTS[0])
+    runs.append(measured)
+    assert not runner.wants_more(POINTS[0])
+    runs[:] = [measured, measured] + [nothing] * 6
+    assert not runner.wants_more(POINTS[0])  # eight processes: as many again as the most
+
+
 def test_a_point_gets_no_process_once_its_processes_took_the_profiles_seconds(tmp_path: Path) -> None:
     """Short of its target and far from the most, a point still stops once its processes took
     ``point_seconds`` in all (the run's settings say so; a run without it is not capped)."""
