@@ -444,10 +444,9 @@ class Runner:
         yet precise enough and fewer than the most?  A process whose every value was taken in a
         slow phase measured nothing: it counts towards neither the fewest nor the most, up to as
         many again as the most, and a point that has measured nothing at all wants another (with
-        a target or without).  From
-        ``REACH_FROM`` of the most on, a point wants another only while it is ``within_reach``
-        (a twins' shared point: up to the most, for the twin check's verdict), and none once its
-        processes took the run's ``point_seconds``."""
+        a target or without).  From ``REACH_FROM`` of the most on, a point wants another only
+        while it is ``within_reach`` (a twins' shared point: up to the most, for the twin check's
+        verdict), and none once its processes took the run's ``point_seconds``."""
         runs = self.record.points[point.name].runs
         done = len(runs)
         if done < self.fewest(point):
@@ -458,7 +457,7 @@ class Runner:
         measured = sum(1 for run in runs if run["values"])
         if done >= 2 * most or measured >= most:
             return False
-        if measured < self.fewest(point):  # two processes' interval is too fragile to stop on
+        if measured < self.fewest(point):  # an interval from fewer is too fragile to stop on
             return True
         target = self.profile.target
         if not measured or target is None:  # short of the most it measured (the fixed profiles)
