@@ -14,6 +14,7 @@ from typing import Dict, List, Sequence, cast
 
 import numpy as np
 import pytest
+from scipy.stats import mannwhitneyu
 
 import sigbench.worker.speed as speed_module
 from sigbench.analysis.precision import precision_of, relative_precision
@@ -483,16 +484,23 @@ def test_injected_slow_phases_are_sensed_and_left_out(tmp_path: Path) -> None:
     found = conditions(document)
     assert found.sensed and found.slow > 0 and found.slowdown is not None and found.slowdown > 1.2
     assert "slow_threshold" in document["sigbench"]["settings"]
-    # The values left out are the slow ones: where a point left any out, their median lies well
-    # above the kept values' (1.5-1.8x over 19 runs of this test; a rule that left values out at
-    # random would find them alike).
+    # The values left out are the slow ones: over the points, each value over its point's kept
+    # median, the left-out ones rank above the kept ones (a one-sided Mann-Whitney test; a rule
+    # that left values out at random would rank them alike). A rank test, not a ratio: how much
+    # slower they run depends on what else the machine runs (1.5-1.9x alone, 1.35-1.9x beside a
+    # load switching on and off on both CPUs, 1.19x once beside the suite's CI; p was 2e-7 to 2e-13
+    # in eight runs beside that load).
     record = record_from_document(document)
-    apart = [
-        statistics.median(s[0] for run in runs for s in run["slow"]) / statistics.median(kept)
-        for runs in (record.points[point.name].runs for point in POINTS)
-        if any(run["slow"] for run in runs) and (kept := [v for run in runs for v in run["values"]])
-    ]
-    assert apart and statistics.median(apart) > 1.2, apart
+    left_out: List[float] = []
+    kept: List[float] = []
+    for runs in (record.points[point.name].runs for point in POINTS):
+        values = [v for run in runs for v in run["values"]]
+        if not values:
+            continue
+        middle = statistics.median(values)
+        left_out += [slow[0] / middle for run in runs for slow in run["slow"]]
+        kept += [v / middle for v in values]
+    assert left_out and mannwhitneyu(left_out, kept, alternative="greater").pvalue < 1e-3, left_out
     # Each noisy median lies within the quiet run's own process medians, widened below by 15% (four
     # processes of a connect point differ by up to 17% on their own) and above by the run's
     # threshold, the rule's bound (a value that spent part of its time in a slow phase, below the
