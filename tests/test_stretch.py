@@ -136,7 +136,9 @@ def test_each_run_and_machine_is_judged_by_its_own_stretches(file: str, host: st
 
 def test_load_results_divides_the_stretch_out_and_keeps_the_factor(tmp_path: Path) -> None:
     """A results file whose processes ran through a slow stretch: the table's values are the
-    file's divided by ``stretch``, and the slow stretch's are back at the others' level."""
+    file's divided by ``stretch``, and the slow stretch's are back at the others' level; its
+    readings are divided alike, so that a value over its reading (the reference's units, as
+    ``sigbench compare`` and histories take them) is the file's, the stretch counted once."""
     frame = run_frame(slow=(45, 90, 1.05))
     values: synthetic.Values = {}
     for name in POINTS:
@@ -163,6 +165,8 @@ def test_load_results_divides_the_stretch_out_and_keeps_the_factor(tmp_path: Pat
     assert loaded["stretch"].max() == pytest.approx(1.05, rel=0.004)
     raw = loaded["value"] * loaded["stretch"]
     assert sorted(raw) == pytest.approx(sorted(frame["value"]), rel=1e-12)
+    in_units = sorted(frame["value"] / frame["reading"])
+    assert sorted(loaded["value"] / loaded["reading"]) == pytest.approx(in_units, rel=1e-12)
     seconds = (pandas.to_datetime(loaded["date"]) - START).dt.total_seconds()
     inside = (seconds >= 45) & (seconds < 90)
     for _, point in loaded.groupby("impl"):

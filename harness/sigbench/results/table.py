@@ -1,7 +1,8 @@
 """Every kind of results file as one tidy pandas table: one row per value, with its point's
 parameters and environment as columns (``load_results``).  Reads sigbench results files, plain
 pyperf suites and pytest-benchmark's JSON alike; every file is checked as it is read.  A timed
-value of a sensed run comes with its run's slower stretches divided out (``stretch``).
+value of a sensed run comes with its run's slower stretches divided out (``stretch``), and its
+reading alike (a value over its reading, the reference's units, counts the stretch once).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ COLUMNS = (
     "outlying_mads",
     # The mean reading of the reference workload beside and inside the value (seconds per unit:
     # ``sigbench.worker.speed``), where the run sensed the machine's speed; missing otherwise.
+    # Divided by ``stretch`` as the value is: the value over its reading is the file's.
     "reading",
     # The factor divided out of ``value``: how much slower the machine ran in the stretch of the
     # run the value was taken in than in the run's quick stretches (``sigbench.results.stretch``).
@@ -120,6 +122,7 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
     frame["reading"] = pandas.to_numeric(frame["reading"], errors="coerce").astype("float64")
     frame["stretch"] = stretch_factors(frame)
     frame["value"] = frame["value"] / frame["stretch"]
+    frame["reading"] = frame["reading"] / frame["stretch"]
     return frame
 
 
