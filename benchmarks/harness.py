@@ -2,8 +2,9 @@
 print what a change to the runner should be judged by: each run's wall time and timed share
 (its time budget), the precision its points reached, and how well the runs agree (every timed
 point's median compared pairwise: the median and 95th percentile of |log ratio|, and how many
-points differ by more than their 95% intervals allow; the points read, bytes and objects, apart:
-how many read the same in both runs).
+points differ by more than their 95% intervals allow; the same in the reference's units, and with
+how much longer a reference reading took in one run than the other divided out of every point;
+the points read, bytes and objects, apart: how many read the same in both runs).
 
     python benchmarks/harness.py                      # three runs of the default matrix
     python benchmarks/harness.py --runs 2 -- --impl blinker --scenario send
@@ -69,10 +70,14 @@ def read_names(document: Dict) -> Set[str]:
     return {item["name"] for item in document["sigbench"]["points"] if is_read(Point.from_dict(item))}
 
 
-def compare(first: Dict, second: Dict) -> Tuple[np.ndarray, np.ndarray]:
-    """|log ratio| of the medians of the timed points, and of the points read, of two runs."""
+Medians = Tuple[Dict[str, float], Dict[str, float]]
+
+
+def compare(first: Dict, second: Dict, found: Optional[Medians] = None) -> Tuple[np.ndarray, np.ndarray]:
+    """|log ratio| of the medians of the timed points, and of the points read, of two runs
+    (``found``: their ``medians``, when known already)."""
     read = read_names(first) | read_names(second)
-    a, b = medians(first), medians(second)
+    a, b = found or (medians(first), medians(second))
 
     def only(medians: Dict[str, float], wanted: bool) -> Dict[str, float]:
         return {name: value for name, value in medians.items() if (name in read) == wanted}
@@ -80,13 +85,35 @@ def compare(first: Dict, second: Dict) -> Tuple[np.ndarray, np.ndarray]:
     return agreement(only(a, False), only(b, False)), agreement(only(a, True), only(b, True))
 
 
-def beyond_intervals(first: Dict, second: Dict) -> Tuple[int, int]:
+def machine_shift(plain: Medians, units: Medians, read: Set[str]) -> Optional[float]:
+    """How much longer a reference reading took in the second run than in the first, as a log
+    ratio: the median over the timed points in all four of ``plain`` medians' log ratio less
+    their ``units``' (their medians in the reference's units), which is each point's median
+    reading's log ratio (None without such points).  A machine slower through a whole run, or
+    between runs, moves every point and its readings alike; a runner or a library moves points."""
+    (a, b), (unit_a, unit_b) = plain, units
+    common = [
+        name
+        for name in a
+        if name not in read
+        and name in b
+        and name in unit_a
+        and name in unit_b
+        and min(a[name], b[name], unit_a[name], unit_b[name]) > 0
+    ]
+    if not common:
+        return None
+    return float(np.median([math.log(b[n] / a[n] * unit_a[n] / unit_b[n]) for n in common]))
+
+
+def beyond_intervals(first: Dict, second: Dict, found: Optional[Medians] = None) -> Tuple[int, int]:
     """Of the timed points both runs measured with an interval, how many differ between them by
     more than their 95% intervals allow (|log ratio| beyond the half-widths combined, the root of
-    their squares): about one in twenty, if the intervals say what they claim."""
+    their squares): about one in twenty, if the intervals say what they claim (``found`` as for
+    ``compare``)."""
     read = read_names(first) | read_names(second)
     a, b = precision_of(first).points, precision_of(second).points
-    ma, mb = medians(first), medians(second)
+    ma, mb = found or (medians(first), medians(second))
     both = [
         name
         for name in a
@@ -148,25 +175,39 @@ def report(files: List[Path]) -> bool:
                 f"{len(shifts)} points moved)"
             )
     ok = True
+    found = {path: medians(document) for path, document in zip(files, documents)}
+    units_found = {path: reference_medians(document) for path, document in zip(files, documents)}
     for (a, da), (b, db) in itertools.combinations(zip(files, documents), 2):
-        ratios, read = compare(da, db)
+        ratios, read = compare(da, db, (found[a], found[b]))
         if not len(ratios):
             print(f"{a.name} vs {b.name}: no timed point in common")
             continue
         median, p95 = np.median(ratios), np.percentile(ratios, 95)
         ok &= bool(median <= MEDIAN_LIMIT and p95 <= P95_LIMIT)
-        beyond, judged = beyond_intervals(da, db)
+        beyond, judged = beyond_intervals(da, db, (found[a], found[b]))
         print(
             f"{a.name} vs {b.name}: {len(ratios)} timed points, |log ratio| median {median:.2%}, "
             f"95th percentile {p95:.2%}, max {ratios.max():.2%}; {beyond} of {judged} "
             f"({beyond / max(judged, 1):.1%}) apart by more than their 95% intervals allow (about 5% "
             "if the intervals are honest)"
         )
-        units = agreement(reference_medians(da), reference_medians(db))
+        units = agreement(units_found[a], units_found[b])
         if len(units):
             print(
                 f"  in the reference's units (each point's median over the readings beside its values): "
                 f"|log ratio| median {np.median(units):.2%}, 95th percentile {np.percentile(units, 95):.2%}"
+            )
+        read_here = read_names(da) | read_names(db)
+        shift = machine_shift((found[a], found[b]), (units_found[a], units_found[b]), read_here)
+        if shift is not None:
+            timed_a = {
+                name: value * math.exp(shift) for name, value in found[a].items() if name not in read_here
+            }
+            divided = agreement(timed_a, found[b])
+            print(
+                f"  a reference reading took {math.exp(shift):.3f}x as long in {b.name} (median point); "
+                f"that divided out of every point: |log ratio| median {np.median(divided):.2%}, "
+                f"95th percentile {np.percentile(divided, 95):.2%}"
             )
         if len(read):
             print(

@@ -80,3 +80,29 @@ def test_runs_a_slower_machine_made_apart_agree_in_the_reference_units() -> None
     assert script.reference_medians(first) == pytest.approx({SEND.name: 1.01e-6 / 5.1e-8})
     units = script.agreement(script.reference_medians(first), script.reference_medians(second))
     assert units == pytest.approx([0.0])
+
+
+def test_a_machine_slower_between_runs_is_read_off_the_points_readings_and_divided_out() -> None:
+    """The second run's machine 3% slower on every point (values and readings alike), and one of
+    three points 10% slower of its own: the reference reading took 1.03x as long in the median
+    point, and with that divided out two points agree and the third stands 10% apart."""
+    points = [SEND, CONNECT, Point("baseline", "disconnect", 10, "strong", "function")]
+
+    def sensed(machine: float, own: float) -> dict:
+        record = synthetic.record(
+            {p: [[1.0e-6 * machine * (own if p == SEND else 1.0)] * 2] * 3 for p in [*points, BYTES]}
+        )
+        for point in points:
+            for run in record.points[point.name].runs:
+                run["speed"], run["slow"] = [[5.0e-8 * machine]] * 2, []
+        return to_document(record)
+
+    script = _script()
+    first, second = sensed(1.0, 1.0), sensed(1.03, 1.10)
+    plain = (script.medians(first), script.medians(second))
+    units = (script.reference_medians(first), script.reference_medians(second))
+    shift = script.machine_shift(plain, units, script.read_names(first))
+    assert shift == pytest.approx(math.log(1.03))
+    assert script.machine_shift(plain, ({}, {}), set()) is None
+    scaled = {name: value * math.exp(shift) for name, value in plain[0].items() if name != BYTES.name}
+    assert sorted(script.agreement(scaled, plain[1])) == pytest.approx([0.0, 0.0, math.log(1.1)], abs=1e-12)
