@@ -88,9 +88,9 @@ def compare(first: Dict, second: Dict, found: Optional[Medians] = None) -> Tuple
 def machine_shift(plain: Medians, units: Medians, read: Set[str]) -> Optional[float]:
     """How much longer a reference reading took in the second run than in the first, as a log
     ratio: the median over the timed points in all four of ``plain`` medians' log ratio less
-    their ``units``' (their medians in the reference's units), which is each point's median
-    reading's log ratio (None without such points).  A machine slower through a whole run, or
-    between runs, moves every point and its readings alike; a runner or a library moves points."""
+    their ``units``' (their medians in the reference's units), which is near enough each point's
+    median reading's log ratio (None without such points).  A machine slower through a whole run,
+    or between runs, moves every point and its readings alike; a runner or a library moves points."""
     (a, b), (unit_a, unit_b) = plain, units
     common = [
         name
