@@ -34,6 +34,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, TypedDi
 from sigbench.results.store import record_from_document
 from sigbench.results.stretch import WINDOW_SECONDS
 from sigbench.results.table import frame_from_documents
+from sigbench.run.quiet_memory import FEWEST_POINTS
 from sigbench.worker.speed import SLOW_SIGMAS, slow_on_average
 
 #: The highest threshold: a reading this much slower than its point's fastest is always slow.
@@ -305,6 +306,9 @@ class Conditions:
     #: The factors divided out of the timed values for their run's slower stretches
     #: (``sigbench.results.stretch``): their median and their largest (None if not known).
     stretch: Optional[Tuple[float, float]] = None
+    #: The run's level against the machine's remembered one (``sigbench.run.quiet_memory.settle``):
+    #: its factor, the points it was read over, the date of the run that set the level.
+    level: Optional[Tuple[float, int, str]] = None
 
     @property
     def sensed(self) -> bool:
@@ -324,7 +328,28 @@ class Conditions:
             f"{self.taken} values ({self.slow_share:.1%}) were taken while it ran slow and are left out of "
             f"the figures: {self.retaken} re-taken, {self.short} left short, over {len(self.points)} points.",
             *self.stretch_lines(),
+            *self.level_lines(),
             *self.machine_lines(),
+        ]
+
+    def level_lines(self) -> List[str]:
+        """What the figures divide out for the machine's level against the one it remembers."""
+        if self.level is None:
+            return [
+                "Machine level: not read against one remembered (a first run of this interpreter here, "
+                f"fewer than {FEWEST_POINTS} points in common with the level, a merged or an older file): "
+                "the figures stand at the run's own speed."
+            ]
+        factor, points, since = self.level
+        if factor == 1.0:
+            return [
+                f"Machine level: the quickest run here yet ({points} points in common with the last "
+                "level): its readings set the level remembered, and its figures stand as measured."
+            ]
+        return [
+            f"Machine level: the reference's readings took {factor:.3f}× as long as at the level "
+            f"remembered from the quickest run here ({since[:10]}; median over {points} points): the "
+            "figures divide every value by that."
         ]
 
     def stretch_lines(self) -> List[str]:
@@ -351,9 +376,14 @@ class Conditions:
             f"before ({date[:10]})"
         )
         if self.spread is not None and math.log(ratio) > self.spread:
+            after = (
+                "its values by about that much or more, and its figures by what its level did not divide out"
+                if self.level is not None
+                else "its figures by about that much or more"
+            )
             return [
-                f"{said}: it never ran at the machine's quiet speed, and its figures are slow by about "
-                "that much or more; compare runs in the reference's units (sigbench compare)."
+                f"{said}: it never ran at the machine's quiet speed, and slowed {after}; compare runs "
+                "in the reference's units (sigbench compare)."
             ]
         return [f"{said}."]
 
@@ -369,6 +399,8 @@ def conditions(document: Dict[str, Any]) -> Conditions:
     machine = section.get("settings", {}).get("machine_quiet")
     found.machine = (float(machine["reading"]), str(machine["date"])) if machine else None
     found.spread = section.get("settings", {}).get("reading_spread")
+    level = section.get("settings", {}).get("machine_level")
+    found.level = (float(level["factor"]), int(level["points"]), str(level["since"])) if level else None
     fastest = {
         item["name"]: min(every)
         for item in section.get("points", [])

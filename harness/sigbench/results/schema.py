@@ -124,6 +124,11 @@ def check_document(document: Any) -> None:
         machine = _type(settings["machine_quiet"], dict, "sigbench.settings.machine_quiet")
         _number(machine.get("reading"), "sigbench.settings.machine_quiet.reading")
         _text(machine.get("date"), "sigbench.settings.machine_quiet.date")
+    if "machine_level" in settings:  # sigbench.run.quiet_memory.settle
+        level = _type(settings["machine_level"], dict, "sigbench.settings.machine_level")
+        _number(level.get("factor"), "sigbench.settings.machine_level.factor", 1.0)
+        _number(level.get("points"), "sigbench.settings.machine_level.points", 1, integer=True)
+        _text(level.get("since"), "sigbench.settings.machine_level.since")
     if settings.get("metric", "time") not in ("time", "instructions"):
         _fail("sigbench.settings.metric", "must be 'time' or 'instructions'")
     _check_run_layout(settings)
@@ -436,6 +441,10 @@ FIELDS: Tuple[Field, ...] = (
         ("machine_quiet", "object", "the fastest reading this interpreter made on this machine before"),
         ("machine_quiet.reading", "number >= 0", "its seconds per unit of the reference"),
         ("machine_quiet.date", "string", "when it was made"),
+        ("machine_level", "object", "the run's level against the machine's remembered one"),
+        ("machine_level.factor", "number >= 1", "how much longer its readings took: values divide by it"),
+        ("machine_level.points", "integer >= 1", "the points it was read over"),
+        ("machine_level.since", "string", "when the run that set the remembered level ran"),
         ("pairing", "string", "the gate: ``alternating`` (both sides take values in turns)"),
         ("pinned", "boolean", "the gate: whether each pair of workers was pinned to one CPU"),
         ("rounds", "string", "the gate: ``auto`` when rounds were judged at looks"),

@@ -2,7 +2,8 @@
 parameters and environment as columns (``load_results``).  Reads sigbench results files, plain
 pyperf suites and pytest-benchmark's JSON alike; every file is checked as it is read.  A timed
 value of a sensed run comes with its run's slower stretches divided out (``stretch``), and its
-reading alike (a value over its reading, the reference's units, counts the stretch once).
+reading alike (a value over its reading, the reference's units, counts the stretch once), and
+both divided by the run's level against the machine's remembered one (``level``).
 """
 
 from __future__ import annotations
@@ -51,11 +52,15 @@ COLUMNS = (
     "outlying_mads",
     # The mean reading of the reference workload beside and inside the value (seconds per unit:
     # ``sigbench.worker.speed``), where the run sensed the machine's speed; missing otherwise.
-    # Divided by ``stretch`` as the value is: the value over its reading is the file's.
+    # Divided by ``stretch`` and ``level`` as the value is: the value over its reading is the file's.
     "reading",
     # The factor divided out of ``value``: how much slower the machine ran in the stretch of the
     # run the value was taken in than in the run's quick stretches (``sigbench.results.stretch``).
     "stretch",
+    # The factor divided out of ``value`` and ``reading`` alike: how much longer the reference's
+    # readings took in the value's run than at the machine's remembered level
+    # (``sigbench.run.quiet_memory.settle``); 1 where the run read none.
+    "level",
 )
 #: Metadata key for each column that is not named as in the file.
 _METADATA_KEYS = {
@@ -94,7 +99,9 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
         rows.extend(_memory_rows(Path(path), document))
         if not document.get("benchmarks"):
             continue  # a sigbench run in which no time point was measured
-        mads = document.get("sigbench", {}).get("settings", {}).get("outlying_mads")
+        settings = document.get("sigbench", {}).get("settings", {})
+        mads = settings.get("outlying_mads")
+        level = settings.get("machine_level", {}).get("factor", 1.0)
         readings = _readings(document)
         for bench in pyperf.BenchmarkSuite.loads(json.dumps(document)):
             sensed = readings.get(bench.get_name(), [])
@@ -109,6 +116,7 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
                     loops=run.get_loops(),
                     inner_loops=run.get_inner_loops(),
                     outlying_mads=mads,
+                    level=level,
                 )
                 beside = sensed[process] if process < len(sensed) else []
                 if len(beside) != len(run.values):
@@ -121,8 +129,9 @@ def frame_from_documents(documents: Mapping[Path, Dict[str, Any]]) -> pandas.Dat
         frame[column] = numbers.where(in_range & (numbers == numbers.round())).astype("Int64")
     frame["reading"] = pandas.to_numeric(frame["reading"], errors="coerce").astype("float64")
     frame["stretch"] = stretch_factors(frame)
-    frame["value"] = frame["value"] / frame["stretch"]
-    frame["reading"] = frame["reading"] / frame["stretch"]
+    frame["level"] = pandas.to_numeric(frame["level"], errors="coerce").astype("float64").fillna(1.0)
+    frame["value"] = frame["value"] / (frame["stretch"] * frame["level"])
+    frame["reading"] = frame["reading"] / (frame["stretch"] * frame["level"])
     return frame
 
 

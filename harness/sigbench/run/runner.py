@@ -38,12 +38,13 @@ from sigbench.results.store import (
     to_document,
     write_atomic,
 )
+from sigbench.results.table import frame_from_documents
 from sigbench.run import callgrind, guard
 from sigbench.run.beside import Lane
 from sigbench.run.envs import Environment, current_environment
 from sigbench.run.newest import Interpreter, newest_releases
 from sigbench.run.process import WorkerDied, WorkerProcess, available_cpus, inventory_of
-from sigbench.run.quiet_memory import machine_key, recall, remember
+from sigbench.run.quiet_memory import machine_key, point_readings, recall, remember, settle
 from sigbench.suite.adapter import Adapter
 from sigbench.suite.adapters import get_adapter, implementation_names
 from sigbench.suite.points import Point
@@ -567,6 +568,7 @@ class Runner:
                 mark_machine_slow(entry)
             self.record.settings["slow_threshold"] = limit
             self.record.settings["reading_spread"] = self.speed.spread()
+            self.settle_machine_level()
         self.remember_quiet_speed()
         self.record.finished = now()
         self.save()
@@ -575,6 +577,17 @@ class Runner:
         """Keep the run's fastest reading in the machine's memory (``quiet_memory``)."""
         if self.speed.fastest is not None and self.record.environment:
             remember(machine_key(self.python, self.record.environment), self.speed.fastest, now())
+
+    def settle_machine_level(self) -> None:
+        """Read the run's level against the machine's remembered one (``quiet_memory.settle``) and
+        keep it in the settings: the figures divide their values by its factor."""
+        if not self.record.environment:
+            return
+        self.record.settings.pop("machine_level", None)
+        frame = frame_from_documents({self.output: to_document(self.record)})
+        level = settle(machine_key(self.python, self.record.environment), point_readings(frame), now())
+        if level is not None:
+            self.record.settings["machine_level"] = level.as_dict()
 
     def judge_again(self) -> Optional[float]:
         """Judge every value again by the slow-phase threshold learnt so far (values judged

@@ -99,7 +99,7 @@ class MergeError(ValueError):
 _SAME_INTERPRETER = ("python_version", "python_implementation")
 #: Settings that differ between shards of one run by design (each shard judged its values by
 #: the threshold and spread its own readings gave, on its own machine: ``sigbench.analysis.speed``).
-_PER_SHARD_SETTINGS = ("shard", "seed", "slow_threshold", "reading_spread", "machine_quiet")
+_PER_SHARD_SETTINGS = ("shard", "seed", "slow_threshold", "reading_spread", "machine_quiet", "machine_level")
 
 
 @dataclass
@@ -210,6 +210,7 @@ def _merge_group(env: Any, shards: List[Tuple[Path, RunRecord]]) -> Merged:
     settings.pop("slow_threshold", None)  # per shard (see below)
     settings.pop("reading_spread", None)
     settings.pop("machine_quiet", None)
+    settings.pop("machine_level", None)  # each machine's own: the merged values are left at their speeds
     merged = RunRecord(
         profile=first.profile,
         settings=settings,

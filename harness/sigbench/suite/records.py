@@ -286,6 +286,8 @@ class Settings(TypedDict, total=False):
     #: reading this interpreter had made on this machine before the run (``quiet_memory``).
     reading_spread: Optional[float]
     machine_quiet: Dict[str, Union[float, str]]
+    #: The run's level against the machine's remembered one (``quiet_memory.settle``).
+    machine_level: Dict[str, Union[float, int, str]]
     #: The gate: ``alternating`` pairs, pinned to a CPU or not; ``auto`` rounds judged at looks.
     pairing: str
     pinned: bool
