@@ -130,7 +130,9 @@ def test_a_bad_level_is_refused_by_name(level: object, wrong: str) -> None:
 def test_real_runs_are_put_at_the_machines_remembered_level(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Real workers: the first run leaves its points' readings as the level and divides nothing;
+    """Real workers: a runner not told to read the level (a gate's side, a run over several
+    environments) leaves none; the first run that is leaves its points' readings as the level and
+    divides nothing;
     with that level made twice as quick (as if the machine had once run so), the next run reads
     about 2 against it and its table's values are its file's divided by that."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -140,7 +142,13 @@ def test_real_runs_are_put_at_the_machines_remembered_level(
         for n in (1, 2, 3, 5, 8, 10)
     ]
     profile = Profile("level", 2, Timing(warmups=1, values=3, min_time=0.001), "level")
-    Runner(points, profile, tmp_path / "first.json", seed=1).run()
+    Runner(points, profile, tmp_path / "unread.json", seed=1).run()  # as a gate's side is
+    assert not level_path().exists()
+    assert "machine_level" not in read_results(tmp_path / "unread.json")["sigbench"]["settings"]
+    runners = [Runner(points, profile, tmp_path / f"{name}.json", seed=1) for name in ("first", "second")]
+    for runner in runners:
+        runner.read_level = True  # as sigbench run's are
+    runners[0].run()
     first = read_results(tmp_path / "first.json")
     assert "machine_level" not in first["sigbench"]["settings"]
     assert any("not read against one remembered" in line for line in conditions(first).lines())
@@ -149,7 +157,7 @@ def test_real_runs_are_put_at_the_machines_remembered_level(
     assert sorted(kept["points"]) == sorted(point.name for point in points)
     memory[key]["points"] = {name: reading / 2 for name, reading in kept["points"].items()}
     level_path().write_text(json.dumps(memory))
-    Runner(points, profile, tmp_path / "second.json", seed=1).run()
+    runners[1].run()
     second = read_results(tmp_path / "second.json")
     level = second["sigbench"]["settings"]["machine_level"]
     assert level["points"] == len(points) and level["since"] == kept["date"]

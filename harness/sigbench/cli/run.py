@@ -195,6 +195,7 @@ def _resume(parser: argparse.ArgumentParser, args: argparse.Namespace, shown: Op
             planned = Directory(multi, args.resume, log(args))
         else:
             planned = OneFile(Runner.resume(args.resume, progress=shown), args.resume)
+            planned.runner.read_level = True
     except (ResultsError, SpecError, *UNMEASURABLE, KeyError, ValueError) as exc:
         fail(parser, exc)
     print(
@@ -254,6 +255,7 @@ def _one_file(
     except UNMEASURABLE as exc:
         fail(parser, exc)
     runner.record.settings.update(new.settings)
+    runner.read_level = True
     _look_up_newest(runner)
     runnable = len(runner.runnable())
     print(

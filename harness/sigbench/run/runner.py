@@ -287,6 +287,10 @@ class Runner:
         #: Every reading of the machine's speed so far: points' quiet speeds, the threshold.
         self.speed = SpeedKnowledge()
         self.judge_speed = judge_speed
+        #: Read the run's level against the machine's remembered one at its end (``settle_machine_level``):
+        #: a single file's ``sigbench run``; not a gate's sides nor a run over several environments,
+        #: which take turns on one machine and would each be read against the other's readings.
+        self.read_level = False
         #: Whether a second CPU is used (``second_cpu``): a worker started ahead of its task (the
         #: spare), and the workers measuring the points read beside the timed ones (the lane's).
         self._second_cpu = False
@@ -568,7 +572,8 @@ class Runner:
                 mark_machine_slow(entry)
             self.record.settings["slow_threshold"] = limit
             self.record.settings["reading_spread"] = self.speed.spread()
-            self.settle_machine_level()
+            if self.read_level:
+                self.settle_machine_level()
         self.remember_quiet_speed()
         self.record.finished = now()
         self.save()

@@ -15,6 +15,7 @@ from sigbench.report.sections import twins
 from sigbench.report.sections.common import Documents, Inputs, Section, fragment, table
 from sigbench.results.budget import PHASES, with_other
 from sigbench.results.stretch import BASELINE_QUANTILE, WINDOW_SECONDS
+from sigbench.run.quiet_memory import FEWEST_POINTS
 from sigbench.worker.speed import MEAN_SIGMAS, READ_EVERY, RETAKES, SHARED_BELOW
 
 #: A headline, and the lines listed under it.
@@ -86,6 +87,7 @@ def sections(inputs: Inputs) -> List[Section]:
         retakes=RETAKES,
         window=WINDOW_SECONDS,
         baseline=round(BASELINE_QUANTILE * 100),
+        fewest_points=FEWEST_POINTS,
         precision=precision_texts(inputs.documents),
         machine=condition_texts(inputs.documents),
         budget=budget_table(inputs.documents),
