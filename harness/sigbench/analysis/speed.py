@@ -337,8 +337,8 @@ class Conditions:
         if self.level is None:
             return [
                 "Machine level: not read against one remembered (a first run of this interpreter here, "
-                f"fewer than {FEWEST_POINTS} points in common with the level, a merged or an older file): "
-                "the figures stand at the run's own speed."
+                f"fewer than {FEWEST_POINTS} points in common with the level, a gate's side, a run over "
+                "several environments, a merged or an older file): the figures stand at the run's own speed."
             ]
         factor, points, since = self.level
         if factor == 1.0:
