@@ -83,7 +83,8 @@ def test_a_broken_level_memory_is_named_and_started_afresh(
     path = tmp_path / "machine-level.json"
     path.write_text(broken)
     assert settle("k", readings(1.0, 1), "first", path) is None
-    assert str(path) in capsys.readouterr().err
+    message = capsys.readouterr().err
+    assert str(path) in message and "machine levels" in message
     assert len(json.loads(path.read_text())["k"]["points"]) == len(LEVEL)
 
 

@@ -25,7 +25,7 @@ import math
 import os
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, Optional
 
@@ -61,7 +61,7 @@ class Level:
     since: str
 
     def as_dict(self) -> Dict[str, Any]:
-        return {"factor": self.factor, "points": self.points, "since": self.since}
+        return asdict(self)
 
 
 def memory_path() -> Path:
@@ -115,8 +115,9 @@ def _load(path: Path, valid: Callable[[Any], bool] = _is_known) -> Dict[str, Dic
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as error:
+        what = "quiet speeds" if valid is _is_known else "machine levels"
         print(
-            f"sigbench: {path}: the remembered quiet speeds cannot be read ({error}); starting afresh",
+            f"sigbench: {path}: the remembered {what} cannot be read ({error}); starting afresh",
             file=sys.stderr,
         )
         return {}
