@@ -106,16 +106,18 @@ def _is_level(entry: Any) -> bool:
 def _load(path: Path, valid: Callable[[Any], bool] = _is_known) -> Dict[str, Dict[str, Any]]:
     """The memory in ``path``: empty when there is none, or, with a message naming the file, when it
     cannot be read (it is only a cache: the run goes on and writes it afresh)."""
+    if valid is _is_known:
+        what, shape = "quiet speeds", "{reading (seconds > 0), date}"
+    else:
+        what, shape = "machine levels", "{date, points {name: s}}"
     try:
         found = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(found, dict) or not all(valid(v) for v in found.values()):
-            shape = "{reading (seconds > 0), date}" if valid is _is_known else "{date, points {name: s}}"
             raise ValueError(f"not a mapping of {shape}")
         return found
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as error:
-        what = "quiet speeds" if valid is _is_known else "machine levels"
         print(
             f"sigbench: {path}: the remembered {what} cannot be read ({error}); starting afresh",
             file=sys.stderr,
