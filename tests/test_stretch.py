@@ -123,6 +123,17 @@ def test_too_short_a_run_and_values_without_readings_are_left_as_they_are() -> N
     assert (stretch_factors(frame) == 1.0).all()
 
 
+def test_pyperf_dates_are_read_whether_or_not_they_fall_on_a_whole_second() -> None:
+    """pyperf writes ``isoformat(" ")``: microseconds, but none on a whole second.  One such date
+    among the others must not leave the run uncorrected."""
+    frame = run_frame(slow=(45, 90, 1.05))
+    offsets = pandas.Series(np.arange(len(frame)) % 997 * 1000 + 1, index=frame.index)
+    dates = pandas.to_datetime(frame["date"]) + pandas.to_timedelta(offsets, unit="us")
+    frame["date"] = [date.replace(tzinfo=None).isoformat(" ") for date in dates]
+    frame.loc[frame.index[7], "date"] = "2026-12-07 12:00:01"
+    assert stretch_factors(frame).max() == pytest.approx(1.05, rel=0.004)
+
+
 @pytest.mark.parametrize("file, host", [("quiet.json", "vm"), ("run.json", "runner-2")])
 def test_each_run_and_machine_is_judged_by_its_own_stretches(file: str, host: str) -> None:
     """Two runs, or two shards of one merged run on two machines at the same time."""
