@@ -123,9 +123,9 @@ def test_too_short_a_run_and_values_without_readings_are_left_as_they_are() -> N
     assert (stretch_factors(frame) == 1.0).all()
 
 
-def test_pyperf_dates_are_read_whether_or_not_they_fall_on_a_whole_second() -> None:
-    """pyperf writes ``isoformat(" ")``: microseconds, but none on a whole second.  One such date
-    among the others must not leave the run uncorrected."""
+def test_dates_in_other_iso_forms_than_the_first_are_read() -> None:
+    """Dates as pyperf writes them (``isoformat(" ")``: microseconds, none on a whole second, no
+    offset) among which one falls on a whole second: the run is corrected all the same."""
     frame = run_frame(slow=(45, 90, 1.05))
     offsets = pandas.Series(np.arange(len(frame)) % 997 * 1000 + 1, index=frame.index)
     dates = pandas.to_datetime(frame["date"]) + pandas.to_timedelta(offsets, unit="us")

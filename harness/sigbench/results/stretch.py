@@ -48,8 +48,8 @@ def stretch_factors(frame: pandas.DataFrame) -> pandas.Series:
     sensed = frame[(frame["unit"] == "second") & (frame["reading"] > 0)]
     machines = [sensed[column].astype("string").fillna("") for column in ("file", "hostname")]
     for _, run in sensed.groupby(machines, sort=False):
-        # ISO 8601 named, not inferred from the first date: pyperf's dates drop ".000000" on a
-        # whole second, and an inferred format would not parse them (nor warn, but on garbage).
+        # ISO 8601 in any of its forms, not the first date's form for all (an edited or merged
+        # file's dates may differ in precision or offset, and one unread date leaves the run as it is).
         dates = pandas.to_datetime(run["date"], utc=True, errors="coerce", format="ISO8601")
         if dates.isna().any():
             continue
