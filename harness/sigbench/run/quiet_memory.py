@@ -11,9 +11,11 @@ how far its fastest reading stayed from the machine's (``sigbench.analysis.speed
 
 The machine's level is remembered beside it (``machine-level.json``): each timed point's median
 reading in the quickest run yet, so that a run's figures can be put at that level (``settle``).
-A machine's speed moves by one to three percent between runs of the same hour here, every point
-and its readings alike (2026-12-07: 78 pairs of 13 runs, a median point 1.54% apart, at most 4.02%;
-0.79% and at most 0.91% with that divided out), and the figures of one run alone cannot tell.
+A machine's speed moves by one to three percent between runs of the same hour here, most points
+and their readings alike (2026-12-07: 78 pairs of 13 runs, a median point 1.54% apart, at most 4.02%;
+0.79% and at most 0.91% with that divided out), and the figures of one run alone cannot tell.  Code
+of a larger footprint moves further than the reference (Flask's requests about 2x, dying sends
+1.5x: 30 runs of 2026-12-07/08), so dividing one factor out leaves those part of the shift.
 """
 
 from __future__ import annotations
